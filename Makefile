@@ -1,0 +1,43 @@
+# DiskDB: the two commands a newcomer needs are `make run` and `make test`.
+# RocksDB takes 15-25 minutes to compile on 2 cores, so everything (run, test, bench)
+# uses the one release profile, and the target dir lives outside the clone so that
+# later runs and fresh clones on the same machine reuse it.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/diskdb-target
+CARGO ?= cargo
+BIN := $(CARGO_TARGET_DIR)/release/diskdb
+ARGS ?=
+
+.PHONY: run build test test-rust test-clients deps bench bench-compare clean
+
+## Build (release) and start the server on port 6380 with data in ./data.
+run: deps build
+	$(BIN) --dir ./data $(ARGS)
+
+build:
+	$(CARGO) build --release --locked
+
+## Install what the tests need, then run every test: Rust unit and black-box tests,
+## then the Python and Go client suites against the freshly built server.
+test: deps build test-rust test-clients
+
+test-rust:
+	$(CARGO) test --release --locked
+
+test-clients:
+	@if [ -x clients/python/run-tests.sh ]; then DISKDB_BIN=$(BIN) clients/python/run-tests.sh; fi
+	@if [ -f clients/go/go.mod ]; then cd clients/go && DISKDB_BIN=$(BIN) go test ./...; fi
+
+deps:
+	@scripts/deps.sh
+
+## Micro-benchmarks (criterion-style, in benches/).
+bench: deps
+	$(CARGO) bench --locked
+
+## DiskDB vs Debian's redis-server, same redis-benchmark matrix, ratio table in benches/results/.
+bench-compare: deps build
+	python3 benches/compare.py --diskdb-bin $(BIN) $(ARGS)
+
+clean:
+	$(CARGO) clean

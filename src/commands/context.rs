@@ -1,0 +1,265 @@
+//! What a command runs with: the shared server state, the calling client's session,
+//! and the effects a command asks the server to carry out after replying.
+
+use crate::config::Config;
+use crate::storage::Storage;
+use crate::types::Db;
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Server-wide counters reported by INFO.
+#[derive(Default)]
+pub struct Stats {
+    pub connections_received: AtomicU64,
+    pub rejected_connections: AtomicU64,
+    pub commands_processed: AtomicU64,
+    pub keyspace_hits: AtomicU64,
+    pub keyspace_misses: AtomicU64,
+    pub expired_keys: AtomicU64,
+    pub net_input_bytes: AtomicU64,
+    pub net_output_bytes: AtomicU64,
+    pub error_replies: AtomicU64,
+    pub unexpected_error_replies: AtomicU64,
+    /// Writes since the last SAVE (`rdb_changes_since_last_save`).
+    pub dirty: AtomicU64,
+}
+
+impl Stats {
+    pub fn reset(&self) {
+        for c in [
+            &self.connections_received,
+            &self.rejected_connections,
+            &self.commands_processed,
+            &self.keyspace_hits,
+            &self.keyspace_misses,
+            &self.expired_keys,
+            &self.net_input_bytes,
+            &self.net_output_bytes,
+            &self.error_replies,
+            &self.unexpected_error_replies,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+pub fn add(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// A connected client as others see it (CLIENT LIST, CLIENT KILL, INFO clients).
+pub struct ClientHandle {
+    pub id: u64,
+    pub addr: SocketAddr,
+    pub laddr: SocketAddr,
+    pub created: Instant,
+    pub name: Mutex<Option<Vec<u8>>>,
+    pub db: AtomicUsize,
+    pub resp: AtomicU8,
+    /// Milliseconds since `created` of the last command.
+    pub last_active_ms: AtomicU64,
+    /// Index into the command table of the last command.
+    pub last_cmd: AtomicUsize,
+    pub killed: AtomicBool,
+    /// Wakes the connection's task when it is killed.
+    pub kill: Notify,
+}
+
+impl ClientHandle {
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Relaxed);
+        self.kill.notify_one();
+    }
+}
+
+/// Every connected client, by id.
+#[derive(Default)]
+pub struct Clients {
+    map: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
+    next_id: AtomicU64,
+}
+
+impl Clients {
+    pub fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn insert(&self, handle: Arc<ClientHandle>) {
+        self.map.lock().insert(handle.id, handle);
+    }
+
+    pub fn remove(&self, id: u64) {
+        self.map.lock().remove(&id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn all(&self) -> Vec<Arc<ClientHandle>> {
+        self.map.lock().values().cloned().collect()
+    }
+
+    pub fn get(&self, id: u64) -> Option<Arc<ClientHandle>> {
+        self.map.lock().get(&id).cloned()
+    }
+}
+
+/// SCAN cursors. A cursor is a number that names the key the next page starts from, so
+/// a scan is stable under concurrent writes: every key present for the whole scan is
+/// returned. The table keeps the newest `CAPACITY` cursors; an unknown cursor restarts
+/// the scan from the beginning (documented in the README).
+#[derive(Default)]
+pub struct Cursors {
+    inner: Mutex<CursorTable>,
+}
+
+#[derive(Default)]
+struct CursorTable {
+    map: HashMap<u64, Vec<u8>>,
+    order: VecDeque<u64>,
+    next: u64,
+}
+
+impl Cursors {
+    const CAPACITY: usize = 100_000;
+
+    /// Stores where a scan goes on and returns its cursor number (never 0).
+    pub fn save(&self, position: Vec<u8>) -> u64 {
+        let mut t = self.inner.lock();
+        // Start far from 0 so cursors do not look like Redis's small hash-slot cursors.
+        t.next = t.next.max(1 << 20) + 1;
+        let id = t.next;
+        t.map.insert(id, position);
+        t.order.push_back(id);
+        while t.order.len() > Self::CAPACITY {
+            if let Some(old) = t.order.pop_front() {
+                t.map.remove(&old);
+            }
+        }
+        id
+    }
+
+    /// The position cursor `id` stands for.
+    pub fn position(&self, id: u64) -> Option<Vec<u8>> {
+        self.inner.lock().map.get(&id).cloned()
+    }
+}
+
+/// Settings that can change at run time (CONFIG SET) and the Redis parameters DiskDB
+/// accepts but does not act on.
+pub struct Settings {
+    pub config: Config,
+    pub redis_params: BTreeMap<String, String>,
+}
+
+/// State shared by every connection.
+pub struct ServerState {
+    pub store: Arc<Storage>,
+    pub settings: parking_lot::RwLock<Settings>,
+    pub stats: Stats,
+    pub clients: Clients,
+    pub cursors: Cursors,
+    pub started: Instant,
+    pub start_unix: u64,
+    /// Unix seconds of the last successful SAVE (or start-up).
+    pub last_save: AtomicU64,
+    /// The listening address, for CLIENT LIST `laddr` and INFO.
+    pub port: u16,
+    /// Set once SHUTDOWN has been asked for; the server stops accepting and drains.
+    pub shutdown: Notify,
+    pub shutting_down: AtomicBool,
+    pub features: &'static [&'static str],
+}
+
+impl ServerState {
+    pub fn requirepass(&self) -> Option<String> {
+        self.settings.read().config.requirepass.clone()
+    }
+
+    pub fn databases(&self) -> usize {
+        self.settings.read().config.databases
+    }
+
+    /// Asks the server to shut down.
+    pub fn request_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        self.shutdown.notify_waiters();
+    }
+}
+
+/// One client's connection state.
+pub struct Session {
+    pub handle: Arc<ClientHandle>,
+    /// The logical database (SELECT).
+    pub db: usize,
+    /// 2 or 3 (HELLO).
+    pub resp: u8,
+    pub authenticated: bool,
+}
+
+impl Session {
+    pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
+        Session { handle, db: 0, resp: 2, authenticated }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.handle.id
+    }
+
+    pub fn set_db(&mut self, db: usize) {
+        self.db = db;
+        self.handle.db.store(db, Ordering::Relaxed);
+    }
+
+    pub fn set_resp(&mut self, resp: u8) {
+        self.resp = resp;
+        self.handle.resp.store(resp, Ordering::Relaxed);
+    }
+}
+
+/// What the server does after sending a command's reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    Nothing,
+    /// QUIT, CLIENT KILL of oneself: close after the reply.
+    Close,
+    /// DEBUG SLEEP: pause this connection.
+    Sleep(Duration),
+    /// SHUTDOWN: the server stops after this reply.
+    Shutdown,
+}
+
+/// A command's view of the world.
+pub struct Ctx<'a> {
+    pub state: &'a Arc<ServerState>,
+    pub session: &'a mut Session,
+    /// The command's clock, in Unix ms: one instant per command.
+    pub now: u64,
+    pub after: After,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing }
+    }
+
+    /// The selected database.
+    pub fn db(&self) -> Db<'a> {
+        Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now)
+    }
+
+    /// Another logical database (COPY ... DB, MOVE).
+    pub fn physical(&self, logical: usize) -> u8 {
+        self.state.store.physical(logical)
+    }
+}

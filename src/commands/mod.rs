@@ -1,0 +1,254 @@
+//! Commands: one file per family, each with its table of name, arity, flags and key
+//! positions, and the one dispatcher that runs every generic check from those tables.
+//!
+//! May import [`crate::types`], [`crate::storage`] (for shared state) and
+//! [`crate::protocol::Reply`]; never sockets. A command returns a [`Reply`]; encoding it
+//! is the protocol layer's job, writing it the server's.
+
+mod args;
+pub mod connection;
+pub mod context;
+pub mod keys;
+pub mod server;
+pub mod string;
+
+pub use args::Args;
+pub use context::{After, Ctx, ServerState, Session};
+
+use crate::protocol::Reply;
+use bytes::Bytes;
+use context::add;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Command flags, as in Redis's command table.
+pub mod flag {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const FAST: u32 = 1 << 2;
+    pub const NOSCRIPT: u32 = 1 << 3;
+    pub const BLOCKING: u32 = 1 << 4;
+    pub const ADMIN: u32 = 1 << 5;
+    /// Allowed before AUTH.
+    pub const NOAUTH: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const PUBSUB: u32 = 1 << 9;
+    pub const DENYOOM: u32 = 1 << 10;
+
+    /// Redis's names for COMMAND INFO, in bit order.
+    pub const NAMES: [&str; 11] =
+        ["write", "readonly", "fast", "noscript", "blocking", "admin", "no_auth", "loading", "stale", "pubsub", "denyoom"];
+}
+
+/// A command handler.
+pub type Handler = fn(&mut Ctx, &mut Args) -> Result<Reply, CmdError>;
+
+/// One row of a command table.
+pub struct Command {
+    pub name: &'static str,
+    /// Argument count including the name; negative means "at least".
+    pub arity: i32,
+    pub flags: u32,
+    /// Key positions: first, last (negative counts from the end), step. 0 = no keys.
+    pub keys: (i32, i32, i32),
+    /// Redis's ACL category / COMMAND DOCS group (`string`, `generic`, `server`, ...).
+    pub group: &'static str,
+    pub summary: &'static str,
+    pub run: Handler,
+}
+
+impl Command {
+    pub fn has(&self, f: u32) -> bool {
+        self.flags & f != 0
+    }
+
+    fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i32;
+        if self.arity >= 0 {
+            argc == self.arity
+        } else {
+            argc >= -self.arity
+        }
+    }
+
+    /// The key argument positions for `argc` arguments (COMMAND GETKEYS, locks).
+    pub fn key_positions(&self, argc: usize) -> Vec<usize> {
+        let (first, last, step) = self.keys;
+        if first <= 0 || step <= 0 {
+            return Vec::new();
+        }
+        let last = if last < 0 { argc as i32 + last } else { last };
+        (first..=last.min(argc as i32 - 1)).step_by(step as usize).map(|i| i as usize).collect()
+    }
+}
+
+/// Every command family, listed explicitly.
+fn families() -> [&'static [Command]; 4] {
+    [connection::TABLE, string::TABLE, keys::TABLE, server::TABLE]
+}
+
+struct Registry {
+    all: Vec<&'static Command>,
+    by_name: HashMap<&'static str, usize>,
+}
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let all: Vec<&'static Command> = families().into_iter().flatten().collect();
+        let by_name = all.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
+        Registry { all, by_name }
+    })
+}
+
+/// Every command, in table order.
+pub fn all_commands() -> &'static [&'static Command] {
+    &registry().all
+}
+
+/// Looks a command up by name, ignoring case; returns its table index too.
+pub fn lookup(name: &[u8]) -> Option<(usize, &'static Command)> {
+    let mut buf = [0u8; 32];
+    if name.len() > buf.len() {
+        return None;
+    }
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    let name = std::str::from_utf8(lower).ok()?;
+    let reg = registry();
+    reg.by_name.get(name).map(|&i| (i, reg.all[i]))
+}
+
+/// A command's failure, carrying Redis's error line.
+#[derive(Debug)]
+pub enum CmdError {
+    Syntax,
+    NotInteger,
+    NotFloat,
+    WrongArgs(String),
+    /// A full error line, e.g. `ERR invalid expire time in 'set' command`.
+    Msg(String),
+    Type(crate::types::Error),
+}
+
+impl CmdError {
+    pub fn msg(s: impl Into<String>) -> CmdError {
+        CmdError::Msg(s.into())
+    }
+
+    pub fn err(s: impl fmt::Display) -> CmdError {
+        CmdError::Msg(format!("ERR {s}"))
+    }
+}
+
+impl From<crate::types::Error> for CmdError {
+    fn from(e: crate::types::Error) -> Self {
+        CmdError::Type(e)
+    }
+}
+
+impl From<crate::storage::StorageError> for CmdError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        CmdError::Type(e.into())
+    }
+}
+
+impl fmt::Display for CmdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CmdError::Syntax => f.write_str("ERR syntax error"),
+            CmdError::NotInteger => f.write_str("ERR value is not an integer or out of range"),
+            CmdError::NotFloat => f.write_str("ERR value is not a valid float"),
+            CmdError::WrongArgs(name) => write!(f, "ERR wrong number of arguments for '{}' command", name),
+            CmdError::Msg(m) => f.write_str(m),
+            CmdError::Type(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `, as Redis words it.
+fn unknown_command(argv: &[Bytes]) -> String {
+    let mut s = format!("ERR unknown command '{}', with args beginning with: ", printable(&argv[0], 128));
+    for a in argv.iter().skip(1) {
+        if s.len() >= 128 {
+            break;
+        }
+        s += &format!("'{}' ", printable(a, 128 - s.len().min(128)));
+    }
+    s
+}
+
+/// Bytes shown in an error message; Redis replaces newlines so the line stays one line.
+pub fn printable(b: &[u8], max: usize) -> String {
+    let b = &b[..b.len().min(max)];
+    String::from_utf8_lossy(b).replace(['\r', '\n'], " ")
+}
+
+/// Runs one command with every generic check of the tables: lookup, arity, auth.
+pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    let state = ctx.state;
+    add(&state.stats.commands_processed, 1);
+    let Some((index, cmd)) = lookup(&argv[0]) else {
+        return error_reply(ctx, unknown_command(argv));
+    };
+    ctx.session.handle.last_cmd.store(index, std::sync::atomic::Ordering::Relaxed);
+    if !cmd.arity_ok(argv.len()) {
+        return error_reply(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string());
+    }
+    if !ctx.session.authenticated && !cmd.has(flag::NOAUTH) {
+        return error_reply(ctx, "NOAUTH Authentication required.".into());
+    }
+    let mut args = Args::new(argv);
+    match (cmd.run)(ctx, &mut args) {
+        Ok(reply) => {
+            if cmd.has(flag::WRITE) {
+                add(&state.stats.dirty, 1);
+            }
+            reply
+        }
+        Err(e) => {
+            if let CmdError::Type(crate::types::Error::Storage(se)) = &e {
+                log::warn!("storage error in {}: {}", cmd.name, se);
+            }
+            error_reply(ctx, e.to_string())
+        }
+    }
+}
+
+fn error_reply(ctx: &Ctx, line: String) -> Reply {
+    add(&ctx.state.stats.error_replies, 1);
+    Reply::Error(line)
+}
+
+/// Runs a subcommand of a container command (CONFIG GET, CLIENT LIST, ...), with
+/// Redis's errors for unknown subcommands and wrong arity (`'config|get'`).
+pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &str, subs: &[Command]) -> Result<Reply, CmdError> {
+    let name = args.next_bytes()?;
+    let Some(sub) = subs.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name)) else {
+        return Err(CmdError::msg(format!(
+            "ERR unknown subcommand '{}'. Try {} HELP.",
+            printable(name, 128),
+            parent.to_ascii_uppercase()
+        )));
+    };
+    if !sub.arity_ok(args.len()) {
+        return Err(CmdError::WrongArgs(format!("{}|{}", parent, sub.name)));
+    }
+    (sub.run)(ctx, args)
+}
+
+/// A command row for a table; keeps the tables one line per command.
+pub const fn cmd(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    keys: (i32, i32, i32),
+    group: &'static str,
+    summary: &'static str,
+    run: Handler,
+) -> Command {
+    Command { name, arity, flags, keys, group, summary, run }
+}

@@ -1,0 +1,410 @@
+//! String commands.
+
+use super::args::is;
+use super::context::add;
+use super::flag::*;
+use super::{cmd, Args, CmdError, Command, Ctx};
+use crate::protocol::Reply;
+use crate::types::string::{self as st, Cond, Ttl, TtlChange};
+use crate::types::{parse_i64, Error};
+
+const W: u32 = WRITE | DENYOOM;
+
+pub const TABLE: &[Command] = &[
+    cmd("get", 2, READONLY | FAST, (1, 1, 1), "string", "Get the value of a key", get),
+    cmd("set", -3, W, (1, 1, 1), "string", "Set the string value of a key", set),
+    cmd("setnx", 3, W | FAST, (1, 1, 1), "string", "Set a key only if it does not exist", setnx),
+    cmd("setex", 4, W, (1, 1, 1), "string", "Set a key with an expiry in seconds", setex),
+    cmd("psetex", 4, W, (1, 1, 1), "string", "Set a key with an expiry in milliseconds", psetex),
+    cmd("getset", 3, W | FAST, (1, 1, 1), "string", "Set a key and return its old value", getset),
+    cmd("getdel", 2, WRITE | FAST, (1, 1, 1), "string", "Get a key and delete it", getdel),
+    cmd("getex", -2, WRITE | FAST, (1, 1, 1), "string", "Get a key and change its expiry", getex),
+    cmd("mget", -2, READONLY | FAST, (1, -1, 1), "string", "Get the values of several keys", mget),
+    cmd("mset", -3, W, (1, -1, 2), "string", "Set several keys", mset),
+    cmd("msetnx", -3, W, (1, -1, 2), "string", "Set several keys only if none exists", msetnx),
+    cmd("incr", 2, W | FAST, (1, 1, 1), "string", "Increment an integer by one", incr),
+    cmd("decr", 2, W | FAST, (1, 1, 1), "string", "Decrement an integer by one", decr),
+    cmd("incrby", 3, W | FAST, (1, 1, 1), "string", "Increment an integer", incrby),
+    cmd("decrby", 3, W | FAST, (1, 1, 1), "string", "Decrement an integer", decrby),
+    cmd("incrbyfloat", 3, W | FAST, (1, 1, 1), "string", "Increment a float", incrbyfloat),
+    cmd("append", 3, W | FAST, (1, 1, 1), "string", "Append to a string", append),
+    cmd("strlen", 2, READONLY | FAST, (1, 1, 1), "string", "Length of a string", strlen),
+    cmd("getrange", 4, READONLY, (1, 1, 1), "string", "Get a substring", getrange),
+    cmd("substr", 4, READONLY, (1, 1, 1), "string", "Get a substring (old name of GETRANGE)", getrange),
+    cmd("setrange", 4, W, (1, 1, 1), "string", "Overwrite part of a string", setrange),
+    cmd("lcs", -3, READONLY, (1, 2, 1), "string", "Longest common subsequence of two strings", lcs),
+    cmd("setbit", 4, W, (1, 1, 1), "bitmap", "Set or clear a bit", setbit),
+    cmd("getbit", 3, READONLY | FAST, (1, 1, 1), "bitmap", "Get a bit", getbit),
+    cmd("bitcount", -2, READONLY, (1, 1, 1), "bitmap", "Count set bits", bitcount),
+    cmd("bitpos", -3, READONLY, (1, 1, 1), "bitmap", "Find the first set or clear bit", bitpos),
+];
+
+/// Counts a read as a keyspace hit or miss (INFO stats).
+fn hit(ctx: &Ctx, found: bool) {
+    let s = &ctx.state.stats;
+    add(if found { &s.keyspace_hits } else { &s.keyspace_misses }, 1);
+}
+
+fn get(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let v = ctx.db().get(args.next_bytes()?)?;
+    hit(ctx, v.is_some());
+    Ok(Reply::opt(v))
+}
+
+/// Turns an expiry option (`EX` seconds, `PX` ms, `EXAT`, `PXAT`) into absolute Unix ms,
+/// with Redis's `invalid expire time in '<cmd>' command` for non-positive or overflowing
+/// values.
+pub fn expire_at(option: &[u8], value: &[u8], now: u64, cmd: &str) -> Result<u64, CmdError> {
+    let n = parse_i64(value).ok_or(CmdError::NotInteger)?;
+    let invalid = || CmdError::msg(format!("ERR invalid expire time in '{cmd}' command"));
+    if n <= 0 {
+        return Err(invalid());
+    }
+    let (ms, relative) = if is(option, "EX") || is(option, "EXAT") {
+        (n.checked_mul(1000).ok_or_else(invalid)?, is(option, "EX"))
+    } else {
+        (n, is(option, "PX"))
+    };
+    let at = if relative { ms.checked_add(now as i64).ok_or_else(invalid)? } else { ms };
+    Ok(at as u64)
+}
+
+/// Whether `opt` is one of the expiry options `EX`, `PX`, `EXAT`, `PXAT`.
+fn is_expiry(opt: &[u8]) -> bool {
+    ["EX", "PX", "EXAT", "PXAT"].iter().any(|o| is(opt, o))
+}
+
+/// Accepts an expiry option unless a different one (or KEEPTTL / PERSIST) came
+/// before: as in Redis, repeating the same option is allowed and the last value wins.
+fn accepts_expiry(opt: &[u8], seen: Option<(&[u8], &[u8])>, other: bool) -> bool {
+    is_expiry(opt) && !other && seen.map_or(true, |(prev, _)| prev.eq_ignore_ascii_case(opt))
+}
+
+fn set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let value = args.next_bytes()?;
+    let (mut cond, mut get, mut keep) = (Cond::Always, false, false);
+    let mut expire = None;
+    // Options first, values after: `SET k v EX abc FOO` is a syntax error, as in Redis.
+    while let Some(opt) = args.try_next() {
+        if is(opt, "NX") && cond != Cond::Exists {
+            cond = Cond::Missing;
+        } else if is(opt, "XX") && cond != Cond::Missing {
+            cond = Cond::Exists;
+        } else if is(opt, "GET") {
+            get = true;
+        } else if is(opt, "KEEPTTL") && expire.is_none() {
+            keep = true;
+        } else if accepts_expiry(opt, expire, keep) {
+            expire = Some((opt, args.next_bytes()?));
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let ttl = match expire {
+        Some((opt, value)) => Ttl::At(expire_at(opt, value, ctx.now, "set")?),
+        None if keep => Ttl::Keep,
+        None => Ttl::Clear,
+    };
+    let out = ctx.db().set(key, value, cond, ttl, get)?;
+    Ok(match (get, out.written) {
+        (true, _) => Reply::opt(out.old),
+        (false, true) => Reply::Ok,
+        (false, false) => Reply::Nil,
+    })
+}
+
+fn setnx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, value) = (args.next_bytes()?, args.next_bytes()?);
+    let out = ctx.db().set(key, value, Cond::Missing, Ttl::Clear, false)?;
+    Ok(Reply::Int(out.written as i64))
+}
+
+fn setex_with(ctx: &mut Ctx, args: &mut Args, unit: &str, name: &str) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let at = expire_at(unit.as_bytes(), args.next_bytes()?, ctx.now, name)?;
+    let value = args.next_bytes()?;
+    ctx.db().set(key, value, Cond::Always, Ttl::At(at), false)?;
+    Ok(Reply::Ok)
+}
+
+fn setex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    setex_with(ctx, args, "EX", "setex")
+}
+
+fn psetex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    setex_with(ctx, args, "PX", "psetex")
+}
+
+fn getset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, value) = (args.next_bytes()?, args.next_bytes()?);
+    let out = ctx.db().set(key, value, Cond::Always, Ttl::Clear, true)?;
+    Ok(Reply::opt(out.old))
+}
+
+fn getdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::opt(ctx.db().getdel(args.next_bytes()?)?))
+}
+
+fn getex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let mut persist = false;
+    let mut expire = None;
+    while let Some(opt) = args.try_next() {
+        if is(opt, "PERSIST") && expire.is_none() {
+            persist = true;
+        } else if accepts_expiry(opt, expire, persist) {
+            expire = Some((opt, args.next_bytes()?));
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let change = match expire {
+        // Redis looks the key up before it validates the time: a missing key is nil
+        // even with `EX 0`.
+        Some((opt, value)) => match ctx.db().get(key)? {
+            None => return Ok(Reply::Nil),
+            Some(_) => TtlChange::At(expire_at(opt, value, ctx.now, "getex")?),
+        },
+        None if persist => TtlChange::Persist,
+        None => TtlChange::None,
+    };
+    Ok(Reply::opt(ctx.db().getex(key, change)?))
+}
+
+fn mget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let keys = args.rest_slices();
+    let values = ctx.db().mget(&keys)?;
+    Ok(Reply::Array(values.into_iter().map(Reply::opt).collect()))
+}
+
+fn mset_pairs<'a>(args: &mut Args<'a>, name: &str) -> Result<Vec<(&'a [u8], &'a [u8])>, CmdError> {
+    let rest = args.rest_slices();
+    if rest.len() % 2 != 0 {
+        return Err(CmdError::WrongArgs(name.into()));
+    }
+    Ok(rest.chunks(2).map(|p| (p[0], p[1])).collect())
+}
+
+fn mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let pairs = mset_pairs(args, "mset")?;
+    ctx.db().mset(&pairs, false)?;
+    Ok(Reply::Ok)
+}
+
+fn msetnx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let pairs = mset_pairs(args, "msetnx")?;
+    Ok(Reply::Int(ctx.db().mset(&pairs, true)? as i64))
+}
+
+fn incr_with(ctx: &mut Ctx, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
+    Ok(Reply::Int(ctx.db().incr_by(key, delta)?))
+}
+
+fn incr(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    incr_with(ctx, args.next_bytes()?, 1)
+}
+
+fn decr(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    incr_with(ctx, args.next_bytes()?, -1)
+}
+
+fn incrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let delta = args.next_i64()?;
+    incr_with(ctx, key, delta)
+}
+
+fn decrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let delta = args.next_i64()?;
+    let delta = delta.checked_neg().ok_or_else(|| CmdError::msg("ERR decrement would overflow"))?;
+    incr_with(ctx, key, delta)
+}
+
+fn incrbyfloat(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let delta = args.next_f64()?;
+    if !delta.is_finite() {
+        return Err(Error::NanOrInfinity.into());
+    }
+    Ok(Reply::Bulk(ctx.db().incr_by_float(key, delta)?))
+}
+
+fn append(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, tail) = (args.next_bytes()?, args.next_bytes()?);
+    Ok(Reply::Int(ctx.db().append(key, tail)? as i64))
+}
+
+fn strlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Int(ctx.db().get(args.next_bytes()?)?.map_or(0, |v| v.len()) as i64))
+}
+
+fn getrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let (start, end) = (args.next_i64()?, args.next_i64()?);
+    let v = ctx.db().get(key)?.unwrap_or_default();
+    Ok(match st::resolve_range(start, end, v.len()) {
+        Some((s, e)) => Reply::bulk(&v[s..=e]),
+        None => Reply::bulk(Vec::new()),
+    })
+}
+
+fn setrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let offset = args.next_i64()?;
+    if offset < 0 {
+        return Err(CmdError::err("offset is out of range"));
+    }
+    let value = args.next_bytes()?;
+    Ok(Reply::Int(ctx.db().setrange(key, offset as usize, value)? as i64))
+}
+
+/// A bit offset: 0 ..= 2^32-1, as Redis allows with the default proto-max-bulk-len.
+fn bit_offset(args: &mut Args) -> Result<u64, CmdError> {
+    let err = || CmdError::err("bit offset is not an integer or out of range");
+    let n = parse_i64(args.next_bytes()?).ok_or_else(err)?;
+    if !(0..(4i64 << 30)).contains(&n) {
+        return Err(err());
+    }
+    Ok(n as u64)
+}
+
+fn setbit(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let offset = bit_offset(args)?;
+    let on = match args.next_bytes()? {
+        b"1" => true,
+        b"0" => false,
+        _ => return Err(CmdError::err("bit is not an integer or out of range")),
+    };
+    Ok(Reply::Int(ctx.db().setbit(key, offset, on)? as i64))
+}
+
+fn getbit(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let offset = bit_offset(args)?;
+    let v = ctx.db().get(key)?.unwrap_or_default();
+    let byte = (offset >> 3) as usize;
+    let bit = v.get(byte).map_or(0, |b| (b >> (7 - (offset & 7))) & 1);
+    Ok(Reply::Int(bit as i64))
+}
+
+/// Parses the optional `[start end [BYTE|BIT]]` of BITCOUNT/BITPOS; `Some(true)` = BIT.
+fn bit_unit(args: &mut Args) -> Result<bool, CmdError> {
+    match args.try_next() {
+        None => Ok(false),
+        Some(u) if is(u, "BYTE") => Ok(false),
+        Some(u) if is(u, "BIT") => Ok(true),
+        Some(_) => Err(CmdError::Syntax),
+    }
+}
+
+fn bitcount(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let range = match args.remaining() {
+        0 => None,
+        1 => return Err(CmdError::Syntax),
+        _ => {
+            let (s, e) = (args.next_i64()?, args.next_i64()?);
+            let bits = bit_unit(args)?;
+            args.finish()?;
+            Some((s, e, bits))
+        }
+    };
+    let v = ctx.db().get(key)?.unwrap_or_default();
+    let n = match range {
+        None => st::popcount(&v),
+        Some((s, e, false)) => st::resolve_range(s, e, v.len()).map_or(0, |(s, e)| st::popcount(&v[s..=e])),
+        Some((s, e, true)) => st::resolve_range(s, e, v.len() * 8).map_or(0, |(s, e)| st::popcount_bits(&v, s, e)),
+    };
+    Ok(Reply::Int(n as i64))
+}
+
+fn bitpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let bit = match args.next_bytes()? {
+        b"1" => true,
+        b"0" => false,
+        b => {
+            return Err(if parse_i64(b).is_some() {
+                CmdError::err("The bit argument must be 1 or 0.")
+            } else {
+                CmdError::NotInteger
+            })
+        }
+    };
+    let start = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
+    let end = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
+    let bits = bit_unit(args)?;
+    args.finish()?;
+    let Some(v) = ctx.db().get(key)? else {
+        return Ok(Reply::Int(if bit { -1 } else { 0 }));
+    };
+    let unit_len = if bits { v.len() * 8 } else { v.len() };
+    let Some((s, e)) = st::resolve_range(start.unwrap_or(0), end.unwrap_or(-1), unit_len) else {
+        return Ok(Reply::Int(-1));
+    };
+    let (bs, be) = if bits { (s, e) } else { (s * 8, e * 8 + 7) };
+    Ok(Reply::Int(match st::find_bit(&v, bit, bs, be) {
+        Some(p) => p as i64,
+        // Looking for a clear bit without an explicit end: the string is padded with
+        // zeros on the right, so the answer is the first bit past the range.
+        None if !bit && end.is_none() => (be + 1) as i64,
+        None => -1,
+    }))
+}
+
+fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (k1, k2) = (args.next_bytes()?, args.next_bytes()?);
+    let (mut len_only, mut idx, mut with_len, mut min_len) = (false, false, false, 0i64);
+    while let Some(opt) = args.try_next() {
+        if is(opt, "LEN") {
+            len_only = true;
+        } else if is(opt, "IDX") {
+            idx = true;
+        } else if is(opt, "WITHMATCHLEN") {
+            with_len = true;
+        } else if is(opt, "MINMATCHLEN") {
+            min_len = args.next_i64()?.max(0);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let db = ctx.db();
+    let string_of = |k: &[u8]| match db.get(k) {
+        Err(Error::WrongType) => Err(CmdError::err("The specified keys must contain string values")),
+        other => Ok(other?.unwrap_or_default()),
+    };
+    let (a, b) = (string_of(k1)?, string_of(k2)?);
+    if len_only && idx {
+        return Err(CmdError::err("If you want both the length and indexes, please just use IDX."));
+    }
+    if (a.len() as u64 + 1) * (b.len() as u64 + 1) >= (u32::MAX / 4) as u64 {
+        return Err(CmdError::err("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
+    }
+    let r = st::lcs(&a, &b);
+    if len_only {
+        return Ok(Reply::Int(r.sequence.len() as i64));
+    }
+    if !idx {
+        return Ok(Reply::Bulk(r.sequence));
+    }
+    let range = |(s, e): (usize, usize)| Reply::Array(vec![Reply::Int(s as i64), Reply::Int(e as i64)]);
+    let matches = r
+        .matches
+        .iter()
+        .filter(|m| m.2 as i64 >= min_len)
+        .map(|&(ra, rb, l)| {
+            let mut item = vec![range(ra), range(rb)];
+            if with_len {
+                item.push(Reply::Int(l as i64));
+            }
+            Reply::Array(item)
+        })
+        .collect();
+    Ok(Reply::Map(vec![
+        (Reply::from_str("matches"), Reply::Array(matches)),
+        (Reply::from_str("len"), Reply::Int(r.sequence.len() as i64)),
+    ]))
+}

@@ -1,0 +1,304 @@
+//! Configuration: defaults, the TOML file (`diskdb.toml`), and command-line flags with
+//! Redis's names. Flags override the file; the file overrides the defaults.
+
+use crate::storage::{Compression, Fsync};
+use clap::Parser;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Everything DiskDB is configured with at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub port: u16,
+    pub bind: String,
+    pub dir: PathBuf,
+    pub appendfsync: Fsync,
+    pub databases: usize,
+    pub maxclients: usize,
+    pub requirepass: Option<String>,
+    pub compression: Compression,
+    pub block_cache_size: u64,
+    pub write_buffer_size: u64,
+    pub loglevel: String,
+    /// Milliseconds between active-expiry cycles.
+    pub expire_interval_ms: u64,
+    /// The file the config was read from, which CONFIG REWRITE writes back.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 6380,
+            bind: "127.0.0.1".into(),
+            dir: PathBuf::from("./data"),
+            appendfsync: Fsync::EverySec,
+            databases: 16,
+            maxclients: 10000,
+            requirepass: None,
+            compression: Compression::Lz4,
+            block_cache_size: 256 << 20,
+            write_buffer_size: 64 << 20,
+            loglevel: "notice".into(),
+            expire_interval_ms: 100,
+            config_file: None,
+        }
+    }
+}
+
+/// The command line. Every setting is optional so that only flags actually given
+/// override the config file.
+#[derive(Parser, Debug, Default)]
+#[command(name = "diskdb", version, about = "DiskDB: a persistent, Redis-compatible database server on RocksDB")]
+pub struct Cli {
+    /// TOML config file (see diskdb.toml in the repository)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// TCP port to listen on [default: 6380]
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address to bind [default: 127.0.0.1]
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Data directory [default: ./data]
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// WAL fsync policy: always, everysec or no [default: everysec]
+    #[arg(long)]
+    pub appendfsync: Option<String>,
+    /// Number of databases (SELECT 0..N-1) [default: 16]
+    #[arg(long)]
+    pub databases: Option<usize>,
+    /// Maximum simultaneous clients [default: 10000]
+    #[arg(long)]
+    pub maxclients: Option<usize>,
+    /// Password clients must AUTH with
+    #[arg(long)]
+    pub requirepass: Option<String>,
+    /// Block compression: lz4, snappy, zstd or none [default: lz4]
+    #[arg(long)]
+    pub compression: Option<String>,
+    /// Block cache size, e.g. 256mb [default: 256mb]
+    #[arg(long, value_name = "SIZE")]
+    pub block_cache_size: Option<String>,
+    /// Memtable budget, e.g. 64mb (charged to the block cache) [default: 64mb]
+    #[arg(long, value_name = "SIZE")]
+    pub write_buffer_size: Option<String>,
+    /// Log level: debug, verbose, notice or warning [default: notice]
+    #[arg(long)]
+    pub loglevel: Option<String>,
+}
+
+/// The config file: two sections, every key optional.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: ServerSection,
+    #[serde(default)]
+    storage: StorageSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ServerSection {
+    port: Option<u16>,
+    bind: Option<String>,
+    databases: Option<usize>,
+    maxclients: Option<usize>,
+    requirepass: Option<String>,
+    loglevel: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct StorageSection {
+    dir: Option<PathBuf>,
+    appendfsync: Option<String>,
+    compression: Option<String>,
+    block_cache_size: Option<toml::Value>,
+    write_buffer_size: Option<toml::Value>,
+    expire_interval_ms: Option<u64>,
+}
+
+/// Parses a Redis memory size: `1024`, `1k` (1000), `1kb` (1024), `64mb`, `2gb`.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim().to_ascii_lowercase();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mul = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mul)
+}
+
+fn size_value(v: &toml::Value, name: &str) -> Result<u64, String> {
+    match v {
+        toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
+        toml::Value::String(s) => parse_size(s).ok_or_else(|| format!("invalid size for {name}: {s}")),
+        _ => Err(format!("invalid size for {name}")),
+    }
+}
+
+impl Config {
+    /// Builds the config from the command line (reading `--config` if given).
+    pub fn from_cli(cli: Cli) -> Result<Config, String> {
+        let mut cfg = Config::default();
+        if let Some(path) = &cli.config {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            cfg.apply_file(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            cfg.config_file = Some(path.clone());
+        }
+        if let Some(v) = cli.port {
+            cfg.port = v;
+        }
+        if let Some(v) = cli.bind {
+            cfg.bind = v;
+        }
+        if let Some(v) = cli.dir {
+            cfg.dir = v;
+        }
+        if let Some(v) = cli.appendfsync {
+            cfg.appendfsync = Fsync::parse(&v).ok_or(format!("invalid appendfsync: {v}"))?;
+        }
+        if let Some(v) = cli.databases {
+            cfg.databases = v;
+        }
+        if let Some(v) = cli.maxclients {
+            cfg.maxclients = v;
+        }
+        if let Some(v) = cli.requirepass {
+            cfg.requirepass = Some(v).filter(|p| !p.is_empty());
+        }
+        if let Some(v) = cli.compression {
+            cfg.compression = Compression::parse(&v).ok_or(format!("invalid compression: {v}"))?;
+        }
+        if let Some(v) = cli.block_cache_size {
+            cfg.block_cache_size = parse_size(&v).ok_or(format!("invalid block-cache-size: {v}"))?;
+        }
+        if let Some(v) = cli.write_buffer_size {
+            cfg.write_buffer_size = parse_size(&v).ok_or(format!("invalid write-buffer-size: {v}"))?;
+        }
+        if let Some(v) = cli.loglevel {
+            cfg.loglevel = v;
+        }
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Applies the settings of a TOML config file.
+    pub fn apply_file(&mut self, text: &str) -> Result<(), String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let (s, st) = (file.server, file.storage);
+        if let Some(v) = s.port {
+            self.port = v;
+        }
+        if let Some(v) = s.bind {
+            self.bind = v;
+        }
+        if let Some(v) = s.databases {
+            self.databases = v;
+        }
+        if let Some(v) = s.maxclients {
+            self.maxclients = v;
+        }
+        if let Some(v) = s.requirepass {
+            self.requirepass = Some(v).filter(|p| !p.is_empty());
+        }
+        if let Some(v) = s.loglevel {
+            self.loglevel = v;
+        }
+        if let Some(v) = st.dir {
+            self.dir = v;
+        }
+        if let Some(v) = st.appendfsync {
+            self.appendfsync = Fsync::parse(&v).ok_or(format!("invalid appendfsync: {v}"))?;
+        }
+        if let Some(v) = st.compression {
+            self.compression = Compression::parse(&v).ok_or(format!("invalid compression: {v}"))?;
+        }
+        if let Some(v) = st.block_cache_size {
+            self.block_cache_size = size_value(&v, "block-cache-size")?;
+        }
+        if let Some(v) = st.write_buffer_size {
+            self.write_buffer_size = size_value(&v, "write-buffer-size")?;
+        }
+        if let Some(v) = st.expire_interval_ms {
+            self.expire_interval_ms = v.max(1);
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.databases == 0 || self.databases > crate::storage::MAX_DATABASES {
+            return Err(format!("databases must be between 1 and {}", crate::storage::MAX_DATABASES));
+        }
+        if crate::logging::parse_level(&self.loglevel).is_none() {
+            return Err(format!("invalid loglevel: {}", self.loglevel));
+        }
+        Ok(())
+    }
+
+    /// The config as a TOML file, for CONFIG REWRITE.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from("# Written by CONFIG REWRITE. See diskdb.toml in the repository for every key.\n\n[server]\n");
+        out += &format!("port = {}\nbind = {:?}\ndatabases = {}\nmaxclients = {}\n", self.port, self.bind, self.databases, self.maxclients);
+        if let Some(p) = &self.requirepass {
+            out += &format!("requirepass = {:?}\n", p);
+        }
+        out += &format!("loglevel = {:?}\n\n[storage]\n", self.loglevel);
+        out += &format!(
+            "dir = {:?}\nappendfsync = {:?}\ncompression = {:?}\nblock-cache-size = {}\nwrite-buffer-size = {}\nexpire-interval-ms = {}\n",
+            self.dir.display().to_string(),
+            self.appendfsync.name(),
+            self.compression.name(),
+            self.block_cache_size,
+            self.write_buffer_size,
+            self.expire_interval_ms
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_like_redis() {
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("1k"), Some(1000));
+        assert_eq!(parse_size("1kb"), Some(1024));
+        assert_eq!(parse_size("64MB"), Some(64 << 20));
+        assert_eq!(parse_size("2gb"), Some(2 << 30));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(parse_size("1tb"), None);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("diskdb.toml");
+        std::fs::write(&path, "[server]\nport = 7000\ndatabases = 4\n[storage]\nappendfsync = \"always\"\nblock-cache-size = \"16mb\"\n").unwrap();
+        let cli = Cli { config: Some(path.clone()), port: Some(7001), ..Default::default() };
+        let cfg = Config::from_cli(cli).unwrap();
+        assert_eq!((cfg.port, cfg.databases, cfg.appendfsync, cfg.block_cache_size), (7001, 4, Fsync::Always, 16 << 20));
+        // The rewritten file reads back as the same config.
+        let mut again = Config::default();
+        again.apply_file(&cfg.to_toml()).unwrap();
+        assert_eq!((again.port, again.databases, again.appendfsync), (7001, 4, Fsync::Always));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(Config::default().apply_file("[server]\nprot = 1\n").is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! DiskDB: a Redis-compatible database server that keeps every key in RocksDB.
+//!
+//! # Layout
+//!
+//! Dependencies point one way only, from the top of this list to the bottom:
+//!
+//! - [`net`]: sockets and listeners (tokio today; io_uring and SO_REUSEPORT later).
+//! - [`server`]: connections, pipelining, auth, client registry, background tasks, shutdown.
+//! - [`protocol`]: RESP2/RESP3 requests in and replies out, pure bytes, no I/O.
+//! - [`commands`]: one file per command family, each with its table; one dispatcher.
+//! - [`types`]: the data-type logic over storage; knows nothing of sockets or RESP.
+//! - [`storage`]: RocksDB: column families, key encoding, metadata, locks, durability.
+//!
+//! [`config`] and [`glob`] are leaf utilities any layer may use.
+
+pub mod commands;
+pub mod config;
+pub mod glob;
+pub mod logging;
+pub mod net;
+pub mod protocol;
+pub mod server;
+pub mod storage;
+pub mod types;
+
+/// The Redis version DiskDB is compatible with, reported by INFO and HELLO so that
+/// clients which gate features on the server version treat DiskDB as Redis 7.
+pub const REDIS_COMPAT_VERSION: &str = "7.2.0";
+
+/// DiskDB's own version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

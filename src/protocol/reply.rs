@@ -1,0 +1,185 @@
+//! Replies: what every command returns, encoded once, here, as RESP2 or RESP3.
+
+/// A command's reply, independent of the protocol version the client speaks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// `+OK`
+    Ok,
+    /// A simple string (`+PONG`, `+QUEUED`).
+    Simple(&'static str),
+    /// A simple string built at run time (`+string` from TYPE).
+    Status(String),
+    /// An error line without the leading `-`, e.g. `ERR syntax error`.
+    Error(String),
+    Int(i64),
+    Bulk(Vec<u8>),
+    /// A missing value: `$-1` in RESP2, `_` in RESP3.
+    Nil,
+    /// A missing array (e.g. BLPOP timeout): `*-1` in RESP2, `_` in RESP3.
+    NilArray,
+    Array(Vec<Reply>),
+    /// Key/value pairs: a flat array in RESP2, `%` in RESP3.
+    Map(Vec<(Reply, Reply)>),
+    /// An unordered collection: an array in RESP2, `~` in RESP3.
+    Set(Vec<Reply>),
+    /// A double: a bulk string in RESP2, `,` in RESP3.
+    Double(f64),
+    /// A boolean: the integer 1/0 in RESP2, `#t`/`#f` in RESP3.
+    Bool(bool),
+    /// Text meant for humans (INFO, CLIENT LIST): bulk in RESP2, `=txt:` in RESP3.
+    Verbatim(String),
+}
+
+impl Reply {
+    pub fn bulk(bytes: impl Into<Vec<u8>>) -> Reply {
+        Reply::Bulk(bytes.into())
+    }
+
+    pub fn from_str(s: &str) -> Reply {
+        Reply::Bulk(s.as_bytes().to_vec())
+    }
+
+    /// An optional value: bulk or nil.
+    pub fn opt(value: Option<Vec<u8>>) -> Reply {
+        value.map_or(Reply::Nil, Reply::Bulk)
+    }
+
+    /// Appends the encoding of this reply for protocol version `resp` (2 or 3).
+    pub fn encode(&self, resp: u8, out: &mut Vec<u8>) {
+        match self {
+            Reply::Ok => out.extend_from_slice(b"+OK\r\n"),
+            Reply::Simple(s) => simple(out, b'+', s.as_bytes()),
+            Reply::Status(s) => simple(out, b'+', s.as_bytes()),
+            Reply::Error(e) => simple(out, b'-', e.as_bytes()),
+            Reply::Int(n) => header(out, b':', *n),
+            Reply::Bulk(b) => bulk(out, b),
+            Reply::Nil if resp >= 3 => out.extend_from_slice(b"_\r\n"),
+            Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
+            Reply::NilArray if resp >= 3 => out.extend_from_slice(b"_\r\n"),
+            Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
+            Reply::Array(items) => {
+                header(out, b'*', items.len() as i64);
+                items.iter().for_each(|r| r.encode(resp, out));
+            }
+            Reply::Set(items) => {
+                header(out, if resp >= 3 { b'~' } else { b'*' }, items.len() as i64);
+                items.iter().for_each(|r| r.encode(resp, out));
+            }
+            Reply::Map(pairs) => {
+                if resp >= 3 {
+                    header(out, b'%', pairs.len() as i64);
+                } else {
+                    header(out, b'*', 2 * pairs.len() as i64);
+                }
+                for (k, v) in pairs {
+                    k.encode(resp, out);
+                    v.encode(resp, out);
+                }
+            }
+            Reply::Double(d) => {
+                let text = format_double(*d);
+                if resp >= 3 {
+                    simple(out, b',', text.as_bytes());
+                } else {
+                    bulk(out, text.as_bytes());
+                }
+            }
+            Reply::Bool(b) if resp >= 3 => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
+            Reply::Bool(b) => header(out, b':', *b as i64),
+            Reply::Verbatim(text) if resp >= 3 => {
+                header(out, b'=', text.len() as i64 + 4);
+                out.extend_from_slice(b"txt:");
+                out.extend_from_slice(text.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }
+            Reply::Verbatim(text) => bulk(out, text.as_bytes()),
+        }
+    }
+}
+
+fn simple(out: &mut Vec<u8>, kind: u8, text: &[u8]) {
+    out.push(kind);
+    // A status line cannot carry CR or LF; Redis replaces them with spaces.
+    out.extend(text.iter().map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+    out.extend_from_slice(b"\r\n");
+}
+
+fn header(out: &mut Vec<u8>, kind: u8, n: i64) {
+    out.push(kind);
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(n).as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn bulk(out: &mut Vec<u8>, data: &[u8]) {
+    header(out, b'$', data.len() as i64);
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Formats a double as Redis 7.2 does for replies: `inf`, `-inf`, `nan`, otherwise the
+/// shortest text that reads back as the same double, in `%g` style (an exponent below
+/// 1e-4 and from 1e17 up).
+pub fn format_double(d: f64) -> String {
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if d.is_nan() {
+        return "nan".into();
+    }
+    let abs = d.abs();
+    if abs != 0.0 && !(1e-4..1e17).contains(&abs) {
+        // Rust prints `1e20`; C's %g prints `1e+20` with at least two exponent digits.
+        let s = format!("{:e}", d);
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = match exp.strip_prefix('-') {
+            Some(rest) => ('-', rest),
+            None => ('+', exp),
+        };
+        return format!("{mantissa}e{sign}{digits:0>2}");
+    }
+    format!("{}", d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(r: Reply, resp: u8) -> Vec<u8> {
+        let mut out = Vec::new();
+        r.encode(resp, &mut out);
+        out
+    }
+
+    #[test]
+    fn resp2_and_resp3_encodings() {
+        assert_eq!(enc(Reply::Ok, 2), b"+OK\r\n");
+        assert_eq!(enc(Reply::Int(-5), 2), b":-5\r\n");
+        assert_eq!(enc(Reply::bulk(&b"ab"[..]), 2), b"$2\r\nab\r\n");
+        assert_eq!(enc(Reply::Nil, 2), b"$-1\r\n");
+        assert_eq!(enc(Reply::Nil, 3), b"_\r\n");
+        assert_eq!(enc(Reply::NilArray, 2), b"*-1\r\n");
+        assert_eq!(enc(Reply::Error("ERR x".into()), 2), b"-ERR x\r\n");
+        let map = Reply::Map(vec![(Reply::from_str("a"), Reply::Int(1))]);
+        assert_eq!(enc(map.clone(), 2), b"*2\r\n$1\r\na\r\n:1\r\n");
+        assert_eq!(enc(map, 3), b"%1\r\n$1\r\na\r\n:1\r\n");
+        assert_eq!(enc(Reply::Double(1.5), 2), b"$3\r\n1.5\r\n");
+        assert_eq!(enc(Reply::Double(1.5), 3), b",1.5\r\n");
+        assert_eq!(enc(Reply::Bool(true), 3), b"#t\r\n");
+        assert_eq!(enc(Reply::Bool(true), 2), b":1\r\n");
+        assert_eq!(enc(Reply::Set(vec![Reply::Int(1)]), 3), b"~1\r\n:1\r\n");
+        assert_eq!(enc(Reply::Verbatim("hi".into()), 3), b"=6\r\ntxt:hi\r\n");
+    }
+
+    #[test]
+    fn doubles_format_like_redis() {
+        assert_eq!(format_double(3.0), "3");
+        assert_eq!(format_double(10.5), "10.5");
+        assert_eq!(format_double(f64::INFINITY), "inf");
+        assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
+        assert_eq!(format_double(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_double(-2.0), "-2");
+        assert_eq!(format_double(1e20), "1e+20");
+        assert_eq!(format_double(1.5e-7), "1.5e-07");
+    }
+}

@@ -1,0 +1,164 @@
+//! One client connection: read, parse every complete request in the buffer, run them in
+//! order, and answer the whole batch with one write (pipelining).
+
+use super::shutdown::Shutdown;
+use crate::commands::context::{add, ClientHandle};
+use crate::commands::{dispatch, flag, lookup, After, Ctx, ServerState, Session};
+use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
+use bytes::{Bytes, BytesMut};
+use parking_lot::Mutex;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Redis's `client-query-buffer-limit`: a client whose unparsed input grows past this
+/// is disconnected.
+const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Removes the client from the registry however the connection ends.
+struct Registration<'a> {
+    state: &'a ServerState,
+    id: u64,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.state.clients.remove(self.id);
+    }
+}
+
+pub async fn serve(mut stream: TcpStream, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
+    let maxclients = state.settings.read().config.maxclients;
+    if state.clients.len() >= maxclients {
+        add(&state.stats.rejected_connections, 1);
+        let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+        return;
+    }
+    let handle = Arc::new(ClientHandle {
+        id: state.clients.next_id(),
+        addr,
+        laddr,
+        created: Instant::now(),
+        name: Mutex::new(None),
+        db: AtomicUsize::new(0),
+        resp: AtomicU8::new(2),
+        last_active_ms: AtomicU64::new(0),
+        last_cmd: AtomicUsize::new(usize::MAX),
+        killed: AtomicBool::new(false),
+        kill: tokio::sync::Notify::new(),
+    });
+    state.clients.insert(handle.clone());
+    let _registration = Registration { state: &state, id: handle.id };
+    let mut session = Session::new(handle.clone(), state.requirepass().is_none());
+    let limits = ParseLimits::default();
+    let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
+    let mut wbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+
+    loop {
+        // Run every complete request already buffered, answering them in one write.
+        let (requests, used, error) = split_requests(&rbuf, &limits);
+        let chunk = rbuf.split_to(used).freeze();
+        let mut close = false;
+        for request in requests {
+            let argv = to_argv(&chunk, request);
+            if argv.is_empty() {
+                continue;
+            }
+            handle.last_active_ms.store(handle.created.elapsed().as_millis() as u64, Ordering::Relaxed);
+            let mut ctx = Ctx::new(&state, &mut session);
+            let reply = if state.store.sync_writes() && is_write(&argv) {
+                // An fsyncing write blocks its thread for the length of a disk flush. Hand
+                // the worker's other tasks to another thread meanwhile, so many clients'
+                // writes are in RocksDB at once and share one fsync (group commit).
+                tokio::task::block_in_place(|| dispatch(&mut ctx, &argv))
+            } else {
+                dispatch(&mut ctx, &argv)
+            };
+            let after = std::mem::replace(&mut ctx.after, After::Nothing);
+            match after {
+                After::Nothing => reply.encode(session.resp, &mut wbuf),
+                After::Close => {
+                    reply.encode(session.resp, &mut wbuf);
+                    close = true;
+                    break;
+                }
+                After::Sleep(d) => {
+                    tokio::time::sleep(d).await;
+                    reply.encode(session.resp, &mut wbuf);
+                }
+                After::Shutdown => {
+                    // Redis closes the connection without a reply.
+                    state.request_shutdown();
+                    close = true;
+                    break;
+                }
+            }
+        }
+        if let (Some(e), false) = (&error, close) {
+            wbuf.extend_from_slice(format!("-ERR {e}\r\n").as_bytes());
+            log::debug!("client {} sent bad input ({e}); closing", addr);
+            close = true;
+        }
+        if !wbuf.is_empty() {
+            add(&state.stats.net_output_bytes, wbuf.len() as u64);
+            if stream.write_all(&wbuf).await.is_err() {
+                return;
+            }
+            wbuf.clear();
+        }
+        if close || handle.killed.load(Ordering::Relaxed) {
+            let _ = stream.shutdown().await;
+            return;
+        }
+        if rbuf.len() > QUERY_BUFFER_LIMIT {
+            log::warn!("client {} closed for overcoming of input buffer limits", addr);
+            return;
+        }
+        if rbuf.capacity() - rbuf.len() < READ_CHUNK / 2 {
+            rbuf.reserve(READ_CHUNK);
+        }
+        let read = tokio::select! {
+            r = stream.read_buf(&mut rbuf) => r,
+            _ = handle.kill.notified() => return,
+            _ = shutdown.triggered() => return,
+        };
+        match read {
+            Ok(0) | Err(_) => return,
+            Ok(n) => add(&state.stats.net_input_bytes, n as u64),
+        }
+    }
+}
+
+fn is_write(argv: &[Bytes]) -> bool {
+    lookup(&argv[0]).is_some_and(|(_, c)| c.has(flag::WRITE))
+}
+
+/// Parses every complete request at the start of `buf`. Returns them, the bytes they
+/// used, and the protocol error that stopped parsing, if any (requests before the bad one
+/// still run, as in Redis).
+fn split_requests(buf: &[u8], limits: &ParseLimits) -> (Vec<(usize, Request)>, usize, Option<ProtocolError>) {
+    let mut requests = Vec::new();
+    let mut used = 0;
+    loop {
+        match parse(&buf[used..], limits) {
+            Ok(Some((req, n))) => {
+                requests.push((used, req));
+                used += n;
+            }
+            Ok(None) => return (requests, used, None),
+            Err(e) => return (requests, used, Some(e)),
+        }
+    }
+}
+
+/// Turns a parsed request into argument byte strings without copying multibulk payloads.
+fn to_argv(chunk: &Bytes, (offset, request): (usize, Request)) -> Vec<Bytes> {
+    match request {
+        Request::Multibulk(ranges) => ranges.into_iter().map(|r| chunk.slice(offset + r.start..offset + r.end)).collect(),
+        Request::Inline(args) => args.into_iter().map(Bytes::from).collect(),
+    }
+}

@@ -1,0 +1,738 @@
+//! Storage: RocksDB behind a narrow seam. Column families, key encoding, meta rows,
+//! striped key locks, exact key counts, expiry and durability all live here.
+//!
+//! This layer depends on nothing else in the crate except [`crate::glob`]-free leaf code;
+//! it knows nothing of connections, commands or RESP.
+//!
+//! # Writes
+//!
+//! Every command builds one [`Batch`] and commits it with [`Storage::write`]: a command is
+//! applied whole or not at all. A write command first takes the striped locks of its keys
+//! ([`Storage::lock`]), reads what it needs, then writes; the lock makes its
+//! read-modify-write atomic against other writers. Structural operations (FLUSHDB,
+//! FLUSHALL, SWAPDB) take the structure lock exclusively, so no keyed write overlaps them.
+//!
+//! # Counts
+//!
+//! `DBSIZE` is exact and O(1): a [`Batch`] that creates or removes a meta row merges a
+//! delta into that database's count row in the same atomic write, and an in-memory copy
+//! is updated after the write succeeds. After a crash the count rows are as exact as the
+//! keys themselves.
+//!
+//! # Durability
+//!
+//! `appendfsync always` writes with `sync = true` (RocksDB groups concurrent syncs into one
+//! fsync); `everysec` and `no` write the WAL at once, without fsync, so a killed process
+//! loses nothing, and `everysec` has a thread fsync the WAL every second.
+
+mod keys;
+mod locks;
+mod meta;
+
+pub use keys::*;
+pub use locks::{KeyGuard, KeyLocks};
+pub use meta::{Kind, Meta, META_HEADER};
+
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options, ReadOptions, WriteBatch, WriteBufferManager, WriteOptions, DB,
+};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Column family names, in one place.
+pub mod cf {
+    pub const META: &str = "meta";
+    pub const DATA: &str = "data";
+    pub const ZSCORE: &str = "zscore";
+    pub const STREAM: &str = "stream";
+    pub const EXPIRE: &str = "expire";
+    pub const SYSTEM: &str = "system";
+    /// Every column family DiskDB opens (RocksDB also keeps `default`, unused).
+    pub const ALL: [&str; 6] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM];
+    /// The families whose keys start with the physical db byte.
+    pub const KEYED: [&str; 4] = [META, DATA, ZSCORE, STREAM];
+}
+
+/// The most databases DiskDB supports: the db number is one byte of every key.
+pub const MAX_DATABASES: usize = 255;
+
+/// A storage failure, reported to clients as `ERR storage error: ...`.
+#[derive(Debug)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage error: {}", self.0)
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+impl From<rocksdb::Error> for StorageError {
+    fn from(e: rocksdb::Error) -> Self {
+        StorageError(e.into_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// Compression of on-disk blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Lz4,
+    Snappy,
+    Zstd,
+}
+
+impl Compression {
+    pub fn parse(name: &str) -> Option<Compression> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "none" | "no" => Compression::None,
+            "lz4" => Compression::Lz4,
+            "snappy" => Compression::Snappy,
+            "zstd" => Compression::Zstd,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Lz4 => "lz4",
+            Compression::Snappy => "snappy",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// When the WAL is fsynced: Redis's `appendfsync` words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fsync {
+    Always,
+    EverySec,
+    No,
+}
+
+impl Fsync {
+    pub fn parse(name: &str) -> Option<Fsync> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "always" => Fsync::Always,
+            "everysec" => Fsync::EverySec,
+            "no" => Fsync::No,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fsync::Always => "always",
+            Fsync::EverySec => "everysec",
+            Fsync::No => "no",
+        }
+    }
+}
+
+/// What [`Storage::open`] needs to know.
+#[derive(Debug, Clone)]
+pub struct StorageOptions {
+    /// The RocksDB directory.
+    pub path: PathBuf,
+    pub databases: usize,
+    pub compression: Compression,
+    /// Block cache size; memtables are charged to the same budget.
+    pub block_cache_bytes: usize,
+    /// Total memtable budget across column families.
+    pub write_buffer_bytes: usize,
+    pub fsync: Fsync,
+}
+
+/// Current Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+struct DbCounts {
+    keys: AtomicI64,
+    expires: AtomicI64,
+}
+
+/// The database: one RocksDB instance and the state that makes it a keyspace.
+pub struct Storage {
+    db: DB,
+    path: PathBuf,
+    locks: KeyLocks,
+    counts: Vec<DbCounts>,
+    /// `dbmap[logical] = physical`, changed only by SWAPDB under the structure lock.
+    dbmap: RwLock<Vec<u8>>,
+    structure: RwLock<()>,
+    sync_writes: AtomicBool,
+    next_version: AtomicU64,
+    cache: Cache,
+    write_buffers: WriteBufferManager,
+}
+
+/// Sums `[keys i64][expires i64]` deltas (see [`keys::encode_counts`]).
+fn merge_counts(_key: &[u8], existing: Option<&[u8]>, operands: &MergeOperands) -> Option<Vec<u8>> {
+    let (mut keys, mut expires) = existing.map_or((0, 0), decode_counts);
+    for op in operands.iter() {
+        let (k, e) = decode_counts(op);
+        keys += k;
+        expires += e;
+    }
+    Some(encode_counts(keys, expires).to_vec())
+}
+
+impl Storage {
+    /// Opens (or creates) the database at `opts.path`.
+    pub fn open(opts: &StorageOptions) -> Result<Storage> {
+        if opts.databases == 0 || opts.databases > MAX_DATABASES {
+            return Err(StorageError(format!("databases must be between 1 and {MAX_DATABASES}")));
+        }
+        std::fs::create_dir_all(&opts.path).map_err(|e| StorageError(format!("{}: {e}", opts.path.display())))?;
+        let cache = Cache::new_lru_cache(opts.block_cache_bytes.max(1 << 20));
+        // Memtables are charged to the block cache, so the two together stay within the
+        // configured cache size however large the dataset grows.
+        let write_buffers =
+            WriteBufferManager::new_write_buffer_manager_with_cache(opts.write_buffer_bytes.max(1 << 20), false, cache.clone());
+
+        let mut db_opts = Options::default();
+        db_opts.create_if_missing(true);
+        db_opts.create_missing_column_families(true);
+        db_opts.set_max_background_jobs(4);
+        db_opts.set_keep_log_file_num(4);
+        db_opts.set_max_total_wal_size(256 << 20);
+        db_opts.set_write_buffer_manager(&write_buffers);
+        db_opts.set_enable_pipelined_write(true);
+
+        let compression = match opts.compression {
+            Compression::None => DBCompressionType::None,
+            Compression::Lz4 => DBCompressionType::Lz4,
+            Compression::Snappy => DBCompressionType::Snappy,
+            Compression::Zstd => DBCompressionType::Zstd,
+        };
+        let descriptors: Vec<ColumnFamilyDescriptor> = cf::ALL
+            .iter()
+            .map(|name| {
+                let mut table = BlockBasedOptions::default();
+                table.set_block_cache(&cache);
+                table.set_bloom_filter(10.0, false);
+                table.set_cache_index_and_filter_blocks(true);
+                table.set_pin_l0_filter_and_index_blocks_in_cache(true);
+                let mut o = Options::default();
+                o.set_block_based_table_factory(&table);
+                o.set_compression_type(compression);
+                o.set_write_buffer_size(32 << 20);
+                if *name == cf::SYSTEM {
+                    o.set_merge_operator_associative("diskdb.counts", merge_counts);
+                }
+                ColumnFamilyDescriptor::new(*name, o)
+            })
+            .collect();
+        let db = DB::open_cf_descriptors(&db_opts, &opts.path, descriptors)?;
+
+        let store = Storage {
+            counts: (0..MAX_DATABASES).map(|_| DbCounts { keys: AtomicI64::new(0), expires: AtomicI64::new(0) }).collect(),
+            dbmap: RwLock::new(Vec::new()),
+            structure: RwLock::new(()),
+            locks: KeyLocks::new(),
+            sync_writes: AtomicBool::new(opts.fsync == Fsync::Always),
+            // Versions must never repeat, also across restarts: start from the clock in
+            // microseconds, scaled so a million versions a second never catch up with it.
+            next_version: AtomicU64::new((now_ms() * 1000) << 10),
+            path: opts.path.clone(),
+            cache,
+            write_buffers,
+            db,
+        };
+        store.load_state(opts.databases)?;
+        Ok(store)
+    }
+
+    fn load_state(&self, databases: usize) -> Result<()> {
+        let sys = self.cf(cf::SYSTEM);
+        let mut map: Vec<u8> = self.db.get_cf(sys, DBMAP_KEY)?.unwrap_or_default();
+        // A map written for fewer databases is extended with the identity.
+        for i in map.len()..databases {
+            map.push(i as u8);
+        }
+        map.truncate(databases.max(map.len()));
+        *self.dbmap.write() = map;
+        for (i, counts) in self.counts.iter().enumerate() {
+            if let Some(v) = self.db.get_cf(sys, count_key(i as u8))? {
+                let (k, e) = decode_counts(&v);
+                counts.keys.store(k, Ordering::Relaxed);
+                counts.expires.store(e, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+
+    fn cf(&self, name: &str) -> &ColumnFamily {
+        // Every family in `cf::ALL` is created by `open`, so the handle always exists.
+        self.db.cf_handle(name).expect("column family opened at start-up")
+    }
+
+    /// The directory RocksDB lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The physical database behind logical database `db` (see SWAPDB).
+    pub fn physical(&self, db: usize) -> u8 {
+        self.dbmap.read().get(db).copied().unwrap_or(db as u8)
+    }
+
+    /// The logical database currently mapped to physical database `phys`.
+    pub fn logical(&self, phys: u8) -> usize {
+        self.dbmap.read().iter().position(|&p| p == phys).unwrap_or(phys as usize)
+    }
+
+    /// Switches `appendfsync always` on or off at run time.
+    pub fn set_sync_writes(&self, on: bool) {
+        self.sync_writes.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether writes fsync before returning (`appendfsync always`).
+    pub fn sync_writes(&self) -> bool {
+        self.sync_writes.load(Ordering::Relaxed)
+    }
+
+    /// A fresh collection version, never handed out before.
+    pub fn new_version(&self) -> u64 {
+        self.next_version.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Locks the stripes of `keys` for a read-modify-write, and the structure lock shared.
+    pub fn lock<'a, K: AsRef<[u8]>>(&'a self, db: u8, keys: &[K]) -> WriteLock<'a> {
+        let structure = self.structure.read();
+        WriteLock { _keys: self.locks.lock(db, keys), _structure: structure }
+    }
+
+    /// Like [`Storage::lock`] for keys in several databases.
+    pub fn lock_pairs<'a>(&'a self, keys: &[(u8, &[u8])]) -> WriteLock<'a> {
+        let structure = self.structure.read();
+        WriteLock { _keys: self.locks.lock_pairs(keys), _structure: structure }
+    }
+
+    /// Excludes every keyed write: for FLUSHDB, FLUSHALL, SWAPDB.
+    fn lock_all(&self) -> RwLockWriteGuard<'_, ()> {
+        self.structure.write()
+    }
+
+    /// Reads the meta row of `key`, expired or not (callers check [`Meta::is_expired`]).
+    pub fn get_meta(&self, db: u8, key: &[u8]) -> Result<Option<Meta>> {
+        let raw = self.db.get_pinned_cf(self.cf(cf::META), meta_key(db, key))?;
+        Ok(raw.and_then(|v| Meta::decode(&v)))
+    }
+
+    /// Reads the meta row of `key` and hides it if it has expired.
+    pub fn get_live(&self, db: u8, key: &[u8], now: u64) -> Result<Option<Meta>> {
+        Ok(self.get_meta(db, key)?.filter(|m| !m.is_expired(now)))
+    }
+
+    /// Reads many meta rows at once (MGET, EXISTS), hiding expired ones.
+    pub fn multi_get_live(&self, db: u8, keys: &[&[u8]], now: u64) -> Result<Vec<Option<Meta>>> {
+        let meta = self.cf(cf::META);
+        let encoded: Vec<Vec<u8>> = keys.iter().map(|k| meta_key(db, k)).collect();
+        self.db
+            .batched_multi_get_cf(meta, encoded.iter(), false)
+            .into_iter()
+            .map(|r| Ok(r?.and_then(|v| Meta::decode(&v)).filter(|m| !m.is_expired(now))))
+            .collect()
+    }
+
+    /// Reads one member row.
+    pub fn get_member(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get_cf(self.cf(family), key)?)
+    }
+
+    /// Starts a write batch.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch { store: self, wb: WriteBatch::default(), deltas: Vec::new() }
+    }
+
+    /// Commits a batch atomically, fsyncing first under `appendfsync always`.
+    pub fn write(&self, batch: Batch<'_>) -> Result<()> {
+        if batch.wb.is_empty() {
+            return Ok(());
+        }
+        let mut wo = WriteOptions::default();
+        wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
+        let Batch { wb, deltas, .. } = batch;
+        self.db.write_opt(wb, &wo)?;
+        for (db, keys, expires) in deltas {
+            let c = &self.counts[db as usize];
+            c.keys.fetch_add(keys, Ordering::Relaxed);
+            c.expires.fetch_add(expires, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// The number of keys in physical database `db` (expired keys count until the active
+    /// expiry removes them, as in Redis).
+    pub fn dbsize(&self, db: u8) -> i64 {
+        self.counts[db as usize].keys.load(Ordering::Relaxed)
+    }
+
+    /// The number of keys with an expiry in physical database `db`.
+    pub fn expires(&self, db: u8) -> i64 {
+        self.counts[db as usize].expires.load(Ordering::Relaxed)
+    }
+
+    /// Iterates the meta rows of database `db` from `start` (a user key, inclusive),
+    /// calling `f(key, meta)` until it returns false.
+    pub fn scan_meta(&self, db: u8, start: &[u8], mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
+        let mut ro = ReadOptions::default();
+        ro.fill_cache(false);
+        if let Some(end) = prefix_end(&[db]) {
+            ro.set_iterate_upper_bound(end);
+        }
+        let mut it = self.db.raw_iterator_cf_opt(self.cf(cf::META), ro);
+        it.seek(meta_key(db, start));
+        while it.valid() {
+            let (Some(k), Some(v)) = (it.key(), it.value()) else { break };
+            if !f(&k[1..], v) {
+                break;
+            }
+            it.next();
+        }
+        Ok(it.status()?)
+    }
+
+    /// Iterates the rows of `family` whose key starts with `prefix`, from `start`
+    /// (a full row key; `None` = the prefix itself), forward or in reverse.
+    pub fn scan_rows(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        start: Option<&[u8]>,
+        reverse: bool,
+        mut f: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
+        let mut ro = ReadOptions::default();
+        let end = prefix_end(prefix);
+        if let Some(end) = &end {
+            ro.set_iterate_upper_bound(end.clone());
+        }
+        ro.set_iterate_lower_bound(prefix.to_vec());
+        let mut it = self.db.raw_iterator_cf_opt(self.cf(family), ro);
+        match (start, reverse) {
+            (Some(s), false) => it.seek(s),
+            (None, false) => it.seek(prefix),
+            (Some(s), true) => it.seek_for_prev(s),
+            (None, true) => it.seek_to_last(),
+        }
+        while it.valid() {
+            let (Some(k), Some(v)) = (it.key(), it.value()) else { break };
+            if !f(k, v) {
+                break;
+            }
+            if reverse {
+                it.prev();
+            } else {
+                it.next();
+            }
+        }
+        Ok(it.status()?)
+    }
+
+    /// Removes every key of physical database `db` atomically.
+    pub fn flush_db(&self, db: u8) -> Result<()> {
+        let _all = self.lock_all();
+        self.flush_locked(&[db])
+    }
+
+    /// Removes every key of every database atomically.
+    pub fn flush_all(&self) -> Result<()> {
+        let _all = self.lock_all();
+        let dbs: Vec<u8> = (0..MAX_DATABASES as u8).collect();
+        self.flush_locked(&dbs)
+    }
+
+    fn flush_locked(&self, dbs: &[u8]) -> Result<()> {
+        let mut wb = WriteBatch::default();
+        for &db in dbs {
+            let end = prefix_end(&[db]).unwrap_or_else(|| vec![0xff; 2]);
+            for family in cf::KEYED {
+                wb.delete_range_cf(self.cf(family), [db].as_slice(), end.as_slice());
+            }
+            // A put replaces every earlier merge delta.
+            wb.put_cf(self.cf(cf::SYSTEM), count_key(db), encode_counts(0, 0));
+        }
+        // Expiry index entries of flushed keys are left behind; the expiry cycle finds
+        // no matching meta row and drops them.
+        let mut wo = WriteOptions::default();
+        wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
+        self.db.write_opt(wb, &wo)?;
+        for &db in dbs {
+            self.counts[db as usize].keys.store(0, Ordering::Relaxed);
+            self.counts[db as usize].expires.store(0, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Swaps logical databases `a` and `b` in O(1) by swapping their physical mapping.
+    pub fn swap_db(&self, a: usize, b: usize) -> Result<()> {
+        let _all = self.lock_all();
+        let mut map = self.dbmap.write();
+        map.swap(a, b);
+        let mut wo = WriteOptions::default();
+        wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
+        let mut wb = WriteBatch::default();
+        wb.put_cf(self.cf(cf::SYSTEM), DBMAP_KEY, map.as_slice());
+        if let Err(e) = self.db.write_opt(wb, &wo) {
+            map.swap(a, b);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Deletes up to `limit` keys whose deadline has passed; returns the
+    /// `(physical db, key)` of each key it removed. Stale index entries (the key was
+    /// deleted, persisted or given a new deadline) are dropped on the way.
+    pub fn expire_cycle(&self, now: u64, limit: usize) -> Result<Vec<(u8, Vec<u8>)>> {
+        let mut due: Vec<Vec<u8>> = Vec::new();
+        {
+            let mut ro = ReadOptions::default();
+            ro.set_iterate_upper_bound(expire_key(now + 1, 0, b""));
+            let mut it = self.db.raw_iterator_cf_opt(self.cf(cf::EXPIRE), ro);
+            it.seek_to_first();
+            while it.valid() && due.len() < limit {
+                if let Some(k) = it.key() {
+                    due.push(k.to_vec());
+                }
+                it.next();
+            }
+            it.status()?;
+        }
+        let mut removed = Vec::new();
+        for raw in due {
+            let Some((at, db, key)) = split_expire_key(&raw) else { continue };
+            let _lock = self.lock(db, &[key]);
+            let mut b = self.batch();
+            b.wb.delete_cf(self.cf(cf::EXPIRE), &raw);
+            if let Some(meta) = self.get_meta(db, key)? {
+                if meta.expire_at == at && meta.is_expired(now) {
+                    b.delete_meta(db, key, &meta);
+                    removed.push((db, key.to_vec()));
+                }
+            }
+            self.write(b)?;
+        }
+        Ok(removed)
+    }
+
+    /// Fsyncs the WAL (the `everysec` tick, and shutdown).
+    pub fn sync_wal(&self) -> Result<()> {
+        Ok(self.db.flush_wal(true)?)
+    }
+
+    /// Flushes memtables to SST files (shutdown, SAVE).
+    pub fn flush(&self) -> Result<()> {
+        self.sync_wal()?;
+        for family in cf::ALL {
+            self.db.flush_cf(self.cf(family))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent RocksDB checkpoint to `dest` (which must not exist).
+    pub fn checkpoint(&self, dest: &Path) -> Result<()> {
+        let cp = rocksdb::checkpoint::Checkpoint::new(&self.db)?;
+        Ok(cp.create_checkpoint(dest)?)
+    }
+
+    /// Compacts every column family (reclaims space after deletes).
+    pub fn compact(&self) {
+        for family in cf::ALL {
+            self.db.compact_range_cf(self.cf(family), None::<&[u8]>, None::<&[u8]>);
+        }
+    }
+
+    /// A RocksDB integer property summed over column families (`rocksdb.estimate-num-keys`, ...).
+    pub fn property_sum(&self, name: &str) -> u64 {
+        cf::ALL
+            .iter()
+            .filter_map(|f| self.db.property_int_value_cf(self.cf(f), name).ok().flatten())
+            .sum()
+    }
+
+    /// Bytes used by the block cache (which also holds the memtables' reservation).
+    pub fn cache_usage(&self) -> usize {
+        self.cache.get_usage()
+    }
+
+    /// Bytes used by memtables.
+    pub fn memtable_usage(&self) -> usize {
+        self.write_buffers.get_usage()
+    }
+
+    /// Finds a random live key of database `db`: seeks to a random point in the key
+    /// space and takes the next key, wrapping around once.
+    pub fn random_key(&self, db: u8, seed: u64, now: u64) -> Result<Option<Vec<u8>>> {
+        let probe = seed.to_be_bytes();
+        for start in [&probe[..], &[][..]] {
+            let mut found = None;
+            let mut seen = 0;
+            self.scan_meta(db, start, |k, v| {
+                seen += 1;
+                if Meta::decode(v).is_some_and(|m| !m.is_expired(now)) {
+                    found = Some(k.to_vec());
+                    return false;
+                }
+                seen < 1000
+            })?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The locks a write command holds: its key stripes and the shared structure lock.
+pub struct WriteLock<'a> {
+    _keys: KeyGuard<'a>,
+    _structure: RwLockReadGuard<'a, ()>,
+}
+
+/// One command's writes, applied atomically by [`Storage::write`]. Meta-row changes go
+/// through [`Batch::put_meta`] and [`Batch::delete_meta`], which keep the key counts and
+/// the expiry index in step.
+pub struct Batch<'a> {
+    store: &'a Storage,
+    wb: WriteBatch,
+    deltas: Vec<(u8, i64, i64)>,
+}
+
+impl<'a> Batch<'a> {
+    fn count(&mut self, db: u8, keys: i64, expires: i64) {
+        if keys == 0 && expires == 0 {
+            return;
+        }
+        self.wb.merge_cf(self.store.cf(cf::SYSTEM), count_key(db), encode_counts(keys, expires));
+        match self.deltas.iter_mut().find(|d| d.0 == db) {
+            Some(d) => {
+                d.1 += keys;
+                d.2 += expires;
+            }
+            None => self.deltas.push((db, keys, expires)),
+        }
+    }
+
+    /// Writes the meta row of `key`. `old` is the row as stored before (expired or not),
+    /// which decides how the key counts change.
+    pub fn put_meta(&mut self, db: u8, key: &[u8], old: Option<&Meta>, new: &Meta) {
+        self.wb.put_cf(self.store.cf(cf::META), meta_key(db, key), new.encode());
+        let old_expires = old.is_some_and(|m| m.expire_at != 0) as i64;
+        let new_expires = (new.expire_at != 0) as i64;
+        self.count(db, old.is_none() as i64, new_expires - old_expires);
+        if new.expire_at != 0 && old.map_or(true, |m| m.expire_at != new.expire_at) {
+            self.wb.put_cf(self.store.cf(cf::EXPIRE), expire_key(new.expire_at, db, key), []);
+        }
+    }
+
+    /// Deletes the meta row of `key` (whose stored row is `old`). Member rows become
+    /// unreachable with it; the compaction filter reclaims them.
+    pub fn delete_meta(&mut self, db: u8, key: &[u8], old: &Meta) {
+        self.wb.delete_cf(self.store.cf(cf::META), meta_key(db, key));
+        self.count(db, -1, -((old.expire_at != 0) as i64));
+    }
+
+    /// Writes a member row.
+    pub fn put_row(&mut self, family: &str, key: &[u8], value: &[u8]) {
+        self.wb.put_cf(self.store.cf(family), key, value);
+    }
+
+    /// Deletes a member row.
+    pub fn delete_row(&mut self, family: &str, key: &[u8]) {
+        self.wb.delete_cf(self.store.cf(family), key);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.wb.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &Path) -> Storage {
+        Storage::open(&StorageOptions {
+            path: dir.to_path_buf(),
+            databases: 16,
+            compression: Compression::Lz4,
+            block_cache_bytes: 8 << 20,
+            write_buffer_bytes: 8 << 20,
+            fsync: Fsync::EverySec,
+        })
+        .unwrap()
+    }
+
+    fn set(s: &Storage, db: u8, key: &[u8], expire_at: u64) {
+        let _l = s.lock(db, &[key]);
+        let old = s.get_meta(db, key).unwrap();
+        let mut b = s.batch();
+        b.put_meta(db, key, old.as_ref(), &Meta::new(Kind::String, expire_at, b"v".to_vec()));
+        s.write(b).unwrap();
+    }
+
+    #[test]
+    fn counts_are_exact_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            set(&s, 0, b"a", 0);
+            set(&s, 0, b"a", 0);
+            set(&s, 0, b"b", now_ms() + 100_000);
+            set(&s, 3, b"c", 0);
+            assert_eq!((s.dbsize(0), s.expires(0), s.dbsize(3)), (2, 1, 1));
+            let _l = s.lock(0, &[b"b"]);
+            let old = s.get_meta(0, b"b").unwrap().unwrap();
+            let mut b = s.batch();
+            b.delete_meta(0, b"b", &old);
+            s.write(b).unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!((s.dbsize(0), s.expires(0), s.dbsize(3)), (1, 0, 1));
+        s.flush_db(0).unwrap();
+        assert_eq!(s.dbsize(0), 0);
+        assert_eq!(s.get_meta(0, b"a").unwrap(), None);
+        assert!(s.get_meta(3, b"c").unwrap().is_some());
+    }
+
+    #[test]
+    fn expire_cycle_removes_due_keys_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let now = now_ms();
+        set(&s, 0, b"old", now - 10);
+        set(&s, 0, b"new", now + 100_000);
+        set(&s, 0, b"moved", now - 5);
+        set(&s, 0, b"moved", 0); // persisted: its index entry is stale
+        let removed = s.expire_cycle(now, 100).unwrap();
+        assert_eq!(removed, vec![(0, b"old".to_vec())]);
+        assert_eq!((s.dbsize(0), s.expires(0)), (2, 1));
+        assert!(s.expire_cycle(now, 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn swapdb_swaps_the_mapping_durably() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            set(&s, s.physical(0), b"k", 0);
+            s.swap_db(0, 1).unwrap();
+            assert_eq!(s.physical(1), 0);
+            assert!(s.get_meta(s.physical(0), b"k").unwrap().is_none());
+        }
+        let s = open(dir.path());
+        assert!(s.get_meta(s.physical(1), b"k").unwrap().is_some());
+        assert_eq!(s.logical(0), 1);
+    }
+}

@@ -1,0 +1,234 @@
+//! Data types over storage: the logic of strings and generic key operations (and, in
+//! later issues, lists, hashes, sets, sorted sets, JSON and streams).
+//!
+//! May import [`crate::storage`] and leaf utilities only: no sockets, no RESP, no
+//! command parsing. A write takes the key locks, reads, builds one batch and commits it.
+
+pub mod keys;
+pub mod string;
+
+use crate::storage::{Kind, Meta, Storage, StorageError};
+use std::fmt;
+
+/// What can go wrong in a type operation; the command layer turns these into Redis's
+/// error lines.
+#[derive(Debug)]
+pub enum Error {
+    WrongType,
+    NotInteger,
+    NotFloat,
+    Overflow,
+    NoSuchKey,
+    /// The result of INCRBYFLOAT would be NaN or infinite.
+    NanOrInfinity,
+    /// A string would exceed `proto-max-bulk-len` (SETRANGE, APPEND, SETBIT).
+    TooLarge,
+    Storage(StorageError),
+}
+
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Self {
+        Error::Storage(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Error::WrongType => "WRONGTYPE Operation against a key holding the wrong kind of value",
+            Error::NotInteger => "ERR value is not an integer or out of range",
+            Error::NotFloat => "ERR value is not a valid float",
+            Error::Overflow => "ERR increment or decrement would overflow",
+            Error::NoSuchKey => "ERR no such key",
+            Error::NanOrInfinity => "ERR increment would produce NaN or Infinity",
+            Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+            Error::Storage(e) => return write!(f, "ERR {e}"),
+        })
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The largest string value, Redis's `proto-max-bulk-len`.
+pub const MAX_STRING: usize = 512 * 1024 * 1024;
+
+/// One database as seen by one command: storage, the physical db number, and the
+/// command's clock (one `now` per command, so a command sees one consistent instant).
+#[derive(Clone, Copy)]
+pub struct Db<'a> {
+    pub store: &'a Storage,
+    pub db: u8,
+    pub now: u64,
+}
+
+impl<'a> Db<'a> {
+    pub fn new(store: &'a Storage, db: u8, now: u64) -> Db<'a> {
+        Db { store, db, now }
+    }
+
+    /// The live meta row of `key`, or `None` if it is missing or expired.
+    pub fn live(&self, key: &[u8]) -> Result<Option<Meta>> {
+        Ok(self.store.get_live(self.db, key, self.now)?)
+    }
+
+    /// The live meta row of `key`, which must be of `kind` if it exists.
+    pub fn live_of(&self, key: &[u8], kind: Kind) -> Result<Option<Meta>> {
+        match self.live(key)? {
+            Some(m) if m.kind != kind => Err(Error::WrongType),
+            other => Ok(other),
+        }
+    }
+}
+
+/// Parses a whole byte string as a signed 64-bit integer, strictly as Redis's
+/// `string2ll`: no spaces, no `+`, no leading zeros except "0" itself.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || (digits[0] == b'0' && (digits.len() > 1 || neg)) {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        let d = (c - b'0') as i64;
+        n = if neg { n.checked_mul(10)?.checked_sub(d)? } else { n.checked_mul(10)?.checked_add(d)? };
+    }
+    Some(n)
+}
+
+/// Parses a float argument as Redis's `string2ld`/`strtold`: decimal or exponent
+/// notation, `inf`/`-inf`, no spaces; NaN is rejected.
+pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(s).ok()?;
+    if text.is_empty() || text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let v: f64 = match text.to_ascii_lowercase().as_str() {
+        "inf" | "+inf" | "infinity" | "+infinity" => f64::INFINITY,
+        "-inf" | "-infinity" => f64::NEG_INFINITY,
+        t if t.contains("inf") || t.contains("nan") => return None,
+        t => t.parse().ok()?,
+    };
+    (!v.is_nan()).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keys::ExpireCond;
+    use super::string::{Cond, Ttl};
+    use super::*;
+    use crate::storage::{now_ms, Compression, Fsync, StorageOptions};
+
+    /// A real RocksDB in a temp dir, as every types test uses.
+    fn temp_store() -> (tempfile::TempDir, Storage) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Storage::open(&StorageOptions {
+            path: dir.path().join("db"),
+            databases: 16,
+            compression: Compression::Lz4,
+            block_cache_bytes: 8 << 20,
+            write_buffer_bytes: 8 << 20,
+            fsync: Fsync::No,
+        })
+        .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn set_conditions_and_get_option() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        assert!(!db.set(b"k", b"1", Cond::Exists, Ttl::Clear, false).unwrap().written);
+        assert!(db.set(b"k", b"1", Cond::Missing, Ttl::Clear, false).unwrap().written);
+        let out = db.set(b"k", b"2", Cond::Missing, Ttl::Clear, true).unwrap();
+        assert!(!out.written);
+        assert_eq!(out.old, Some(b"1".to_vec()));
+        assert_eq!(db.get(b"k").unwrap(), Some(b"1".to_vec()));
+        assert_eq!(store.dbsize(0), 1);
+    }
+
+    #[test]
+    fn expiry_is_lazy_on_read_and_counts_stay_exact() {
+        let (_d, store) = temp_store();
+        let now = now_ms();
+        let db = Db::new(&store, 0, now);
+        db.set(b"k", b"v", Cond::Always, Ttl::At(now + 50), false).unwrap();
+        assert_eq!(store.expires(0), 1);
+        let later = Db::new(&store, 0, now + 51);
+        assert_eq!(later.get(b"k").unwrap(), None);
+        assert_eq!(later.exists(&[b"k"]).unwrap(), 0);
+        // Overwriting an expired key replaces it without counting it twice.
+        later.set(b"k", b"w", Cond::Missing, Ttl::Clear, false).unwrap();
+        assert_eq!((store.dbsize(0), store.expires(0)), (1, 0));
+    }
+
+    #[test]
+    fn incr_keeps_ttl_and_rejects_non_integers() {
+        let (_d, store) = temp_store();
+        let now = now_ms();
+        let db = Db::new(&store, 0, now);
+        db.set(b"n", b"10", Cond::Always, Ttl::At(now + 100_000), false).unwrap();
+        assert_eq!(db.incr_by(b"n", 5).unwrap(), 15);
+        assert_eq!(db.expire_time(b"n").unwrap(), (now + 100_000) as i64);
+        db.set(b"s", b"abc", Cond::Always, Ttl::Clear, false).unwrap();
+        assert!(matches!(db.incr_by(b"s", 1), Err(Error::NotInteger)));
+        db.set(b"max", b"9223372036854775807", Cond::Always, Ttl::Clear, false).unwrap();
+        assert!(matches!(db.incr_by(b"max", 1), Err(Error::Overflow)));
+    }
+
+    #[test]
+    fn expire_conditions_and_past_deadlines() {
+        let (_d, store) = temp_store();
+        let now = now_ms();
+        let db = Db::new(&store, 0, now);
+        db.set(b"k", b"v", Cond::Always, Ttl::Clear, false).unwrap();
+        let gt = ExpireCond { gt: true, ..Default::default() };
+        assert!(!db.expire_at(b"k", now as i64 + 1000, gt).unwrap(), "GT treats no TTL as infinite");
+        let lt = ExpireCond { lt: true, ..Default::default() };
+        assert!(db.expire_at(b"k", now as i64 + 1000, lt).unwrap());
+        assert!(db.expire_at(b"k", now as i64 - 1, ExpireCond::default()).unwrap());
+        assert_eq!(db.exists(&[b"k"]).unwrap(), 0);
+        assert_eq!(store.dbsize(0), 0);
+    }
+
+    #[test]
+    fn rename_copy_and_move_between_databases() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        db.set(b"a", b"1", Cond::Always, Ttl::Clear, false).unwrap();
+        assert_eq!(db.rename(b"a", b"b", false).unwrap(), Some(true));
+        assert_eq!(db.rename(b"a", b"b", false).unwrap(), None);
+        assert!(db.copy(b"b", 1, b"b", false).unwrap());
+        assert!(!db.move_to(b"b", 1).unwrap(), "target db already has the key");
+        assert_eq!((store.dbsize(0), store.dbsize(1)), (1, 1));
+        assert_eq!(Db::new(&store, 1, now_ms()).get(b"b").unwrap(), Some(b"1".to_vec()));
+    }
+
+    #[test]
+    fn integers_parse_strictly() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        for bad in [&b""[..], b"9223372036854775808", b"01", b"-0", b"+1", b" 1", b"1 ", b"1.0", b"-"] {
+            assert_eq!(parse_i64(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn floats_parse_like_strtold() {
+        assert_eq!(parse_f64(b"1.5"), Some(1.5));
+        assert_eq!(parse_f64(b"5e3"), Some(5000.0));
+        assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64(b"nan"), None);
+        assert_eq!(parse_f64(b" 1"), None);
+        assert_eq!(parse_f64(b"abc"), None);
+    }
+}

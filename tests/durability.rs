@@ -1,0 +1,133 @@
+//! Durability: acknowledged writes survive `kill -9` under `appendfsync always` and
+//! `everysec`; key counts and expiry survive restarts; SIGTERM and SHUTDOWN exit cleanly.
+
+mod common;
+use common::*;
+
+/// Writes `n` keys one acknowledged command at a time, kills the server with SIGKILL,
+/// restarts it, and checks every key.
+fn survives_kill9(fsync: &str, n: usize) {
+    let mut server = Server::start_with(&["--appendfsync", fsync]);
+    let mut c = server.client();
+    for i in 0..n {
+        assert_eq!(c.cmd(&["SET", &format!("key:{i}"), &format!("value:{i}")]), ok());
+    }
+    assert_eq!(c.cmd(&["INCRBY", "counter", "41"]), int(41));
+    assert_eq!(c.cmd(&["INCR", "counter"]), int(42));
+    assert_eq!(c.cmd(&["DEL", "key:0"]), int(1));
+    server.kill9();
+    server.restart();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["GET", "key:0"]), Value::Nil);
+    for i in 1..n {
+        assert_eq!(c.cmd(&["GET", &format!("key:{i}")]), bulk(&format!("value:{i}")), "key:{i} lost ({fsync})");
+    }
+    assert_eq!(c.cmd(&["GET", "counter"]), bulk("42"));
+    // The key count is exact after a crash, not an estimate.
+    assert_eq!(c.cmd(&["DBSIZE"]), int(n as i64));
+}
+
+#[test]
+fn always_loses_nothing_on_kill9() {
+    survives_kill9("always", 300);
+}
+
+#[test]
+fn everysec_loses_nothing_on_process_kill() {
+    survives_kill9("everysec", 2000);
+}
+
+#[test]
+fn pipelined_writes_survive_kill9() {
+    let mut server = Server::start_with(&["--appendfsync", "everysec"]);
+    let mut c = server.client();
+    let mut batch = Vec::new();
+    for i in 0..5000 {
+        batch.extend(Client::encode(&[b"SET", format!("p{i}").as_bytes(), b"v"]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..5000 {
+        assert_eq!(c.read(), ok());
+    }
+    server.restart();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["DBSIZE"]), int(5000));
+    assert_eq!(c.cmd(&["GET", "p4999"]), bulk("v"));
+}
+
+#[test]
+fn ttl_and_databases_survive_restart() {
+    let mut server = Server::start_with(&[]);
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "ttl", "v", "EX", "1000"]), ok());
+    assert_eq!(c.cmd(&["SELECT", "3"]), ok());
+    assert_eq!(c.cmd(&["SET", "in3", "x"]), ok());
+    assert_eq!(c.cmd(&["SWAPDB", "3", "4"]), ok());
+    server.restart();
+    let mut c = server.client();
+    let ttl = c.cmd(&["TTL", "ttl"]).int();
+    assert!((990..=1000).contains(&ttl), "ttl {ttl}");
+    assert_eq!(c.cmd(&["SELECT", "4"]), ok());
+    assert_eq!(c.cmd(&["GET", "in3"]), bulk("x"));
+    assert_eq!(c.cmd(&["SELECT", "3"]), ok());
+    assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+}
+
+#[test]
+fn sigterm_shuts_down_cleanly_and_keeps_data() {
+    let mut server = Server::start_with(&[]);
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert!(server.terminate(), "diskdb should exit 0 on SIGTERM; log:\n{}", server.log());
+    let log = server.log();
+    assert!(log.contains("Received SIGTERM"), "{log}");
+    assert!(log.contains("bye bye"), "{log}");
+    server.restart();
+    assert_eq!(server.client().cmd(&["GET", "k"]), bulk("v"));
+}
+
+#[test]
+fn shutdown_command_stops_the_server() {
+    let mut server = Server::start_with(&[]);
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    c.send_raw(&Client::encode(&[b"SHUTDOWN", b"NOSAVE"]));
+    assert!(c.is_closed(), "SHUTDOWN closes the connection without a reply");
+    assert!(server.wait_exit(), "log:\n{}", server.log());
+    server.restart();
+    assert_eq!(server.client().cmd(&["GET", "k"]), bulk("v"));
+}
+
+#[test]
+fn save_writes_a_checkpoint_that_opens_as_a_database() {
+    let server = Server::start_with(&[]);
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    let before = c.cmd(&["LASTSAVE"]).int();
+    assert_eq!(c.cmd(&["SAVE"]), ok());
+    assert!(c.cmd(&["LASTSAVE"]).int() >= before);
+    let checkpoint = server.data_dir().join("checkpoint");
+    assert!(checkpoint.join("CURRENT").exists(), "checkpoint has a RocksDB CURRENT file");
+    // The checkpoint is a complete database: a server started on a copy of it has the key.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::rename(&checkpoint, copy.path().join("db")).unwrap();
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_diskdb"))
+        .args(["--port", &port.to_string(), "--dir"])
+        .arg(copy.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let value = loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            drop(s);
+            break Client::connect(port).cmd(&["GET", "k"]);
+        }
+        assert!(std::time::Instant::now() < deadline, "checkpoint server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(value, bulk("v"));
+}
