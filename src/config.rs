@@ -19,6 +19,8 @@ pub struct Config {
     pub compression: Compression,
     pub block_cache_size: u64,
     pub write_buffer_size: u64,
+    /// Hot meta rows (small values included) cached above RocksDB.
+    pub meta_cache_size: u64,
     pub loglevel: String,
     /// Milliseconds between active-expiry cycles.
     pub expire_interval_ms: u64,
@@ -39,6 +41,7 @@ impl Default for Config {
             compression: Compression::Lz4,
             block_cache_size: 256 << 20,
             write_buffer_size: 64 << 20,
+            meta_cache_size: 64 << 20,
             loglevel: "notice".into(),
             expire_interval_ms: 100,
             config_file: None,
@@ -84,6 +87,9 @@ pub struct Cli {
     /// Memtable budget, e.g. 64mb (charged to the block cache) [default: 64mb]
     #[arg(long, value_name = "SIZE")]
     pub write_buffer_size: Option<String>,
+    /// Cache of hot keys' metadata and small values above RocksDB, e.g. 64mb; 0 = off [default: 64mb]
+    #[arg(long, value_name = "SIZE")]
+    pub meta_cache_size: Option<String>,
     /// Log level: debug, verbose, notice or warning [default: notice]
     #[arg(long)]
     pub loglevel: Option<String>,
@@ -118,6 +124,7 @@ struct StorageSection {
     compression: Option<String>,
     block_cache_size: Option<toml::Value>,
     write_buffer_size: Option<toml::Value>,
+    meta_cache_size: Option<toml::Value>,
     expire_interval_ms: Option<u64>,
 }
 
@@ -187,6 +194,9 @@ impl Config {
         if let Some(v) = cli.write_buffer_size {
             cfg.write_buffer_size = parse_size(&v).ok_or(format!("invalid write-buffer-size: {v}"))?;
         }
+        if let Some(v) = cli.meta_cache_size {
+            cfg.meta_cache_size = parse_size(&v).ok_or(format!("invalid meta-cache-size: {v}"))?;
+        }
         if let Some(v) = cli.loglevel {
             cfg.loglevel = v;
         }
@@ -231,6 +241,9 @@ impl Config {
         if let Some(v) = st.write_buffer_size {
             self.write_buffer_size = size_value(&v, "write-buffer-size")?;
         }
+        if let Some(v) = st.meta_cache_size {
+            self.meta_cache_size = size_value(&v, "meta-cache-size")?;
+        }
         if let Some(v) = st.expire_interval_ms {
             self.expire_interval_ms = v.max(1);
         }
@@ -256,12 +269,13 @@ impl Config {
         }
         out += &format!("loglevel = {:?}\n\n[storage]\n", self.loglevel);
         out += &format!(
-            "dir = {:?}\nappendfsync = {:?}\ncompression = {:?}\nblock-cache-size = {}\nwrite-buffer-size = {}\nexpire-interval-ms = {}\n",
+            "dir = {:?}\nappendfsync = {:?}\ncompression = {:?}\nblock-cache-size = {}\nwrite-buffer-size = {}\nmeta-cache-size = {}\nexpire-interval-ms = {}\n",
             self.dir.display().to_string(),
             self.appendfsync.name(),
             self.compression.name(),
             self.block_cache_size,
             self.write_buffer_size,
+            self.meta_cache_size,
             self.expire_interval_ms
         );
         out

@@ -26,6 +26,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         compression: config.compression,
         block_cache_bytes: config.block_cache_size as usize,
         write_buffer_bytes: config.write_buffer_size as usize,
+        meta_cache_bytes: config.meta_cache_size as usize,
         fsync: config.appendfsync,
     })
     .map_err(|e| format!("cannot open {}: {e}", config.dir.display()))?;
@@ -138,7 +139,8 @@ async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: S
         crate::net::tune(&stream);
         add(&state.stats.connections_received, 1);
         let laddr = laddr.unwrap_or(addr);
-        tokio::spawn(connection::serve(stream, addr, laddr, state.clone(), shutdown.clone()));
+        let id = state.clients.next_id();
+        tokio::spawn(connection::serve(stream, id, addr, laddr, state.clone(), shutdown.clone()));
     }
 }
 

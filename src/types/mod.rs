@@ -136,6 +136,7 @@ mod tests {
             compression: Compression::Lz4,
             block_cache_bytes: 8 << 20,
             write_buffer_bytes: 8 << 20,
+            meta_cache_bytes: 1 << 20,
             fsync: Fsync::No,
         })
         .unwrap();
