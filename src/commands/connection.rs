@@ -208,7 +208,11 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
     let age = c.created.elapsed();
     let idle_ms = (age.as_millis() as u64).saturating_sub(c.last_active_ms.load(Ordering::Relaxed));
     let name = c.name.lock().clone().map(|n| String::from_utf8_lossy(&n).into_owned()).unwrap_or_default();
-    let last = super::all_commands().get(c.last_cmd.load(Ordering::Relaxed)).map_or("NULL", |c| c.name);
+    let last = match *c.last_cmd.lock() {
+        ("", _) => "NULL".to_string(),
+        (name, "") => name.to_string(),
+        (name, sub) => format!("{name}|{sub}"),
+    };
     let _ = ctx;
     format!(
         "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",

@@ -63,8 +63,8 @@ pub struct ClientHandle {
     pub resp: AtomicU8,
     /// Milliseconds since `created` of the last command.
     pub last_active_ms: AtomicU64,
-    /// Index into the command table of the last command.
-    pub last_cmd: AtomicUsize,
+    /// The last command and subcommand ("" if none), for CLIENT LIST's `cmd=`.
+    pub last_cmd: Mutex<(&'static str, &'static str)>,
     pub killed: AtomicBool,
     /// Wakes the connection's task when it is killed.
     pub kill: Notify,

@@ -352,6 +352,6 @@ pub fn help_reply(parent: &str, lines: &[&str]) -> Reply {
     let mut out = vec![Reply::Status(format!("{parent} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"))];
     out.extend(lines.iter().map(|l| Reply::Status(l.to_string())));
     out.push(Reply::Status("HELP".into()));
-    out.push(Reply::Status("    Print this help.".into()));
+    out.push(Reply::Status("    Prints this help.".into()));
     Reply::Array(out)
 }

@@ -169,16 +169,17 @@ impl fmt::Display for CmdError {
     }
 }
 
-/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `, as Redis words it.
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `, as Redis words it: the
+/// arguments shown are cut to 128 characters in all.
 fn unknown_command(argv: &[Bytes]) -> String {
-    let mut s = format!("ERR unknown command '{}', with args beginning with: ", printable(&argv[0], 128));
+    let mut shown = String::new();
     for a in argv.iter().skip(1) {
-        if s.len() >= 128 {
+        if shown.len() >= 128 {
             break;
         }
-        s += &format!("'{}' ", printable(a, 128 - s.len().min(128)));
+        shown += &format!("'{}' ", printable(a, 128 - shown.len()));
     }
-    s
+    format!("ERR unknown command '{}', with args beginning with: {}", printable(&argv[0], 128), shown)
 }
 
 /// Bytes shown in an error message; Redis replaces newlines so the line stays one line.
@@ -191,10 +192,10 @@ pub fn printable(b: &[u8], max: usize) -> String {
 pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let state = ctx.state;
     add(&state.stats.commands_processed, 1);
-    let Some((index, cmd)) = lookup(&argv[0]) else {
+    let Some((_, cmd)) = lookup(&argv[0]) else {
         return error_reply(ctx, unknown_command(argv));
     };
-    ctx.session.handle.last_cmd.store(index, std::sync::atomic::Ordering::Relaxed);
+    *ctx.session.handle.last_cmd.lock() = (cmd.name, "");
     if !cmd.arity_ok(argv.len()) {
         return error_reply(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string());
     }
@@ -225,7 +226,7 @@ fn error_reply(ctx: &Ctx, line: String) -> Reply {
 
 /// Runs a subcommand of a container command (CONFIG GET, CLIENT LIST, ...), with
 /// Redis's errors for unknown subcommands and wrong arity (`'config|get'`).
-pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &str, subs: &[Command]) -> Result<Reply, CmdError> {
+pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: &'static [Command]) -> Result<Reply, CmdError> {
     let name = args.next_bytes()?;
     let Some(sub) = subs.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name)) else {
         return Err(CmdError::msg(format!(
@@ -237,6 +238,7 @@ pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &str, subs: &[Comman
     if !sub.arity_ok(args.len()) {
         return Err(CmdError::WrongArgs(format!("{}|{}", parent, sub.name)));
     }
+    *ctx.session.handle.last_cmd.lock() = (parent, sub.name);
     (sub.run)(ctx, args)
 }
 

@@ -652,8 +652,9 @@ fn debug(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// C's `strtod` on the longest numeric prefix, 0 if there is none (DEBUG SLEEP's parsing).
 fn strtod_prefix(arg: &[u8]) -> f64 {
     let text = String::from_utf8_lossy(arg);
-    let text = text.trim_start();
-    (1..=text.len()).rev().filter(|&n| text.is_char_boundary(n)).find_map(|n| text[..n].parse::<f64>().ok()).unwrap_or(0.0)
+    // Only the leading run of characters a number can hold, and not too many of them.
+    let text: String = text.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c)).take(64).collect();
+    (1..=text.len()).rev().find_map(|n| text[..n].parse::<f64>().ok()).unwrap_or(0.0)
 }
 
 fn debug_sleep(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

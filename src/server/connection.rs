@@ -31,7 +31,8 @@ impl Drop for Registration<'_> {
     }
 }
 
-pub async fn serve(mut stream: TcpStream, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
+/// Serves one connection; `id` was assigned at accept time, so ids follow connection order.
+pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
     let maxclients = state.settings.read().config.maxclients;
     if state.clients.len() >= maxclients {
         add(&state.stats.rejected_connections, 1);
@@ -39,7 +40,7 @@ pub async fn serve(mut stream: TcpStream, addr: SocketAddr, laddr: SocketAddr, s
         return;
     }
     let handle = Arc::new(ClientHandle {
-        id: state.clients.next_id(),
+        id,
         addr,
         laddr,
         created: Instant::now(),
@@ -47,20 +48,23 @@ pub async fn serve(mut stream: TcpStream, addr: SocketAddr, laddr: SocketAddr, s
         db: AtomicUsize::new(0),
         resp: AtomicU8::new(2),
         last_active_ms: AtomicU64::new(0),
-        last_cmd: AtomicUsize::new(usize::MAX),
+        last_cmd: Mutex::new(("", "")),
         killed: AtomicBool::new(false),
         kill: tokio::sync::Notify::new(),
     });
     state.clients.insert(handle.clone());
     let _registration = Registration { state: &state, id: handle.id };
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
-    let limits = ParseLimits::default();
+    let mut limits = ParseLimits::default();
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut wbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
 
     loop {
-        // Run every complete request already buffered, answering them in one write.
-        let (requests, used, error) = split_requests(&rbuf, &limits);
+        // Run every complete request already buffered, answering them in one write. Before
+        // AUTH, Redis's tighter limits apply, and requests run one at a time so that the
+        // ones after an AUTH are parsed with the limits of an authenticated client.
+        limits.unauthenticated = !session.authenticated;
+        let (requests, used, error) = split_requests(&rbuf, &limits, limits.unauthenticated);
         let chunk = rbuf.split_to(used).freeze();
         let mut close = false;
         for request in requests {
@@ -114,6 +118,9 @@ pub async fn serve(mut stream: TcpStream, addr: SocketAddr, laddr: SocketAddr, s
             let _ = stream.shutdown().await;
             return;
         }
+        if limits.unauthenticated && used > 0 && !rbuf.is_empty() {
+            continue;
+        }
         if rbuf.len() > QUERY_BUFFER_LIMIT {
             log::warn!("client {} closed for overcoming of input buffer limits", addr);
             return;
@@ -140,7 +147,7 @@ fn is_write(argv: &[Bytes]) -> bool {
 /// Parses every complete request at the start of `buf`. Returns them, the bytes they
 /// used, and the protocol error that stopped parsing, if any (requests before the bad one
 /// still run, as in Redis).
-fn split_requests(buf: &[u8], limits: &ParseLimits) -> (Vec<(usize, Request)>, usize, Option<ProtocolError>) {
+fn split_requests(buf: &[u8], limits: &ParseLimits, one: bool) -> (Vec<(usize, Request)>, usize, Option<ProtocolError>) {
     let mut requests = Vec::new();
     let mut used = 0;
     loop {
@@ -148,6 +155,9 @@ fn split_requests(buf: &[u8], limits: &ParseLimits) -> (Vec<(usize, Request)>, u
             Ok(Some((req, n))) => {
                 requests.push((used, req));
                 used += n;
+                if one {
+                    return (requests, used, None);
+                }
             }
             Ok(None) => return (requests, used, None),
             Err(e) => return (requests, used, Some(e)),

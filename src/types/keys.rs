@@ -4,6 +4,7 @@
 use super::{Db, Result};
 use crate::glob;
 use crate::storage::{cf, member_prefix, Kind, Meta};
+use std::collections::HashSet;
 
 /// EXPIRE's NX / XX / GT / LT options (NX excludes the others; GT excludes LT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,12 +32,12 @@ impl Db<'_> {
         let _lock = self.store.lock(self.db, keys);
         let mut batch = self.store.batch();
         let mut removed = 0;
-        let mut seen: Vec<&[u8]> = Vec::new();
+        // A set, not a list: DEL with 100,000 keys must stay linear.
+        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(keys.len());
         for key in keys {
-            if seen.contains(key) {
+            if !seen.insert(*key) {
                 continue;
             }
-            seen.push(key);
             if let Some(m) = self.store.get_meta(self.db, key)? {
                 removed += !m.is_expired(self.now) as i64;
                 batch.delete_meta(self.db, key, &m);

@@ -2,6 +2,7 @@
 
 use super::{parse_f64, parse_i64, Db, Error, Result, MAX_STRING};
 use crate::storage::{Kind, Meta};
+use std::collections::HashSet;
 
 /// What SET does with the key's time to live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +105,12 @@ impl Db<'_> {
         }
         let mut batch = self.store.batch();
         // The same key may appear twice; later pairs win, and counts see the first write.
-        let mut written: Vec<&[u8]> = Vec::new();
+        // A set, not a list: MSET with 100,000 keys must stay linear.
+        let mut written: HashSet<&[u8]> = HashSet::with_capacity(pairs.len());
+        let rewritten = Meta::new(Kind::String, 0, vec![]);
         for ((key, value), old) in pairs.iter().zip(&stored) {
-            let old = if written.contains(key) { Some(&Meta::new(Kind::String, 0, vec![])) } else { old.as_ref() };
+            let old = if written.insert(*key) { old.as_ref() } else { Some(&rewritten) };
             batch.put_meta(self.db, key, old, &Meta::new(Kind::String, 0, value.to_vec()));
-            written.push(key);
         }
         self.store.write(batch)?;
         Ok(true)
@@ -153,11 +155,11 @@ impl Db<'_> {
                 None => 0.0,
                 Some(v) => parse_f64(v).ok_or(Error::NotFloat)?,
             };
-            let n = n + delta;
-            if !n.is_finite() {
+            let sum = n + delta;
+            if !sum.is_finite() {
                 return Err(Error::NanOrInfinity);
             }
-            let text = format_human(n).into_bytes();
+            let text = format_human(sum, n.abs().max(delta.abs())).into_bytes();
             Ok((Some(text.clone()), text))
         })
     }
@@ -258,10 +260,12 @@ impl Db<'_> {
 
 /// Formats an INCRBYFLOAT result as Redis does: plain decimal, never an exponent, no
 /// trailing zeros, at most 17 decimals (`%.17Lf`). Redis computes in long double, so
-/// `0.1 + 0.2` shows as `0.3`; in f64 that rounding noise sits in the 17th significant
-/// digit, so we print 16 significant digits to hide it.
-pub fn format_human(n: f64) -> String {
-    let magnitude = if n == 0.0 { 0 } else { n.abs().log10().floor() as i32 };
+/// `0.1 + 0.2` and `100 - 99.9` show as `0.3` and `0.1`. In f64 the rounding error of a
+/// sum is below the 16th significant digit of its largest operand (`scale`), so we print
+/// only the digits above it.
+pub fn format_human(n: f64, scale: f64) -> String {
+    let scale = scale.abs().max(n.abs());
+    let magnitude = if scale == 0.0 { 0 } else { scale.log10().floor() as i32 };
     let decimals = (15 - magnitude).clamp(0, 17) as usize;
     let mut s = format!("{:.*}", decimals, n);
     if s.contains('.') {
@@ -408,14 +412,15 @@ mod tests {
         assert_eq!(find_bit(&[0xff, 0xf0, 0], false, 0, 23), Some(12));
         assert_eq!(find_bit(&[0, 0, 1], true, 0, 23), Some(23));
         assert_eq!(popcount_bits(&[0xff], 2, 4), 3);
-        assert_eq!(format_human(10.5 + 0.1), "10.6");
-        assert_eq!(format_human(5000.0), "5000");
-        assert_eq!(format_human(0.1 + 0.2), "0.3");
-        assert_eq!(format_human(1.1 + 2.2), "3.3");
-        assert_eq!(format_human(1e-5), "0.00001");
-        assert_eq!(format_human(1e-20), "0");
-        assert_eq!(format_human(-1e-20), "0");
-        assert_eq!(format_human(1e20), "100000000000000000000");
-        assert_eq!(format_human(-2.5), "-2.5");
+        assert_eq!(format_human(10.5 + 0.1, 10.5), "10.6");
+        assert_eq!(format_human(5000.0, 5000.0), "5000");
+        assert_eq!(format_human(0.1 + 0.2, 0.2), "0.3");
+        assert_eq!(format_human(1.1 + 2.2, 2.2), "3.3");
+        assert_eq!(format_human(100.0 - 99.9, 100.0), "0.1");
+        assert_eq!(format_human(1e-5, 1e-5), "0.00001");
+        assert_eq!(format_human(1e-20, 0.0), "0");
+        assert_eq!(format_human(-1e-20, 0.0), "0");
+        assert_eq!(format_human(1e20, 1e20), "100000000000000000000");
+        assert_eq!(format_human(-2.5, 2.5), "-2.5");
     }
 }
