@@ -1,0 +1,3 @@
+module github.com/diskdb/diskdb/clients/go
+
+go 1.19

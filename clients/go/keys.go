@@ -1,0 +1,169 @@
+package diskdb
+
+import (
+	"strconv"
+	"time"
+)
+
+// Special values returned by TTL and PTTL, as the server reports them.
+const (
+	// TTLNoExpiry: the key exists and has no expiry (the server's -1).
+	TTLNoExpiry time.Duration = -1
+	// TTLKeyMissing: the key does not exist (the server's -2).
+	TTLKeyMissing time.Duration = -2
+)
+
+// Exists counts how many of keys exist (a key named twice counts twice).
+func (c cmdable) Exists(keys ...string) (int64, error) { return c.doInt(keysArgs(keys, "EXISTS")...) }
+
+// Del deletes keys and returns how many existed.
+func (c cmdable) Del(keys ...string) (int64, error) { return c.doInt(keysArgs(keys, "DEL")...) }
+
+// Type is the type of the value at key: "string", "list", "set", "zset",
+// "hash", "stream", "ReJSON-RL", or "none" when the key does not exist.
+func (c cmdable) Type(key string) (string, error) { return c.doString("TYPE", key) }
+
+// Expire sets key to expire after ttl (EXPIRE for whole seconds, else
+// PEXPIRE) and reports whether the key exists.
+func (c cmdable) Expire(key string, ttl time.Duration) (bool, error) {
+	if ttl%time.Second == 0 {
+		return c.doBool("EXPIRE", key, int64(ttl/time.Second))
+	}
+	return c.doBool("PEXPIRE", key, ttl.Milliseconds())
+}
+
+// TTL is the time key has left to live, in whole seconds. It returns
+// TTLNoExpiry (-1) for a key without expiry and TTLKeyMissing (-2) for a key
+// that does not exist; compare with those constants, not with -time.Second.
+func (c cmdable) TTL(key string) (time.Duration, error) {
+	v, err := c.do(ttlDecoder(time.Second), "TTL", key)
+	d, _ := v.(time.Duration)
+	return d, err
+}
+
+// PTTL is TTL with millisecond precision, with the same -1/-2 values.
+func (c cmdable) PTTL(key string) (time.Duration, error) {
+	v, err := c.do(ttlDecoder(time.Millisecond), "PTTL", key)
+	d, _ := v.(time.Duration)
+	return d, err
+}
+
+func ttlDecoder(unit time.Duration) decoder {
+	return func(reply interface{}) (interface{}, error) {
+		v, err := decInt(reply)
+		if err != nil {
+			return nil, err
+		}
+		n := v.(int64)
+		if n < 0 {
+			return time.Duration(n), nil // -1 or -2: a code, not a duration
+		}
+		return time.Duration(n) * unit, nil
+	}
+}
+
+// Persist removes key's expiry and reports whether there was one.
+func (c cmdable) Persist(key string) (bool, error) { return c.doBool("PERSIST", key) }
+
+// Keys returns every key matching the glob pattern. It walks the whole
+// database in one command: prefer Scan or ScanIterator on large databases.
+func (c cmdable) Keys(pattern string) ([]string, error) { return c.doStrings("KEYS", pattern) }
+
+// Scan returns one page of keys and the cursor for the next page; start with
+// cursor 0 and stop when the returned cursor is 0. match ("" for all) filters
+// by glob pattern; count (0 for the server's default) hints at the page size.
+// A key may be returned more than once over a full iteration.
+func (c cmdable) Scan(cursor uint64, match string, count int64) (keys []string, next uint64, err error) {
+	args := []interface{}{"SCAN", cursor}
+	if match != "" {
+		args = append(args, "MATCH", match)
+	}
+	if count > 0 {
+		args = append(args, "COUNT", count)
+	}
+	v, err := c.do(decScan, args...)
+	page, _ := v.(scanPage)
+	return page.keys, page.cursor, err
+}
+
+type scanPage struct {
+	keys   []string
+	cursor uint64
+}
+
+// decScan reads SCAN's [cursor, [key, ...]].
+func decScan(reply interface{}) (interface{}, error) {
+	arr, ok := reply.([]interface{})
+	if !ok || len(arr) != 2 {
+		return nil, unexpected("[cursor, keys]", reply)
+	}
+	cs, _ := arr[0].(string)
+	cursor, err := strconv.ParseUint(cs, 10, 64)
+	if err != nil {
+		return nil, unexpected("cursor", arr[0])
+	}
+	v, err := decStrings(arr[1])
+	if err != nil {
+		return nil, err
+	}
+	return scanPage{keys: v.([]string), cursor: cursor}, nil
+}
+
+// ScanIterator walks every key matching match with SCAN, one page at a time,
+// in the style of bufio.Scanner:
+//
+//	it := db.ScanIterator("user:*", 100)
+//	for it.Next() {
+//		fmt.Println(it.Key())
+//	}
+//	if err := it.Err(); err != nil { ... }
+//
+// Keys added or removed during the walk may or may not be seen, and a key may
+// be seen twice, as with SCAN itself.
+type ScanIterator struct {
+	db     *DB
+	match  string
+	count  int64
+	cursor uint64
+	page   []string
+	key    string
+	done   bool // the server returned cursor 0: no page after this one
+	err    error
+}
+
+// ScanIterator starts a walk over keys matching match ("" for all), asking
+// for about count keys per page (0 for the server's default). It runs under
+// db's context.
+func (db *DB) ScanIterator(match string, count int64) *ScanIterator {
+	return &ScanIterator{db: db, match: match, count: count}
+}
+
+// Next advances to the next key, fetching pages as needed. It returns false
+// at the end of the walk or on error (see Err).
+func (it *ScanIterator) Next() bool {
+	for len(it.page) == 0 {
+		if it.done || it.err != nil {
+			return false
+		}
+		it.page, it.cursor, it.err = it.db.Scan(it.cursor, it.match, it.count)
+		it.done = it.err == nil && it.cursor == 0
+	}
+	it.key, it.page = it.page[0], it.page[1:]
+	return true
+}
+
+// Key is the key Next moved to.
+func (it *ScanIterator) Key() string { return it.key }
+
+// Err is the error that ended the walk early, if any.
+func (it *ScanIterator) Err() error { return it.err }
+
+// Rename renames key to newKey, overwriting newKey. A missing key is an
+// *Error ("ERR no such key").
+func (c cmdable) Rename(key, newKey string) error { return c.doOK("RENAME", key, newKey) }
+
+// DBSize is the number of keys in the selected database.
+func (c cmdable) DBSize() (int64, error) { return c.doInt("DBSIZE") }
+
+// FlushDB deletes every key in the selected database.
+func (c cmdable) FlushDB() error { return c.doOK("FLUSHDB") }

@@ -1,0 +1,31 @@
+"""asyncio client: ``from diskdb.asyncio import DiskDB``; every command is a coroutine."""
+
+from ..exceptions import (
+    AuthenticationError,
+    CommandError,
+    ConnectionError,
+    DataError,
+    DiskDBError,
+    ProtocolError,
+    TimeoutError,
+    TypeMismatchError,
+    UnknownCommandError,
+    WatchError,
+)
+from .client import DiskDB, Pipeline, PubSub
+
+__all__ = [
+    "DiskDB",
+    "Pipeline",
+    "PubSub",
+    "DiskDBError",
+    "ConnectionError",
+    "TimeoutError",
+    "ProtocolError",
+    "DataError",
+    "CommandError",
+    "UnknownCommandError",
+    "TypeMismatchError",
+    "AuthenticationError",
+    "WatchError",
+]

@@ -1,0 +1,1176 @@
+"""Every DiskDB command the clients expose, written once.
+
+Each method only *describes* a command: it builds the argument list and names the converter
+for the reply, then hands both to ``self._execute(args, convert, block)``. What happens next is
+the subclass's business:
+
+* ``diskdb.DiskDB`` sends the command and returns the converted reply;
+* ``diskdb.asyncio.DiskDB`` returns a coroutine that does the same;
+* pipelines queue ``(args, convert)`` and apply ``convert`` when ``execute()`` reads replies.
+
+So a method must never post-process what ``_execute`` returns: all reply shaping lives in the
+converter (``diskdb.replies``). Type hints describe the blocking client; on the asyncio client
+each method returns an awaitable of the same type.
+
+Values typed ``Value`` are ``str`` when the client decodes responses (the default) and ``bytes``
+otherwise.
+"""
+
+import datetime
+import json
+from collections import abc
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
+
+from . import replies as R
+from .exceptions import DataError
+
+KeyT = Union[str, bytes]
+EncodableT = Union[str, bytes, int, float]
+Value = Any  # str with decode_responses=True (default), bytes otherwise
+ExpiryT = Union[int, datetime.timedelta]
+AbsExpiryT = Union[int, datetime.datetime]
+ScoreT = Union[int, float, str]  # str for "-inf", "+inf", "(1.5" (exclusive)
+Converter = Optional[Callable[[Any], Any]]
+
+__all__ = ["Commands", "KeyT", "EncodableT", "Value"]
+
+
+def _seconds(value: ExpiryT) -> int:
+    if isinstance(value, datetime.timedelta):
+        return int(value.total_seconds())
+    return value
+
+
+def _millis(value: ExpiryT) -> int:
+    if isinstance(value, datetime.timedelta):
+        return int(value.total_seconds() * 1000)
+    return value
+
+
+def _unix_seconds(value: AbsExpiryT) -> int:
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp())
+    return value
+
+
+def _unix_millis(value: AbsExpiryT) -> int:
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp() * 1000)
+    return value
+
+
+def _keys(keys: Any, more: Sequence[Any]) -> List[Any]:
+    """Accept ``f('a', 'b')`` and ``f(['a', 'b'])`` alike, as redis-py users expect."""
+    if isinstance(keys, (str, bytes)):
+        return [keys, *more]
+    return [*keys, *more]
+
+
+def _expire_flags(args: List[Any], nx: bool, xx: bool, gt: bool, lt: bool) -> List[Any]:
+    for flag, name in ((nx, "NX"), (xx, "XX"), (gt, "GT"), (lt, "LT")):
+        if flag:
+            args.append(name)
+    return args
+
+
+def _limit(args: List[Any], offset: Optional[int], num: Optional[int]) -> None:
+    if (offset is None) != (num is None):
+        raise DataError("offset and num must be given together")
+    if offset is not None:
+        args += ["LIMIT", offset, num]
+
+
+def _json_dumps(obj: Any) -> str:
+    # Compact separators: the server stores the text as given, so spaces would cost disk.
+    return json.dumps(obj, separators=(",", ":"))
+
+
+class Commands:
+    """The command methods; subclasses implement ``_execute`` and ``_scan_iter``."""
+
+    def _execute(self, args: Sequence[Any], convert: Converter = None, block: Optional[float] = None) -> Any:
+        """Run, queue or schedule one command. ``block``: seconds the server may wait before
+        answering (BLPOP, XREAD BLOCK...; 0 = forever), so the read timeout is extended."""
+        raise NotImplementedError
+
+    def _scan_iter(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    # -- generic ----------------------------------------------------------------------------
+
+    def execute_command(self, *args: EncodableT) -> Any:
+        """Send any command as-is and return its raw reply (decoded per decode_responses)."""
+        return self._execute(args)
+
+    # -- strings ----------------------------------------------------------------------------
+
+    def set(
+        self,
+        name: KeyT,
+        value: EncodableT,
+        ex: Optional[ExpiryT] = None,
+        px: Optional[ExpiryT] = None,
+        exat: Optional[AbsExpiryT] = None,
+        pxat: Optional[AbsExpiryT] = None,
+        nx: bool = False,
+        xx: bool = False,
+        keepttl: bool = False,
+        get: bool = False,
+    ) -> Any:
+        """SET. Returns True if written, False if NX/XX prevented it; with ``get=True`` the
+        previous value (None if there was none)."""
+        args: List[Any] = ["SET", name, value]
+        if ex is not None:
+            args += ["EX", _seconds(ex)]
+        if px is not None:
+            args += ["PX", _millis(px)]
+        if exat is not None:
+            args += ["EXAT", _unix_seconds(exat)]
+        if pxat is not None:
+            args += ["PXAT", _unix_millis(pxat)]
+        if nx:
+            args.append("NX")
+        if xx:
+            args.append("XX")
+        if keepttl:
+            args.append("KEEPTTL")
+        if get:
+            args.append("GET")
+            return self._execute(args)
+        return self._execute(args, R.is_ok)
+
+    def get(self, name: KeyT) -> Optional[Value]:
+        """GET: the value, or None if the key does not exist."""
+        return self._execute(("GET", name))
+
+    def getset(self, name: KeyT, value: EncodableT) -> Optional[Value]:
+        return self._execute(("GETSET", name, value))
+
+    def getdel(self, name: KeyT) -> Optional[Value]:
+        return self._execute(("GETDEL", name))
+
+    def getex(
+        self,
+        name: KeyT,
+        ex: Optional[ExpiryT] = None,
+        px: Optional[ExpiryT] = None,
+        exat: Optional[AbsExpiryT] = None,
+        pxat: Optional[AbsExpiryT] = None,
+        persist: bool = False,
+    ) -> Optional[Value]:
+        args: List[Any] = ["GETEX", name]
+        if ex is not None:
+            args += ["EX", _seconds(ex)]
+        if px is not None:
+            args += ["PX", _millis(px)]
+        if exat is not None:
+            args += ["EXAT", _unix_seconds(exat)]
+        if pxat is not None:
+            args += ["PXAT", _unix_millis(pxat)]
+        if persist:
+            args.append("PERSIST")
+        return self._execute(args)
+
+    def incr(self, name: KeyT, amount: int = 1) -> int:
+        if amount == 1:
+            return self._execute(("INCR", name))
+        return self._execute(("INCRBY", name, amount))
+
+    def decr(self, name: KeyT, amount: int = 1) -> int:
+        if amount == 1:
+            return self._execute(("DECR", name))
+        return self._execute(("DECRBY", name, amount))
+
+    def incrby(self, name: KeyT, amount: int = 1) -> int:
+        return self._execute(("INCRBY", name, amount))
+
+    def decrby(self, name: KeyT, amount: int = 1) -> int:
+        return self._execute(("DECRBY", name, amount))
+
+    def incrbyfloat(self, name: KeyT, amount: float = 1.0) -> float:
+        return self._execute(("INCRBYFLOAT", name, amount), R.to_float)
+
+    def append(self, name: KeyT, value: EncodableT) -> int:
+        """APPEND: the new length."""
+        return self._execute(("APPEND", name, value))
+
+    def strlen(self, name: KeyT) -> int:
+        return self._execute(("STRLEN", name))
+
+    def getrange(self, name: KeyT, start: int, end: int) -> Value:
+        return self._execute(("GETRANGE", name, start, end))
+
+    def setrange(self, name: KeyT, offset: int, value: EncodableT) -> int:
+        return self._execute(("SETRANGE", name, offset, value))
+
+    def mget(self, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> List[Optional[Value]]:
+        """MGET: one value (or None) per key; takes keys as arguments or as one list."""
+        return self._execute(["MGET", *_keys(keys, args)])
+
+    def mset(self, mapping: Mapping[KeyT, EncodableT]) -> bool:
+        args: List[Any] = ["MSET"]
+        for pair in mapping.items():
+            args += pair
+        return self._execute(args, R.is_ok)
+
+    def msetnx(self, mapping: Mapping[KeyT, EncodableT]) -> bool:
+        """MSETNX: True if all keys were set, False (nothing set) if any existed."""
+        args: List[Any] = ["MSETNX"]
+        for pair in mapping.items():
+            args += pair
+        return self._execute(args, R.to_bool)
+
+    def setnx(self, name: KeyT, value: EncodableT) -> bool:
+        return self._execute(("SETNX", name, value), R.to_bool)
+
+    def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> bool:
+        return self._execute(("SETEX", name, _seconds(time), value), R.is_ok)
+
+    def psetex(self, name: KeyT, time_ms: ExpiryT, value: EncodableT) -> bool:
+        return self._execute(("PSETEX", name, _millis(time_ms), value), R.is_ok)
+
+    def setbit(self, name: KeyT, offset: int, value: int) -> int:
+        """SETBIT: the bit's previous value."""
+        return self._execute(("SETBIT", name, offset, value))
+
+    def getbit(self, name: KeyT, offset: int) -> int:
+        return self._execute(("GETBIT", name, offset))
+
+    def bitcount(
+        self, name: KeyT, start: Optional[int] = None, end: Optional[int] = None, mode: Optional[str] = None
+    ) -> int:
+        """BITCOUNT over the whole value or a range; ``mode`` is 'BYTE' or 'BIT' (Redis 7)."""
+        args: List[Any] = ["BITCOUNT", name]
+        if (start is None) != (end is None):
+            raise DataError("start and end must be given together")
+        if start is not None:
+            args += [start, end]
+            if mode is not None:
+                args.append(mode)
+        return self._execute(args)
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def exists(self, *names: KeyT) -> int:
+        """EXISTS: how many of the keys exist (a key named twice counts twice)."""
+        return self._execute(("EXISTS", *names))
+
+    def delete(self, *names: KeyT) -> int:
+        """DEL: how many keys were removed."""
+        return self._execute(("DEL", *names))
+
+    def unlink(self, *names: KeyT) -> int:
+        return self._execute(("UNLINK", *names))
+
+    def type(self, name: KeyT) -> str:
+        """TYPE: 'string', 'list', 'set', 'hash', 'zset', 'json', 'stream' or 'none'."""
+        return self._execute(("TYPE", name), R.type_name)
+
+    def expire(
+        self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
+    ) -> bool:
+        """EXPIRE: True if the timeout was set."""
+        return self._execute(_expire_flags(["EXPIRE", name, _seconds(time)], nx, xx, gt, lt), R.to_bool)
+
+    def pexpire(
+        self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
+    ) -> bool:
+        return self._execute(_expire_flags(["PEXPIRE", name, _millis(time)], nx, xx, gt, lt), R.to_bool)
+
+    def expireat(
+        self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
+    ) -> bool:
+        return self._execute(
+            _expire_flags(["EXPIREAT", name, _unix_seconds(when)], nx, xx, gt, lt), R.to_bool
+        )
+
+    def pexpireat(
+        self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
+    ) -> bool:
+        return self._execute(
+            _expire_flags(["PEXPIREAT", name, _unix_millis(when)], nx, xx, gt, lt), R.to_bool
+        )
+
+    def ttl(self, name: KeyT) -> int:
+        """TTL in seconds; -1 if the key has no expiry, -2 if it does not exist."""
+        return self._execute(("TTL", name))
+
+    def pttl(self, name: KeyT) -> int:
+        return self._execute(("PTTL", name))
+
+    def expiretime(self, name: KeyT) -> int:
+        """EXPIRETIME (Redis 7): absolute Unix time in seconds, -1 no expiry, -2 no key."""
+        return self._execute(("EXPIRETIME", name))
+
+    def persist(self, name: KeyT) -> bool:
+        """PERSIST: True if an expiry was removed."""
+        return self._execute(("PERSIST", name), R.to_bool)
+
+    def keys(self, pattern: EncodableT = "*") -> List[Value]:
+        """KEYS: every key matching the glob. Walks the whole keyspace; prefer scan_iter."""
+        return self._execute(("KEYS", pattern), R.to_list)
+
+    def scan(
+        self,
+        cursor: int = 0,
+        match: Optional[EncodableT] = None,
+        count: Optional[int] = None,
+        type: Optional[str] = None,
+    ) -> Tuple[int, List[Value]]:
+        """SCAN: ``(next cursor, keys)``; the iteration is over when the cursor is 0."""
+        args: List[Any] = ["SCAN", cursor]
+        if match is not None:
+            args += ["MATCH", match]
+        if count is not None:
+            args += ["COUNT", count]
+        if type is not None:
+            args += ["TYPE", type]
+        return self._execute(args, R.scan_reply)
+
+    def scan_iter(
+        self, match: Optional[EncodableT] = None, count: Optional[int] = None, type: Optional[str] = None
+    ) -> Iterator[Value]:
+        """Every key matching, via repeated SCAN. A key may be yielded more than once if the
+        keyspace changes meanwhile (SCAN's guarantee)."""
+        return self._scan_iter(self.scan, match=match, count=count, type=type)
+
+    def rename(self, src: KeyT, dst: KeyT) -> bool:
+        return self._execute(("RENAME", src, dst), R.is_ok)
+
+    def renamenx(self, src: KeyT, dst: KeyT) -> bool:
+        """RENAMENX: False if ``dst`` already exists."""
+        return self._execute(("RENAMENX", src, dst), R.to_bool)
+
+    def copy(self, source: KeyT, destination: KeyT, db: Optional[int] = None, replace: bool = False) -> bool:
+        args: List[Any] = ["COPY", source, destination]
+        if db is not None:
+            args += ["DB", db]
+        if replace:
+            args.append("REPLACE")
+        return self._execute(args, R.to_bool)
+
+    def move(self, name: KeyT, db: int) -> bool:
+        return self._execute(("MOVE", name, db), R.to_bool)
+
+    def randomkey(self) -> Optional[Value]:
+        return self._execute(("RANDOMKEY",))
+
+    def touch(self, *names: KeyT) -> int:
+        return self._execute(("TOUCH", *names))
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def lpush(self, name: KeyT, *values: EncodableT) -> int:
+        """LPUSH: the list's new length."""
+        return self._execute(("LPUSH", name, *values))
+
+    def rpush(self, name: KeyT, *values: EncodableT) -> int:
+        return self._execute(("RPUSH", name, *values))
+
+    def lpushx(self, name: KeyT, *values: EncodableT) -> int:
+        return self._execute(("LPUSHX", name, *values))
+
+    def rpushx(self, name: KeyT, *values: EncodableT) -> int:
+        return self._execute(("RPUSHX", name, *values))
+
+    def lpop(self, name: KeyT, count: Optional[int] = None) -> Any:
+        """LPOP: one value (None if empty), or with ``count`` a list (None if the key is missing)."""
+        if count is None:
+            return self._execute(("LPOP", name))
+        return self._execute(("LPOP", name, count))
+
+    def rpop(self, name: KeyT, count: Optional[int] = None) -> Any:
+        if count is None:
+            return self._execute(("RPOP", name))
+        return self._execute(("RPOP", name, count))
+
+    def llen(self, name: KeyT) -> int:
+        return self._execute(("LLEN", name))
+
+    def lrange(self, name: KeyT, start: int, end: int) -> List[Value]:
+        """LRANGE, both ends inclusive; negative indexes count from the tail."""
+        return self._execute(("LRANGE", name, start, end))
+
+    def lindex(self, name: KeyT, index: int) -> Optional[Value]:
+        return self._execute(("LINDEX", name, index))
+
+    def lset(self, name: KeyT, index: int, value: EncodableT) -> bool:
+        return self._execute(("LSET", name, index, value), R.is_ok)
+
+    def ltrim(self, name: KeyT, start: int, end: int) -> bool:
+        return self._execute(("LTRIM", name, start, end), R.is_ok)
+
+    def linsert(self, name: KeyT, where: str, refvalue: EncodableT, value: EncodableT) -> int:
+        """LINSERT ``where`` ('BEFORE' or 'AFTER') the pivot: new length, -1 if no pivot."""
+        return self._execute(("LINSERT", name, where, refvalue, value))
+
+    def lrem(self, name: KeyT, count: int, value: EncodableT) -> int:
+        return self._execute(("LREM", name, count, value))
+
+    def lpos(
+        self,
+        name: KeyT,
+        value: EncodableT,
+        rank: Optional[int] = None,
+        count: Optional[int] = None,
+        maxlen: Optional[int] = None,
+    ) -> Any:
+        """LPOS: the index (or None); with ``count`` a list of indexes."""
+        args: List[Any] = ["LPOS", name, value]
+        if rank is not None:
+            args += ["RANK", rank]
+        if count is not None:
+            args += ["COUNT", count]
+        if maxlen is not None:
+            args += ["MAXLEN", maxlen]
+        return self._execute(args)
+
+    def lmove(self, first_list: KeyT, second_list: KeyT, src: str = "LEFT", dest: str = "RIGHT") -> Optional[Value]:
+        return self._execute(("LMOVE", first_list, second_list, src, dest))
+
+    def blmove(
+        self, first_list: KeyT, second_list: KeyT, timeout: float, src: str = "LEFT", dest: str = "RIGHT"
+    ) -> Optional[Value]:
+        return self._execute(("BLMOVE", first_list, second_list, src, dest, timeout), None, timeout)
+
+    def rpoplpush(self, src: KeyT, dst: KeyT) -> Optional[Value]:
+        return self._execute(("RPOPLPUSH", src, dst))
+
+    def blpop(self, keys: Union[KeyT, Iterable[KeyT]], timeout: float = 0) -> Optional[Tuple[Value, Value]]:
+        """BLPOP: ``(key, value)`` from the first non-empty list, or None after ``timeout``
+        seconds (0 waits forever)."""
+        return self._execute(["BLPOP", *_keys(keys, ()), timeout], R.to_pair, timeout)
+
+    def brpop(self, keys: Union[KeyT, Iterable[KeyT]], timeout: float = 0) -> Optional[Tuple[Value, Value]]:
+        return self._execute(["BRPOP", *_keys(keys, ()), timeout], R.to_pair, timeout)
+
+    # -- sets -------------------------------------------------------------------------------
+
+    def sadd(self, name: KeyT, *values: EncodableT) -> int:
+        """SADD: how many members were new."""
+        return self._execute(("SADD", name, *values))
+
+    def srem(self, name: KeyT, *values: EncodableT) -> int:
+        return self._execute(("SREM", name, *values))
+
+    def smembers(self, name: KeyT) -> Set[Value]:
+        return self._execute(("SMEMBERS", name), R.to_set)
+
+    def sismember(self, name: KeyT, value: EncodableT) -> bool:
+        return self._execute(("SISMEMBER", name, value), R.to_bool)
+
+    def smismember(self, name: KeyT, values: Iterable[EncodableT], *args: EncodableT) -> List[bool]:
+        return self._execute(["SMISMEMBER", name, *_keys(values, args)], R.to_bool_list)
+
+    def scard(self, name: KeyT) -> int:
+        return self._execute(("SCARD", name))
+
+    def spop(self, name: KeyT, count: Optional[int] = None) -> Any:
+        """SPOP: one random member (None if empty), or with ``count`` a list of them."""
+        if count is None:
+            return self._execute(("SPOP", name))
+        return self._execute(("SPOP", name, count), R.to_list)
+
+    def srandmember(self, name: KeyT, number: Optional[int] = None) -> Any:
+        """SRANDMEMBER: one member, or with ``number`` a list (negative allows repeats)."""
+        if number is None:
+            return self._execute(("SRANDMEMBER", name))
+        return self._execute(("SRANDMEMBER", name, number), R.to_list)
+
+    def sinter(self, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> Set[Value]:
+        return self._execute(["SINTER", *_keys(keys, args)], R.to_set)
+
+    def sunion(self, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> Set[Value]:
+        return self._execute(["SUNION", *_keys(keys, args)], R.to_set)
+
+    def sdiff(self, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> Set[Value]:
+        return self._execute(["SDIFF", *_keys(keys, args)], R.to_set)
+
+    def sinterstore(self, dest: KeyT, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> int:
+        return self._execute(["SINTERSTORE", dest, *_keys(keys, args)])
+
+    def sunionstore(self, dest: KeyT, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> int:
+        return self._execute(["SUNIONSTORE", dest, *_keys(keys, args)])
+
+    def sdiffstore(self, dest: KeyT, keys: Union[KeyT, Iterable[KeyT]], *args: KeyT) -> int:
+        return self._execute(["SDIFFSTORE", dest, *_keys(keys, args)])
+
+    def smove(self, src: KeyT, dst: KeyT, value: EncodableT) -> bool:
+        return self._execute(("SMOVE", src, dst, value), R.to_bool)
+
+    def sscan(
+        self, name: KeyT, cursor: int = 0, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Tuple[int, List[Value]]:
+        args: List[Any] = ["SSCAN", name, cursor]
+        if match is not None:
+            args += ["MATCH", match]
+        if count is not None:
+            args += ["COUNT", count]
+        return self._execute(args, R.scan_reply)
+
+    def sscan_iter(
+        self, name: KeyT, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Iterator[Value]:
+        return self._scan_iter(self.sscan, name, match=match, count=count)
+
+    # -- hashes -----------------------------------------------------------------------------
+
+    def hset(
+        self,
+        name: KeyT,
+        field: Optional[EncodableT] = None,
+        value: Optional[EncodableT] = None,
+        mapping: Optional[Mapping[EncodableT, EncodableT]] = None,
+    ) -> int:
+        """HSET one ``field``/``value`` and/or every pair of ``mapping``: how many were new."""
+        args: List[Any] = ["HSET", name]
+        if field is not None:
+            if value is None:
+                raise DataError("hset needs a value for field %r" % (field,))
+            args += [field, value]
+        if mapping:
+            for pair in mapping.items():
+                args += pair
+        if len(args) == 2:
+            raise DataError("hset needs a field and value, or a non-empty mapping")
+        return self._execute(args)
+
+    def hsetnx(self, name: KeyT, field: EncodableT, value: EncodableT) -> bool:
+        return self._execute(("HSETNX", name, field, value), R.to_bool)
+
+    def hget(self, name: KeyT, field: EncodableT) -> Optional[Value]:
+        return self._execute(("HGET", name, field))
+
+    def hmget(
+        self, name: KeyT, fields: Union[EncodableT, Iterable[EncodableT]], *args: EncodableT
+    ) -> List[Optional[Value]]:
+        return self._execute(["HMGET", name, *_keys(fields, args)])
+
+    def hgetall(self, name: KeyT) -> Dict[Value, Value]:
+        return self._execute(("HGETALL", name), R.to_dict)
+
+    def hdel(self, name: KeyT, *fields: EncodableT) -> int:
+        return self._execute(("HDEL", name, *fields))
+
+    def hexists(self, name: KeyT, field: EncodableT) -> bool:
+        return self._execute(("HEXISTS", name, field), R.to_bool)
+
+    def hlen(self, name: KeyT) -> int:
+        return self._execute(("HLEN", name))
+
+    def hkeys(self, name: KeyT) -> List[Value]:
+        return self._execute(("HKEYS", name))
+
+    def hvals(self, name: KeyT) -> List[Value]:
+        return self._execute(("HVALS", name))
+
+    def hincrby(self, name: KeyT, field: EncodableT, amount: int = 1) -> int:
+        return self._execute(("HINCRBY", name, field, amount))
+
+    def hincrbyfloat(self, name: KeyT, field: EncodableT, amount: float = 1.0) -> float:
+        return self._execute(("HINCRBYFLOAT", name, field, amount), R.to_float)
+
+    def hstrlen(self, name: KeyT, field: EncodableT) -> int:
+        return self._execute(("HSTRLEN", name, field))
+
+    def hrandfield(self, name: KeyT, count: Optional[int] = None, withvalues: bool = False) -> Any:
+        """HRANDFIELD: one field, a list of fields, or with ``withvalues`` ``[(field, value)]``."""
+        if count is None:
+            return self._execute(("HRANDFIELD", name))
+        if withvalues:
+            return self._execute(("HRANDFIELD", name, count, "WITHVALUES"), R.hrandfield_reply)
+        return self._execute(("HRANDFIELD", name, count))
+
+    def hscan(
+        self, name: KeyT, cursor: int = 0, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Tuple[int, Dict[Value, Value]]:
+        args: List[Any] = ["HSCAN", name, cursor]
+        if match is not None:
+            args += ["MATCH", match]
+        if count is not None:
+            args += ["COUNT", count]
+        return self._execute(args, R.hscan_reply)
+
+    def hscan_iter(
+        self, name: KeyT, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Iterator[Tuple[Value, Value]]:
+        """Every ``(field, value)`` pair, via repeated HSCAN."""
+        return self._scan_iter(self.hscan, name, match=match, count=count)
+
+    # -- sorted sets ------------------------------------------------------------------------
+
+    def zadd(
+        self,
+        name: KeyT,
+        mapping: Mapping[EncodableT, float],
+        nx: bool = False,
+        xx: bool = False,
+        ch: bool = False,
+        incr: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> Any:
+        """ZADD ``{member: score}``: members added (or changed, with ``ch``); with ``incr``
+        (one member) the new score, or None if NX/XX/GT/LT blocked it."""
+        if not mapping:
+            raise DataError("zadd needs at least one member")
+        if incr and len(mapping) != 1:
+            raise DataError("zadd with incr takes exactly one member")
+        args: List[Any] = ["ZADD", name]
+        for flag, word in ((nx, "NX"), (xx, "XX"), (gt, "GT"), (lt, "LT"), (ch, "CH"), (incr, "INCR")):
+            if flag:
+                args.append(word)
+        for member, score in mapping.items():
+            args += [score, member]
+        return self._execute(args, R.zadd_reply)
+
+    def zrange(
+        self,
+        name: KeyT,
+        start: ScoreT,
+        end: ScoreT,
+        withscores: bool = False,
+        desc: bool = False,
+        byscore: bool = False,
+        bylex: bool = False,
+        offset: Optional[int] = None,
+        num: Optional[int] = None,
+    ) -> List[Any]:
+        """ZRANGE by rank (default), score or lex. With ``desc`` and ``byscore``/``bylex``,
+        give ``start`` as the high end, as Redis does. ``withscores`` gives ``[(member, score)]``."""
+        if byscore and bylex:
+            raise DataError("byscore and bylex are exclusive")
+        args: List[Any] = ["ZRANGE", name, start, end]
+        if byscore:
+            args.append("BYSCORE")
+        if bylex:
+            args.append("BYLEX")
+        if desc:
+            args.append("REV")
+        _limit(args, offset, num)
+        if withscores:
+            args.append("WITHSCORES")
+            return self._execute(args, R.zset_pairs)
+        return self._execute(args)
+
+    def zrevrange(self, name: KeyT, start: int, end: int, withscores: bool = False) -> List[Any]:
+        args: List[Any] = ["ZREVRANGE", name, start, end]
+        if withscores:
+            args.append("WITHSCORES")
+            return self._execute(args, R.zset_pairs)
+        return self._execute(args)
+
+    def zrangebyscore(
+        self,
+        name: KeyT,
+        min: ScoreT,
+        max: ScoreT,
+        start: Optional[int] = None,
+        num: Optional[int] = None,
+        withscores: bool = False,
+    ) -> List[Any]:
+        args: List[Any] = ["ZRANGEBYSCORE", name, min, max]
+        if withscores:
+            args.append("WITHSCORES")
+        _limit(args, start, num)
+        return self._execute(args, R.zset_pairs if withscores else None)
+
+    def zrevrangebyscore(
+        self,
+        name: KeyT,
+        max: ScoreT,
+        min: ScoreT,
+        start: Optional[int] = None,
+        num: Optional[int] = None,
+        withscores: bool = False,
+    ) -> List[Any]:
+        args: List[Any] = ["ZREVRANGEBYSCORE", name, max, min]
+        if withscores:
+            args.append("WITHSCORES")
+        _limit(args, start, num)
+        return self._execute(args, R.zset_pairs if withscores else None)
+
+    def zrangebylex(
+        self, name: KeyT, min: EncodableT, max: EncodableT, start: Optional[int] = None, num: Optional[int] = None
+    ) -> List[Value]:
+        args: List[Any] = ["ZRANGEBYLEX", name, min, max]
+        _limit(args, start, num)
+        return self._execute(args)
+
+    def zscore(self, name: KeyT, value: EncodableT) -> Optional[float]:
+        return self._execute(("ZSCORE", name, value), R.to_float)
+
+    def zmscore(self, name: KeyT, members: Iterable[EncodableT]) -> List[Optional[float]]:
+        return self._execute(["ZMSCORE", name, *members], R.to_float_list)
+
+    def zincrby(self, name: KeyT, amount: float, value: EncodableT) -> float:
+        return self._execute(("ZINCRBY", name, amount, value), R.to_float)
+
+    def zrem(self, name: KeyT, *values: EncodableT) -> int:
+        return self._execute(("ZREM", name, *values))
+
+    def zcard(self, name: KeyT) -> int:
+        return self._execute(("ZCARD", name))
+
+    def zcount(self, name: KeyT, min: ScoreT, max: ScoreT) -> int:
+        return self._execute(("ZCOUNT", name, min, max))
+
+    def zlexcount(self, name: KeyT, min: EncodableT, max: EncodableT) -> int:
+        return self._execute(("ZLEXCOUNT", name, min, max))
+
+    def zrank(self, name: KeyT, value: EncodableT) -> Optional[int]:
+        return self._execute(("ZRANK", name, value))
+
+    def zrevrank(self, name: KeyT, value: EncodableT) -> Optional[int]:
+        return self._execute(("ZREVRANK", name, value))
+
+    def zpopmin(self, name: KeyT, count: Optional[int] = None) -> List[Tuple[Value, float]]:
+        """ZPOPMIN: ``[(member, score)]``, lowest first (one pair unless ``count``)."""
+        args: List[Any] = ["ZPOPMIN", name] if count is None else ["ZPOPMIN", name, count]
+        return self._execute(args, R.zset_pairs)
+
+    def zpopmax(self, name: KeyT, count: Optional[int] = None) -> List[Tuple[Value, float]]:
+        args: List[Any] = ["ZPOPMAX", name] if count is None else ["ZPOPMAX", name, count]
+        return self._execute(args, R.zset_pairs)
+
+    def bzpopmin(self, keys: Union[KeyT, Iterable[KeyT]], timeout: float = 0) -> Optional[Tuple[Value, Value, float]]:
+        """BZPOPMIN: ``(key, member, score)``, or None after ``timeout`` seconds."""
+        return self._execute(["BZPOPMIN", *_keys(keys, ()), timeout], R.zpop_blocking, timeout)
+
+    def bzpopmax(self, keys: Union[KeyT, Iterable[KeyT]], timeout: float = 0) -> Optional[Tuple[Value, Value, float]]:
+        return self._execute(["BZPOPMAX", *_keys(keys, ()), timeout], R.zpop_blocking, timeout)
+
+    def zremrangebyrank(self, name: KeyT, start: int, end: int) -> int:
+        return self._execute(("ZREMRANGEBYRANK", name, start, end))
+
+    def zremrangebyscore(self, name: KeyT, min: ScoreT, max: ScoreT) -> int:
+        return self._execute(("ZREMRANGEBYSCORE", name, min, max))
+
+    def _zstore(
+        self,
+        command: str,
+        dest: KeyT,
+        keys: Union[Sequence[KeyT], Mapping[KeyT, float]],
+        aggregate: Optional[str],
+    ) -> Any:
+        args: List[Any] = [command, dest, len(keys)]
+        if isinstance(keys, abc.Mapping):
+            args += keys.keys()
+            args.append("WEIGHTS")
+            args += keys.values()
+        else:
+            args += keys
+        if aggregate is not None:
+            args += ["AGGREGATE", aggregate]
+        return self._execute(args)
+
+    def zunionstore(
+        self, dest: KeyT, keys: Union[Sequence[KeyT], Mapping[KeyT, float]], aggregate: Optional[str] = None
+    ) -> int:
+        """ZUNIONSTORE; pass ``{key: weight}`` for weights, ``aggregate`` SUM/MIN/MAX."""
+        return self._zstore("ZUNIONSTORE", dest, keys, aggregate)
+
+    def zinterstore(
+        self, dest: KeyT, keys: Union[Sequence[KeyT], Mapping[KeyT, float]], aggregate: Optional[str] = None
+    ) -> int:
+        return self._zstore("ZINTERSTORE", dest, keys, aggregate)
+
+    def zscan(
+        self, name: KeyT, cursor: int = 0, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Tuple[int, List[Tuple[Value, float]]]:
+        args: List[Any] = ["ZSCAN", name, cursor]
+        if match is not None:
+            args += ["MATCH", match]
+        if count is not None:
+            args += ["COUNT", count]
+        return self._execute(args, R.zscan_reply)
+
+    def zscan_iter(
+        self, name: KeyT, match: Optional[EncodableT] = None, count: Optional[int] = None
+    ) -> Iterator[Tuple[Value, float]]:
+        return self._scan_iter(self.zscan, name, match=match, count=count)
+
+    # -- JSON (RedisJSON command set) ----------------------------------------------------------
+
+    def json_set(self, name: KeyT, path: str, obj: Any, nx: bool = False, xx: bool = False) -> bool:
+        """JSON.SET ``obj`` (encoded with json.dumps) at ``path``: False if NX/XX blocked it."""
+        args: List[Any] = ["JSON.SET", name, path, _json_dumps(obj)]
+        if nx:
+            args.append("NX")
+        if xx:
+            args.append("XX")
+        return self._execute(args, R.is_ok)
+
+    def json_get(self, name: KeyT, path: str = "$", *more_paths: str) -> Any:
+        """JSON.GET, decoded. With a ``$`` path (the default) the result is the list of matches,
+        as RedisJSON returns it; a legacy path ('.', '.a') gives the single value; several paths
+        give ``{path: result}``. None if the key does not exist."""
+        return self._execute(["JSON.GET", name, path, *more_paths], R.json_value)
+
+    def json_mget(self, names: Iterable[KeyT], path: str) -> List[Any]:
+        """JSON.MGET: for each key the decoded result at ``path`` (None for a missing key)."""
+        return self._execute(["JSON.MGET", *names, path], R.json_values)
+
+    def json_mset(self, triplets: Iterable[Tuple[KeyT, str, Any]]) -> bool:
+        """JSON.MSET ``[(key, path, obj), ...]`` atomically."""
+        args: List[Any] = ["JSON.MSET"]
+        for name, path, obj in triplets:
+            args += [name, path, _json_dumps(obj)]
+        return self._execute(args, R.is_ok)
+
+    def json_del(self, name: KeyT, path: str = "$") -> int:
+        """JSON.DEL: how many values were deleted."""
+        return self._execute(("JSON.DEL", name, path))
+
+    def json_forget(self, name: KeyT, path: str = "$") -> int:
+        return self._execute(("JSON.FORGET", name, path))
+
+    def json_type(self, name: KeyT, path: str = "$") -> Any:
+        """JSON.TYPE: a list of type names for ``$`` paths, one name for a legacy path."""
+        return self._execute(("JSON.TYPE", name, path), R.json_type)
+
+    def json_clear(self, name: KeyT, path: str = "$") -> int:
+        return self._execute(("JSON.CLEAR", name, path))
+
+    def json_toggle(self, name: KeyT, path: str = "$") -> Any:
+        return self._execute(("JSON.TOGGLE", name, path))
+
+    def json_numincrby(self, name: KeyT, path: str, number: Union[int, float]) -> Any:
+        """JSON.NUMINCRBY: new value(s) — a list for ``$`` paths, a number for legacy ones."""
+        return self._execute(("JSON.NUMINCRBY", name, path, number), R.json_value)
+
+    def json_nummultby(self, name: KeyT, path: str, number: Union[int, float]) -> Any:
+        return self._execute(("JSON.NUMMULTBY", name, path, number), R.json_value)
+
+    def json_strappend(self, name: KeyT, value: str, path: str = "$") -> Any:
+        """JSON.STRAPPEND ``value`` (a Python str, JSON-encoded for you): new length(s)."""
+        return self._execute(("JSON.STRAPPEND", name, path, _json_dumps(value)))
+
+    def json_strlen(self, name: KeyT, path: str = "$") -> Any:
+        return self._execute(("JSON.STRLEN", name, path))
+
+    def json_arrappend(self, name: KeyT, path: str, *values: Any) -> Any:
+        """JSON.ARRAPPEND Python values (JSON-encoded for you): new array length(s)."""
+        return self._execute(["JSON.ARRAPPEND", name, path, *map(_json_dumps, values)])
+
+    def json_arrinsert(self, name: KeyT, path: str, index: int, *values: Any) -> Any:
+        return self._execute(["JSON.ARRINSERT", name, path, index, *map(_json_dumps, values)])
+
+    def json_arrlen(self, name: KeyT, path: str = "$") -> Any:
+        return self._execute(("JSON.ARRLEN", name, path))
+
+    def json_arrpop(self, name: KeyT, path: str = "$", index: int = -1) -> Any:
+        """JSON.ARRPOP: the popped value(s), decoded."""
+        return self._execute(("JSON.ARRPOP", name, path, index), _json_arrpop)
+
+    def json_arrindex(self, name: KeyT, path: str, value: Any) -> Any:
+        return self._execute(("JSON.ARRINDEX", name, path, _json_dumps(value)))
+
+    def json_arrtrim(self, name: KeyT, path: str, start: int, stop: int) -> Any:
+        return self._execute(("JSON.ARRTRIM", name, path, start, stop))
+
+    def json_objkeys(self, name: KeyT, path: str = "$") -> Any:
+        return self._execute(("JSON.OBJKEYS", name, path))
+
+    def json_objlen(self, name: KeyT, path: str = "$") -> Any:
+        return self._execute(("JSON.OBJLEN", name, path))
+
+    # -- streams ----------------------------------------------------------------------------
+
+    def xadd(
+        self,
+        name: KeyT,
+        fields: Mapping[EncodableT, EncodableT],
+        id: EncodableT = "*",
+        maxlen: Optional[int] = None,
+        approximate: bool = True,
+        nomkstream: bool = False,
+        minid: Optional[EncodableT] = None,
+        limit: Optional[int] = None,
+    ) -> Optional[Value]:
+        """XADD: the new entry's ID (None with ``nomkstream`` when the stream is missing)."""
+        if not fields:
+            raise DataError("xadd needs at least one field")
+        args: List[Any] = ["XADD", name]
+        if nomkstream:
+            args.append("NOMKSTREAM")
+        _trim_args(args, maxlen, minid, approximate, limit)
+        args.append(id)
+        for pair in fields.items():
+            args += pair
+        return self._execute(args)
+
+    def xlen(self, name: KeyT) -> int:
+        return self._execute(("XLEN", name))
+
+    def xrange(
+        self, name: KeyT, min: EncodableT = "-", max: EncodableT = "+", count: Optional[int] = None
+    ) -> List[Dict[str, Any]]:
+        """XRANGE: ``[{'id': ..., 'fields': {...}}]`` oldest first."""
+        args: List[Any] = ["XRANGE", name, min, max]
+        if count is not None:
+            args += ["COUNT", count]
+        return self._execute(args, R.stream_entries)
+
+    def xrevrange(
+        self, name: KeyT, max: EncodableT = "+", min: EncodableT = "-", count: Optional[int] = None
+    ) -> List[Dict[str, Any]]:
+        args: List[Any] = ["XREVRANGE", name, max, min]
+        if count is not None:
+            args += ["COUNT", count]
+        return self._execute(args, R.stream_entries)
+
+    def xread(
+        self, streams: Mapping[KeyT, EncodableT], count: Optional[int] = None, block: Optional[int] = None
+    ) -> Dict[Value, List[Dict[str, Any]]]:
+        """XREAD ``{stream: last seen id}`` -> ``{stream: [entries]}`` (empty on timeout).
+        ``block`` is in milliseconds, 0 waits forever."""
+        args: List[Any] = ["XREAD"]
+        if count is not None:
+            args += ["COUNT", count]
+        if block is not None:
+            args += ["BLOCK", block]
+        _stream_ids(args, streams)
+        return self._execute(args, R.xread_reply, None if block is None else block / 1000.0)
+
+    def xgroup_create(
+        self,
+        name: KeyT,
+        group: EncodableT,
+        id: EncodableT = "$",
+        mkstream: bool = False,
+        entries_read: Optional[int] = None,
+    ) -> bool:
+        args: List[Any] = ["XGROUP", "CREATE", name, group, id]
+        if mkstream:
+            args.append("MKSTREAM")
+        if entries_read is not None:
+            args += ["ENTRIESREAD", entries_read]
+        return self._execute(args, R.is_ok)
+
+    def xgroup_destroy(self, name: KeyT, group: EncodableT) -> bool:
+        return self._execute(("XGROUP", "DESTROY", name, group), R.to_bool)
+
+    def xgroup_setid(self, name: KeyT, group: EncodableT, id: EncodableT) -> bool:
+        return self._execute(("XGROUP", "SETID", name, group, id), R.is_ok)
+
+    def xgroup_createconsumer(self, name: KeyT, group: EncodableT, consumer: EncodableT) -> bool:
+        return self._execute(("XGROUP", "CREATECONSUMER", name, group, consumer), R.to_bool)
+
+    def xgroup_delconsumer(self, name: KeyT, group: EncodableT, consumer: EncodableT) -> int:
+        """XGROUP DELCONSUMER: how many pending messages the consumer had."""
+        return self._execute(("XGROUP", "DELCONSUMER", name, group, consumer))
+
+    def xreadgroup(
+        self,
+        group: EncodableT,
+        consumer: EncodableT,
+        streams: Mapping[KeyT, EncodableT],
+        count: Optional[int] = None,
+        block: Optional[int] = None,
+        noack: bool = False,
+    ) -> Dict[Value, List[Dict[str, Any]]]:
+        """XREADGROUP; use id '>' for new messages. Same shape as ``xread``."""
+        args: List[Any] = ["XREADGROUP", "GROUP", group, consumer]
+        if count is not None:
+            args += ["COUNT", count]
+        if block is not None:
+            args += ["BLOCK", block]
+        if noack:
+            args.append("NOACK")
+        _stream_ids(args, streams)
+        return self._execute(args, R.xread_reply, None if block is None else block / 1000.0)
+
+    def xack(self, name: KeyT, group: EncodableT, *ids: EncodableT) -> int:
+        return self._execute(("XACK", name, group, *ids))
+
+    def xpending(
+        self,
+        name: KeyT,
+        group: EncodableT,
+        min: Optional[EncodableT] = None,
+        max: Optional[EncodableT] = None,
+        count: Optional[int] = None,
+        consumer: Optional[EncodableT] = None,
+        idle: Optional[int] = None,
+    ) -> Any:
+        """XPENDING summary ``{'pending', 'min', 'max', 'consumers'}``; with ``min``, ``max`` and
+        ``count`` the detailed list ``[{'id', 'consumer', 'idle', 'delivered'}]``."""
+        if min is None and max is None and count is None:
+            if consumer is not None or idle is not None:
+                raise DataError("consumer and idle need min, max and count")
+            return self._execute(("XPENDING", name, group), R.xpending_summary)
+        if min is None or max is None or count is None:
+            raise DataError("min, max and count must be given together")
+        args: List[Any] = ["XPENDING", name, group]
+        if idle is not None:
+            args += ["IDLE", idle]
+        args += [min, max, count]
+        if consumer is not None:
+            args.append(consumer)
+        return self._execute(args, R.xpending_range)
+
+    def xclaim(
+        self,
+        name: KeyT,
+        group: EncodableT,
+        consumer: EncodableT,
+        min_idle_time: int,
+        message_ids: Iterable[EncodableT],
+        idle: Optional[int] = None,
+        time: Optional[int] = None,
+        retrycount: Optional[int] = None,
+        force: bool = False,
+        justid: bool = False,
+    ) -> List[Any]:
+        """XCLAIM: the claimed entries, or just their IDs with ``justid``."""
+        args: List[Any] = ["XCLAIM", name, group, consumer, min_idle_time, *message_ids]
+        if idle is not None:
+            args += ["IDLE", idle]
+        if time is not None:
+            args += ["TIME", time]
+        if retrycount is not None:
+            args += ["RETRYCOUNT", retrycount]
+        if force:
+            args.append("FORCE")
+        if justid:
+            args.append("JUSTID")
+        return self._execute(args, R.xclaim_reply)
+
+    def xautoclaim(
+        self,
+        name: KeyT,
+        group: EncodableT,
+        consumer: EncodableT,
+        min_idle_time: int,
+        start_id: EncodableT = "0-0",
+        count: Optional[int] = None,
+        justid: bool = False,
+    ) -> Dict[str, Any]:
+        """XAUTOCLAIM -> ``{'next': id to resume from, 'entries': [...], 'deleted': [ids]}``."""
+        args: List[Any] = ["XAUTOCLAIM", name, group, consumer, min_idle_time, start_id]
+        if count is not None:
+            args += ["COUNT", count]
+        if justid:
+            args.append("JUSTID")
+        return self._execute(args, R.xautoclaim_reply)
+
+    def xdel(self, name: KeyT, *ids: EncodableT) -> int:
+        return self._execute(("XDEL", name, *ids))
+
+    def xtrim(
+        self,
+        name: KeyT,
+        maxlen: Optional[int] = None,
+        approximate: bool = True,
+        minid: Optional[EncodableT] = None,
+        limit: Optional[int] = None,
+    ) -> int:
+        """XTRIM by ``maxlen`` or ``minid``: how many entries were removed."""
+        if maxlen is None and minid is None:
+            raise DataError("xtrim needs maxlen or minid")
+        args: List[Any] = ["XTRIM", name]
+        _trim_args(args, maxlen, minid, approximate, limit)
+        return self._execute(args)
+
+    def xinfo_stream(self, name: KeyT) -> Dict[str, Any]:
+        return self._execute(("XINFO", "STREAM", name), R.xinfo_dict)
+
+    def xinfo_groups(self, name: KeyT) -> List[Dict[str, Any]]:
+        return self._execute(("XINFO", "GROUPS", name), R.xinfo_list)
+
+    def xinfo_consumers(self, name: KeyT, group: EncodableT) -> List[Dict[str, Any]]:
+        return self._execute(("XINFO", "CONSUMERS", name, group), R.xinfo_list)
+
+    # -- server & connection ----------------------------------------------------------------
+
+    def ping(self, message: Optional[EncodableT] = None) -> Any:
+        """PING: True (or the message, if one was given)."""
+        if message is None:
+            return self._execute(("PING",), R.ping_reply)
+        return self._execute(("PING", message))
+
+    def echo(self, value: EncodableT) -> Value:
+        return self._execute(("ECHO", value))
+
+    def info(self, section: Optional[str] = None) -> Dict[str, Any]:
+        """INFO parsed into a flat dict (numbers converted; 'k=v,...' values as dicts)."""
+        if section is None:
+            return self._execute(("INFO",), R.parse_info)
+        return self._execute(("INFO", section), R.parse_info)
+
+    def dbsize(self) -> int:
+        return self._execute(("DBSIZE",))
+
+    def flushdb(self, asynchronous: bool = False) -> bool:
+        return self._execute(("FLUSHDB", "ASYNC") if asynchronous else ("FLUSHDB",), R.is_ok)
+
+    def flushall(self, asynchronous: bool = False) -> bool:
+        return self._execute(("FLUSHALL", "ASYNC") if asynchronous else ("FLUSHALL",), R.is_ok)
+
+    def time(self) -> Tuple[int, int]:
+        """TIME: ``(unix seconds, microseconds)`` by the server's clock."""
+        return self._execute(("TIME",), R.time_reply)
+
+    def config_get(self, pattern: str = "*") -> Dict[Value, Value]:
+        return self._execute(("CONFIG", "GET", pattern), R.to_dict)
+
+    def config_set(self, name: str, value: EncodableT) -> bool:
+        return self._execute(("CONFIG", "SET", name, value), R.is_ok)
+
+    def lastsave(self) -> int:
+        """LASTSAVE: Unix time of the last successful save."""
+        return self._execute(("LASTSAVE",))
+
+    def client_id(self) -> int:
+        return self._execute(("CLIENT", "ID"))
+
+    def client_getname(self) -> Optional[Value]:
+        return self._execute(("CLIENT", "GETNAME"))
+
+
+def _trim_args(
+    args: List[Any], maxlen: Optional[int], minid: Optional[EncodableT], approximate: bool, limit: Optional[int]
+) -> None:
+    if maxlen is not None and minid is not None:
+        raise DataError("maxlen and minid are exclusive")
+    if maxlen is not None:
+        args += ["MAXLEN", "~" if approximate else "=", maxlen]
+    elif minid is not None:
+        args += ["MINID", "~" if approximate else "=", minid]
+    else:
+        if limit is not None:
+            raise DataError("limit needs maxlen or minid")
+        return
+    if limit is not None:
+        if not approximate:
+            raise DataError("limit needs approximate trimming")
+        args += ["LIMIT", limit]
+
+
+def _stream_ids(args: List[Any], streams: Mapping[KeyT, EncodableT]) -> None:
+    if not streams:
+        raise DataError("streams must map at least one stream to an ID")
+    args.append("STREAMS")
+    args += streams.keys()
+    args += streams.values()
+
+
+def _json_arrpop(reply: Any) -> Any:
+    # A legacy path pops one value (one JSON text); a $ path pops one per match (a list).
+    if isinstance(reply, list):
+        return [R.json_value(item) for item in reply]
+    return R.json_value(reply)

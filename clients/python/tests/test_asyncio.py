@@ -1,0 +1,212 @@
+"""The asyncio client: same commands as coroutines, pipelines, transactions, pub/sub.
+
+Each test runs its own event loop with asyncio.run, so no pytest plugin is needed.
+"""
+
+import asyncio
+import builtins
+import socket
+import time
+
+import pytest
+from _server import free_port
+
+from diskdb import ConnectionError, TimeoutError, TypeMismatchError, WatchError
+from diskdb.asyncio import DiskDB
+
+
+@pytest.fixture
+def arun(server):
+    """Run ``coro_fn(client)`` on a fresh loop with a client on an empty database."""
+
+    def run(coro_fn, **kwargs):
+        async def main():
+            kwargs.setdefault("host", "127.0.0.1")
+            kwargs.setdefault("port", server.port)
+            async with DiskDB(**kwargs) as client:
+                await client.flushall()
+                return await coro_fn(client)
+
+        return asyncio.run(main())
+
+    return run
+
+
+def test_commands_are_coroutines(arun):
+    async def body(r):
+        assert await r.set("k", "v") is True
+        assert await r.get("k") == "v"
+        assert await r.incr("n") == 1
+        assert await r.incrbyfloat("f", 0.5) == 0.5
+        assert await r.exists("k", "n", "zz") == 2
+        assert await r.type("k") == "string"
+        assert await r.mget("k", "n") == ["v", "1"]
+        assert await r.ping() is True
+        info = await r.info("server")
+        assert isinstance(info, dict) and info
+
+    arun(body)
+
+
+def test_collections(arun):
+    async def body(r):
+        await r.hset("h", mapping={"a": "1"})
+        assert await r.hgetall("h") == {"a": "1"}
+        await r.zadd("z", {"m": 2})
+        assert await r.zrange("z", 0, -1, withscores=True) == [("m", 2.0)]
+        await r.sadd("s", "x")
+        assert await r.smembers("s") == {"x"}
+        await r.rpush("l", "a")
+        assert await r.blpop("l", timeout=1) == ("l", "a")
+
+    arun(body)
+
+
+def test_bytes_mode(arun):
+    async def body(r):
+        await r.set("k", b"\xff")
+        assert await r.get("k") == b"\xff"
+
+    arun(body, decode_responses=False)
+
+
+def test_scan_iter_is_async(arun):
+    async def body(r):
+        await r.mset({"k%d" % i: i for i in range(50)})
+        keys = [k async for k in r.scan_iter(match="k*", count=7)]
+        assert sorted(keys) == sorted("k%d" % i for i in range(50))
+        await r.hset("h", mapping={"f%d" % i: i for i in range(30)})
+        assert len({f: v async for f, v in r.hscan_iter("h")}) == 30
+
+    arun(body)
+
+
+def test_concurrent_tasks_use_separate_connections(arun):
+    async def body(r):
+        results = await asyncio.gather(*(r.incr("n") for _ in range(200)))
+        assert sorted(results) == list(range(1, 201))
+
+    arun(body)
+
+
+def test_max_connections_queues_tasks(arun):
+    async def body(r):
+        await asyncio.gather(*(r.incr("n") for _ in range(50)))
+        assert r.pool._created == 2
+        assert await r.get("n") == "50"
+
+    arun(body, max_connections=2)
+
+
+def test_errors(arun):
+    async def body(r):
+        await r.set("s", "x")
+        with pytest.raises(TypeMismatchError):
+            await r.lpush("s", "y")
+        assert await r.get("s") == "x"
+
+    arun(body)
+
+
+def test_pipeline_and_transaction(arun):
+    async def body(r):
+        async with r.pipeline() as pipe:
+            pipe.set("a", 1).incr("a").get("a").exists("a", "b").incrbyfloat("f", 1)
+            assert await pipe.execute() == [True, 2, "2", 1, 1.0]
+        async with r.pipeline(transaction=True) as pipe:
+            pipe.incr("a").incr("a")
+            assert await pipe.execute() == [3, 4]
+
+    arun(body)
+
+
+def test_watch_error_and_transaction_helper(arun, server):
+    async def body(r):
+        other = DiskDB(host="127.0.0.1", port=server.port)
+        await r.set("k", "1")
+        async with r.pipeline() as pipe:
+            await pipe.watch("k")
+            value = await pipe.get("k")
+            await other.set("k", "changed")
+            pipe.multi()
+            pipe.set("k", int(value) + 1)
+            with pytest.raises(WatchError):
+                await pipe.execute()
+        await other.close()
+
+        async def bump(pipe):
+            value = int(await pipe.get("k2") or 0)
+            pipe.multi()
+            pipe.set("k2", value + 1)
+
+        await r.transaction(bump, "k2")
+        await r.transaction(bump, "k2")
+        assert await r.get("k2") == "2"
+
+    arun(body)
+
+
+def test_pubsub(arun):
+    async def body(r):
+        p = r.pubsub(ignore_subscribe_messages=True)
+        seen = []
+
+        async def handler(message):
+            seen.append(message["data"])
+
+        await p.subscribe("chan", other=handler)
+        await p.get_message(timeout=0.2)
+        await r.execute("PUBLISH", "chan", "hi")
+        await r.execute("PUBLISH", "other", "via-handler")
+        message = None
+        deadline = time.monotonic() + 2
+        while message is None and time.monotonic() < deadline:
+            message = await p.get_message(timeout=0.5)
+        assert message == {"type": "message", "pattern": None, "channel": "chan", "data": "hi"}
+        while not seen and time.monotonic() < deadline:
+            await p.get_message(timeout=0.1)
+        assert seen == ["via-handler"]
+        await p.unsubscribe()
+        kinds = [m["type"] async for m in p.listen()]
+        assert kinds == []  # unsubscribe confirmations are ignored too; listen() then ends
+        await p.close()
+
+    arun(body)
+
+
+def test_connection_refused_and_timeout():
+    async def body():
+        client = DiskDB(host="127.0.0.1", port=free_port(), timeout=1)
+        with pytest.raises(ConnectionError) as info:
+            await client.ping()
+        assert isinstance(info.value, builtins.ConnectionError)
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        try:
+            silent = DiskDB(host="127.0.0.1", port=listener.getsockname()[1], timeout=0.2)
+            with pytest.raises(TimeoutError):
+                await silent.get("k")
+            await silent.close()
+        finally:
+            listener.close()
+
+    asyncio.run(body())
+
+
+def test_retry_after_server_side_disconnect(arun, server):
+    async def body(r):
+        assert await r.ping() is True
+        killer = DiskDB(host="127.0.0.1", port=server.port)
+        await killer.execute("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+        await killer.close()
+        assert await r.set("k", "v") is True
+
+    arun(body)
+
+
+def test_blocking_command_extends_timeout(arun):
+    async def body(r):
+        assert await r.blpop("nothing", timeout=0.5) is None
+
+    arun(body, timeout=0.2)

@@ -1,0 +1,201 @@
+"""Pipelines, MULTI/EXEC transactions and WATCH."""
+
+import threading
+
+import pytest
+
+from diskdb import CommandError, DataError, TypeMismatchError, WatchError
+from diskdb.connection import Connection
+
+
+@pytest.fixture
+def count_writes(monkeypatch):
+    """Counts socket writes made through Connection.send."""
+    calls = []
+    original = Connection.send
+
+    def send(self, data):
+        calls.append(len(data))
+        return original(self, data)
+
+    monkeypatch.setattr(Connection, "send", send)
+    return calls
+
+
+def test_string_and_key_replies_in_order_with_conversions(r):
+    with r.pipeline() as pipe:
+        pipe.set("a", 1).set("a", 2, nx=True).incr("a").incrbyfloat("f", 0.5)
+        pipe.get("a").mget("a", "nope").exists("a", "f", "nope").type("a").expire("a", 100).ping()
+        assert pipe.execute() == [True, False, 2, 0.5, "2", ["2", None], 2, "string", True, True]
+
+
+def test_collection_replies_in_order_with_conversions(r):
+    with r.pipeline() as pipe:
+        pipe.set("a", 1).incr("a").get("a")
+        pipe.hset("h", mapping={"x": "1"})
+        pipe.hgetall("h").exists("a", "h").zadd("z", {"m": 1.5}).zscore("z", "m")
+        assert len(pipe) == 8
+        assert pipe.execute() == [True, 2, "2", 1, {"x": "1"}, 2, 1, 1.5]
+        assert len(pipe) == 0
+
+
+def test_one_write_for_the_whole_pipeline(r, count_writes):
+    r.ping()  # connect (the handshake of a plain client sends nothing)
+    count_writes.clear()
+    with r.pipeline() as pipe:
+        for i in range(500):
+            pipe.set("k%d" % i, i)
+        pipe.mget(["k0", "k499"])
+        results = pipe.execute()
+    assert count_writes and len(count_writes) == 1
+    assert results[-1] == ["0", "499"]
+
+
+def test_transaction_is_one_write_too(r, count_writes):
+    r.ping()
+    count_writes.clear()
+    with r.pipeline(transaction=True) as pipe:
+        pipe.incr("n").incr("n")
+        assert pipe.execute() == [1, 2]
+    assert len(count_writes) == 1
+
+
+def test_empty_pipeline(r):
+    assert r.pipeline().execute() == []
+    assert r.pipeline(transaction=True).execute() == []
+    assert bool(r.pipeline()) is True
+
+
+def test_error_is_raised_after_all_replies_were_read(r):
+    r.set("s", "x")
+    with r.pipeline() as pipe:
+        pipe.set("a", "1").lpush("s", "boom").set("b", "2")
+        with pytest.raises(TypeMismatchError) as info:
+            pipe.execute()
+    assert info.value.index == 1
+    # The commands around the failing one ran, and the connection is still in step.
+    assert r.mget("a", "b") == ["1", "2"]
+    assert r.ping() is True
+
+
+def test_raise_on_error_false_returns_errors_in_place(r):
+    r.set("s", "x")
+    pipe = r.pipeline()
+    pipe.incr("s").set("ok", "1")
+    first, second = pipe.execute(raise_on_error=False)
+    assert isinstance(first, CommandError) and second is True
+
+
+def test_transaction_results(r):
+    with r.pipeline(transaction=True) as pipe:
+        pipe.set("a", "1").incrby("a", 5).get("a")
+        assert pipe.execute() == [True, 6, "6"]
+
+
+def test_transaction_runtime_error_does_not_roll_back(r):
+    # Redis semantics: EXEC runs every queued command; a runtime error affects only its own.
+    r.set("s", "x")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.set("a", "1").lpush("s", "v").set("b", "2")
+        results = pipe.execute(raise_on_error=False)
+    assert results[0] is True and isinstance(results[1], TypeMismatchError) and results[2] is True
+
+
+def test_transaction_queueing_error_aborts_everything(r):
+    assert r.pipeline(transaction=True).ping().execute() == [True]  # MULTI exists at all
+    with r.pipeline(transaction=True) as pipe:
+        pipe.set("a", "1").execute_command("GET")  # wrong arity: rejected while queueing
+        with pytest.raises(CommandError) as info:
+            pipe.execute()
+    assert "wrong number of arguments" in info.value.message
+    assert r.get("a") is None
+
+
+def test_watch_detects_concurrent_change(r, make_client):
+    other = make_client()
+    r.set("balance", "10")
+    with r.pipeline() as pipe:
+        pipe.watch("balance")
+        current = int(pipe.get("balance"))  # runs at once while watching
+        other.set("balance", "999")
+        pipe.multi()
+        pipe.set("balance", current + 1)
+        with pytest.raises(WatchError):
+            pipe.execute()
+    assert r.get("balance") == "999"
+
+
+def test_watch_without_interference_commits(r):
+    r.set("balance", "10")
+    with r.pipeline() as pipe:
+        assert pipe.watch("balance") is True
+        current = int(pipe.get("balance"))
+        pipe.multi()
+        pipe.set("balance", current + 5).get("balance")
+        assert pipe.execute() == [True, "15"]
+
+
+def test_transaction_helper_retries_until_it_wins(r, make_client):
+    other = make_client()
+    r.set("counter", "0")
+    attempts = []
+
+    def bump(pipe):
+        value = int(pipe.get("counter"))
+        if not attempts:
+            other.set("counter", "100")  # make the first attempt lose
+        attempts.append(value)
+        pipe.multi()
+        pipe.set("counter", value + 1)
+        return value + 1
+
+    assert r.transaction(bump, "counter", value_from_callable=True) == 101
+    assert attempts == [0, 100]
+    assert r.get("counter") == "101"
+    assert r.transaction(lambda p: p.multi() or p.incr("counter"), "counter") == [102]
+
+
+def test_transaction_helper_under_contention(r):
+    r.set("n", "0")
+    r.transaction(lambda pipe: None, "n")  # WATCH/MULTI exist: fail here, not in a thread
+
+    def incr(pipe):
+        value = int(pipe.get("n"))
+        pipe.multi()
+        pipe.set("n", value + 1)
+
+    def worker():
+        for _ in range(20):
+            r.transaction(incr, "n")
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert r.get("n") == "80"
+
+
+def test_multi_misuse(r):
+    pipe = r.pipeline()
+    pipe.set("a", 1)
+    with pytest.raises(DataError):
+        pipe.multi()
+    pipe.reset()
+    pipe.multi()
+    with pytest.raises(DataError):
+        pipe.multi()
+    with pytest.raises(DataError):
+        pipe.watch("a")
+
+
+def test_scan_iter_is_refused_in_a_pipeline(r):
+    with pytest.raises(DataError):
+        r.pipeline().scan_iter()
+
+
+def test_blocking_command_in_pipeline_extends_the_timeout(make_client):
+    client = make_client(timeout=0.2)
+    pipe = client.pipeline()
+    pipe.blpop("nothing", timeout=0.5).ping()
+    assert pipe.execute() == [None, True]

@@ -1,0 +1,67 @@
+"""The same conversions over RESP3 (HELLO 3): maps, sets and doubles arrive natively, and the
+converters must give exactly what they give over RESP2."""
+
+import pytest
+
+
+@pytest.fixture
+def r3(make_client, r):
+    client = make_client(protocol=3)
+    assert client.ping() is True
+    return client
+
+
+def test_hello_switches_protocol(r3):
+    hello = r3.execute("HELLO", 3)
+    assert isinstance(hello, dict) and hello["proto"] == 3
+
+
+def test_strings_and_keys(r3):
+    assert r3.set("k", "v") is True
+    assert r3.get("k") == "v"
+    assert r3.incrbyfloat("f", 1.5) == 1.5
+    assert r3.type("k") == "string"
+    assert r3.scan(0)[1] == ["k", "f"] or sorted(r3.scan(0)[1]) == ["f", "k"]
+    assert r3.time()[0] > 0
+    assert isinstance(r3.info("server"), dict)
+    assert isinstance(r3.config_get("maxmemory"), dict)
+
+
+def test_collections_have_the_same_shapes(r3):
+    r3.hset("h", mapping={"a": "1", "b": "2"})
+    assert r3.hgetall("h") == {"a": "1", "b": "2"}
+    assert sorted(r3.hrandfield("h", 2, withvalues=True)) == [("a", "1"), ("b", "2")]
+    r3.sadd("s", "x", "y")
+    assert r3.smembers("s") == {"x", "y"}
+    assert sorted(r3.spop("s", 2)) == ["x", "y"]
+    r3.zadd("z", {"a": 1, "b": 2.5})
+    assert r3.zrange("z", 0, -1, withscores=True) == [("a", 1.0), ("b", 2.5)]
+    assert r3.zscore("z", "b") == 2.5
+    assert r3.zincrby("z", 1, "a") == 2.0
+    assert r3.zpopmin("z") == [("a", 2.0)]
+    assert r3.zpopmax("z", 1) == [("b", 2.5)]
+
+
+def test_streams(r3):
+    r3.xadd("s", {"f": "v"}, id="1-0")
+    assert r3.xread({"s": "0"}) == {"s": [{"id": "1-0", "fields": {"f": "v"}}]}
+    assert r3.xrange("s") == [{"id": "1-0", "fields": {"f": "v"}}]
+
+
+def test_pipeline_over_resp3(r3):
+    pipe = r3.pipeline(transaction=True)
+    pipe.hset("h", "a", "1").hgetall("h").zadd("z", {"m": 1}).zscore("z", "m")
+    assert pipe.execute() == [1, {"a": "1"}, 1, 1.0]
+
+
+def test_pubsub_push_frames(r3, r):
+    with r3.pubsub(ignore_subscribe_messages=True) as p:
+        p.subscribe("c")
+        p.get_message(timeout=0.2)
+        r.execute("PUBLISH", "c", "pushed")
+        message = None
+        for _ in range(20):
+            message = p.get_message(timeout=0.1)
+            if message:
+                break
+        assert message == {"type": "message", "pattern": None, "channel": "c", "data": "pushed"}
