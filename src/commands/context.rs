@@ -2,7 +2,8 @@
 //! and the effects a command asks the server to carry out after replying.
 
 use crate::config::Config;
-use crate::storage::Storage;
+use crate::storage::{Group, Storage};
+use std::cell::RefCell;
 use crate::types::Db;
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -246,16 +247,22 @@ pub struct Ctx<'a> {
     /// The command's clock, in Unix ms: one instant per command.
     pub now: u64,
     pub after: After,
+    /// The connection's write group, when this command may join it.
+    pub group: Option<&'a RefCell<Group>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing }
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None }
     }
 
     /// The selected database.
     pub fn db(&self) -> Db<'a> {
-        Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now)
+        let db = Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now);
+        match self.group {
+            Some(g) => db.with_group(g),
+            None => db,
+        }
     }
 
     /// Another logical database (COPY ... DB, MOVE).

@@ -64,7 +64,8 @@ impl Command {
         self.flags & f != 0
     }
 
-    fn arity_ok(&self, argc: usize) -> bool {
+    /// Whether `argc` arguments (the name included) fit this command's arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i32;
         if self.arity >= 0 {
             argc == self.arity

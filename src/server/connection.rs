@@ -3,7 +3,8 @@
 
 use super::shutdown::Shutdown;
 use crate::commands::context::{add, ClientHandle};
-use crate::commands::{dispatch, flag, lookup, After, Ctx, ServerState, Session};
+use super::execute;
+use crate::commands::{After, ServerState, Session};
 use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
 use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
@@ -67,32 +68,30 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         let (requests, used, error) = split_requests(&rbuf, &limits, limits.unauthenticated);
         let chunk = rbuf.split_to(used).freeze();
         let mut close = false;
-        for request in requests {
-            let argv = to_argv(&chunk, request);
-            if argv.is_empty() {
-                continue;
-            }
+        let cmds: Vec<Vec<Bytes>> = requests.into_iter().map(|r| to_argv(&chunk, r)).filter(|a| !a.is_empty()).collect();
+        let mut next = 0;
+        while next < cmds.len() {
             handle.last_active_ms.store(handle.created.elapsed().as_millis() as u64, Ordering::Relaxed);
-            let mut ctx = Ctx::new(&state, &mut session);
-            let reply = if state.store.sync_writes() && is_write(&argv) {
-                // An fsyncing write blocks its thread for the length of a disk flush. Hand
-                // the worker's other tasks to another thread meanwhile, so many clients'
-                // writes are in RocksDB at once and share one fsync (group commit).
-                tokio::task::block_in_place(|| dispatch(&mut ctx, &argv))
+            let (ran, after, held) = if state.store.sync_writes() {
+                // Fsyncing writes block their thread for a disk flush: hand the worker's
+                // other connections to another thread meanwhile, so many clients' writes
+                // reach RocksDB together and share one fsync.
+                tokio::task::block_in_place(|| execute::run(&state, &mut session, &cmds[next..], &mut wbuf))
             } else {
-                dispatch(&mut ctx, &argv)
+                execute::run(&state, &mut session, &cmds[next..], &mut wbuf)
             };
-            let after = std::mem::replace(&mut ctx.after, After::Nothing);
+            next += ran;
             match after {
-                After::Nothing => reply.encode(session.resp, &mut wbuf),
-                After::Close => {
-                    reply.encode(session.resp, &mut wbuf);
-                    close = true;
-                    break;
-                }
+                After::Nothing => {}
                 After::Sleep(d) => {
                     tokio::time::sleep(d).await;
-                    reply.encode(session.resp, &mut wbuf);
+                    if let Some(reply) = held {
+                        reply.encode(session.resp, &mut wbuf);
+                    }
+                }
+                After::Close => {
+                    close = true;
+                    break;
                 }
                 After::Shutdown => {
                     // Redis closes the connection without a reply.
@@ -138,10 +137,6 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             Ok(n) => add(&state.stats.net_input_bytes, n as u64),
         }
     }
-}
-
-fn is_write(argv: &[Bytes]) -> bool {
-    lookup(&argv[0]).is_some_and(|(_, c)| c.has(flag::WRITE))
 }
 
 /// Parses every complete request at the start of `buf`. Returns them, the bytes they

@@ -4,6 +4,7 @@
 //! [`crate::commands`], [`crate::storage`]); nothing imports it but `main`.
 
 mod connection;
+mod execute;
 mod shutdown;
 
 use crate::commands::context::{add, Clients, Cursors, ServerState, Settings, Stats};

@@ -3,12 +3,13 @@
 //! across its read-modify-write. Reads take no lock: RocksDB reads are consistent per key
 //! and a command's batch is applied atomically.
 
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::{ArcMutexGuard, Mutex, MutexGuard, RawMutex};
+use std::sync::Arc;
 
 const STRIPES: usize = 4096;
 
 pub struct KeyLocks {
-    stripes: Vec<Mutex<()>>,
+    stripes: Vec<Arc<Mutex<()>>>,
 }
 
 /// Holds a set of stripes until dropped.
@@ -18,10 +19,11 @@ pub struct KeyGuard<'a> {
 
 impl KeyLocks {
     pub fn new() -> KeyLocks {
-        KeyLocks { stripes: (0..STRIPES).map(|_| Mutex::new(())).collect() }
+        KeyLocks { stripes: (0..STRIPES).map(|_| Arc::new(Mutex::new(()))).collect() }
     }
 
-    fn stripe(db: u8, key: &[u8]) -> usize {
+    /// The stripe of a key.
+    pub fn stripe(db: u8, key: &[u8]) -> usize {
         // FNV-1a: cheap, and good enough to spread keys over stripes.
         let mut h: u64 = 0xcbf29ce484222325 ^ db as u64;
         for &b in key {
@@ -37,6 +39,12 @@ impl KeyLocks {
         idx.sort_unstable();
         idx.dedup();
         KeyGuard { _held: idx.into_iter().map(|i| self.stripes[i].lock()).collect() }
+    }
+
+    /// Tries to lock one stripe without waiting; the guard owns a handle to the stripe,
+    /// so a write group can keep it across commands.
+    pub fn try_stripe(&self, stripe: usize) -> Option<ArcMutexGuard<RawMutex, ()>> {
+        self.stripes[stripe].try_lock_arc()
     }
 
     /// Locks keys that may live in different databases (MOVE, COPY ... DB).

@@ -29,7 +29,7 @@ pub struct ScanPage {
 impl Db<'_> {
     /// DEL / UNLINK: O(1) per key whatever its size; returns how many live keys went.
     pub fn del(&self, keys: &[&[u8]]) -> Result<i64> {
-        let _lock = self.store.lock(self.db, keys);
+        let lock = self.lock(keys)?;
         let mut batch = self.store.batch();
         let mut removed = 0;
         // A set, not a list: DEL with 100,000 keys must stay linear.
@@ -43,7 +43,7 @@ impl Db<'_> {
                 batch.delete_meta(self.db, key, &m);
             }
         }
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(removed)
     }
 
@@ -60,7 +60,7 @@ impl Db<'_> {
     /// Sets the expiry of `key` to `at` (Unix ms) under `cond`; an expiry in the past
     /// deletes the key. Returns whether anything changed.
     pub fn expire_at(&self, key: &[u8], at: i64, cond: ExpireCond) -> Result<bool> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         let Some(mut meta) = stored.clone().filter(|m| !m.is_expired(self.now)) else { return Ok(false) };
         let current = meta.expire_at;
@@ -78,20 +78,20 @@ impl Db<'_> {
             meta.expire_at = at as u64;
             batch.put_meta(self.db, key, stored.as_ref(), &meta);
         }
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(true)
     }
 
     /// PERSIST: returns whether an expiry was removed.
     pub fn persist(&self, key: &[u8]) -> Result<bool> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         match stored.clone().filter(|m| !m.is_expired(self.now)) {
             Some(mut meta) if meta.expire_at != 0 => {
                 meta.expire_at = 0;
                 let mut batch = self.store.batch();
                 batch.put_meta(self.db, key, stored.as_ref(), &meta);
-                self.store.write(batch)?;
+                self.write(&lock, batch)?;
                 Ok(true)
             }
             _ => Ok(false),
@@ -159,7 +159,7 @@ impl Db<'_> {
     /// RENAME / RENAMENX (`nx`). Returns `Ok(None)` if the source does not exist, and
     /// `Ok(Some(false))` if NX found the destination taken.
     pub fn rename(&self, src: &[u8], dst: &[u8], nx: bool) -> Result<Option<bool>> {
-        let _lock = self.store.lock(self.db, &[src, dst]);
+        let lock = self.lock(&[src, dst])?;
         let src_stored = self.store.get_meta(self.db, src)?;
         let Some(meta) = src_stored.clone().filter(|m| !m.is_expired(self.now)) else { return Ok(None) };
         if src == dst {
@@ -173,13 +173,13 @@ impl Db<'_> {
         let moved = self.relocate(&mut batch, &meta, (self.db, src), (self.db, dst))?;
         batch.put_meta(self.db, dst, dst_stored.as_ref(), &moved);
         batch.delete_meta(self.db, src, &src_stored.unwrap_or(meta));
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(Some(true))
     }
 
     /// COPY src dst [DB n] [REPLACE]: returns whether it copied.
     pub fn copy(&self, src: &[u8], dst_db: u8, dst: &[u8], replace: bool) -> Result<bool> {
-        let _lock = self.store.lock_pairs(&[(self.db, src), (dst_db, dst)]);
+        let lock = self.lock_pairs(&[(self.db, src), (dst_db, dst)])?;
         let Some(meta) = self.live(src)? else { return Ok(false) };
         let dst_stored = self.store.get_meta(dst_db, dst)?;
         if !replace && dst_stored.as_ref().is_some_and(|m| !m.is_expired(self.now)) {
@@ -188,13 +188,13 @@ impl Db<'_> {
         let mut batch = self.store.batch();
         let copied = self.relocate(&mut batch, &meta, (self.db, src), (dst_db, dst))?;
         batch.put_meta(dst_db, dst, dst_stored.as_ref(), &copied);
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(true)
     }
 
     /// MOVE key db: returns whether it moved (not if the target already has the key).
     pub fn move_to(&self, key: &[u8], dst_db: u8) -> Result<bool> {
-        let _lock = self.store.lock_pairs(&[(self.db, key), (dst_db, key)]);
+        let lock = self.lock_pairs(&[(self.db, key), (dst_db, key)])?;
         let stored = self.store.get_meta(self.db, key)?;
         let Some(meta) = stored.clone().filter(|m| !m.is_expired(self.now)) else { return Ok(false) };
         let dst_stored = self.store.get_meta(dst_db, key)?;
@@ -205,14 +205,14 @@ impl Db<'_> {
         let moved = self.relocate(&mut batch, &meta, (self.db, key), (dst_db, key))?;
         batch.put_meta(dst_db, key, dst_stored.as_ref(), &moved);
         batch.delete_meta(self.db, key, &meta);
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(true)
     }
 
     /// Prepares `meta` of `from` to live at `to`: inline values move as they are; a
     /// collection's member rows are copied under a fresh version (member keys embed the
     /// user key, so a collection cannot change name in O(1)).
-    fn relocate(&self, batch: &mut crate::storage::Batch<'_>, meta: &Meta, from: (u8, &[u8]), to: (u8, &[u8])) -> Result<Meta> {
+    fn relocate(&self, batch: &mut crate::storage::Batch, meta: &Meta, from: (u8, &[u8]), to: (u8, &[u8])) -> Result<Meta> {
         if matches!(meta.kind, Kind::String | Kind::Json) {
             return Ok(meta.clone());
         }

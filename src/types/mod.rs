@@ -7,7 +7,8 @@
 pub mod keys;
 pub mod string;
 
-use crate::storage::{Kind, Meta, Storage, StorageError};
+use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, WriteLock};
+use std::cell::RefCell;
 use std::fmt;
 
 /// What can go wrong in a type operation; the command layer turns these into Redis's
@@ -52,18 +53,63 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// The largest string value, Redis's `proto-max-bulk-len`.
 pub const MAX_STRING: usize = 512 * 1024 * 1024;
 
-/// One database as seen by one command: storage, the physical db number, and the
-/// command's clock (one `now` per command, so a command sees one consistent instant).
+/// One database as seen by one command: storage, the physical db number, the command's
+/// clock (one `now` per command, so a command sees one consistent instant), and the
+/// connection's write group when the command may join one (see [`Group`]).
 #[derive(Clone, Copy)]
 pub struct Db<'a> {
     pub store: &'a Storage,
     pub db: u8,
     pub now: u64,
+    group: Option<&'a RefCell<Group>>,
+}
+
+/// The locks a write holds until it is written: its own, or its group's.
+pub enum Lock<'a> {
+    Own(WriteLock<'a>),
+    Group,
 }
 
 impl<'a> Db<'a> {
     pub fn new(store: &'a Storage, db: u8, now: u64) -> Db<'a> {
-        Db { store, db, now }
+        Db { store, db, now, group: None }
+    }
+
+    /// Lets this command's writes join `group`.
+    pub fn with_group(self, group: &'a RefCell<Group>) -> Db<'a> {
+        Db { group: Some(group), ..self }
+    }
+
+    /// Locks `keys` for a read-modify-write: with the group if it can take them without
+    /// waiting, otherwise (after committing the group) on its own.
+    pub fn lock(&self, keys: &[&[u8]]) -> Result<Lock<'a>> {
+        if let Some(group) = self.group {
+            let mut g = group.borrow_mut();
+            if g.try_lock(self.db, keys) {
+                return Ok(Lock::Group);
+            }
+            g.commit()?;
+        }
+        Ok(Lock::Own(self.store.lock(self.db, keys)))
+    }
+
+    /// Locks keys in several databases; such commands never join a group.
+    pub fn lock_pairs(&self, keys: &[(u8, &[u8])]) -> Result<Lock<'a>> {
+        if let Some(group) = self.group {
+            group.borrow_mut().commit()?;
+        }
+        Ok(Lock::Own(self.store.lock_pairs(keys)))
+    }
+
+    /// Writes a command's batch: now, or with its group.
+    pub fn write(&self, lock: &Lock<'a>, batch: Batch) -> Result<()> {
+        match (lock, self.group) {
+            (Lock::Group, Some(group)) => {
+                group.borrow_mut().add(batch);
+                Ok(())
+            }
+            _ => Ok(self.store.write(batch)?),
+        }
     }
 
     /// The live meta row of `key`, or `None` if it is missing or expired.

@@ -62,7 +62,7 @@ impl Db<'_> {
     /// SET with every option. With `get`, an existing key of another type is WRONGTYPE and
     /// nothing is written. An expiry in the past deletes the key.
     pub fn set(&self, key: &[u8], value: &[u8], cond: Cond, ttl: Ttl, get: bool) -> Result<SetOutcome> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         let live = stored.as_ref().filter(|m| !m.is_expired(self.now));
         let old = if get { string_value(live.cloned())? } else { None };
@@ -87,14 +87,14 @@ impl Db<'_> {
         } else {
             batch.put_meta(self.db, key, stored.as_ref(), &Meta::new(Kind::String, expire_at, value.to_vec()));
         }
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(SetOutcome { written: true, old })
     }
 
     /// MSET (`only_if_none_exist = false`) and MSETNX (`true`): all keys or none.
     pub fn mset(&self, pairs: &[(&[u8], &[u8])], only_if_none_exist: bool) -> Result<bool> {
         let keys: Vec<&[u8]> = pairs.iter().map(|p| p.0).collect();
-        let _lock = self.store.lock(self.db, &keys);
+        let lock = self.lock(&keys)?;
         let mut stored = Vec::with_capacity(pairs.len());
         for k in &keys {
             let m = self.store.get_meta(self.db, k)?;
@@ -112,7 +112,7 @@ impl Db<'_> {
             let old = if written.insert(*key) { old.as_ref() } else { Some(&rewritten) };
             batch.put_meta(self.db, key, old, &Meta::new(Kind::String, 0, value.to_vec()));
         }
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(true)
     }
 
@@ -120,7 +120,7 @@ impl Db<'_> {
     /// value (`None` if missing) and returns the new value (`None` = leave untouched) and
     /// the command's result.
     pub fn update<T>(&self, key: &[u8], f: impl FnOnce(Option<&[u8]>) -> Result<(Option<Vec<u8>>, T)>) -> Result<T> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         let live = stored.as_ref().filter(|m| !m.is_expired(self.now));
         if live.is_some_and(|m| m.kind != Kind::String) {
@@ -131,7 +131,7 @@ impl Db<'_> {
             let expire_at = live.map_or(0, |m| m.expire_at);
             let mut batch = self.store.batch();
             batch.put_meta(self.db, key, stored.as_ref(), &Meta::new(Kind::String, expire_at, value));
-            self.store.write(batch)?;
+            self.write(&lock, batch)?;
         }
         Ok(out)
     }
@@ -220,20 +220,20 @@ impl Db<'_> {
 
     /// GETDEL.
     pub fn getdel(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         let value = string_value(stored.clone().filter(|m| !m.is_expired(self.now)))?;
         if let (Some(_), Some(m)) = (&value, &stored) {
             let mut batch = self.store.batch();
             batch.delete_meta(self.db, key, m);
-            self.store.write(batch)?;
+            self.write(&lock, batch)?;
         }
         Ok(value)
     }
 
     /// GETEX: returns the value and changes its time to live.
     pub fn getex(&self, key: &[u8], change: TtlChange) -> Result<Option<Vec<u8>>> {
-        let _lock = self.store.lock(self.db, &[key]);
+        let lock = self.lock(&[key])?;
         let stored = self.store.get_meta(self.db, key)?;
         let live = stored.clone().filter(|m| !m.is_expired(self.now));
         let Some(mut meta) = live else { return Ok(None) };
@@ -253,7 +253,7 @@ impl Db<'_> {
             meta.expire_at = new_expire;
             batch.put_meta(self.db, key, stored.as_ref(), &meta);
         }
-        self.store.write(batch)?;
+        self.write(&lock, batch)?;
         Ok(Some(value))
     }
 }

@@ -1,0 +1,123 @@
+//! Running the requests of one read: in order, each answered, with consecutive writes on
+//! distinct keys committed together as one RocksDB write (see [`crate::storage::Group`]).
+//!
+//! The rule that keeps this invisible to clients: while a group holds uncommitted writes,
+//! a command runs alongside it only if it names its keys (the command table says where)
+//! and none of them is in the group. Anything else (a read of a grouped key, a keyless
+//! command such as DBSIZE or SELECT, a command that changes the connection) commits the
+//! group first. Replies are encoded only after the writes they acknowledge are committed.
+
+use crate::commands::{dispatch, flag, lookup, After, Ctx, ServerState, Session};
+use crate::protocol::Reply;
+use crate::storage::Group;
+use bytes::Bytes;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The most commands one group holds (`pipeline_max_batch`).
+const MAX_GROUP: usize = 100;
+
+/// Runs `cmds` until one asks for something only the event loop can do. Returns how many
+/// ran, what the last one asked for, and its reply when it must be sent later (after a
+/// DEBUG SLEEP). Every other reply is encoded into `out`.
+pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>], out: &mut Vec<u8>) -> (usize, After, Option<Reply>) {
+    let group = RefCell::new(Group::new(state.store.clone()));
+    let mut replies: Vec<Reply> = Vec::with_capacity(cmds.len());
+    let mut grouped: Vec<usize> = Vec::new();
+    let mut grouped_keys: HashSet<(u8, &[u8])> = HashSet::new();
+    let mut ran = 0;
+    let mut stop = (After::Nothing, None);
+    for argv in cmds {
+        ran += 1;
+        let phys = state.store.physical(session.db);
+        let keys = command_keys(argv);
+        let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
+        if !joinable || grouped.len() >= MAX_GROUP {
+            commit(&group, &mut replies, &mut grouped);
+            grouped_keys.clear();
+        }
+        let mut ctx = Ctx::new(state, session);
+        if keys.is_some() {
+            ctx.group = Some(&group);
+        }
+        let (before, commits) = {
+            let g = group.borrow();
+            (g.commands, g.commits)
+        };
+        let reply = dispatch(&mut ctx, argv);
+        let after = std::mem::replace(&mut ctx.after, After::Nothing);
+        let mut g = group.borrow_mut();
+        if let Some(e) = g.failed.take() {
+            // A commit made on this command's behalf failed: the writes it carried were
+            // lost, so their acknowledgements become errors.
+            for &i in &grouped {
+                replies[i] = Reply::Error(format!("ERR {e}"));
+            }
+            grouped.clear();
+            grouped_keys.clear();
+        }
+        let committed_inside = g.commits != commits;
+        if committed_inside {
+            // The command committed the group (it needed a lock another client held, or
+            // it spans databases): everything grouped before it is written.
+            grouped.clear();
+            grouped_keys.clear();
+        }
+        if g.commands > if committed_inside { 0 } else { before } {
+            grouped.push(replies.len());
+            grouped_keys.extend(keys.unwrap_or_default().into_iter().map(|k| (phys, k)));
+        }
+        drop(g);
+        match after {
+            After::Nothing => replies.push(reply),
+            After::Close => {
+                replies.push(reply);
+                stop = (After::Close, None);
+                break;
+            }
+            After::Sleep(d) => {
+                stop = (After::Sleep(d), Some(reply));
+                break;
+            }
+            After::Shutdown => {
+                stop = (After::Shutdown, None);
+                break;
+            }
+        }
+    }
+    commit(&group, &mut replies, &mut grouped);
+    for r in &replies {
+        r.encode(session.resp, out);
+    }
+    (ran, stop.0, stop.1)
+}
+
+/// Commits the group; on failure, the grouped commands' replies become the error.
+fn commit(group: &RefCell<Group>, replies: &mut [Reply], grouped: &mut Vec<usize>) {
+    let mut g = group.borrow_mut();
+    if g.is_empty() {
+        return;
+    }
+    if let Err(e) = g.commit() {
+        g.failed = None;
+        for &i in grouped.iter() {
+            replies[i] = Reply::Error(format!("ERR {e}"));
+        }
+    }
+    grouped.clear();
+}
+
+/// The keys of a keyed command (from its table row), or `None` for a command that names
+/// no keys or may touch more than it names; such commands never run beside a group.
+fn command_keys(argv: &[Bytes]) -> Option<Vec<&[u8]>> {
+    let (_, cmd) = lookup(&argv[0])?;
+    if !cmd.has(flag::WRITE | flag::READONLY) || !cmd.arity_ok(argv.len()) {
+        return None;
+    }
+    let positions = cmd.key_positions(argv.len());
+    if positions.is_empty() {
+        return None;
+    }
+    Some(positions.into_iter().map(|i| &argv[i][..]).collect())
+}
