@@ -196,20 +196,13 @@ impl Server {
 
     /// SIGTERM, then waits for the process to exit; returns whether it exited cleanly.
     pub fn terminate(&mut self) -> bool {
-        let Some(mut c) = self.child.take() else { return false };
-        unsafe_kill(c.id(), 15);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = c.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        false
+        let Some(c) = &self.child else { return false };
+        let _ = Command::new("kill").arg("-15").arg(c.id().to_string()).status();
+        self.wait_exit()
     }
 
-    /// Waits for the process to exit on its own (after SHUTDOWN).
+    /// Waits up to 30 s for the process to exit on its own (after SIGTERM or SHUTDOWN);
+    /// returns whether it exited with status 0.
     pub fn wait_exit(&mut self) -> bool {
         let Some(mut c) = self.child.take() else { return false };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -232,11 +225,6 @@ impl Server {
     pub fn data_dir(&self) -> &Path {
         &self.dir
     }
-}
-
-/// Sends a signal with the `kill` command (keeps the tests free of libc).
-fn unsafe_kill(pid: u32, sig: i32) {
-    let _ = Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status();
 }
 
 impl Drop for Server {
