@@ -34,7 +34,9 @@ def make_redispy(host: str, port: int) -> Optional[Tuple[Any, str]]:
         from redis._parsers import _RESP2Parser as parser  # redis-py >= 5
     except ImportError:
         from redis.connection import PythonParser as parser  # type: ignore[no-redef]  # redis-py 4
-    pool = redis.ConnectionPool(host=host, port=port, decode_responses=True, parser_class=parser)
+    # redis-py 8 speaks RESP3 by default, which would swap in its RESP3 parser whatever
+    # parser_class says; pin RESP2 so the comparison is parser against parser.
+    pool = redis.ConnectionPool(host=host, port=port, decode_responses=True, parser_class=parser, protocol=2)
     hiredis = "hiredis installed, not used" if getattr(redis.utils, "HIREDIS_AVAILABLE", False) else "no hiredis"
     return redis.Redis(connection_pool=pool), "redis-py %s (%s, %s)" % (redis.__version__, parser.__name__, hiredis)
 
