@@ -8,6 +8,7 @@
 mod args;
 pub mod connection;
 pub mod context;
+pub mod hash;
 pub mod keys;
 pub mod server;
 pub mod string;
@@ -86,8 +87,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 4] {
-    [connection::TABLE, string::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 5] {
+    [connection::TABLE, string::TABLE, hash::TABLE, keys::TABLE, server::TABLE]
 }
 
 struct Registry {

@@ -26,6 +26,7 @@
 //! loses nothing, and `everysec` has a thread fsync the WAL every second.
 
 mod cache;
+mod filter;
 mod group;
 mod keys;
 mod locks;
@@ -45,7 +46,7 @@ use rocksdb::{
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Column family names, in one place.
@@ -60,6 +61,9 @@ pub mod cf {
     pub const ALL: [&str; 6] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM];
     /// The families whose keys start with the physical db byte.
     pub const KEYED: [&str; 4] = [META, DATA, ZSCORE, STREAM];
+    /// The families keyed by a collection's member prefix (`[db][len][key][version]`),
+    /// whose rows of dead versions the compaction filter drops.
+    pub const MEMBERS: [&str; 3] = [DATA, ZSCORE, STREAM];
 }
 
 /// The most databases DiskDB supports: the db number is one byte of every key.
@@ -170,7 +174,8 @@ struct DbCounts {
 
 /// The database: one RocksDB instance and the state that makes it a keyspace.
 pub struct Storage {
-    db: DB,
+    /// Shared with the compaction filter, which holds it weakly (see [`filter`]).
+    db: Arc<DB>,
     path: PathBuf,
     locks: KeyLocks,
     counts: Vec<DbCounts>,
@@ -227,6 +232,9 @@ impl Storage {
             Compression::Snappy => DBCompressionType::Snappy,
             Compression::Zstd => DBCompressionType::Zstd,
         };
+        // The compaction filter of the member families reads meta rows through the
+        // database, which it gets once the database is open.
+        let filter_handle: filter::Handle = Arc::new(OnceLock::new());
         let descriptors: Vec<ColumnFamilyDescriptor> = cf::ALL
             .iter()
             .map(|name| {
@@ -242,10 +250,16 @@ impl Storage {
                 if *name == cf::SYSTEM {
                     o.set_merge_operator_associative("diskdb.counts", merge_counts);
                 }
+                if cf::MEMBERS.contains(name) {
+                    o.set_compaction_filter_factory(filter::VersionFilterFactory { db: filter_handle.clone() });
+                }
                 ColumnFamilyDescriptor::new(*name, o)
             })
             .collect();
-        let db = DB::open_cf_descriptors(&db_opts, &opts.path, descriptors)?;
+        let db = Arc::new(DB::open_cf_descriptors(&db_opts, &opts.path, descriptors)?);
+        // Compactions that ran before this line kept every row (the filter keeps what it
+        // cannot check).
+        let _ = filter_handle.set(Arc::downgrade(&db));
 
         let store = Storage {
             counts: (0..MAX_DATABASES).map(|_| DbCounts { keys: AtomicI64::new(0), expires: AtomicI64::new(0) }).collect(),
@@ -578,7 +592,7 @@ impl Storage {
 
     /// Writes a consistent RocksDB checkpoint to `dest` (which must not exist).
     pub fn checkpoint(&self, dest: &Path) -> Result<()> {
-        let cp = rocksdb::checkpoint::Checkpoint::new(&self.db)?;
+        let cp = rocksdb::checkpoint::Checkpoint::new(&*self.db)?;
         Ok(cp.create_checkpoint(dest)?)
     }
 
@@ -629,8 +643,8 @@ impl Storage {
     }
 
     /// Finds a random live key of database `db`: picks a random point between the first
-    /// and the last key (past their common prefix) and takes the next key, wrapping
-    /// around once. Not uniform, but spread over the whole keyspace.
+    /// and the last key (past their common prefix) and takes a key a few steps after it,
+    /// wrapping around once. Not uniform, but spread over the whole keyspace.
     pub fn random_key(&self, db: u8, seed: u64, now: u64) -> Result<Option<Vec<u8>>> {
         let Some((first, last)) = self.key_bounds(db)? else { return Ok(None) };
         let mut rng = seed;
@@ -651,14 +665,20 @@ impl Storage {
         for _ in 0..8 {
             probe.push((0x20 + next() % 0x5f) as u8);
         }
+        // Keys cluster (`key:1`, `key:10`, `key:100` sort together), so a probe alone favours
+        // a few of them: step a random 0..15 live keys further from where it lands.
+        let skip = next() % 16;
         for start in [&probe[..], &[][..]] {
             let mut found = None;
-            let mut seen = 0;
+            let (mut seen, mut live) = (0, 0);
             self.scan_meta(db, start, |k, v| {
                 seen += 1;
                 if Meta::decode(v).is_some_and(|m| !m.is_expired(now)) {
                     found = Some(k.to_vec());
-                    return false;
+                    live += 1;
+                    if live > skip {
+                        return false;
+                    }
                 }
                 seen < 1000
             })?;
@@ -667,6 +687,15 @@ impl Storage {
             }
         }
         Ok(None)
+    }
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        // Wait for running compactions before the database goes: their filters hold weak
+        // references to it, and the last strong one must be dropped here, never on a
+        // compaction thread (closing the database there would wait for itself).
+        self.db.cancel_all_background_work(true);
     }
 }
 
@@ -809,6 +838,68 @@ mod tests {
         assert_eq!(removed, vec![(0, b"old".to_vec())]);
         assert_eq!((s.dbsize(0), s.expires(0)), (2, 1));
         assert!(s.expire_cycle(now, 100).unwrap().is_empty());
+    }
+
+    /// Writes a hash the way the types layer does: a meta row and one row per field.
+    fn hash(s: &Storage, key: &[u8], fields: &[&[u8]]) -> u64 {
+        let _l = s.lock(0, &[key]);
+        let old = s.get_meta(0, key).unwrap();
+        let version = s.new_version();
+        let mut b = s.batch();
+        b.put_meta(0, key, old.as_ref(), &Meta::collection(Kind::Hash, version, fields.len() as u64));
+        for f in fields {
+            b.put_row(cf::DATA, &member_key(0, key, version, f), b"v");
+        }
+        s.write(b).unwrap();
+        version
+    }
+
+    fn row(s: &Storage, key: &[u8], version: u64, field: &[u8]) -> bool {
+        s.get_member(cf::DATA, &member_key(0, key, version, field)).unwrap().is_some()
+    }
+
+    #[test]
+    fn compaction_drops_member_rows_of_dead_versions_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let live = hash(&s, b"live", &[b"a", b"b"]);
+        let deleted = hash(&s, b"deleted", &[b"a", b"b"]);
+        let replaced_old = hash(&s, b"replaced", &[b"a"]);
+        let replaced_new = hash(&s, b"replaced", &[b"c"]);
+        let overwritten = hash(&s, b"overwritten", &[b"a"]);
+        let expired = hash(&s, b"expired", &[b"a"]);
+        {
+            let _l = s.lock(0, &[b"deleted"]);
+            let old = s.get_meta(0, b"deleted").unwrap().unwrap();
+            let mut b = s.batch();
+            b.delete_meta(0, b"deleted", &old);
+            s.write(b).unwrap();
+        }
+        set(&s, 0, b"overwritten", 0);
+        {
+            // Expired but not yet removed by the expiry cycle: its rows are kept.
+            let _l = s.lock(0, &[b"expired"]);
+            let old = s.get_meta(0, b"expired").unwrap().unwrap();
+            let mut m = old.clone();
+            m.expire_at = 1;
+            let mut b = s.batch();
+            b.put_meta(0, b"expired", Some(&old), &m);
+            s.write(b).unwrap();
+        }
+        // DEL and overwrite only touched meta rows: the old rows are still stored.
+        assert!(row(&s, b"deleted", deleted, b"a") && row(&s, b"replaced", replaced_old, b"a"));
+        s.compact();
+        assert!(row(&s, b"live", live, b"a") && row(&s, b"live", live, b"b"));
+        assert!(!row(&s, b"deleted", deleted, b"a") && !row(&s, b"deleted", deleted, b"b"));
+        assert!(!row(&s, b"replaced", replaced_old, b"a"));
+        assert!(row(&s, b"replaced", replaced_new, b"c"));
+        assert!(!row(&s, b"overwritten", overwritten, b"a"));
+        assert!(row(&s, b"expired", expired, b"a"));
+        // Once the expiry cycle removes the key, the next compaction takes its rows.
+        assert_eq!(s.expire_cycle(now_ms(), 100).unwrap(), vec![(0, b"expired".to_vec())]);
+        s.compact();
+        assert!(!row(&s, b"expired", expired, b"a"));
+        assert!(row(&s, b"live", live, b"a"));
     }
 
     #[test]

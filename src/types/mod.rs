@@ -1,9 +1,10 @@
-//! Data types over storage: the logic of strings and generic key operations (and, in
-//! later issues, lists, hashes, sets, sorted sets, JSON and streams).
+//! Data types over storage: the logic of strings, hashes and generic key operations (and,
+//! in later issues, lists, sets, sorted sets, JSON and streams).
 //!
 //! May import [`crate::storage`] and leaf utilities only: no sockets, no RESP, no
 //! command parsing. A write takes the key locks, reads, builds one batch and commits it.
 
+pub mod hash;
 pub mod keys;
 pub mod string;
 
@@ -22,6 +23,14 @@ pub enum Error {
     NoSuchKey,
     /// The result of INCRBYFLOAT would be NaN or infinite.
     NanOrInfinity,
+    /// HINCRBY on a field whose value is not an integer.
+    HashNotInteger,
+    /// HINCRBYFLOAT on a field whose value is not a float.
+    HashNotFloat,
+    /// HINCRBYFLOAT with an infinite increment.
+    IncrNanOrInfinity,
+    /// A count beyond what the command accepts (HRANDFIELD).
+    OutOfRange,
     /// A string would exceed `proto-max-bulk-len` (SETRANGE, APPEND, SETBIT).
     TooLarge,
     Storage(StorageError),
@@ -42,6 +51,10 @@ impl fmt::Display for Error {
             Error::Overflow => "ERR increment or decrement would overflow",
             Error::NoSuchKey => "ERR no such key",
             Error::NanOrInfinity => "ERR increment would produce NaN or Infinity",
+            Error::HashNotInteger => "ERR hash value is not an integer",
+            Error::HashNotFloat => "ERR hash value is not a float",
+            Error::IncrNanOrInfinity => "ERR value is NaN or Infinity",
+            Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             Error::Storage(e) => return write!(f, "ERR {e}"),
         })
@@ -174,7 +187,7 @@ mod tests {
     use crate::storage::{now_ms, Compression, Fsync, StorageOptions};
 
     /// A real RocksDB in a temp dir, as every types test uses.
-    fn temp_store() -> (tempfile::TempDir, Storage) {
+    pub(crate) fn temp_store() -> (tempfile::TempDir, Storage) {
         let dir = tempfile::tempdir().unwrap();
         let store = Storage::open(&StorageOptions {
             path: dir.path().join("db"),
