@@ -2,7 +2,7 @@
 
 use super::args::is;
 use super::flag::*;
-use super::keys::random_u64;
+use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;
@@ -151,47 +151,18 @@ fn flatten(pairs: Vec<Pair>) -> Vec<Reply> {
     pairs.into_iter().flat_map(|(f, v)| [Reply::Bulk(f), Reply::Bulk(v)]).collect()
 }
 
-fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![Reply::from_str(&cursor.to_string()), Reply::Array(items)])
-}
-
 /// HSCAN key cursor [MATCH pattern] [COUNT count]. As in Redis, the cursor is checked
 /// first, then the key (a missing key ends the scan whatever the options), then the
 /// options. A cursor names the field the next page starts from (see SCAN).
 fn hscan(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
-    let cursor: u64 = std::str::from_utf8(args.next_bytes()?)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = parse_cursor(args.next_bytes()?)?;
     let db = ctx.db();
     if db.live_of(key, Kind::Hash)?.is_none() {
-        return Ok(scan_reply(0, vec![]));
+        return Ok(scan_reply(ctx, None, vec![]));
     }
-    let (mut count, mut pattern) = (10usize, None);
-    while let Some(opt) = args.try_next() {
-        if is(opt, "COUNT") {
-            let n = args.next_i64()?;
-            if n < 1 {
-                return Err(CmdError::Syntax);
-            }
-            count = n as usize;
-        } else if is(opt, "MATCH") {
-            pattern = Some(args.next_bytes()?);
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    let start = if cursor == 0 {
-        Vec::new()
-    } else {
-        match ctx.state.cursors.position(cursor) {
-            Some(p) => p,
-            // A forgotten cursor ends the scan rather than restarting it (see SCAN).
-            None => return Ok(scan_reply(0, vec![])),
-        }
-    };
-    let page = db.hscan(key, &start, count, pattern.filter(|p| *p != b"*"))?;
-    let next = page.next.map_or(0, |p| ctx.state.cursors.save(p));
-    Ok(scan_reply(next, flatten(page.pairs)))
+    let opts = scan_options(args, false)?;
+    let Some(start) = cursor_start(ctx, cursor) else { return Ok(scan_reply(ctx, None, vec![])) };
+    let page = db.hscan(key, &start, opts.count, opts.pattern)?;
+    Ok(scan_reply(ctx, page.next, flatten(page.pairs)))
 }

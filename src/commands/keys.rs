@@ -136,43 +136,62 @@ fn keys(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn scan(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let cursor_arg = args.next_bytes()?;
-    let cursor: u64 = std::str::from_utf8(cursor_arg)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| CmdError::err("invalid cursor"))?;
-    let (mut count, mut pattern, mut kind) = (10usize, None, None);
+    let cursor = parse_cursor(args.next_bytes()?)?;
+    let opts = scan_options(args, true)?;
+    let Some(start) = cursor_start(ctx, cursor) else { return Ok(scan_reply(ctx, None, vec![])) };
+    let page = ctx.db().scan(&start, opts.count, opts.pattern, opts.kind)?;
+    Ok(scan_reply(ctx, page.next, page.keys.into_iter().map(Reply::Bulk).collect()))
+}
+
+/// The options shared by SCAN, HSCAN, SSCAN and ZSCAN.
+pub struct ScanOptions<'a> {
+    pub count: usize,
+    /// `None` also for `*`, which matches everything.
+    pub pattern: Option<&'a [u8]>,
+    /// SCAN's TYPE filter.
+    pub kind: Option<&'a str>,
+}
+
+/// Parses a scan cursor: an unsigned integer, or Redis's `ERR invalid cursor`.
+pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+    std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok()).ok_or_else(|| CmdError::err("invalid cursor"))
+}
+
+/// Parses `[MATCH pattern] [COUNT count]` (and `[TYPE type]` when `with_type`).
+pub fn scan_options<'a>(args: &mut Args<'a>, with_type: bool) -> Result<ScanOptions<'a>, CmdError> {
+    let mut opts = ScanOptions { count: 10, pattern: None, kind: None };
     while let Some(opt) = args.try_next() {
         if is(opt, "COUNT") {
             let n = args.next_i64()?;
             if n < 1 {
                 return Err(CmdError::Syntax);
             }
-            count = n as usize;
+            opts.count = n as usize;
         } else if is(opt, "MATCH") {
-            pattern = Some(args.next_bytes()?);
-        } else if is(opt, "TYPE") {
-            kind = Some(args.next_str()?);
+            opts.pattern = Some(args.next_bytes()?).filter(|p| *p != b"*");
+        } else if with_type && is(opt, "TYPE") {
+            opts.kind = Some(args.next_str()?);
         } else {
             return Err(CmdError::Syntax);
         }
     }
-    let start = if cursor == 0 {
-        Vec::new()
-    } else {
-        match ctx.state.cursors.position(cursor) {
-            Some(p) => p,
-            // Forgotten cursor (restart, or 100,000 newer cursors): end the scan
-            // rather than start over, so a client can never loop forever.
-            None => return Ok(Reply::Array(vec![Reply::from_str("0"), Reply::Array(vec![])])),
-        }
-    };
-    let page = ctx.db().scan(&start, count, pattern.filter(|p| *p != b"*"), kind)?;
-    let next = page.next.map_or(0, |p| ctx.state.cursors.save(p));
-    Ok(Reply::Array(vec![
-        Reply::from_str(&next.to_string()),
-        Reply::Array(page.keys.into_iter().map(Reply::Bulk).collect()),
-    ]))
+    Ok(opts)
+}
+
+/// Where the page of `cursor` starts: the beginning for 0, the saved position otherwise,
+/// or `None` for a forgotten cursor (restart, or 100,000 newer cursors), which ends the
+/// scan rather than starting over, so a client can never loop forever.
+pub fn cursor_start(ctx: &Ctx, cursor: u64) -> Option<Vec<u8>> {
+    if cursor == 0 {
+        return Some(Vec::new());
+    }
+    ctx.state.cursors.position(cursor)
+}
+
+/// A scan page: the cursor of `next` (0 when the scan is complete) and the items.
+pub fn scan_reply(ctx: &Ctx, next: Option<Vec<u8>>, items: Vec<Reply>) -> Reply {
+    let cursor = next.map_or(0, |p| ctx.state.cursors.save(p));
+    Reply::Array(vec![Reply::from_str(&cursor.to_string()), Reply::Array(items)])
 }
 
 fn randomkey(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
