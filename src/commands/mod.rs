@@ -11,6 +11,7 @@ pub mod context;
 pub mod hash;
 pub mod keys;
 pub mod server;
+pub mod set;
 pub mod string;
 
 pub use args::Args;
@@ -87,8 +88,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 5] {
-    [connection::TABLE, string::TABLE, hash::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 6] {
+    [connection::TABLE, string::TABLE, hash::TABLE, set::TABLE, keys::TABLE, server::TABLE]
 }
 
 struct Registry {

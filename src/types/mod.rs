@@ -1,11 +1,12 @@
-//! Data types over storage: the logic of strings, hashes and generic key operations (and,
-//! in later issues, lists, sets, sorted sets, JSON and streams).
+//! Data types over storage: the logic of strings, hashes, sets and generic key operations
+//! (and, in later issues, lists, sorted sets, JSON and streams).
 //!
 //! May import [`crate::storage`] and leaf utilities only: no sockets, no RESP, no
 //! command parsing. A write takes the key locks, reads, builds one batch and commits it.
 
 pub mod hash;
 pub mod keys;
+pub mod set;
 pub mod string;
 
 use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, WriteLock};

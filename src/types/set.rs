@@ -1,0 +1,503 @@
+//! Sets: a meta row holding `[version][size]` (see [`Meta::collection`]) and one `data`
+//! row per member, keyed `member_key(db, key, version, member)`, with an empty value.
+//! Members sort bytewise under the version's member prefix.
+//!
+//! Every command reads and writes only the members it names; the commands about whole
+//! sets (SMEMBERS, SPOP and SRANDMEMBER with a count, the set algebra, SSCAN) iterate the
+//! prefix, and SINTER / SDIFF iterate only one set and look members up in the others. As
+//! with hashes, a new key gets a fresh version, so the rows of an earlier set under the
+//! same name are never seen; the compaction filter reclaims them. A set whose last member
+//! goes is deleted, as in Redis.
+
+use super::hash::{Rng, MAX_RANDOM_PICKS};
+use super::{Db, Error, Result};
+use crate::glob;
+use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// One page of SSCAN.
+pub struct MemberPage {
+    pub members: Vec<Vec<u8>>,
+    /// The member the next page starts from, or `None` when the scan is complete.
+    pub next: Option<Vec<u8>>,
+}
+
+/// The set algebra of SINTER, SUNION and SDIFF (and their STORE forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOp {
+    Inter,
+    Union,
+    Diff,
+}
+
+/// A set being written: its stored meta row (expired or not, which decides how the key
+/// counts change) and the live set, a fresh empty one if the key is missing or expired.
+struct SetWrite {
+    stored: Option<Meta>,
+    meta: Meta,
+    existed: bool,
+    old_size: u64,
+}
+
+impl Db<'_> {
+    /// Reads the set at `key` for a write, under the caller's lock.
+    fn open_set(&self, key: &[u8]) -> Result<SetWrite> {
+        let stored = self.store.get_meta(self.db, key)?;
+        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
+        match live {
+            Some(m) if m.kind != Kind::Set => Err(Error::WrongType),
+            Some(m) => Ok(SetWrite { old_size: m.size(), meta: m, existed: true, stored }),
+            None => {
+                let meta = Meta::collection(Kind::Set, self.store.new_version(), 0);
+                Ok(SetWrite { stored, meta, existed: false, old_size: 0 })
+            }
+        }
+    }
+
+    /// Adds the meta row change of a set write to `batch`: the new size, the new key, or
+    /// the deletion of a set that lost its last member.
+    fn close_set(&self, key: &[u8], w: &SetWrite, batch: &mut Batch) {
+        if w.meta.size() == 0 {
+            if let (true, Some(old)) = (w.existed, &w.stored) {
+                batch.delete_meta(self.db, key, old);
+            }
+        } else if !w.existed || w.meta.size() != w.old_size {
+            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
+        }
+    }
+
+    /// The row key of `member` in the set `meta` of `key`.
+    fn member_row(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Vec<u8> {
+        member_key(self.db, key, meta.version(), member)
+    }
+
+    /// Whether `member` is in the live set `meta` of `key`.
+    fn has_member(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Result<bool> {
+        Ok(self.store.get_member(cf::DATA, &self.member_row(key, meta, member))?.is_some())
+    }
+
+    /// Calls `f(member)` for every member of a live set, in member order, until it
+    /// returns false.
+    fn each_member(&self, key: &[u8], meta: &Meta, mut f: impl FnMut(&[u8]) -> bool) -> Result<()> {
+        let prefix = member_prefix(self.db, key, meta.version());
+        Ok(self.store.scan_rows(cf::DATA, &prefix, None, false, |k, _| f(&k[prefix.len()..]))?)
+    }
+
+    /// Every member of a live set, in member order.
+    fn all_members(&self, key: &[u8], meta: &Meta) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::with_capacity(meta.size().min(1 << 20) as usize);
+        self.each_member(key, meta, |m| {
+            out.push(m.to_vec());
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// SADD: returns how many members were new.
+    pub fn sadd(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_set(key)?;
+        let mut batch = self.store.batch();
+        let mut added = 0u64;
+        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(members.len());
+        for member in members {
+            if !seen.insert(*member) {
+                continue;
+            }
+            let row = self.member_row(key, &w.meta, member);
+            // A new set has no rows to look up.
+            if !w.existed || self.store.get_member(cf::DATA, &row)?.is_none() {
+                batch.put_row(cf::DATA, &row, b"");
+                added += 1;
+            }
+        }
+        if added > 0 {
+            w.meta.set_size(w.old_size + added);
+            self.close_set(key, &w, &mut batch);
+            self.write(&lock, batch)?;
+        }
+        Ok(added as i64)
+    }
+
+    /// SREM: returns how many of the members existed. Removing the last member deletes
+    /// the key.
+    pub fn srem(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_set(key)?;
+        if !w.existed {
+            return Ok(0);
+        }
+        let mut batch = self.store.batch();
+        let mut removed = 0u64;
+        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(members.len());
+        for member in members {
+            if !seen.insert(*member) {
+                continue;
+            }
+            let row = self.member_row(key, &w.meta, member);
+            if self.store.get_member(cf::DATA, &row)?.is_some() {
+                batch.delete_row(cf::DATA, &row);
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            w.meta.set_size(w.old_size.saturating_sub(removed));
+            self.close_set(key, &w, &mut batch);
+            self.write(&lock, batch)?;
+        }
+        Ok(removed as i64)
+    }
+
+    /// SISMEMBER.
+    pub fn sismember(&self, key: &[u8], member: &[u8]) -> Result<bool> {
+        match self.live_of(key, Kind::Set)? {
+            Some(meta) => self.has_member(key, &meta, member),
+            None => Ok(false),
+        }
+    }
+
+    /// SMISMEMBER: one answer per member; all false for a missing key.
+    pub fn smismember(&self, key: &[u8], members: &[&[u8]]) -> Result<Vec<bool>> {
+        match self.live_of(key, Kind::Set)? {
+            Some(meta) => members.iter().map(|m| self.has_member(key, &meta, m)).collect(),
+            None => Ok(vec![false; members.len()]),
+        }
+    }
+
+    /// SCARD: O(1), from the meta row.
+    pub fn scard(&self, key: &[u8]) -> Result<u64> {
+        Ok(self.live_of(key, Kind::Set)?.map_or(0, |m| m.size()))
+    }
+
+    /// SMEMBERS: every member, in member order.
+    pub fn smembers(&self, key: &[u8]) -> Result<Vec<Vec<u8>>> {
+        match self.live_of(key, Kind::Set)? {
+            Some(meta) => self.all_members(key, &meta),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Up to `want` distinct members chosen uniformly, in random order: reservoir
+    /// sampling over one pass, then a shuffle.
+    fn pick_distinct(&self, key: &[u8], meta: &Meta, want: usize, rng: &mut Rng) -> Result<Vec<Vec<u8>>> {
+        let mut picked: Vec<Vec<u8>> = Vec::with_capacity(want.min(1 << 20));
+        let mut seen = 0u64;
+        self.each_member(key, meta, |m| {
+            seen += 1;
+            if picked.len() < want {
+                picked.push(m.to_vec());
+            } else {
+                let j = rng.below(seen) as usize;
+                if j < want {
+                    picked[j] = m.to_vec();
+                }
+            }
+            true
+        })?;
+        for i in (1..picked.len()).rev() {
+            picked.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        Ok(picked)
+    }
+
+    /// `n` members chosen independently (so they may repeat); the set is read up to the
+    /// last pick only.
+    fn pick_repeats(&self, key: &[u8], meta: &Meta, n: u64, rng: &mut Rng) -> Result<Vec<Vec<u8>>> {
+        let size = meta.size();
+        let picks: Vec<u64> = (0..n).map(|_| rng.below(size)).collect();
+        let last = picks.iter().copied().max().unwrap_or(0);
+        let wanted: HashSet<u64> = picks.iter().copied().collect();
+        let mut rows: HashMap<u64, Vec<u8>> = HashMap::with_capacity(wanted.len());
+        let mut i = 0u64;
+        self.each_member(key, meta, |m| {
+            if wanted.contains(&i) {
+                rows.insert(i, m.to_vec());
+            }
+            i += 1;
+            i <= last
+        })?;
+        Ok(picks.iter().filter_map(|p| rows.get(p).cloned()).collect())
+    }
+
+    /// SRANDMEMBER with a count: for `count >= 0`, up to `count` distinct members (the
+    /// whole set if it has no more); for `count < 0`, `-count` members chosen
+    /// independently, so they may repeat.
+    pub fn srandmember(&self, key: &[u8], count: i64, seed: u64) -> Result<Vec<Vec<u8>>> {
+        let Some(meta) = self.live_of(key, Kind::Set)? else { return Ok(Vec::new()) };
+        if count == 0 || meta.size() == 0 {
+            return Ok(Vec::new());
+        }
+        let mut rng = Rng(seed);
+        if count > 0 {
+            return self.pick_distinct(key, &meta, count as usize, &mut rng);
+        }
+        let n = count.unsigned_abs();
+        if n > MAX_RANDOM_PICKS {
+            return Err(Error::OutOfRange);
+        }
+        self.pick_repeats(key, &meta, n, &mut rng)
+    }
+
+    /// SRANDMEMBER without a count: one member, `None` for a missing key.
+    pub fn srandmember_one(&self, key: &[u8], seed: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.srandmember(key, -1, seed)?.into_iter().next())
+    }
+
+    /// SPOP: removes and returns up to `count` distinct random members (one, chosen
+    /// without reading the rest of the set, when `count` is `None`). Popping every
+    /// member deletes the key.
+    pub fn spop(&self, key: &[u8], count: Option<u64>, seed: u64) -> Result<Vec<Vec<u8>>> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_set(key)?;
+        if !w.existed || count == Some(0) {
+            return Ok(Vec::new());
+        }
+        let mut rng = Rng(seed);
+        let size = w.old_size;
+        let mut batch = self.store.batch();
+        let popped = match count {
+            None => self.pick_repeats(key, &w.meta, 1, &mut rng)?,
+            Some(n) if n >= size => {
+                // The whole set goes: one meta tombstone, whatever its size.
+                let all = self.all_members(key, &w.meta)?;
+                w.meta.set_size(0);
+                self.close_set(key, &w, &mut batch);
+                self.write(&lock, batch)?;
+                return Ok(all);
+            }
+            Some(n) => self.pick_distinct(key, &w.meta, n as usize, &mut rng)?,
+        };
+        for m in &popped {
+            batch.delete_row(cf::DATA, &self.member_row(key, &w.meta, m));
+        }
+        w.meta.set_size(size.saturating_sub(popped.len() as u64));
+        self.close_set(key, &w, &mut batch);
+        self.write(&lock, batch)?;
+        Ok(popped)
+    }
+
+    /// SMOVE: moves `member` from `src` to `dst`; returns whether it was in `src`. As in
+    /// Redis, a missing `src` answers 0 before `dst`'s type is checked, and moving within
+    /// one set only checks membership.
+    pub fn smove(&self, src: &[u8], dst: &[u8], member: &[u8]) -> Result<bool> {
+        let lock = self.lock(&[src, dst])?;
+        let stored = self.store.get_meta(self.db, src)?;
+        let Some(src_meta) = stored.clone().filter(|m| !m.is_expired(self.now)) else { return Ok(false) };
+        if src_meta.kind != Kind::Set {
+            return Err(Error::WrongType);
+        }
+        let mut to = self.open_set(dst)?;
+        if src == dst {
+            return self.has_member(src, &src_meta, member);
+        }
+        let row = self.member_row(src, &src_meta, member);
+        if self.store.get_member(cf::DATA, &row)?.is_none() {
+            return Ok(false);
+        }
+        let mut batch = self.store.batch();
+        batch.delete_row(cf::DATA, &row);
+        let old_size = src_meta.size();
+        let mut from = SetWrite { stored, meta: src_meta, existed: true, old_size };
+        from.meta.set_size(old_size.saturating_sub(1));
+        self.close_set(src, &from, &mut batch);
+        if !to.existed || !self.has_member(dst, &to.meta, member)? {
+            batch.put_row(cf::DATA, &self.member_row(dst, &to.meta, member), b"");
+            to.meta.set_size(to.old_size + 1);
+        }
+        self.close_set(dst, &to, &mut batch);
+        self.write(&lock, batch)?;
+        Ok(true)
+    }
+
+    /// The live sets at `keys` (`None` for a missing key); any other type is an error.
+    fn sets_of(&self, keys: &[&[u8]]) -> Result<Vec<Option<Meta>>> {
+        keys.iter().map(|k| self.live_of(k, Kind::Set)).collect()
+    }
+
+    /// The result of `op` over `keys`, in member order, stopping after `limit` members
+    /// (0 = no limit; honoured by SINTER only, for SINTERCARD). A missing key is an empty
+    /// set. SINTER walks the smallest set and SDIFF the first, looking members up in the
+    /// others; SUNION reads every set.
+    fn combine(&self, op: SetOp, keys: &[&[u8]], limit: u64) -> Result<Vec<Vec<u8>>> {
+        let metas = self.sets_of(keys)?;
+        let mut out = Vec::new();
+        match op {
+            SetOp::Inter => {
+                if metas.iter().any(Option::is_none) {
+                    return Ok(out);
+                }
+                let mut sets: Vec<(&[u8], Meta)> = keys.iter().copied().zip(metas.into_iter().flatten()).collect();
+                sets.sort_by_key(|(_, m)| m.size());
+                let (first, first_meta) = &sets[0];
+                let mut failed: Option<Error> = None;
+                self.each_member(first, first_meta, |m| {
+                    for (k, meta) in &sets[1..] {
+                        match self.has_member(k, meta, m) {
+                            Ok(true) => {}
+                            Ok(false) => return true,
+                            Err(e) => {
+                                failed = Some(e);
+                                return false;
+                            }
+                        }
+                    }
+                    out.push(m.to_vec());
+                    limit == 0 || (out.len() as u64) < limit
+                })?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+            }
+            SetOp::Union => {
+                let mut all: BTreeSet<Vec<u8>> = BTreeSet::new();
+                for (k, meta) in keys.iter().zip(&metas) {
+                    if let Some(meta) = meta {
+                        self.each_member(k, meta, |m| {
+                            if !all.contains(m) {
+                                all.insert(m.to_vec());
+                            }
+                            true
+                        })?;
+                    }
+                }
+                out = all.into_iter().collect();
+            }
+            SetOp::Diff => {
+                let Some(first_meta) = &metas[0] else { return Ok(out) };
+                let others: Vec<(&[u8], &Meta)> =
+                    keys[1..].iter().copied().zip(&metas[1..]).filter_map(|(k, m)| m.as_ref().map(|m| (k, m))).collect();
+                let mut failed: Option<Error> = None;
+                self.each_member(keys[0], first_meta, |m| {
+                    for (k, meta) in &others {
+                        match self.has_member(k, meta, m) {
+                            Ok(false) => {}
+                            Ok(true) => return true,
+                            Err(e) => {
+                                failed = Some(e);
+                                return false;
+                            }
+                        }
+                    }
+                    out.push(m.to_vec());
+                    true
+                })?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// SINTER, SUNION and SDIFF.
+    pub fn set_op(&self, op: SetOp, keys: &[&[u8]]) -> Result<Vec<Vec<u8>>> {
+        self.combine(op, keys, 0)
+    }
+
+    /// SINTERCARD: the size of the intersection, counting no further than `limit`
+    /// (0 = no limit).
+    pub fn sintercard(&self, keys: &[&[u8]], limit: u64) -> Result<u64> {
+        Ok(self.combine(SetOp::Inter, keys, limit)?.len() as u64)
+    }
+
+    /// SINTERSTORE, SUNIONSTORE and SDIFFSTORE: replaces `dst` (whatever its type) with
+    /// the result, or deletes it when the result is empty; returns the result's size.
+    pub fn set_op_store(&self, op: SetOp, dst: &[u8], keys: &[&[u8]]) -> Result<u64> {
+        let mut locked: Vec<&[u8]> = Vec::with_capacity(keys.len() + 1);
+        locked.push(dst);
+        for k in keys {
+            if !locked.contains(k) {
+                locked.push(k);
+            }
+        }
+        let lock = self.lock(&locked)?;
+        let members = self.combine(op, keys, 0)?;
+        let stored = self.store.get_meta(self.db, dst)?;
+        let mut batch = self.store.batch();
+        if members.is_empty() {
+            match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
+                Some(old) => batch.delete_meta(self.db, dst, old),
+                None => return Ok(0),
+            }
+        } else {
+            let meta = Meta::collection(Kind::Set, self.store.new_version(), members.len() as u64);
+            for m in &members {
+                batch.put_row(cf::DATA, &self.member_row(dst, &meta, m), b"");
+            }
+            batch.put_meta(self.db, dst, stored.as_ref(), &meta);
+        }
+        self.write(&lock, batch)?;
+        Ok(members.len() as u64)
+    }
+
+    /// SSCAN: examines up to `count` members from `start` (a member, inclusive), keeping
+    /// those that match `pattern`. Members are visited in order, so a member present for
+    /// the whole scan is returned exactly once.
+    pub fn sscan(&self, key: &[u8], start: &[u8], count: usize, pattern: Option<&[u8]>) -> Result<MemberPage> {
+        let mut page = MemberPage { members: Vec::new(), next: None };
+        let Some(meta) = self.live_of(key, Kind::Set)? else { return Ok(page) };
+        let prefix = member_prefix(self.db, key, meta.version());
+        // Members matching a pattern with a literal prefix are contiguous: start there
+        // and stop after them.
+        let literal = pattern.map_or(&b""[..], glob::literal_prefix);
+        let from = if start < literal { literal } else { start };
+        let mut examined = 0;
+        self.store.scan_rows(cf::DATA, &prefix, Some(&member_key(self.db, key, meta.version(), from)), false, |k, _| {
+            let member = &k[prefix.len()..];
+            if !member.starts_with(literal) {
+                return false;
+            }
+            if examined == count {
+                page.next = Some(member.to_vec());
+                return false;
+            }
+            examined += 1;
+            if pattern.map_or(true, |p| glob::matches(p, member, false)) {
+                page.members.push(member.to_vec());
+            }
+            true
+        })?;
+        Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::temp_store;
+    use super::*;
+    use crate::storage::now_ms;
+
+    #[test]
+    fn add_remove_and_the_empty_set_goes() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        assert_eq!(db.sadd(b"s", &[b"a", b"b", b"a"]).unwrap(), 2);
+        assert_eq!(db.sadd(b"s", &[b"b", b"c"]).unwrap(), 1);
+        assert_eq!(db.scard(b"s").unwrap(), 3);
+        assert!(db.sismember(b"s", b"c").unwrap());
+        assert_eq!(db.srem(b"s", &[b"a", b"a", b"zz"]).unwrap(), 1);
+        assert_eq!(db.srem(b"s", &[b"b", b"c"]).unwrap(), 2);
+        assert_eq!(db.live(b"s").unwrap(), None);
+        assert_eq!(store.dbsize(0), 0);
+    }
+
+    #[test]
+    fn algebra_store_and_pop() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        db.sadd(b"x", &[b"1", b"2", b"3", b"4"]).unwrap();
+        db.sadd(b"y", &[b"3", b"4", b"5"]).unwrap();
+        assert_eq!(db.set_op(SetOp::Inter, &[b"x", b"y"]).unwrap(), vec![b"3".to_vec(), b"4".to_vec()]);
+        assert_eq!(db.set_op(SetOp::Diff, &[b"x", b"y"]).unwrap(), vec![b"1".to_vec(), b"2".to_vec()]);
+        assert_eq!(db.set_op(SetOp::Union, &[b"x", b"y", b"none"]).unwrap().len(), 5);
+        assert_eq!(db.sintercard(&[b"x", b"y"], 1).unwrap(), 1);
+        assert_eq!(db.set_op_store(SetOp::Union, b"x", &[b"x", b"y"]).unwrap(), 5);
+        assert_eq!(db.scard(b"x").unwrap(), 5);
+        assert_eq!(db.spop(b"x", Some(2), 9).unwrap().len(), 2);
+        assert_eq!(db.scard(b"x").unwrap(), 3);
+        assert_eq!(db.spop(b"x", Some(10), 9).unwrap().len(), 3);
+        assert_eq!(db.live(b"x").unwrap(), None);
+        assert_eq!(db.set_op_store(SetOp::Inter, b"y", &[b"y", b"none"]).unwrap(), 0);
+        assert_eq!(store.dbsize(0), 0);
+    }
+}
