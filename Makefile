@@ -26,7 +26,7 @@ test-rust:
 
 test-clients:
 	@if [ -x clients/python/run-tests.sh ]; then DISKDB_BIN=$(BIN) clients/python/run-tests.sh; fi
-	@if [ -f clients/go/go.mod ]; then cd clients/go && DISKDB_BIN=$(BIN) go test ./...; fi
+	@if [ -f clients/go/go.mod ]; then cd clients/go && DISKDB_BIN=$(BIN) go test -count=1 ./...; fi
 
 deps:
 	@scripts/deps.sh

@@ -912,7 +912,6 @@ fn lcs_idx_is_a_map_in_resp3() {
 }
 
 #[test]
-#[ignore = "needs collections (issue 3)"]
 fn wrongtype_errors() {
     let s = Server::start();
     let mut c = s.client();

@@ -10,9 +10,11 @@ pub mod connection;
 pub mod context;
 pub mod hash;
 pub mod keys;
+pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 pub use args::Args;
 pub use context::{After, Ctx, ServerState, Session};
@@ -88,8 +90,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 6] {
-    [connection::TABLE, string::TABLE, hash::TABLE, set::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 8] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE]
 }
 
 struct Registry {

@@ -3,6 +3,11 @@
 //! Strings and JSON keep their value inline as the body. Collections keep
 //! `[version u64 BE][size u64 BE]` followed by type extras (list head/tail, stream ids);
 //! their members live in their own rows (see [`super::keys`]).
+//!
+//! Lists add `[head u64 BE][tail u64 BE]` (body bytes 16..32): the elements are the `data`
+//! rows `member_key(db, key, version, index u64 BE)` for `head <= index < tail`, so the
+//! size is always `tail - head`. A new list starts at `head = tail = 1 << 63` and grows
+//! both ways (LPUSH decrements `head`, RPUSH increments `tail`).
 
 /// The type of a key, as stored in the first byte of its meta row. The numbers are part
 /// of the on-disk format.
@@ -105,6 +110,28 @@ impl Meta {
         Meta { kind, expire_at: 0, body }
     }
 
+    /// A list header: `[version][size][head][tail]`, with `size = tail - head`.
+    pub fn list(version: u64, head: u64, tail: u64) -> Meta {
+        let mut m = Meta::collection(Kind::List, version, tail - head);
+        m.body.extend_from_slice(&head.to_be_bytes());
+        m.body.extend_from_slice(&tail.to_be_bytes());
+        m
+    }
+
+    /// A list's `(head, tail)` (body bytes 16..32); `(0, 0)` if the row has no extras.
+    pub fn list_bounds(&self) -> (u64, u64) {
+        let at = |i: usize| self.body.get(i..i + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes);
+        (at(16), at(24))
+    }
+
+    /// Updates a list's head and tail, and its size with them.
+    pub fn set_list_bounds(&mut self, head: u64, tail: u64) {
+        self.body.resize(32.max(self.body.len()), 0);
+        self.body[16..24].copy_from_slice(&head.to_be_bytes());
+        self.body[24..32].copy_from_slice(&tail.to_be_bytes());
+        self.set_size(tail - head);
+    }
+
     /// Updates a collection's member count in place.
     pub fn set_size(&mut self, size: u64) {
         if self.body.len() >= 16 {
@@ -132,6 +159,23 @@ mod tests {
         assert_eq!(m.encode(), vec![3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 2]);
         m.set_size(3);
         assert_eq!((m.version(), m.size()), (5, 3));
+    }
+
+    #[test]
+    fn golden_list_meta() {
+        let mut m = Meta::list(5, 1 << 63, (1 << 63) + 2);
+        #[rustfmt::skip]
+        let want = vec![
+            2, 0, 0, 0, 0, 0, 0, 0, 0, // type, no expiry
+            0, 0, 0, 0, 0, 0, 0, 5, // version
+            0, 0, 0, 0, 0, 0, 0, 2, // size
+            0x80, 0, 0, 0, 0, 0, 0, 0, // head
+            0x80, 0, 0, 0, 0, 0, 0, 2, // tail
+        ];
+        assert_eq!(m.encode(), want);
+        assert_eq!(Meta::decode(&want), Some(m.clone()));
+        m.set_list_bounds((1 << 63) - 1, (1 << 63) + 2);
+        assert_eq!((m.size(), m.list_bounds()), (3, ((1 << 63) - 1, (1 << 63) + 2)));
     }
 
     #[test]

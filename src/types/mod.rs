@@ -6,8 +6,10 @@
 
 pub mod hash;
 pub mod keys;
+pub mod list;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, WriteLock};
 use std::cell::RefCell;

@@ -1,0 +1,781 @@
+//! Sorted sets: a meta row holding `[version][size]` (see [`Meta::collection`]), and per
+//! member two rows written in the same batch:
+//!
+//! - `data`: `member_key(db, key, version, member)` → the score, 8 bytes of
+//!   [`encode_score`], so ZSCORE is one point read and lex ranges are a member-order scan;
+//! - `zscore`: `zscore_key(db, key, version, score, member)` → empty, so a score range is a
+//!   key range, walked forward or in reverse; members with equal scores sort by their
+//!   bytes, as in Redis.
+//!
+//! Changing a score deletes the old index row and writes the new one. Rank operations
+//! (ZRANK, ZRANGE by index, ZREMRANGEBYRANK) walk the index from one end, so they cost
+//! O(rank): there is no order-statistics tree. A sorted set whose last member goes is
+//! deleted, as in Redis.
+
+use super::hash::{Rng, MAX_RANDOM_PICKS};
+use super::{Db, Error, Result};
+use crate::glob;
+use crate::storage::{
+    cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, Kind, Meta,
+};
+use std::collections::HashMap;
+
+/// A member and its score.
+pub type Scored = (Vec<u8>, f64);
+
+/// One end of a score range; `(` in the command makes it exclusive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreBound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+/// One end of a lex range: `-`, `+`, `[member` or `(member`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexBound {
+    NegInf,
+    PosInf,
+    Incl(Vec<u8>),
+    Excl(Vec<u8>),
+}
+
+/// Which members a range names. Score and lex bounds are given as (min, max) whatever
+/// the direction; ranks count from the walking end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Range {
+    Rank(i64, i64),
+    Score(ScoreBound, ScoreBound),
+    Lex(LexBound, LexBound),
+}
+
+/// A range query: the range, the direction, and ZRANGE's LIMIT (`count < 0` = all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeSpec {
+    pub range: Range,
+    pub rev: bool,
+    pub offset: i64,
+    pub count: i64,
+}
+
+impl RangeSpec {
+    pub fn new(range: Range, rev: bool) -> RangeSpec {
+        RangeSpec { range, rev, offset: 0, count: -1 }
+    }
+}
+
+/// ZADD's options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ZAddFlags {
+    pub nx: bool,
+    pub xx: bool,
+    pub gt: bool,
+    pub lt: bool,
+    pub incr: bool,
+}
+
+/// What ZADD did.
+#[derive(Debug, Default, PartialEq)]
+pub struct ZAdded {
+    pub added: i64,
+    pub updated: i64,
+    /// With INCR: the new score, `None` if the options stopped the update.
+    pub score: Option<f64>,
+    /// INCR would have produced NaN (`inf + -inf`); nothing was written.
+    pub nan: bool,
+}
+
+/// One page of ZSCAN.
+pub struct ScoredPage {
+    pub items: Vec<Scored>,
+    /// The member the next page starts from, or `None` when the scan is complete.
+    pub next: Option<Vec<u8>>,
+}
+
+/// A sorted set being written (see `SetWrite` in `set.rs`).
+struct ZWrite {
+    stored: Option<Meta>,
+    meta: Meta,
+    existed: bool,
+    old_size: u64,
+}
+
+fn score_of(value: &[u8]) -> f64 {
+    value.get(..8).and_then(|b| b.try_into().ok()).map_or(0.0, decode_score)
+}
+
+fn above_min(s: f64, min: ScoreBound) -> bool {
+    if min.exclusive {
+        s > min.value
+    } else {
+        s >= min.value
+    }
+}
+
+fn below_max(s: f64, max: ScoreBound) -> bool {
+    if max.exclusive {
+        s < max.value
+    } else {
+        s <= max.value
+    }
+}
+
+fn lex_above_min(m: &[u8], min: &LexBound) -> bool {
+    match min {
+        LexBound::NegInf => true,
+        LexBound::PosInf => false,
+        LexBound::Incl(b) => m >= &b[..],
+        LexBound::Excl(b) => m > &b[..],
+    }
+}
+
+fn lex_below_max(m: &[u8], max: &LexBound) -> bool {
+    match max {
+        LexBound::NegInf => false,
+        LexBound::PosInf => true,
+        LexBound::Incl(b) => m <= &b[..],
+        LexBound::Excl(b) => m < &b[..],
+    }
+}
+
+impl Db<'_> {
+    /// Reads the sorted set at `key` for a write, under the caller's lock.
+    fn open_zset(&self, key: &[u8]) -> Result<ZWrite> {
+        let stored = self.store.get_meta(self.db, key)?;
+        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
+        match live {
+            Some(m) if m.kind != Kind::ZSet => Err(Error::WrongType),
+            Some(m) => Ok(ZWrite { old_size: m.size(), meta: m, existed: true, stored }),
+            None => {
+                let meta = Meta::collection(Kind::ZSet, self.store.new_version(), 0);
+                Ok(ZWrite { stored, meta, existed: false, old_size: 0 })
+            }
+        }
+    }
+
+    /// Adds the meta row change of a write: new size, new key, or deletion when empty.
+    fn close_zset(&self, key: &[u8], w: &ZWrite, batch: &mut Batch) {
+        if w.meta.size() == 0 {
+            if let (true, Some(old)) = (w.existed, &w.stored) {
+                batch.delete_meta(self.db, key, old);
+            }
+        } else if !w.existed || w.meta.size() != w.old_size {
+            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
+        }
+    }
+
+    /// The score of `member` in the live sorted set `meta`.
+    fn score_in(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Result<Option<f64>> {
+        let row = member_key(self.db, key, meta.version(), member);
+        Ok(self.store.get_member(cf::DATA, &row)?.map(|v| score_of(&v)))
+    }
+
+    /// Adds to `batch` the removal of `member` (with score `score`).
+    fn remove_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, batch: &mut Batch) {
+        batch.delete_row(cf::DATA, &member_key(self.db, key, meta.version(), member));
+        batch.delete_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member));
+    }
+
+    /// Adds to `batch` the rows of `member` at `score`.
+    fn put_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, batch: &mut Batch) {
+        batch.put_row(cf::DATA, &member_key(self.db, key, meta.version(), member), &encode_score(score));
+        batch.put_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member), b"");
+    }
+
+    /// Walks the members of `range` (ranks ignored: see [`Self::walk_range`]) in score
+    /// order, or reverse, calling `f(member, score)` until it returns false. Score ranges
+    /// seek the index; lex ranges seek the member rows, which sort by member bytes (the
+    /// order Redis gives when all scores are equal, the case lex ranges are meant for).
+    fn walk(
+        &self,
+        key: &[u8],
+        meta: &Meta,
+        range: &Range,
+        rev: bool,
+        mut f: impl FnMut(&[u8], f64) -> bool,
+    ) -> Result<()> {
+        let prefix = member_prefix(self.db, key, meta.version());
+        let plen = prefix.len();
+        match range {
+            Range::Rank(..) => {
+                self.store.scan_rows(cf::ZSCORE, &prefix, None, rev, |k, _| {
+                    let s = decode_score(k[plen..plen + 8].try_into().unwrap_or_default());
+                    f(&k[plen + 8..], s)
+                })?;
+            }
+            Range::Score(min, max) => {
+                // -0 sorts before +0 in the index but equals it: seek the outer one.
+                let start = if !rev {
+                    let lo = if min.value == 0.0 { -0.0 } else { min.value };
+                    let mut s = prefix.clone();
+                    s.extend_from_slice(&encode_score(lo));
+                    Some(s)
+                } else {
+                    let hi = if max.value == 0.0 { 0.0 } else { max.value };
+                    let mut s = prefix.clone();
+                    s.extend_from_slice(&encode_score(hi));
+                    prefix_end(&s)
+                };
+                self.store.scan_rows(cf::ZSCORE, &prefix, start.as_deref(), rev, |k, _| {
+                    let s = decode_score(k[plen..plen + 8].try_into().unwrap_or_default());
+                    if !rev {
+                        if !above_min(s, *min) {
+                            return true;
+                        }
+                        if !below_max(s, *max) {
+                            return false;
+                        }
+                    } else {
+                        if !below_max(s, *max) {
+                            return true;
+                        }
+                        if !above_min(s, *min) {
+                            return false;
+                        }
+                    }
+                    f(&k[plen + 8..], s)
+                })?;
+            }
+            Range::Lex(min, max) => {
+                let seek = if rev { max } else { min };
+                let start = match seek {
+                    LexBound::Incl(m) | LexBound::Excl(m) => Some(member_key(self.db, key, meta.version(), m)),
+                    _ => None,
+                };
+                self.store.scan_rows(cf::DATA, &prefix, start.as_deref(), rev, |k, v| {
+                    let m = &k[plen..];
+                    let (skip, stop) = if rev {
+                        (!lex_below_max(m, max), !lex_above_min(m, min))
+                    } else {
+                        (!lex_above_min(m, min), !lex_below_max(m, max))
+                    };
+                    if skip {
+                        return true;
+                    }
+                    if stop {
+                        return false;
+                    }
+                    f(m, score_of(v))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The members of `spec` in the live sorted set `meta`, with their scores.
+    fn collect(&self, key: &[u8], meta: &Meta, spec: &RangeSpec) -> Result<Vec<Scored>> {
+        let mut out = Vec::new();
+        let (mut skip, mut take) = match spec.range {
+            Range::Rank(start, stop) => {
+                let size = meta.size() as i64;
+                let start = if start < 0 { (start + size).max(0) } else { start };
+                let stop = if stop < 0 { stop + size } else { stop.min(size - 1) };
+                if start > stop || start >= size {
+                    return Ok(out);
+                }
+                (start as u64, (stop - start + 1) as u64)
+            }
+            _ => {
+                if spec.offset < 0 {
+                    return Ok(out);
+                }
+                (spec.offset as u64, if spec.count < 0 { u64::MAX } else { spec.count as u64 })
+            }
+        };
+        if take == 0 {
+            return Ok(out);
+        }
+        self.walk(key, meta, &spec.range, spec.rev, |m, s| {
+            if skip > 0 {
+                skip -= 1;
+                return true;
+            }
+            out.push((m.to_vec(), s));
+            take -= 1;
+            take > 0
+        })?;
+        Ok(out)
+    }
+
+    /// ZADD (and ZINCRBY, as INCR): applies `items` in order, a repeated member seeing
+    /// the score the previous item gave it.
+    pub fn zadd(&self, key: &[u8], items: &[(f64, &[u8])], flags: ZAddFlags) -> Result<ZAdded> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_zset(key)?;
+        let mut batch = self.store.batch();
+        let mut out = ZAdded::default();
+        let mut pending: HashMap<&[u8], Option<f64>> = HashMap::new();
+        let mut size = w.old_size;
+        for &(score, member) in items {
+            // -0 is stored as 0, so that it ties with 0 and sorts by member, as in Redis.
+            let score = score + 0.0;
+            let cur = match pending.get(member) {
+                Some(c) => *c,
+                None if !w.existed => None,
+                None => self.score_in(key, &w.meta, member)?,
+            };
+            match cur {
+                None => {
+                    if flags.xx {
+                        continue;
+                    }
+                    self.put_member(key, &w.meta, member, score, &mut batch);
+                    pending.insert(member, Some(score));
+                    size += 1;
+                    out.added += 1;
+                    out.score = Some(score);
+                }
+                Some(c) => {
+                    if flags.nx {
+                        continue;
+                    }
+                    let new = if flags.incr { c + score } else { score };
+                    if new.is_nan() {
+                        return Ok(ZAdded { nan: true, ..ZAdded::default() });
+                    }
+                    if (flags.lt && new >= c) || (flags.gt && new <= c) {
+                        continue;
+                    }
+                    out.score = Some(new);
+                    // Compared as doubles, as Redis does: -0 and 0 are the same score.
+                    if new != c {
+                        batch.delete_row(cf::ZSCORE, &zscore_key(self.db, key, w.meta.version(), c, member));
+                        self.put_member(key, &w.meta, member, new, &mut batch);
+                        pending.insert(member, Some(new));
+                        out.updated += 1;
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            w.meta.set_size(size);
+            self.close_zset(key, &w, &mut batch);
+            self.write(&lock, batch)?;
+        }
+        Ok(out)
+    }
+
+    /// ZREM: returns how many of the members existed.
+    pub fn zrem(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_zset(key)?;
+        if !w.existed {
+            return Ok(0);
+        }
+        let mut batch = self.store.batch();
+        let mut removed = 0u64;
+        let mut seen: HashMap<&[u8], ()> = HashMap::new();
+        for member in members {
+            if seen.insert(*member, ()).is_some() {
+                continue;
+            }
+            if let Some(s) = self.score_in(key, &w.meta, member)? {
+                self.remove_member(key, &w.meta, member, s, &mut batch);
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            w.meta.set_size(w.old_size.saturating_sub(removed));
+            self.close_zset(key, &w, &mut batch);
+            self.write(&lock, batch)?;
+        }
+        Ok(removed as i64)
+    }
+
+    /// ZSCORE.
+    pub fn zscore(&self, key: &[u8], member: &[u8]) -> Result<Option<f64>> {
+        match self.live_of(key, Kind::ZSet)? {
+            Some(meta) => self.score_in(key, &meta, member),
+            None => Ok(None),
+        }
+    }
+
+    /// ZMSCORE: one answer per member.
+    pub fn zmscore(&self, key: &[u8], members: &[&[u8]]) -> Result<Vec<Option<f64>>> {
+        match self.live_of(key, Kind::ZSet)? {
+            Some(meta) => members.iter().map(|m| self.score_in(key, &meta, m)).collect(),
+            None => Ok(vec![None; members.len()]),
+        }
+    }
+
+    /// ZCARD: O(1), from the meta row.
+    pub fn zcard(&self, key: &[u8]) -> Result<u64> {
+        Ok(self.live_of(key, Kind::ZSet)?.map_or(0, |m| m.size()))
+    }
+
+    /// ZCOUNT and ZLEXCOUNT: the members of a score or lex range (walked: O(count)).
+    pub fn zcount(&self, key: &[u8], range: &Range) -> Result<u64> {
+        let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(0) };
+        let mut n = 0u64;
+        self.walk(key, &meta, range, false, |_, _| {
+            n += 1;
+            true
+        })?;
+        Ok(n)
+    }
+
+    /// ZRANK / ZREVRANK: the member's rank and score. O(rank): the index is walked from
+    /// the start up to the member.
+    pub fn zrank(&self, key: &[u8], member: &[u8], rev: bool) -> Result<Option<(u64, f64)>> {
+        let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(None) };
+        let Some(score) = self.score_in(key, &meta, member)? else { return Ok(None) };
+        let target = zscore_key(self.db, key, meta.version(), score, member);
+        let prefix = member_prefix(self.db, key, meta.version());
+        let mut rank = 0u64;
+        self.store.scan_rows(cf::ZSCORE, &prefix, None, false, |k, _| {
+            if k >= &target[..] {
+                return false;
+            }
+            rank += 1;
+            true
+        })?;
+        let rank = if rev { meta.size().saturating_sub(rank + 1) } else { rank };
+        Ok(Some((rank, score)))
+    }
+
+    /// ZRANGE in all its forms (and the older ZRANGEBYSCORE, ZREVRANGE, ...).
+    pub fn zrange(&self, key: &[u8], spec: &RangeSpec) -> Result<Vec<Scored>> {
+        match self.live_of(key, Kind::ZSet)? {
+            Some(meta) => self.collect(key, &meta, spec),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// ZRANGESTORE: replaces `dst` (whatever its type) with the range of `src`, or
+    /// deletes it when the range is empty; returns the stored size.
+    pub fn zrangestore(&self, dst: &[u8], src: &[u8], spec: &RangeSpec) -> Result<u64> {
+        let lock = self.lock(&[dst, src])?;
+        let items = self.zrange(src, spec)?;
+        self.store_scored(&lock, dst, items)
+    }
+
+    /// Replaces `dst` with a new sorted set of `items` (distinct members), or deletes it.
+    fn store_scored(&self, lock: &super::Lock, dst: &[u8], items: Vec<Scored>) -> Result<u64> {
+        let stored = self.store.get_meta(self.db, dst)?;
+        let mut batch = self.store.batch();
+        if items.is_empty() {
+            match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
+                Some(old) => batch.delete_meta(self.db, dst, old),
+                None => return Ok(0),
+            }
+        } else {
+            let meta = Meta::collection(Kind::ZSet, self.store.new_version(), items.len() as u64);
+            for (m, s) in &items {
+                self.put_member(dst, &meta, m, *s, &mut batch);
+            }
+            batch.put_meta(self.db, dst, stored.as_ref(), &meta);
+        }
+        self.write(lock, batch)?;
+        Ok(items.len() as u64)
+    }
+
+    /// ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX: returns how many went.
+    pub fn zremrange(&self, key: &[u8], range: Range) -> Result<u64> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_zset(key)?;
+        if !w.existed {
+            return Ok(0);
+        }
+        let items = self.collect(key, &w.meta, &RangeSpec::new(range, false))?;
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let mut batch = self.store.batch();
+        for (m, s) in &items {
+            self.remove_member(key, &w.meta, m, *s, &mut batch);
+        }
+        w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
+        self.close_zset(key, &w, &mut batch);
+        self.write(&lock, batch)?;
+        Ok(items.len() as u64)
+    }
+
+    /// ZPOPMIN / ZPOPMAX (and ZMPOP): removes and returns up to `count` members from the
+    /// low or high end.
+    pub fn zpop(&self, key: &[u8], count: u64, max: bool) -> Result<Vec<Scored>> {
+        let lock = self.lock(&[key])?;
+        let mut w = self.open_zset(key)?;
+        if !w.existed || count == 0 {
+            return Ok(Vec::new());
+        }
+        let stop = count.min(i64::MAX as u64) as i64 - 1;
+        let items = self.collect(key, &w.meta, &RangeSpec::new(Range::Rank(0, stop), max))?;
+        let mut batch = self.store.batch();
+        for (m, s) in &items {
+            self.remove_member(key, &w.meta, m, *s, &mut batch);
+        }
+        w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
+        self.close_zset(key, &w, &mut batch);
+        self.write(&lock, batch)?;
+        Ok(items)
+    }
+
+    /// ZRANDMEMBER with a count: for `count >= 0`, up to `count` distinct members in
+    /// random order; for `count < 0`, `-count` members chosen independently.
+    pub fn zrandmember(&self, key: &[u8], count: i64, seed: u64) -> Result<Vec<Scored>> {
+        let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(Vec::new()) };
+        let size = meta.size();
+        if count == 0 || size == 0 {
+            return Ok(Vec::new());
+        }
+        let mut rng = Rng(seed);
+        let all = Range::Rank(0, -1);
+        if count > 0 {
+            // Reservoir sampling over one pass, then a shuffle.
+            let want = count as usize;
+            let mut picked: Vec<Scored> = Vec::with_capacity(want.min(1 << 20));
+            let mut seen = 0u64;
+            self.walk(key, &meta, &all, false, |m, s| {
+                seen += 1;
+                if picked.len() < want {
+                    picked.push((m.to_vec(), s));
+                } else {
+                    let j = rng.below(seen) as usize;
+                    if j < want {
+                        picked[j] = (m.to_vec(), s);
+                    }
+                }
+                true
+            })?;
+            for i in (1..picked.len()).rev() {
+                picked.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+            return Ok(picked);
+        }
+        let n = count.unsigned_abs();
+        if n > MAX_RANDOM_PICKS {
+            return Err(Error::OutOfRange);
+        }
+        let picks: Vec<u64> = (0..n).map(|_| rng.below(size)).collect();
+        let last = picks.iter().copied().max().unwrap_or(0);
+        let mut rows: HashMap<u64, Scored> = HashMap::new();
+        let wanted: std::collections::HashSet<u64> = picks.iter().copied().collect();
+        let mut i = 0u64;
+        self.walk(key, &meta, &all, false, |m, s| {
+            if wanted.contains(&i) {
+                rows.insert(i, (m.to_vec(), s));
+            }
+            i += 1;
+            i <= last
+        })?;
+        Ok(picks.iter().filter_map(|p| rows.get(p).cloned()).collect())
+    }
+
+    /// ZSCAN: examines up to `count` members from `start` (a member, inclusive), in
+    /// member order, keeping those that match `pattern`.
+    pub fn zscan(&self, key: &[u8], start: &[u8], count: usize, pattern: Option<&[u8]>) -> Result<ScoredPage> {
+        let mut page = ScoredPage { items: Vec::new(), next: None };
+        let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(page) };
+        let prefix = member_prefix(self.db, key, meta.version());
+        let literal = pattern.map_or(&b""[..], glob::literal_prefix);
+        let from = if start < literal { literal } else { start };
+        let mut examined = 0;
+        self.store.scan_rows(
+            cf::DATA,
+            &prefix,
+            Some(&member_key(self.db, key, meta.version(), from)),
+            false,
+            |k, v| {
+                let member = &k[prefix.len()..];
+                if !member.starts_with(literal) {
+                    return false;
+                }
+                if examined == count {
+                    page.next = Some(member.to_vec());
+                    return false;
+                }
+                examined += 1;
+                if pattern.map_or(true, |p| glob::matches(p, member, false)) {
+                    page.items.push((member.to_vec(), score_of(v)));
+                }
+                true
+            },
+        )?;
+        Ok(page)
+    }
+}
+
+/// ZUNION, ZINTER and ZDIFF (and their STORE forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZOp {
+    Union,
+    Inter,
+    Diff,
+}
+
+/// How ZUNION and ZINTER combine the scores of one member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Sum,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    fn apply(self, acc: f64, v: f64) -> f64 {
+        match self {
+            // inf + -inf is NaN; Redis makes it 0.
+            Aggregate::Sum => Some(acc + v).filter(|s| !s.is_nan()).unwrap_or(0.0),
+            Aggregate::Min => acc.min(v),
+            Aggregate::Max => acc.max(v),
+        }
+    }
+}
+
+impl Db<'_> {
+    /// The members of each source key with their scores: a sorted set, a plain set (every
+    /// score 1, as in Redis), or a missing key (empty). Checked first, as Redis checks
+    /// the sources' types before the options.
+    pub fn zsources(&self, keys: &[&[u8]]) -> Result<Vec<Option<Meta>>> {
+        keys.iter()
+            .map(|k| match self.live(k)? {
+                Some(m) if m.kind != Kind::ZSet && m.kind != Kind::Set => Err(Error::WrongType),
+                other => Ok(other),
+            })
+            .collect()
+    }
+
+    /// Every member of one source, with its score (1 for a plain set).
+    fn source_items(&self, key: &[u8], meta: &Option<Meta>) -> Result<Vec<Scored>> {
+        let Some(meta) = meta else { return Ok(Vec::new()) };
+        let prefix = member_prefix(self.db, key, meta.version());
+        let set = meta.kind == Kind::Set;
+        let mut out = Vec::with_capacity(meta.size().min(1 << 20) as usize);
+        self.store.scan_rows(cf::DATA, &prefix, None, false, |k, v| {
+            out.push((k[prefix.len()..].to_vec(), if set { 1.0 } else { score_of(v) }));
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// The result of `op` over `keys`, ordered by score then member. Each source is read
+    /// whole (O(total size)); `weights` (one per key) multiply its scores, a NaN product
+    /// counting as 0; `limit` stops an intersection early (0 = no limit, for ZINTERCARD).
+    pub fn zcombine(
+        &self,
+        op: ZOp,
+        keys: &[&[u8]],
+        weights: &[f64],
+        agg: Aggregate,
+        limit: u64,
+    ) -> Result<Vec<Scored>> {
+        let metas = self.zsources(keys)?;
+        let weight = |i: usize, s: f64| {
+            let v = s * weights.get(i).copied().unwrap_or(1.0) + 0.0;
+            if v.is_nan() {
+                0.0
+            } else {
+                v
+            }
+        };
+        let mut out: Vec<Scored> = Vec::new();
+        match op {
+            ZOp::Union => {
+                let mut acc: HashMap<Vec<u8>, f64> = HashMap::new();
+                for (i, (k, m)) in keys.iter().zip(&metas).enumerate() {
+                    for (member, s) in self.source_items(k, m)? {
+                        let v = weight(i, s);
+                        acc.entry(member).and_modify(|a| *a = agg.apply(*a, v)).or_insert(v);
+                    }
+                }
+                out = acc.into_iter().collect();
+            }
+            ZOp::Inter => {
+                if metas.iter().any(Option::is_none) {
+                    return Ok(out);
+                }
+                let all: Vec<Vec<Scored>> =
+                    keys.iter().zip(&metas).map(|(k, m)| self.source_items(k, m)).collect::<Result<_>>()?;
+                let maps: Vec<HashMap<&[u8], f64>> =
+                    all.iter().map(|items| items.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
+                let smallest = (0..all.len()).min_by_key(|&i| all[i].len()).unwrap_or(0);
+                'members: for (member, _) in &all[smallest] {
+                    let mut score: Option<f64> = None;
+                    for (i, map) in maps.iter().enumerate() {
+                        let Some(&s) = map.get(&member[..]) else { continue 'members };
+                        let v = weight(i, s);
+                        score = Some(score.map_or(v, |a| agg.apply(a, v)));
+                    }
+                    out.push((member.clone(), score.unwrap_or(0.0)));
+                    if limit > 0 && out.len() as u64 >= limit {
+                        break;
+                    }
+                }
+            }
+            ZOp::Diff => {
+                let first = self.source_items(keys[0], &metas[0])?;
+                let mut others: Vec<HashMap<Vec<u8>, f64>> = Vec::new();
+                for (k, m) in keys.iter().zip(&metas).skip(1) {
+                    others.push(self.source_items(k, m)?.into_iter().collect());
+                }
+                out = first.into_iter().filter(|(m, _)| !others.iter().any(|o| o.contains_key(m))).collect();
+            }
+        }
+        out.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE: replaces `dst` with the result (deleting
+    /// it when empty); returns the result's size.
+    pub fn zcombine_store(&self, op: ZOp, dst: &[u8], keys: &[&[u8]], weights: &[f64], agg: Aggregate) -> Result<u64> {
+        let mut locked: Vec<&[u8]> = vec![dst];
+        for k in keys {
+            if !locked.contains(k) {
+                locked.push(k);
+            }
+        }
+        let lock = self.lock(&locked)?;
+        let items = self.zcombine(op, keys, weights, agg, 0)?;
+        self.store_scored(&lock, dst, items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::temp_store;
+    use super::*;
+    use crate::storage::now_ms;
+
+    fn incl(v: f64) -> ScoreBound {
+        ScoreBound { value: v, exclusive: false }
+    }
+
+    #[test]
+    fn add_range_pop_and_the_empty_zset_goes() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        let f = ZAddFlags::default();
+        let out = db.zadd(b"z", &[(2.0, b"b"), (1.0, b"a"), (2.0, b"c"), (-0.0, b"z")], f).unwrap();
+        assert_eq!(out.added, 4);
+        assert_eq!(db.zadd(b"z", &[(5.0, b"a")], f).unwrap().updated, 1);
+        let all = db.zrange(b"z", &RangeSpec::new(Range::Rank(0, -1), false)).unwrap();
+        let names: Vec<&[u8]> = all.iter().map(|(m, _)| &m[..]).collect();
+        assert_eq!(names, vec![&b"z"[..], b"b", b"c", b"a"]);
+        let r = Range::Score(incl(0.0), incl(2.0));
+        assert_eq!(db.zcount(b"z", &r).unwrap(), 3, "-0 is within [0, 2]");
+        assert_eq!(db.zrank(b"z", b"a", false).unwrap(), Some((3, 5.0)));
+        assert_eq!(db.zrank(b"z", b"a", true).unwrap(), Some((0, 5.0)));
+        assert_eq!(db.zpop(b"z", 2, true).unwrap().len(), 2);
+        assert_eq!(db.zremrange(b"z", Range::Rank(0, -1)).unwrap(), 2);
+        assert_eq!(db.live(b"z").unwrap(), None);
+        assert_eq!(store.dbsize(0), 0);
+    }
+
+    #[test]
+    fn lex_ranges_algebra_and_nan_increments() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        let f = ZAddFlags::default();
+        db.zadd(b"x", &[(0.0, b"a"), (0.0, b"b"), (0.0, b"c")], f).unwrap();
+        db.zadd(b"y", &[(f64::INFINITY, b"b"), (2.0, b"c")], f).unwrap();
+        let lex = Range::Lex(LexBound::Excl(b"a".to_vec()), LexBound::PosInf);
+        let rev = db.zrange(b"x", &RangeSpec::new(lex, true)).unwrap();
+        assert_eq!(rev, vec![(b"c".to_vec(), 0.0), (b"b".to_vec(), 0.0)]);
+        let inter = db.zcombine(ZOp::Inter, &[b"x", b"y"], &[1.0, 2.0], Aggregate::Sum, 0).unwrap();
+        assert_eq!(inter, vec![(b"c".to_vec(), 4.0), (b"b".to_vec(), f64::INFINITY)]);
+        let incr = ZAddFlags { incr: true, ..ZAddFlags::default() };
+        assert!(db.zadd(b"y", &[(f64::NEG_INFINITY, b"b")], incr).unwrap().nan);
+        assert_eq!(db.zscore(b"y", b"b").unwrap(), Some(f64::INFINITY));
+        assert_eq!(db.zcombine_store(ZOp::Diff, b"d", &[b"x", b"y"], &[], Aggregate::Sum).unwrap(), 1);
+        assert_eq!(store.dbsize(0), 3);
+    }
+}

@@ -1,0 +1,518 @@
+//! List commands, black-box against Redis 7 semantics: every reply and error line is the
+//! one Redis sends. `DISKDB_TEST_REDIS=1` runs the same tests against redis-server.
+
+mod common;
+use common::*;
+
+use std::time::{Duration, Instant};
+
+const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+const SYNTAX: &str = "ERR syntax error";
+const NOT_INT: &str = "ERR value is not an integer or out of range";
+
+fn nil() -> Value {
+    Value::Nil
+}
+
+fn texts(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn all(c: &mut Client, key: &str) -> Vec<String> {
+    c.cmd(&["LRANGE", key, "0", "-1"]).texts()
+}
+
+/// RPUSHes `items` onto `key`.
+fn fill(c: &mut Client, key: &str, items: &[&str]) {
+    let mut args = vec!["RPUSH", key];
+    args.extend_from_slice(items);
+    c.cmd(&args);
+}
+
+// ---------------------------------------------------------------------------------
+// Pushing and popping
+
+#[test]
+fn push_both_ends_and_length() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["LPUSH", "l", "b", "a"]), int(2));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b"]));
+    assert_eq!(c.cmd(&["RPUSH", "l", "c", "d"]), int(4));
+    assert_eq!(c.cmd(&["LPUSH", "l", "z"]), int(5));
+    assert_eq!(all(&mut c, "l"), texts(&["z", "a", "b", "c", "d"]));
+    assert_eq!(c.cmd(&["LLEN", "l"]), int(5));
+    assert_eq!(c.cmd(&["LLEN", "none"]), int(0));
+    assert_eq!(c.cmd(&["TYPE", "l"]), Value::Simple("list".into()));
+    assert_eq!(c.cmd(&["LPUSHX", "none", "a"]), int(0));
+    assert_eq!(c.cmd(&["RPUSHX", "none", "a", "b"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "none"]), int(0));
+    assert_eq!(c.cmd(&["LPUSHX", "l", "y", "x"]), int(7));
+    assert_eq!(c.cmd(&["RPUSHX", "l", "e"]), int(8));
+    assert_eq!(all(&mut c, "l"), texts(&["x", "y", "z", "a", "b", "c", "d", "e"]));
+    assert_eq!(c.cmd(&["LPUSH", "l"]), err("ERR wrong number of arguments for 'lpush' command"));
+}
+
+#[test]
+fn pop_with_and_without_count() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c", "d", "e"]);
+    assert_eq!(c.cmd(&["LPOP", "l"]), bulk("a"));
+    assert_eq!(c.cmd(&["RPOP", "l"]), bulk("e"));
+    assert_eq!(c.cmd(&["LPOP", "l", "2"]), arr(vec![bulk("b"), bulk("c")]));
+    assert_eq!(c.cmd(&["LPOP", "l", "0"]), arr(vec![]));
+    assert_eq!(c.cmd(&["RPOP", "l", "10"]), arr(vec![bulk("d")]));
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    // A missing key: nil without a count, a nil array with one (even a count of 0).
+    assert_eq!(c.cmd(&["LPOP", "l"]), nil());
+    assert_eq!(c.cmd(&["RPOP", "l", "3"]), nil());
+    assert_eq!(c.cmd(&["LPOP", "l", "0"]), nil());
+    c.send_raw(&Client::encode(&[b"LPOP", b"l", b"1"]));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut c.reader, &mut line).unwrap();
+    assert_eq!(line, "*-1\r\n");
+    assert_eq!(c.cmd(&["LPOP", "l", "-1"]), err("ERR value is out of range, must be positive"));
+    assert_eq!(c.cmd(&["LPOP", "l", "x"]), err("ERR value is out of range, must be positive"));
+    assert_eq!(c.cmd(&["LPOP", "l", "1", "2"]), err("ERR wrong number of arguments for 'lpop' command"));
+    fill(&mut c, "r", &["1", "2", "3"]);
+    assert_eq!(c.cmd(&["RPOP", "r", "2"]), arr(vec![bulk("3"), bulk("2")]));
+}
+
+#[test]
+fn pops_in_resp3_are_null() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert!(matches!(c.cmd(&["HELLO", "3"]), Value::Map(_)));
+    c.send_raw(&Client::encode(&[b"LPOP", b"none", b"2"]));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut c.reader, &mut line).unwrap();
+    assert_eq!(line, "_\r\n");
+    assert_eq!(c.cmd(&["RPOP", "none"]), nil());
+}
+
+#[test]
+fn emptied_list_disappears() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a"]);
+    assert_eq!(c.cmd(&["RPOP", "l"]), bulk("a"));
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+    fill(&mut c, "l", &["a", "b"]);
+    assert_eq!(c.cmd(&["LTRIM", "l", "5", "10"]), ok());
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    fill(&mut c, "l", &["a", "a"]);
+    assert_eq!(c.cmd(&["LREM", "l", "0", "a"]), int(2));
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    fill(&mut c, "l", &["a"]);
+    assert_eq!(c.cmd(&["LMOVE", "l", "m", "LEFT", "RIGHT"]), bulk("a"));
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    assert_eq!(c.cmd(&["LMPOP", "1", "m", "LEFT"]), arr(vec![bulk("m"), arr(vec![bulk("a")])]));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+    // A new list under the same name starts empty.
+    assert_eq!(c.cmd(&["RPUSH", "l", "new"]), int(1));
+    assert_eq!(all(&mut c, "l"), texts(&["new"]));
+}
+
+// ---------------------------------------------------------------------------------
+// Reading and indexing
+
+#[test]
+fn lrange_indexes_and_clamping() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c", "d", "e"]);
+    assert_eq!(c.cmd(&["LRANGE", "l", "1", "2"]).texts(), texts(&["b", "c"]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "-2", "-1"]).texts(), texts(&["d", "e"]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "-100", "1"]).texts(), texts(&["a", "b"]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "3", "100"]).texts(), texts(&["d", "e"]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "5", "10"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "3", "1"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "-1", "-2"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "0", "-6"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "-9223372036854775808", "9223372036854775807"]).texts().len(), 5);
+    assert_eq!(c.cmd(&["LRANGE", "none", "0", "-1"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LRANGE", "l", "x", "1"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["LRANGE", "none", "0", "x"]), err(NOT_INT));
+}
+
+#[test]
+fn lindex_and_lset() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c"]);
+    assert_eq!(c.cmd(&["LINDEX", "l", "0"]), bulk("a"));
+    assert_eq!(c.cmd(&["LINDEX", "l", "-1"]), bulk("c"));
+    assert_eq!(c.cmd(&["LINDEX", "l", "-3"]), bulk("a"));
+    assert_eq!(c.cmd(&["LINDEX", "l", "3"]), nil());
+    assert_eq!(c.cmd(&["LINDEX", "l", "-4"]), nil());
+    assert_eq!(c.cmd(&["LINDEX", "none", "0"]), nil());
+    // A missing key answers before the index is parsed.
+    assert_eq!(c.cmd(&["LINDEX", "none", "x"]), nil());
+    assert_eq!(c.cmd(&["LINDEX", "l", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["LSET", "l", "1", "B"]), ok());
+    assert_eq!(c.cmd(&["LSET", "l", "-1", "C"]), ok());
+    assert_eq!(all(&mut c, "l"), texts(&["a", "B", "C"]));
+    assert_eq!(c.cmd(&["LSET", "l", "3", "x"]), err("ERR index out of range"));
+    assert_eq!(c.cmd(&["LSET", "l", "-4", "x"]), err("ERR index out of range"));
+    assert_eq!(c.cmd(&["LSET", "none", "0", "x"]), err("ERR no such key"));
+    assert_eq!(c.cmd(&["LSET", "none", "x", "x"]), err("ERR no such key"));
+    assert_eq!(c.cmd(&["LSET", "l", "x", "x"]), err(NOT_INT));
+}
+
+#[test]
+fn ltrim_keeps_a_range() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c", "d", "e"]);
+    assert_eq!(c.cmd(&["LTRIM", "l", "1", "-2"]), ok());
+    assert_eq!(all(&mut c, "l"), texts(&["b", "c", "d"]));
+    assert_eq!(c.cmd(&["LTRIM", "l", "-100", "100"]), ok());
+    assert_eq!(all(&mut c, "l"), texts(&["b", "c", "d"]));
+    assert_eq!(c.cmd(&["LTRIM", "l", "0", "0"]), ok());
+    assert_eq!(all(&mut c, "l"), texts(&["b"]));
+    // Pushes after a trim land next to what is left.
+    assert_eq!(c.cmd(&["LPUSH", "l", "a"]), int(2));
+    assert_eq!(c.cmd(&["RPUSH", "l", "c"]), int(3));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "c"]));
+    assert_eq!(c.cmd(&["LTRIM", "l", "2", "1"]), ok());
+    assert_eq!(c.cmd(&["EXISTS", "l"]), int(0));
+    assert_eq!(c.cmd(&["LTRIM", "none", "0", "1"]), ok());
+    assert_eq!(c.cmd(&["LTRIM", "none", "x", "1"]), err(NOT_INT));
+}
+
+// ---------------------------------------------------------------------------------
+// Moving, inserting, removing, searching
+
+#[test]
+fn lmove_and_rpoplpush() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "a", &["1", "2", "3"]);
+    assert_eq!(c.cmd(&["RPOPLPUSH", "a", "b"]), bulk("3"));
+    assert_eq!(c.cmd(&["LMOVE", "a", "b", "LEFT", "RIGHT"]), bulk("1"));
+    assert_eq!(all(&mut c, "a"), texts(&["2"]));
+    assert_eq!(all(&mut c, "b"), texts(&["3", "1"]));
+    assert_eq!(c.cmd(&["LMOVE", "b", "a", "right", "left"]), bulk("1"));
+    assert_eq!(all(&mut c, "a"), texts(&["1", "2"]));
+    assert_eq!(c.cmd(&["LMOVE", "none", "a", "LEFT", "LEFT"]), nil());
+    assert_eq!(c.cmd(&["RPOPLPUSH", "none", "a"]), nil());
+    assert_eq!(c.cmd(&["LMOVE", "a", "b", "UP", "LEFT"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LMOVE", "none", "b", "LEFT", "DOWN"]), err(SYNTAX));
+    // The destination's type is checked only when the source has an element.
+    c.cmd(&["SET", "str", "x"]);
+    assert_eq!(c.cmd(&["RPOPLPUSH", "none", "str"]), nil());
+    assert_eq!(c.cmd(&["RPOPLPUSH", "a", "str"]), err(WRONGTYPE));
+    assert_eq!(all(&mut c, "a"), texts(&["1", "2"]));
+    assert_eq!(c.cmd(&["RPOPLPUSH", "str", "a"]), err(WRONGTYPE));
+}
+
+#[test]
+fn rpoplpush_onto_itself_rotates() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c"]);
+    assert_eq!(c.cmd(&["RPOPLPUSH", "l", "l"]), bulk("c"));
+    assert_eq!(all(&mut c, "l"), texts(&["c", "a", "b"]));
+    assert_eq!(c.cmd(&["LMOVE", "l", "l", "LEFT", "RIGHT"]), bulk("c"));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "c"]));
+    assert_eq!(c.cmd(&["LMOVE", "l", "l", "LEFT", "LEFT"]), bulk("a"));
+    assert_eq!(c.cmd(&["LMOVE", "l", "l", "RIGHT", "RIGHT"]), bulk("c"));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "c"]));
+    fill(&mut c, "one", &["x"]);
+    assert_eq!(c.cmd(&["RPOPLPUSH", "one", "one"]), bulk("x"));
+    assert_eq!(c.cmd(&["LMOVE", "one", "one", "LEFT", "LEFT"]), bulk("x"));
+    assert_eq!(all(&mut c, "one"), texts(&["x"]));
+    assert_eq!(c.cmd(&["LLEN", "one"]), int(1));
+}
+
+#[test]
+fn linsert_before_and_after() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c", "b"]);
+    assert_eq!(c.cmd(&["LINSERT", "l", "BEFORE", "b", "x"]), int(5));
+    assert_eq!(c.cmd(&["LINSERT", "l", "after", "b", "y"]), int(6));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "x", "b", "y", "c", "b"]));
+    assert_eq!(c.cmd(&["LINSERT", "l", "AFTER", "b", "z"]), int(7));
+    assert_eq!(c.cmd(&["LINSERT", "l", "BEFORE", "a", "first"]), int(8));
+    assert_eq!(c.cmd(&["LINSERT", "l", "AFTER", "b", "q"]), int(9));
+    fill(&mut c, "l", &["end"]);
+    assert_eq!(c.cmd(&["LINSERT", "l", "AFTER", "end", "last"]), int(11));
+    assert_eq!(all(&mut c, "l"), texts(&["first", "a", "x", "b", "q", "z", "y", "c", "b", "end", "last"]));
+    assert_eq!(c.cmd(&["LINSERT", "l", "BEFORE", "nope", "x"]), int(-1));
+    assert_eq!(c.cmd(&["LINSERT", "none", "BEFORE", "a", "x"]), int(0));
+    assert_eq!(c.cmd(&["LINSERT", "l", "MIDDLE", "a", "x"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LINSERT", "none", "MIDDLE", "a", "x"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LINDEX", "l", "4"]), bulk("q"));
+    assert_eq!(c.cmd(&["LLEN", "l"]), int(11));
+}
+
+#[test]
+fn lrem_from_either_end() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "x", "b", "x", "c", "x", "d"]);
+    assert_eq!(c.cmd(&["LREM", "l", "1", "x"]), int(1));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "x", "c", "x", "d"]));
+    assert_eq!(c.cmd(&["LREM", "l", "-1", "x"]), int(1));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "x", "c", "d"]));
+    fill(&mut c, "l", &["x", "x"]);
+    assert_eq!(c.cmd(&["LREM", "l", "0", "x"]), int(3));
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "c", "d"]));
+    assert_eq!(c.cmd(&["LREM", "l", "0", "zz"]), int(0));
+    assert_eq!(c.cmd(&["LREM", "l", "-5", "a"]), int(1));
+    assert_eq!(c.cmd(&["LPUSH", "l", "new"]), int(4));
+    assert_eq!(c.cmd(&["RPUSH", "l", "tail"]), int(5));
+    assert_eq!(all(&mut c, "l"), texts(&["new", "b", "c", "d", "tail"]));
+    assert_eq!(c.cmd(&["LINDEX", "l", "-2"]), bulk("d"));
+    assert_eq!(c.cmd(&["LREM", "none", "0", "a"]), int(0));
+    assert_eq!(c.cmd(&["LREM", "l", "x", "a"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["LREM", "none", "x", "a"]), err(NOT_INT));
+}
+
+#[test]
+fn lpos_rank_count_maxlen() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c", "1", "2", "3", "c", "c"]);
+    assert_eq!(c.cmd(&["LPOS", "l", "c"]), int(2));
+    assert_eq!(c.cmd(&["LPOS", "l", "zz"]), nil());
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "2"]), int(6));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-1"]), int(7));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-3"]), int(2));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-4"]), nil());
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "COUNT", "2"]), arr(vec![int(2), int(6)]));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "COUNT", "0"]), arr(vec![int(2), int(6), int(7)]));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-1", "COUNT", "0"]), arr(vec![int(7), int(6), int(2)]));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-2", "COUNT", "5"]), arr(vec![int(6), int(2)]));
+    assert_eq!(c.cmd(&["LPOS", "l", "zz", "COUNT", "1"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "COUNT", "0", "MAXLEN", "7"]), arr(vec![int(2), int(6)]));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "MAXLEN", "2"]), nil());
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "-1", "MAXLEN", "1"]), int(7));
+    assert_eq!(c.cmd(&["LPOS", "none", "c"]), nil());
+    assert_eq!(c.cmd(&["LPOS", "none", "c", "COUNT", "1"]), arr(vec![]));
+    assert_eq!(
+        c.cmd(&["LPOS", "l", "c", "RANK", "0"]),
+        err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+    );
+    if !s.is_reference() {
+        // Redis 7.2's check; 7.0 negates LONG_MIN (undefined behaviour) and answers.
+        assert_eq!(
+            c.cmd(&["LPOS", "l", "c", "RANK", "-9223372036854775808"]),
+            err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+        );
+    }
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "RANK", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "COUNT", "-1"]), err("ERR COUNT can't be negative"));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "MAXLEN", "-1"]), err("ERR MAXLEN can't be negative"));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "COUNT"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LPOS", "l", "c", "FOO", "1"]), err(SYNTAX));
+    assert!(c.cmd(&["LPOS", "none", "c", "RANK", "0"]).error().starts_with("ERR RANK"));
+}
+
+#[test]
+fn lmpop_first_non_empty_list() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "b", &["1", "2", "3"]);
+    assert_eq!(c.cmd(&["LMPOP", "2", "a", "b", "LEFT"]), arr(vec![bulk("b"), arr(vec![bulk("1")])]));
+    assert_eq!(c.cmd(&["LMPOP", "2", "a", "b", "RIGHT", "COUNT", "5"]), arr(vec![bulk("b"), arr(vec![bulk("3"), bulk("2")])]));
+    assert_eq!(c.cmd(&["EXISTS", "b"]), int(0));
+    assert_eq!(c.cmd(&["LMPOP", "2", "a", "b", "LEFT"]), nil());
+    assert_eq!(c.cmd(&["LMPOP", "0", "a", "LEFT"]), err("ERR numkeys should be greater than 0"));
+    assert_eq!(c.cmd(&["LMPOP", "x", "a", "LEFT"]), err("ERR numkeys should be greater than 0"));
+    assert_eq!(c.cmd(&["LMPOP", "2", "a", "LEFT"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LMPOP", "1", "a", "UP"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LMPOP", "1", "a", "LEFT", "COUNT", "0"]), err("ERR count should be greater than 0"));
+    assert_eq!(c.cmd(&["LMPOP", "1", "a", "LEFT", "COUNT", "1", "COUNT", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["LMPOP", "1", "a", "LEFT", "COUNT"]), err(SYNTAX));
+    c.cmd(&["SET", "str", "x"]);
+    fill(&mut c, "l", &["1"]);
+    assert_eq!(c.cmd(&["LMPOP", "2", "str", "l", "LEFT"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["LMPOP", "2", "l", "str", "LEFT"]), arr(vec![bulk("l"), arr(vec![bulk("1")])]));
+}
+
+// ---------------------------------------------------------------------------------
+// Types, binary data, keys
+
+#[test]
+fn wrong_type_against_a_string() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["SET", "s", "v"]);
+    for cmd in [
+        &["LPUSH", "s", "a"][..],
+        &["RPUSH", "s", "a"],
+        &["LPUSHX", "s", "a"],
+        &["RPUSHX", "s", "a"],
+        &["LPOP", "s"],
+        &["RPOP", "s", "2"],
+        &["LLEN", "s"],
+        &["LRANGE", "s", "0", "-1"],
+        &["LINDEX", "s", "0"],
+        &["LSET", "s", "0", "a"],
+        &["LTRIM", "s", "0", "1"],
+        &["LINSERT", "s", "BEFORE", "a", "b"],
+        &["LREM", "s", "0", "a"],
+        &["LPOS", "s", "a"],
+        &["LMOVE", "s", "d", "LEFT", "LEFT"],
+        &["LMPOP", "1", "s", "LEFT"],
+    ] {
+        assert_eq!(c.cmd(cmd), err(WRONGTYPE), "{cmd:?}");
+    }
+    fill(&mut c, "l", &["a"]);
+    assert_eq!(c.cmd(&["GET", "l"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["SADD", "l", "a"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["GET", "s"]), bulk("v"));
+}
+
+#[test]
+fn binary_elements() {
+    let s = Server::start();
+    let mut c = s.client();
+    let big = vec![0xffu8; 100_000];
+    let elems: [&[u8]; 4] = [b"\x00\x01", b"", b"a\r\nb", &big];
+    for e in elems {
+        assert!(matches!(c.cmd_bytes(&[b"RPUSH", b"k\x00bin", e]), Value::Int(_)));
+    }
+    let got = c.cmd_bytes(&[b"LRANGE", b"k\x00bin", b"0", b"-1"]).array();
+    assert_eq!(got, elems.iter().map(|e| Value::Bulk(e.to_vec())).collect::<Vec<_>>());
+    assert_eq!(c.cmd_bytes(&[b"LPOS", b"k\x00bin", b"a\r\nb"]), int(2));
+    assert_eq!(c.cmd_bytes(&[b"LREM", b"k\x00bin", b"0", b""]), int(1));
+    assert_eq!(c.cmd_bytes(&[b"LINDEX", b"k\x00bin", b"2"]), Value::Bulk(big.clone()));
+    assert_eq!(c.cmd_bytes(&[b"LINSERT", b"k\x00bin", b"AFTER", b"\x00\x01", b"\xfe"]), int(4));
+    assert_eq!(c.cmd_bytes(&[b"LPOP", b"k\x00bin", b"2"]), arr(vec![Value::Bulk(b"\x00\x01".to_vec()), Value::Bulk(b"\xfe".to_vec())]));
+}
+
+#[test]
+fn rename_keeps_elements_and_ttl_survives_pushes() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b", "c"]);
+    c.cmd(&["LPOP", "l"]);
+    c.cmd(&["LPUSH", "l", "z"]);
+    assert_eq!(c.cmd(&["RENAME", "l", "m"]), ok());
+    assert_eq!(all(&mut c, "m"), texts(&["z", "b", "c"]));
+    assert_eq!(c.cmd(&["LPUSH", "m", "y"]), int(4));
+    assert_eq!(c.cmd(&["RPUSH", "m", "d"]), int(5));
+    assert_eq!(c.cmd(&["LINDEX", "m", "0"]), bulk("y"));
+    assert_eq!(c.cmd(&["COPY", "m", "n"]), int(1));
+    assert_eq!(all(&mut c, "n"), texts(&["y", "z", "b", "c", "d"]));
+    assert_eq!(c.cmd(&["EXPIRE", "m", "100"]), int(1));
+    c.cmd(&["RPUSH", "m", "e"]);
+    c.cmd(&["LPOP", "m"]);
+    assert!(c.cmd(&["TTL", "m"]).int() > 0);
+    assert!(!c.cmd(&["OBJECT", "ENCODING", "n"]).text().is_empty());
+}
+
+#[test]
+fn expired_list_is_gone() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "l", &["a", "b"]);
+    assert_eq!(c.cmd(&["PEXPIRE", "l", "20"]), int(1));
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(c.cmd(&["LLEN", "l"]), int(0));
+    assert_eq!(c.cmd(&["LPUSHX", "l", "x"]), int(0));
+    assert_eq!(c.cmd(&["RPUSH", "l", "x"]), int(1));
+    assert_eq!(all(&mut c, "l"), texts(&["x"]));
+    assert_eq!(c.cmd(&["TTL", "l"]), int(-1));
+}
+
+// ---------------------------------------------------------------------------------
+// Pipelines and size
+
+#[test]
+fn pipelined_pushes_are_seen_in_order() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut batch = Vec::new();
+    for i in 0..200 {
+        let v = i.to_string();
+        let cmd: &[u8] = if i % 2 == 0 { b"RPUSH" } else { b"LPUSH" };
+        batch.extend(Client::encode(&[cmd, b"l", v.as_bytes()]));
+    }
+    batch.extend(Client::encode(&[b"LLEN", b"l"]));
+    batch.extend(Client::encode(&[b"LPOP", b"l"]));
+    batch.extend(Client::encode(&[b"RPOP", b"l"]));
+    c.send_raw(&batch);
+    for i in 0..200 {
+        assert_eq!(c.read(), int(i + 1), "push #{i}");
+    }
+    assert_eq!(c.read(), int(200));
+    assert_eq!(c.read(), bulk("199"));
+    assert_eq!(c.read(), bulk("198"));
+    let got = all(&mut c, "l");
+    let mut want: Vec<String> = (1..198).rev().step_by(2).map(|i| i.to_string()).collect();
+    want.extend((0..198).step_by(2).map(|i: i32| i.to_string()));
+    assert_eq!(got, want);
+}
+
+#[test]
+fn large_list_point_reads_and_instant_delete() {
+    let s = Server::start();
+    let mut c = s.client();
+    let n = 100_000;
+    let mut batch = Vec::new();
+    for chunk in 0..(n / 1000) {
+        let vals: Vec<String> = (chunk * 1000..(chunk + 1) * 1000).map(|i| format!("v{i}")).collect();
+        let mut args: Vec<&[u8]> = vec![b"RPUSH", b"big"];
+        args.extend(vals.iter().map(|v| v.as_bytes()));
+        batch.extend(Client::encode(&args));
+    }
+    c.send_raw(&batch);
+    for chunk in 0..(n / 1000) {
+        assert_eq!(c.read(), int((chunk + 1) * 1000));
+    }
+    assert_eq!(c.cmd(&["LLEN", "big"]), int(n));
+    let t = Instant::now();
+    assert_eq!(c.cmd(&["LINDEX", "big", "50000"]), bulk("v50000"));
+    assert_eq!(c.cmd(&["LINDEX", "big", "-1"]), bulk("v99999"));
+    assert_eq!(c.cmd(&["LSET", "big", "50000", "mid"]), ok());
+    assert_eq!(c.cmd(&["LRANGE", "big", "49999", "50001"]).texts(), texts(&["v49999", "mid", "v50001"]));
+    assert_eq!(c.cmd(&["LPOP", "big"]), bulk("v0"));
+    assert_eq!(c.cmd(&["RPOP", "big"]), bulk("v99999"));
+    assert!(t.elapsed() < Duration::from_secs(2), "point operations took {:?}", t.elapsed());
+    let t = Instant::now();
+    assert_eq!(c.cmd(&["DEL", "big"]), int(1));
+    assert!(t.elapsed() < Duration::from_millis(500), "DEL took {:?}", t.elapsed());
+    assert_eq!(c.cmd(&["EXISTS", "big"]), int(0));
+    assert_eq!(c.cmd(&["LLEN", "big"]), int(0));
+}
+
+#[test]
+fn commands_are_listed() {
+    let s = Server::start();
+    let mut c = s.client();
+    if !s.is_reference() {
+        for name in ["lpush", "rpop", "lmove", "lmpop", "lpos"] {
+            let info = c.cmd(&["COMMAND", "INFO", name]).array();
+            assert!(matches!(info[0], Value::Array(_)), "{name}: {info:?}");
+        }
+        assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "LMOVE", "a", "b", "LEFT", "LEFT"]).texts(), texts(&["a", "b"]));
+    }
+    assert_eq!(c.cmd(&["LLEN"]), err("ERR wrong number of arguments for 'llen' command"));
+}
+
+#[test]
+fn lists_survive_kill9_and_swapdb_and_move() {
+    let mut s = Server::start();
+    if s.is_reference() {
+        return; // restarts a DiskDB process on its data dir
+    }
+    let mut c = s.client();
+    fill(&mut c, "l", &["b", "c"]);
+    c.cmd(&["LPUSH", "l", "a"]);
+    c.cmd(&["LINSERT", "l", "AFTER", "b", "bb"]);
+    s.restart();
+    let mut c = s.client();
+    assert_eq!(all(&mut c, "l"), texts(&["a", "b", "bb", "c"]));
+    assert_eq!(c.cmd(&["LPUSH", "l", "z"]), int(5));
+    assert_eq!(c.cmd(&["MOVE", "l", "1"]), int(1));
+    assert_eq!(c.cmd(&["SWAPDB", "0", "1"]), ok());
+    assert_eq!(all(&mut c, "l"), texts(&["z", "a", "b", "bb", "c"]));
+    assert_eq!(c.cmd(&["RPOP", "l", "2"]), arr(vec![bulk("c"), bulk("bb")]));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(1));
+}

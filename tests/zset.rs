@@ -1,0 +1,559 @@
+//! Sorted set commands, black-box against Redis 7 semantics: every reply and error line is
+//! the one Redis sends. `DISKDB_TEST_REDIS=1` runs the same tests against redis-server.
+//!
+//! Redis 7.0 prints scores with `%.17g` and 7.2 (which DiskDB follows) with the shortest
+//! round-trip form; asserts on scores where the two differ are guarded with
+//! `is_reference()`.
+
+mod common;
+use common::*;
+
+const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+const SYNTAX: &str = "ERR syntax error";
+const NOT_INT: &str = "ERR value is not an integer or out of range";
+const NOT_FLOAT: &str = "ERR value is not a valid float";
+const BOUND_FLOAT: &str = "ERR min or max is not a float";
+const BOUND_LEX: &str = "ERR min or max not valid string range item";
+
+fn texts(v: Value) -> Vec<String> {
+    v.texts()
+}
+
+fn dbl(s: &str) -> Value {
+    Value::Double(s.into())
+}
+
+/// z = {a:1, b:2, c:3, d:4, e:5}
+fn five(c: &mut Client) {
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]), int(5));
+}
+
+// ---------------------------------------------------------------------------------
+// ZADD and its options
+
+#[test]
+fn zadd_zscore_zcard_zrem() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "2", "b"]), int(2));
+    assert_eq!(c.cmd(&["ZADD", "z", "3", "a", "2", "b", "4", "c"]), int(1));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(3));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "a"]), bulk("3"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "nope"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZSCORE", "missing", "a"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZMSCORE", "z", "a", "nope", "c"]), arr(vec![bulk("3"), Value::Nil, bulk("4")]));
+    assert_eq!(c.cmd(&["ZMSCORE", "missing", "a"]), arr(vec![Value::Nil]));
+    assert_eq!(c.cmd(&["TYPE", "z"]), Value::Simple("zset".into()));
+    // A repeated member takes its last score.
+    assert_eq!(c.cmd(&["ZADD", "r", "1", "x", "5", "x"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "r", "x"]), bulk("5"));
+    assert_eq!(c.cmd(&["ZREM", "z", "a", "a", "nope"]), int(1));
+    assert_eq!(c.cmd(&["ZREM", "missing", "a"]), int(0));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(2));
+    // The emptied sorted set disappears.
+    assert_eq!(c.cmd(&["ZREM", "z", "b", "c"]), int(2));
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(0));
+}
+
+#[test]
+fn zadd_option_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "NX", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZADD", "z", "1"]), err("ERR wrong number of arguments for 'zadd' command"));
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "2"]), err(SYNTAX));
+    assert_eq!(
+        c.cmd(&["ZADD", "z", "NX", "XX", "1", "a"]),
+        err("ERR XX and NX options at the same time are not compatible")
+    );
+    let gtlt = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    assert_eq!(c.cmd(&["ZADD", "z", "GT", "LT", "1", "a"]), err(gtlt));
+    assert_eq!(c.cmd(&["ZADD", "z", "NX", "GT", "1", "a"]), err(gtlt));
+    assert_eq!(
+        c.cmd(&["ZADD", "z", "INCR", "1", "a", "2", "b"]),
+        err("ERR INCR option supports a single increment-element pair")
+    );
+    assert_eq!(c.cmd(&["ZADD", "z", "abc", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "nan", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "1e310", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "-1e310", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "1e-400", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "1e310", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", " 1", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "x", "b"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0), "nothing is added when a score is bad");
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "nan", "a"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z"]), err("ERR wrong number of arguments for 'zadd' command"));
+}
+
+#[test]
+fn zadd_nx_xx_gt_lt_ch() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "XX", "1", "a"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0), "XX does not create the key");
+    assert_eq!(c.cmd(&["ZADD", "z", "10", "a", "20", "b"]), int(2));
+    assert_eq!(c.cmd(&["ZADD", "z", "NX", "1", "a", "1", "c"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "a"]), bulk("10"));
+    assert_eq!(c.cmd(&["ZADD", "z", "XX", "CH", "11", "a", "1", "d"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "d"]), Value::Nil);
+    // GT: only raises; still adds new members.
+    assert_eq!(c.cmd(&["ZADD", "z", "GT", "CH", "5", "a", "30", "b", "7", "e"]), int(2));
+    assert_eq!(c.cmd(&["ZMSCORE", "z", "a", "b", "e"]), arr(vec![bulk("11"), bulk("30"), bulk("7")]));
+    // LT: only lowers.
+    assert_eq!(c.cmd(&["ZADD", "z", "LT", "CH", "50", "a", "3", "b"]), int(1));
+    assert_eq!(c.cmd(&["ZMSCORE", "z", "a", "b"]), arr(vec![bulk("11"), bulk("3")]));
+    // CH does not count an unchanged score.
+    assert_eq!(c.cmd(&["ZADD", "z", "CH", "11", "a", "3", "b"]), int(0));
+    assert_eq!(c.cmd(&["ZADD", "z", "GT", "XX", "CH", "12", "a", "99", "new"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "new"]), Value::Nil);
+}
+
+#[test]
+fn zadd_incr_and_zincrby() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "INCR", "5", "a"]), bulk("5"));
+    assert_eq!(c.cmd(&["ZADD", "z", "INCR", "2.5", "a"]), bulk("7.5"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "-10", "a"]), bulk("-2.5"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "3", "b"]), bulk("3"));
+    assert_eq!(c.cmd(&["ZADD", "z", "NX", "INCR", "1", "a"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZADD", "z", "XX", "INCR", "1", "nope"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZADD", "z", "GT", "INCR", "-1", "a"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZADD", "z", "LT", "INCR", "-1", "a"]), bulk("-3.5"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "a"]), bulk("-3.5"));
+    // inf + -inf is NaN: refused, and nothing changes.
+    assert_eq!(c.cmd(&["ZADD", "z", "+inf", "i"]), int(1));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "-inf", "i"]), err("ERR resulting score is not a number (NaN)"));
+    assert_eq!(c.cmd(&["ZADD", "z", "INCR", "-inf", "i"]), err("ERR resulting score is not a number (NaN)"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "i"]), bulk("inf"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "abc", "i"]), err(NOT_FLOAT));
+}
+
+#[test]
+fn special_scores() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(
+        c.cmd(&["ZADD", "z", "-inf", "lo", "inf", "hi", "1e300", "big", "-5", "neg", "-0", "mz", "0", "pz"]),
+        int(6)
+    );
+    assert_eq!(c.cmd(&["ZSCORE", "z", "lo"]), bulk("-inf"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "hi"]), bulk("inf"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "neg"]), bulk("-5"));
+    if !s.is_reference() {
+        assert_eq!(c.cmd(&["ZSCORE", "z", "big"]), bulk("1e+300"));
+    }
+    assert_eq!(
+        texts(c.cmd(&["ZRANGE", "z", "0", "-1"])),
+        ["lo", "neg", "mz", "pz", "big", "hi"],
+        "-0 and 0 tie and sort by member"
+    );
+    assert_eq!(c.cmd(&["ZSCORE", "z", "mz"]), bulk("0"), "-0 is stored as 0");
+    assert_eq!(c.cmd(&["ZADD", "y", "-0", "b", "0", "a"]), int(2));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "y", "0", "-1", "WITHSCORES"])), ["a", "0", "b", "0"]);
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "0", "0"]), int(2));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "-0", "-0"]), int(2));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "(0", "+inf"]), int(2));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "-inf", "(0"]), int(2));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "-inf", "+inf"]), int(6));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "(-inf", "(inf"]), int(4));
+    assert_eq!(c.cmd(&["ZRANK", "z", "hi"]), int(5));
+    assert_eq!(c.cmd(&["ZREVRANK", "z", "hi"]), int(0));
+}
+
+#[test]
+fn ties_order_by_member_bytes() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "b", "1", "a", "1", "B", "0", "z", "1", "aa"]), int(5));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["z", "B", "a", "aa", "b"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGE", "z", "0", "-1"])), ["b", "aa", "a", "B", "z"]);
+    assert_eq!(c.cmd(&["ZRANK", "z", "aa"]), int(3));
+    assert_eq!(c.cmd(&["ZREVRANK", "z", "aa"]), int(1));
+    assert_eq!(c.cmd(&["ZRANK", "z", "nope"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZRANK", "missing", "a"]), Value::Nil);
+}
+
+// ---------------------------------------------------------------------------------
+// Ranges
+
+#[test]
+fn zrange_by_rank() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["a", "b", "c", "d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "1", "2"])), ["b", "c"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "-2", "100"])), ["d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "-100", "0"])), ["a"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "3", "1"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "5", "10"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "1", "REV"])), ["e", "d"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGE", "z", "0", "1"])), ["e", "d"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "1", "WITHSCORES"])), ["a", "1", "b", "2"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGE", "z", "0", "0", "WITHSCORES"])), ["e", "5"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "missing", "0", "-1"])), Vec::<String>::new());
+    assert_eq!(c.cmd(&["ZRANGE", "z", "a", "1"]), err(NOT_INT));
+    assert_eq!(
+        c.cmd(&["ZRANGE", "z", "0", "1", "LIMIT", "0", "1"]),
+        err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+    );
+    assert_eq!(c.cmd(&["ZRANGE", "z", "0", "1", "BOGUS"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZREVRANGE", "z", "0", "1", "REV"]), err(SYNTAX));
+}
+
+#[test]
+fn zrange_by_score() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "2", "4"])), ["b", "c", "d"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "(2", "(4"])), ["c"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "-inf", "+inf"])), ["a", "b", "c", "d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "4", "2"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "(1", "inf", "LIMIT", "1", "2"])), ["c", "d"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "-inf", "inf", "LIMIT", "3", "-1"])), ["d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "-inf", "inf", "LIMIT", "-1", "2"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "-inf", "inf", "LIMIT", "0", "0"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZRANGEBYSCORE", "z", "2", "3", "WITHSCORES"])), ["b", "2", "c", "3"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYSCORE", "z", "4", "2"])), ["d", "c", "b"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYSCORE", "z", "(4", "(2"])), ["c"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "2"])), ["d", "c"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "2", "4", "BYSCORE"])), ["b", "c", "d"]);
+    assert_eq!(
+        texts(c.cmd(&["ZRANGE", "z", "(5", "2", "BYSCORE", "REV", "LIMIT", "0", "2", "WITHSCORES"])),
+        ["d", "4", "c", "3"]
+    );
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "x", "2"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "1", "nan"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "((1", "2"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "(1", "x"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "1", "2", "BYSCORE"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "1", "2", "LIMIT", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "1", "2", "LIMIT", "x", "1"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "(1", "3"]), int(2));
+    assert_eq!(c.cmd(&["ZCOUNT", "missing", "-inf", "inf"]), int(0));
+}
+
+#[test]
+fn zrange_by_lex() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "ee"]), int(6));
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "-", "+"])), ["a", "b", "c", "d", "e", "ee"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "[b", "(d"])), ["b", "c"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "(b", "[e"])), ["c", "d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "[e", "+"])), ["e", "ee"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "-", "+", "LIMIT", "2", "2"])), ["c", "d"]);
+    assert_eq!(texts(c.cmd(&["ZRANGEBYLEX", "z", "+", "-"])), Vec::<String>::new());
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYLEX", "z", "+", "-"])), ["ee", "e", "d", "c", "b", "a"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYLEX", "z", "(d", "[b"])), ["c", "b"]);
+    assert_eq!(texts(c.cmd(&["ZREVRANGEBYLEX", "z", "[e", "-", "LIMIT", "1", "2"])), ["d", "c"]);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "[e", "(a", "BYLEX", "REV"])), ["e", "d", "c", "b"]);
+    assert_eq!(c.cmd(&["ZLEXCOUNT", "z", "-", "+"]), int(6));
+    assert_eq!(c.cmd(&["ZLEXCOUNT", "z", "(a", "[c"]), int(2));
+    assert_eq!(c.cmd(&["ZLEXCOUNT", "z", "a", "[c"]), err(BOUND_LEX));
+    assert_eq!(c.cmd(&["ZRANGEBYLEX", "z", "[a", "c"]), err(BOUND_LEX));
+    assert_eq!(
+        c.cmd(&["ZRANGE", "z", "-", "+", "BYLEX", "WITHSCORES"]),
+        err("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+    );
+    assert_eq!(
+        c.cmd(&["ZRANGEBYLEX", "z", "-", "+", "WITHSCORES"]),
+        err("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+    );
+}
+
+#[test]
+fn withscores_in_resp3_are_pairs_of_doubles() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert!(matches!(c.cmd(&["HELLO", "3"]), Value::Map(_)));
+    assert_eq!(c.cmd(&["ZADD", "z", "1.5", "a", "-inf", "b"]), int(2));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "a"]), dbl("1.5"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "b"]), dbl("-inf"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "1", "a"]), dbl("2.5"));
+    assert_eq!(c.cmd(&["ZMSCORE", "z", "a", "x"]), arr(vec![dbl("2.5"), Value::Nil]));
+    assert_eq!(
+        c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]),
+        arr(vec![arr(vec![bulk("b"), dbl("-inf")]), arr(vec![bulk("a"), dbl("2.5")])])
+    );
+    // ZPOPMIN without a count replies one flat pair, with a count nested pairs.
+    assert_eq!(c.cmd(&["ZPOPMIN", "z"]), arr(vec![bulk("b"), dbl("-inf")]));
+    assert_eq!(c.cmd(&["ZPOPMAX", "z", "5"]), arr(vec![arr(vec![bulk("a"), dbl("2.5")])]));
+    assert_eq!(c.cmd(&["ZPOPMAX", "z", "5"]), arr(vec![]));
+}
+
+// ---------------------------------------------------------------------------------
+// Pops, removals, store
+
+#[test]
+fn zpopmin_zpopmax() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z"])), ["a", "1"]);
+    assert_eq!(texts(c.cmd(&["ZPOPMAX", "z", "2"])), ["e", "5", "d", "4"]);
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z", "0"])), Vec::<String>::new());
+    assert_eq!(c.cmd(&["ZPOPMIN", "z", "-1"]), err("ERR value is out of range, must be positive"));
+    assert_eq!(c.cmd(&["ZPOPMIN", "z", "1", "2"]), err(SYNTAX));
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z", "10"])), ["b", "2", "c", "3"]);
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0));
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z"])), Vec::<String>::new());
+}
+
+#[test]
+fn zmpop() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(
+        c.cmd(&["ZMPOP", "2", "none", "z", "MIN"]),
+        arr(vec![bulk("z"), arr(vec![arr(vec![bulk("a"), bulk("1")])])])
+    );
+    assert_eq!(
+        c.cmd(&["ZMPOP", "1", "z", "MAX", "COUNT", "2"]),
+        arr(vec![bulk("z"), arr(vec![arr(vec![bulk("e"), bulk("5")]), arr(vec![bulk("d"), bulk("4")])])])
+    );
+    assert_eq!(c.cmd(&["ZMPOP", "1", "none", "MIN"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZMPOP", "0", "z", "MIN"]), err("ERR numkeys should be greater than 0"));
+    assert_eq!(c.cmd(&["ZMPOP", "1", "z", "MIN", "COUNT", "0"]), err("ERR count should be greater than 0"));
+    assert_eq!(c.cmd(&["ZMPOP", "1", "z", "BOGUS"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SET", "s", "x"]), ok());
+    assert_eq!(c.cmd(&["ZMPOP", "2", "s", "z", "MIN"]), err(WRONGTYPE));
+}
+
+#[test]
+fn zremrange_by_rank_score_lex() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "z", "0", "1"]), int(2));
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "z", "-1", "-1"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["c", "d"]);
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "z", "(3", "inf"]), int(1));
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "z", "x", "inf"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "z", "-inf", "inf"]), int(1));
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0));
+    assert_eq!(c.cmd(&["ZADD", "l", "0", "a", "0", "b", "0", "c"]), int(3));
+    assert_eq!(c.cmd(&["ZREMRANGEBYLEX", "l", "(a", "+"]), int(2));
+    assert_eq!(c.cmd(&["ZREMRANGEBYLEX", "l", "a", "+"]), err(BOUND_LEX));
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "l", "x", "1"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "missing", "0", "-1"]), int(0));
+}
+
+#[test]
+fn zrangestore() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(c.cmd(&["ZRANGESTORE", "dst", "z", "1", "2"]), int(2));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "dst", "0", "-1", "WITHSCORES"])), ["b", "2", "c", "3"]);
+    assert_eq!(c.cmd(&["ZRANGESTORE", "dst", "z", "+inf", "(3", "BYSCORE", "REV", "LIMIT", "0", "1"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "dst", "0", "-1"])), ["e"]);
+    assert_eq!(c.cmd(&["SET", "str", "x"]), ok());
+    assert_eq!(c.cmd(&["ZRANGESTORE", "str", "z", "0", "0"]), int(1));
+    assert_eq!(c.cmd(&["TYPE", "str"]), Value::Simple("zset".into()));
+    // An empty result deletes the destination.
+    assert_eq!(c.cmd(&["ZRANGESTORE", "dst", "z", "10", "20"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "dst"]), int(0));
+    assert_eq!(c.cmd(&["ZRANGESTORE", "dst", "z", "0", "1", "WITHSCORES"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZRANGESTORE", "dst", "str2", "0", "1"]), int(0));
+    // The source may be the destination.
+    assert_eq!(c.cmd(&["ZRANGESTORE", "z", "z", "0", "1"]), int(2));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"])), ["a", "1", "b", "2"]);
+}
+
+#[test]
+fn zrandmember() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    let one = c.cmd(&["ZRANDMEMBER", "z"]).text();
+    assert!(["a", "b", "c", "d", "e"].contains(&one.as_str()));
+    let mut all = texts(c.cmd(&["ZRANDMEMBER", "z", "10"]));
+    all.sort();
+    assert_eq!(all, ["a", "b", "c", "d", "e"]);
+    assert_eq!(texts(c.cmd(&["ZRANDMEMBER", "z", "3"])).len(), 3);
+    assert_eq!(texts(c.cmd(&["ZRANDMEMBER", "z", "-20"])).len(), 20);
+    let pairs = texts(c.cmd(&["ZRANDMEMBER", "z", "2", "WITHSCORES"]));
+    assert_eq!(pairs.len(), 4);
+    assert_eq!(c.cmd(&["ZSCORE", "z", &pairs[0]]).text(), pairs[1]);
+    assert_eq!(c.cmd(&["ZRANDMEMBER", "missing"]), Value::Nil);
+    assert_eq!(texts(c.cmd(&["ZRANDMEMBER", "missing", "5"])), Vec::<String>::new());
+    assert_eq!(c.cmd(&["ZRANDMEMBER", "z", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["ZRANDMEMBER", "z", "1", "BOGUS"]), err(SYNTAX));
+}
+
+#[test]
+fn zscan_visits_every_member() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut args: Vec<String> = vec!["ZADD".into(), "z".into()];
+    for i in 0..100 {
+        args.push(i.to_string());
+        args.push(format!("m{i}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(c.cmd(&refs), int(100));
+    let mut cursor = "0".to_string();
+    let mut seen = Vec::new();
+    for _ in 0..1000 {
+        let reply = c.cmd(&["ZSCAN", "z", &cursor, "COUNT", "7"]).array();
+        let items = reply[1].texts();
+        for pair in items.chunks(2) {
+            assert_eq!(format!("m{}", pair[1]), pair[0]);
+            seen.push(pair[0].clone());
+        }
+        cursor = reply[0].text();
+        if cursor == "0" {
+            break;
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 100);
+    let reply = c.cmd(&["ZSCAN", "z", "0", "MATCH", "m9*", "COUNT", "1000"]).array();
+    assert_eq!(reply[1].texts().len(), 22);
+    assert_eq!(c.cmd(&["ZSCAN", "missing", "0"]), arr(vec![bulk("0"), arr(vec![])]));
+    assert_eq!(c.cmd(&["ZSCAN", "z", "x"]), err("ERR invalid cursor"));
+}
+
+// ---------------------------------------------------------------------------------
+// Types and lifetimes
+
+#[test]
+fn wrong_type() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SET", "s", "x"]), ok());
+    for cmd in [
+        &["ZADD", "s", "1", "a"][..],
+        &["ZINCRBY", "s", "1", "a"],
+        &["ZREM", "s", "a"],
+        &["ZSCORE", "s", "a"],
+        &["ZMSCORE", "s", "a"],
+        &["ZCARD", "s"],
+        &["ZCOUNT", "s", "0", "1"],
+        &["ZLEXCOUNT", "s", "-", "+"],
+        &["ZRANK", "s", "a"],
+        &["ZRANGE", "s", "0", "1"],
+        &["ZRANGEBYSCORE", "s", "0", "1"],
+        &["ZRANGEBYLEX", "s", "-", "+"],
+        &["ZPOPMIN", "s"],
+        &["ZREMRANGEBYRANK", "s", "0", "1"],
+        &["ZRANDMEMBER", "s"],
+        &["ZSCAN", "s", "0"],
+        &["ZRANGESTORE", "d", "s", "0", "1"],
+    ] {
+        assert_eq!(c.cmd(cmd), err(WRONGTYPE), "{cmd:?}");
+    }
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "a"]), int(1));
+    assert_eq!(c.cmd(&["GET", "z"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["SADD", "z", "a"]), err(WRONGTYPE));
+}
+
+#[test]
+fn del_and_recreate_and_expire() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(c.cmd(&["DEL", "z"]), int(1));
+    assert_eq!(c.cmd(&["ZADD", "z", "9", "x"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"])), ["x", "9"]);
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "-inf", "inf"]).texts(), ["x"]);
+    assert_eq!(c.cmd(&["PEXPIRE", "z", "1"]), int(1));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(0));
+    assert_eq!(c.cmd(&["ZADD", "z", "XX", "1", "x"]), int(0));
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "y"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["y"]);
+}
+
+#[test]
+fn rank_withscore() {
+    let s = Server::start();
+    if s.is_reference() {
+        return; // WITHSCORE is Redis 7.2; the reference is 7.0.
+    }
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(c.cmd(&["ZRANK", "z", "c", "WITHSCORE"]), arr(vec![int(2), bulk("3")]));
+    assert_eq!(c.cmd(&["ZREVRANK", "z", "c", "WITHSCORE"]), arr(vec![int(2), bulk("3")]));
+    assert_eq!(c.cmd(&["ZRANK", "z", "x", "WITHSCORE"]), Value::Nil);
+    assert_eq!(c.cmd(&["ZRANK", "z", "c", "BOGUS"]), err(SYNTAX));
+}
+
+#[test]
+fn scores_format_shortest() {
+    let s = Server::start();
+    if s.is_reference() {
+        return; // Redis 7.0 prints %.17g.
+    }
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "0.1", "a", "1e-5", "b", "123456789012345678", "c", "-0", "d"]), int(4));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "a"]), bulk("0.1"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "b"]), bulk("1e-05"));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "c"]), bulk("1.2345678901234568e+17"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "0.2", "a"]), bulk("0.30000000000000004"));
+}
+
+// ---------------------------------------------------------------------------------
+// Algebra
+
+#[test]
+fn zunion_zinter_zdiff() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "x", "1", "a", "2", "b", "3", "c"]), int(3));
+    assert_eq!(c.cmd(&["ZADD", "y", "10", "b", "20", "c", "30", "d"]), int(3));
+    assert_eq!(c.cmd(&["SADD", "s", "a", "d"]), int(2));
+    assert_eq!(texts(c.cmd(&["ZUNION", "2", "x", "y", "WITHSCORES"])), ["a", "1", "b", "12", "c", "23", "d", "30"]);
+    assert_eq!(
+        texts(c.cmd(&["ZUNION", "2", "x", "y", "WEIGHTS", "2", "1", "AGGREGATE", "MIN", "WITHSCORES"])),
+        ["a", "2", "b", "4", "c", "6", "d", "30"]
+    );
+    assert_eq!(texts(c.cmd(&["ZUNION", "3", "x", "y", "missing"])), ["a", "b", "c", "d"]);
+    assert_eq!(texts(c.cmd(&["ZINTER", "2", "x", "y", "AGGREGATE", "MAX", "WITHSCORES"])), ["b", "10", "c", "20"]);
+    assert_eq!(texts(c.cmd(&["ZINTER", "2", "x", "missing"])), Vec::<String>::new());
+    // A plain set counts each member with score 1.
+    assert_eq!(texts(c.cmd(&["ZINTER", "2", "s", "y", "WITHSCORES"])), ["d", "31"]);
+    assert_eq!(texts(c.cmd(&["ZDIFF", "2", "x", "y", "WITHSCORES"])), ["a", "1"]);
+    assert_eq!(texts(c.cmd(&["ZDIFF", "1", "y"])), ["b", "c", "d"]);
+    assert_eq!(c.cmd(&["ZINTERCARD", "2", "x", "y"]), int(2));
+    assert_eq!(c.cmd(&["ZINTERCARD", "2", "x", "y", "LIMIT", "1"]), int(1));
+    assert_eq!(c.cmd(&["ZINTERCARD", "0", "x"]), err("ERR at least 1 input key is needed for 'zintercard' command"));
+    assert_eq!(c.cmd(&["ZINTERCARD", "2", "x"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZINTERCARD", "1", "x", "LIMIT", "-1"]), err("ERR LIMIT can't be negative"));
+    assert_eq!(c.cmd(&["ZUNIONSTORE", "dst", "2", "x", "y", "WEIGHTS", "1", "-1"]), int(4));
+    assert_eq!(
+        texts(c.cmd(&["ZRANGE", "dst", "0", "-1", "WITHSCORES"])),
+        ["d", "-30", "c", "-17", "b", "-8", "a", "1"]
+    );
+    assert_eq!(c.cmd(&["ZINTERSTORE", "dst", "2", "x", "y"]), int(2));
+    assert_eq!(c.cmd(&["ZUNIONSTORE", "y", "2", "y", "s"]), int(4));
+    assert_eq!(texts(c.cmd(&["ZRANGE", "y", "0", "-1", "WITHSCORES"])), ["a", "1", "b", "10", "c", "20", "d", "31"]);
+    assert_eq!(c.cmd(&["ZDIFFSTORE", "dst", "2", "x", "x"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "dst"]), int(0));
+    assert_eq!(c.cmd(&["ZUNION", "0", "x"]), err("ERR at least 1 input key is needed for 'zunion' command"));
+    assert_eq!(
+        c.cmd(&["ZUNIONSTORE", "d", "0", "x"]),
+        err("ERR at least 1 input key is needed for 'zunionstore' command")
+    );
+    assert_eq!(c.cmd(&["ZUNION", "3", "x", "y"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZUNION", "x", "y"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["ZUNION", "2", "x", "y", "WEIGHTS", "1", "z"]), err("ERR weight value is not a float"));
+    assert_eq!(c.cmd(&["ZUNION", "2", "x", "y", "WEIGHTS", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZUNION", "2", "x", "y", "AGGREGATE", "AVG"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZDIFF", "2", "x", "y", "WEIGHTS", "1", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZUNIONSTORE", "d", "1", "x", "WITHSCORES"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SET", "str", "v"]), ok());
+    assert_eq!(c.cmd(&["ZUNION", "2", "x", "str", "BOGUS"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["ZINTERCARD", "2", "x", "str"]), err(WRONGTYPE));
+    // inf + -inf sums to 0.
+    assert_eq!(c.cmd(&["ZADD", "p", "inf", "m"]), int(1));
+    assert_eq!(c.cmd(&["ZADD", "n", "-inf", "m"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZUNION", "2", "p", "n", "WITHSCORES"])), ["m", "0"]);
+}
