@@ -83,6 +83,38 @@ impl Db<'_> {
         Ok(self.store.scan_rows(cf::DATA, &prefix, None, false, |k, _| f(&k[prefix.len()..]))?)
     }
 
+    /// One random member without reading the set: seek to a random point between the
+    /// first and the last member (past their common prefix) and take the next member,
+    /// wrapping around. O(log n) like a point read; not perfectly uniform when members
+    /// cluster, which Redis's own SPOP does not promise either.
+    fn random_member(&self, key: &[u8], meta: &Meta, rng: &mut Rng) -> Result<Option<Vec<u8>>> {
+        let prefix = member_prefix(self.db, key, meta.version());
+        let edge = |reverse: bool| -> Result<Option<Vec<u8>>> {
+            let mut found = None;
+            self.store.scan_rows(cf::DATA, &prefix, None, reverse, |k, _| {
+                found = Some(k[prefix.len()..].to_vec());
+                false
+            })?;
+            Ok(found)
+        };
+        let (Some(first), Some(last)) = (edge(false)?, edge(true)?) else { return Ok(None) };
+        let common = first.iter().zip(&last).take_while(|(a, b)| a == b).count();
+        let mut probe = prefix.clone();
+        probe.extend_from_slice(&first[..common]);
+        let lo = first.get(common).copied().unwrap_or(0) as u64;
+        let hi = last.get(common).copied().unwrap_or(255) as u64;
+        probe.push((lo + rng.below(hi - lo + 1)) as u8);
+        for _ in 0..8 {
+            probe.push((0x20 + rng.below(0x5f)) as u8);
+        }
+        let mut found = None;
+        self.store.scan_rows(cf::DATA, &prefix, Some(&probe), false, |k, _| {
+            found = Some(k[prefix.len()..].to_vec());
+            false
+        })?;
+        Ok(found.or(Some(first)))
+    }
+
     /// Every member of a live set, in member order.
     fn all_members(&self, key: &[u8], meta: &Meta) -> Result<Vec<Vec<u8>>> {
         let mut out = Vec::with_capacity(meta.size().min(1 << 20) as usize);
@@ -240,7 +272,8 @@ impl Db<'_> {
 
     /// SRANDMEMBER without a count: one member, `None` for a missing key.
     pub fn srandmember_one(&self, key: &[u8], seed: u64) -> Result<Option<Vec<u8>>> {
-        Ok(self.srandmember(key, -1, seed)?.into_iter().next())
+        let Some(meta) = self.live_of(key, Kind::Set)? else { return Ok(None) };
+        self.random_member(key, &meta, &mut Rng(seed))
     }
 
     /// SPOP: removes and returns up to `count` distinct random members (one, chosen
@@ -256,7 +289,7 @@ impl Db<'_> {
         let size = w.old_size;
         let mut batch = self.store.batch();
         let popped = match count {
-            None => self.pick_repeats(key, &w.meta, 1, &mut rng)?,
+            None => self.random_member(key, &w.meta, &mut rng)?.into_iter().collect(),
             Some(n) if n >= size => {
                 // The whole set goes: one meta tombstone, whatever its size.
                 let all = self.all_members(key, &w.meta)?;
