@@ -9,9 +9,9 @@
 //! whose last field goes is deleted, as in Redis.
 
 use super::string::format_human;
-use super::{parse_f64, parse_i64, Db, Error, Result};
+use super::{parse_f64, parse_i64, CollectionWrite, Db, Error, Result};
 use crate::glob;
-use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta};
+use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
 use std::collections::{HashMap, HashSet};
 
 /// A field and its value.
@@ -28,15 +28,6 @@ pub struct FieldPage {
 /// but would build the whole reply in memory; so do we, and a client must not be able to
 /// make the server allocate without bound.
 pub const MAX_RANDOM_PICKS: u64 = 1 << 24;
-
-/// A hash being written: its stored meta row (expired or not, which decides how the key
-/// counts change) and the live hash, a fresh empty one if the key is missing or expired.
-struct HashWrite {
-    stored: Option<Meta>,
-    meta: Meta,
-    existed: bool,
-    old_size: u64,
-}
 
 /// splitmix64: small, fast and good enough to pick fields (and set members).
 pub(super) struct Rng(pub(super) u64);
@@ -57,32 +48,6 @@ impl Rng {
 }
 
 impl Db<'_> {
-    /// Reads the hash at `key` for a write, under the caller's lock.
-    fn open_hash(&self, key: &[u8]) -> Result<HashWrite> {
-        let stored = self.store.get_meta(self.db, key)?;
-        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
-        match live {
-            Some(m) if m.kind != Kind::Hash => Err(Error::WrongType),
-            Some(m) => Ok(HashWrite { old_size: m.size(), meta: m, existed: true, stored }),
-            None => {
-                let meta = Meta::collection(Kind::Hash, self.store.new_version(), 0);
-                Ok(HashWrite { stored, meta, existed: false, old_size: 0 })
-            }
-        }
-    }
-
-    /// Adds the meta row change of a hash write to `batch`: the new size, the new key,
-    /// or the deletion of a hash that lost its last field.
-    fn close_hash(&self, key: &[u8], w: &HashWrite, batch: &mut Batch) {
-        if w.meta.size() == 0 {
-            if let (true, Some(old)) = (w.existed, &w.stored) {
-                batch.delete_meta(self.db, key, old);
-            }
-        } else if !w.existed || w.meta.size() != w.old_size {
-            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
-        }
-    }
-
     /// The row key of `field` in the hash `meta` of `key`.
     fn field_row(&self, key: &[u8], meta: &Meta, field: &[u8]) -> Vec<u8> {
         member_key(self.db, key, meta.version(), field)
@@ -104,7 +69,7 @@ impl Db<'_> {
     /// how many fields were new.
     pub fn hset(&self, key: &[u8], pairs: &[(&[u8], &[u8])]) -> Result<i64> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_hash(key)?;
+        let mut w = self.open_collection(key, Kind::Hash)?;
         let mut batch = self.store.batch();
         let mut added = 0u64;
         // A set, not a list: HSET with 100,000 fields must stay linear.
@@ -118,7 +83,7 @@ impl Db<'_> {
             batch.put_row(cf::DATA, &row, value);
         }
         w.meta.set_size(w.old_size + added);
-        self.close_hash(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(added as i64)
     }
@@ -126,14 +91,14 @@ impl Db<'_> {
     /// HSETNX: sets `field` only if it does not exist; returns whether it did.
     pub fn hsetnx(&self, key: &[u8], field: &[u8], value: &[u8]) -> Result<bool> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_hash(key)?;
+        let mut w = self.open_collection(key, Kind::Hash)?;
         if w.existed && self.field(key, &w.meta, field)?.is_some() {
             return Ok(false);
         }
         let mut batch = self.store.batch();
         batch.put_row(cf::DATA, &self.field_row(key, &w.meta, field), value);
         w.meta.set_size(w.old_size + 1);
-        self.close_hash(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(true)
     }
@@ -178,8 +143,8 @@ impl Db<'_> {
         if removed > 0 {
             let old_size = meta.size();
             meta.set_size(old_size.saturating_sub(removed));
-            let w = HashWrite { stored, meta, existed: true, old_size };
-            self.close_hash(key, &w, &mut batch);
+            let w = CollectionWrite { stored, meta, existed: true, old_size };
+            self.close_collection(key, &w, &mut batch);
             self.write(&lock, batch)?;
         }
         Ok(removed as i64)
@@ -226,7 +191,7 @@ impl Db<'_> {
     /// (`None` if missing), creating the hash if needed; returns `f`'s result.
     fn update_field<T>(&self, key: &[u8], field: &[u8], f: impl FnOnce(Option<&[u8]>) -> Result<(Vec<u8>, T)>) -> Result<T> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_hash(key)?;
+        let mut w = self.open_collection(key, Kind::Hash)?;
         let row = self.field_row(key, &w.meta, field);
         let current = if w.existed { self.store.get_member(cf::DATA, &row)? } else { None };
         let (value, out) = f(current.as_deref())?;
@@ -235,7 +200,7 @@ impl Db<'_> {
         if current.is_none() {
             w.meta.set_size(w.old_size + 1);
         }
-        self.close_hash(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(out)
     }

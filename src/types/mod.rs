@@ -142,6 +142,44 @@ impl<'a> Db<'a> {
     }
 }
 
+/// A collection being written (hash, set, sorted set): its stored meta row (expired or
+/// not, which decides how the key counts change) and the live collection, a fresh empty
+/// one under a new version if the key is missing or expired.
+pub(crate) struct CollectionWrite {
+    pub stored: Option<Meta>,
+    pub meta: Meta,
+    pub existed: bool,
+    pub old_size: u64,
+}
+
+impl Db<'_> {
+    /// Reads the collection of `kind` at `key` for a write, under the caller's lock.
+    pub(crate) fn open_collection(&self, key: &[u8], kind: Kind) -> Result<CollectionWrite> {
+        let stored = self.store.get_meta(self.db, key)?;
+        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
+        match live {
+            Some(m) if m.kind != kind => Err(Error::WrongType),
+            Some(m) => Ok(CollectionWrite { old_size: m.size(), meta: m, existed: true, stored }),
+            None => {
+                let meta = Meta::collection(kind, self.store.new_version(), 0);
+                Ok(CollectionWrite { stored, meta, existed: false, old_size: 0 })
+            }
+        }
+    }
+
+    /// Adds the meta row change of a collection write to `batch`: the new size, the new
+    /// key, or the deletion of a collection that lost its last member.
+    pub(crate) fn close_collection(&self, key: &[u8], w: &CollectionWrite, batch: &mut Batch) {
+        if w.meta.size() == 0 {
+            if let (true, Some(old)) = (w.existed, &w.stored) {
+                batch.delete_meta(self.db, key, old);
+            }
+        } else if !w.existed || w.meta.size() != w.old_size {
+            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
+        }
+    }
+}
+
 /// Parses a whole byte string as a signed 64-bit integer, strictly as Redis's
 /// `string2ll`: no spaces, no `+`, no leading zeros except "0" itself.
 pub fn parse_i64(s: &[u8]) -> Option<i64> {

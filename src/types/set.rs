@@ -10,9 +10,9 @@
 //! goes is deleted, as in Redis.
 
 use super::hash::{Rng, MAX_RANDOM_PICKS};
-use super::{Db, Error, Result};
+use super::{CollectionWrite, Db, Error, Result};
 use crate::glob;
-use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta};
+use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One page of SSCAN.
@@ -30,42 +30,7 @@ pub enum SetOp {
     Diff,
 }
 
-/// A set being written: its stored meta row (expired or not, which decides how the key
-/// counts change) and the live set, a fresh empty one if the key is missing or expired.
-struct SetWrite {
-    stored: Option<Meta>,
-    meta: Meta,
-    existed: bool,
-    old_size: u64,
-}
-
 impl Db<'_> {
-    /// Reads the set at `key` for a write, under the caller's lock.
-    fn open_set(&self, key: &[u8]) -> Result<SetWrite> {
-        let stored = self.store.get_meta(self.db, key)?;
-        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
-        match live {
-            Some(m) if m.kind != Kind::Set => Err(Error::WrongType),
-            Some(m) => Ok(SetWrite { old_size: m.size(), meta: m, existed: true, stored }),
-            None => {
-                let meta = Meta::collection(Kind::Set, self.store.new_version(), 0);
-                Ok(SetWrite { stored, meta, existed: false, old_size: 0 })
-            }
-        }
-    }
-
-    /// Adds the meta row change of a set write to `batch`: the new size, the new key, or
-    /// the deletion of a set that lost its last member.
-    fn close_set(&self, key: &[u8], w: &SetWrite, batch: &mut Batch) {
-        if w.meta.size() == 0 {
-            if let (true, Some(old)) = (w.existed, &w.stored) {
-                batch.delete_meta(self.db, key, old);
-            }
-        } else if !w.existed || w.meta.size() != w.old_size {
-            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
-        }
-    }
-
     /// The row key of `member` in the set `meta` of `key`.
     fn member_row(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Vec<u8> {
         member_key(self.db, key, meta.version(), member)
@@ -128,7 +93,7 @@ impl Db<'_> {
     /// SADD: returns how many members were new.
     pub fn sadd(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_set(key)?;
+        let mut w = self.open_collection(key, Kind::Set)?;
         let mut batch = self.store.batch();
         let mut added = 0u64;
         let mut seen: HashSet<&[u8]> = HashSet::with_capacity(members.len());
@@ -145,7 +110,7 @@ impl Db<'_> {
         }
         if added > 0 {
             w.meta.set_size(w.old_size + added);
-            self.close_set(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch);
             self.write(&lock, batch)?;
         }
         Ok(added as i64)
@@ -155,7 +120,7 @@ impl Db<'_> {
     /// the key.
     pub fn srem(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_set(key)?;
+        let mut w = self.open_collection(key, Kind::Set)?;
         if !w.existed {
             return Ok(0);
         }
@@ -174,7 +139,7 @@ impl Db<'_> {
         }
         if removed > 0 {
             w.meta.set_size(w.old_size.saturating_sub(removed));
-            self.close_set(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch);
             self.write(&lock, batch)?;
         }
         Ok(removed as i64)
@@ -281,7 +246,7 @@ impl Db<'_> {
     /// member deletes the key.
     pub fn spop(&self, key: &[u8], count: Option<u64>, seed: u64) -> Result<Vec<Vec<u8>>> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_set(key)?;
+        let mut w = self.open_collection(key, Kind::Set)?;
         if !w.existed || count == Some(0) {
             return Ok(Vec::new());
         }
@@ -294,7 +259,7 @@ impl Db<'_> {
                 // The whole set goes: one meta tombstone, whatever its size.
                 let all = self.all_members(key, &w.meta)?;
                 w.meta.set_size(0);
-                self.close_set(key, &w, &mut batch);
+                self.close_collection(key, &w, &mut batch);
                 self.write(&lock, batch)?;
                 return Ok(all);
             }
@@ -304,7 +269,7 @@ impl Db<'_> {
             batch.delete_row(cf::DATA, &self.member_row(key, &w.meta, m));
         }
         w.meta.set_size(size.saturating_sub(popped.len() as u64));
-        self.close_set(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(popped)
     }
@@ -319,7 +284,7 @@ impl Db<'_> {
         if src_meta.kind != Kind::Set {
             return Err(Error::WrongType);
         }
-        let mut to = self.open_set(dst)?;
+        let mut to = self.open_collection(dst, Kind::Set)?;
         if src == dst {
             return self.has_member(src, &src_meta, member);
         }
@@ -330,14 +295,14 @@ impl Db<'_> {
         let mut batch = self.store.batch();
         batch.delete_row(cf::DATA, &row);
         let old_size = src_meta.size();
-        let mut from = SetWrite { stored, meta: src_meta, existed: true, old_size };
+        let mut from = CollectionWrite { stored, meta: src_meta, existed: true, old_size };
         from.meta.set_size(old_size.saturating_sub(1));
-        self.close_set(src, &from, &mut batch);
+        self.close_collection(src, &from, &mut batch);
         if !to.existed || !self.has_member(dst, &to.meta, member)? {
             batch.put_row(cf::DATA, &self.member_row(dst, &to.meta, member), b"");
             to.meta.set_size(to.old_size + 1);
         }
-        self.close_set(dst, &to, &mut batch);
+        self.close_collection(dst, &to, &mut batch);
         self.write(&lock, batch)?;
         Ok(true)
     }

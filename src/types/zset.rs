@@ -91,14 +91,6 @@ pub struct ScoredPage {
     pub next: Option<Vec<u8>>,
 }
 
-/// A sorted set being written (see `SetWrite` in `set.rs`).
-struct ZWrite {
-    stored: Option<Meta>,
-    meta: Meta,
-    existed: bool,
-    old_size: u64,
-}
-
 fn score_of(value: &[u8]) -> f64 {
     value.get(..8).and_then(|b| b.try_into().ok()).map_or(0.0, decode_score)
 }
@@ -138,31 +130,6 @@ fn lex_below_max(m: &[u8], max: &LexBound) -> bool {
 }
 
 impl Db<'_> {
-    /// Reads the sorted set at `key` for a write, under the caller's lock.
-    fn open_zset(&self, key: &[u8]) -> Result<ZWrite> {
-        let stored = self.store.get_meta(self.db, key)?;
-        let live = stored.as_ref().filter(|m| !m.is_expired(self.now)).cloned();
-        match live {
-            Some(m) if m.kind != Kind::ZSet => Err(Error::WrongType),
-            Some(m) => Ok(ZWrite { old_size: m.size(), meta: m, existed: true, stored }),
-            None => {
-                let meta = Meta::collection(Kind::ZSet, self.store.new_version(), 0);
-                Ok(ZWrite { stored, meta, existed: false, old_size: 0 })
-            }
-        }
-    }
-
-    /// Adds the meta row change of a write: new size, new key, or deletion when empty.
-    fn close_zset(&self, key: &[u8], w: &ZWrite, batch: &mut Batch) {
-        if w.meta.size() == 0 {
-            if let (true, Some(old)) = (w.existed, &w.stored) {
-                batch.delete_meta(self.db, key, old);
-            }
-        } else if !w.existed || w.meta.size() != w.old_size {
-            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
-        }
-    }
-
     /// The score of `member` in the live sorted set `meta`.
     fn score_in(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Result<Option<f64>> {
         let row = member_key(self.db, key, meta.version(), member);
@@ -300,7 +267,7 @@ impl Db<'_> {
     /// the score the previous item gave it.
     pub fn zadd(&self, key: &[u8], items: &[(f64, &[u8])], flags: ZAddFlags) -> Result<ZAdded> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_zset(key)?;
+        let mut w = self.open_collection(key, Kind::ZSet)?;
         let mut batch = self.store.batch();
         let mut out = ZAdded::default();
         let mut pending: HashMap<&[u8], Option<f64>> = HashMap::new();
@@ -348,7 +315,7 @@ impl Db<'_> {
         }
         if !batch.is_empty() {
             w.meta.set_size(size);
-            self.close_zset(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch);
             self.write(&lock, batch)?;
         }
         Ok(out)
@@ -357,7 +324,7 @@ impl Db<'_> {
     /// ZREM: returns how many of the members existed.
     pub fn zrem(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_zset(key)?;
+        let mut w = self.open_collection(key, Kind::ZSet)?;
         if !w.existed {
             return Ok(0);
         }
@@ -375,7 +342,7 @@ impl Db<'_> {
         }
         if removed > 0 {
             w.meta.set_size(w.old_size.saturating_sub(removed));
-            self.close_zset(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch);
             self.write(&lock, batch)?;
         }
         Ok(removed as i64)
@@ -471,7 +438,7 @@ impl Db<'_> {
     /// ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX: returns how many went.
     pub fn zremrange(&self, key: &[u8], range: Range) -> Result<u64> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_zset(key)?;
+        let mut w = self.open_collection(key, Kind::ZSet)?;
         if !w.existed {
             return Ok(0);
         }
@@ -484,7 +451,7 @@ impl Db<'_> {
             self.remove_member(key, &w.meta, m, *s, &mut batch);
         }
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
-        self.close_zset(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(items.len() as u64)
     }
@@ -493,7 +460,7 @@ impl Db<'_> {
     /// low or high end.
     pub fn zpop(&self, key: &[u8], count: u64, max: bool) -> Result<Vec<Scored>> {
         let lock = self.lock(&[key])?;
-        let mut w = self.open_zset(key)?;
+        let mut w = self.open_collection(key, Kind::ZSet)?;
         if !w.existed || count == 0 {
             return Ok(Vec::new());
         }
@@ -504,7 +471,7 @@ impl Db<'_> {
             self.remove_member(key, &w.meta, m, *s, &mut batch);
         }
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
-        self.close_zset(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch);
         self.write(&lock, batch)?;
         Ok(items)
     }
