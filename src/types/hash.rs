@@ -10,7 +10,6 @@
 
 use super::string::format_human;
 use super::{parse_f64, parse_i64, CollectionWrite, Db, Error, Result};
-use crate::glob;
 use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
 use std::collections::{HashMap, HashSet};
 
@@ -303,27 +302,7 @@ impl Db<'_> {
     pub fn hscan(&self, key: &[u8], start: &[u8], count: usize, pattern: Option<&[u8]>) -> Result<FieldPage> {
         let mut page = FieldPage { pairs: Vec::new(), next: None };
         let Some(meta) = self.live_of(key, Kind::Hash)? else { return Ok(page) };
-        let prefix = member_prefix(self.db, key, meta.version());
-        // Fields matching a pattern with a literal prefix are contiguous: start there and
-        // stop after them.
-        let literal = pattern.map_or(&b""[..], glob::literal_prefix);
-        let from = if start < literal { literal } else { start };
-        let mut examined = 0;
-        self.store.scan_rows(cf::DATA, &prefix, Some(&member_key(self.db, key, meta.version(), from)), false, |k, v| {
-            let field = &k[prefix.len()..];
-            if !field.starts_with(literal) {
-                return false;
-            }
-            if examined == count {
-                page.next = Some(field.to_vec());
-                return false;
-            }
-            examined += 1;
-            if pattern.map_or(true, |p| glob::matches(p, field, false)) {
-                page.pairs.push((field.to_vec(), v.to_vec()));
-            }
-            true
-        })?;
+        page.next = self.scan_members(key, &meta, start, count, pattern, |f, v| page.pairs.push((f.to_vec(), v.to_vec())))?;
         Ok(page)
     }
 }

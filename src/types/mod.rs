@@ -180,6 +180,45 @@ impl Db<'_> {
     }
 }
 
+impl Db<'_> {
+    /// One page of HSCAN/SSCAN/ZSCAN over the `data` rows of a live collection: examines
+    /// up to `count` members from `start` (inclusive), in member order, and hands those
+    /// matching `pattern` with their row value to `keep`. Members matching a pattern with
+    /// a literal prefix are contiguous, so the scan starts there and stops after them.
+    /// Returns where the next page starts, or `None` when the collection is done.
+    pub(crate) fn scan_members(
+        &self,
+        key: &[u8],
+        meta: &Meta,
+        start: &[u8],
+        count: usize,
+        pattern: Option<&[u8]>,
+        mut keep: impl FnMut(&[u8], &[u8]),
+    ) -> Result<Option<Vec<u8>>> {
+        let prefix = crate::storage::member_prefix(self.db, key, meta.version());
+        let literal = pattern.map_or(&b""[..], crate::glob::literal_prefix);
+        let from = if start < literal { literal } else { start };
+        let first = crate::storage::member_key(self.db, key, meta.version(), from);
+        let (mut examined, mut next) = (0, None);
+        self.store.scan_rows(crate::storage::cf::DATA, &prefix, Some(&first), false, |k, v| {
+            let member = &k[prefix.len()..];
+            if !member.starts_with(literal) {
+                return false;
+            }
+            if examined == count {
+                next = Some(member.to_vec());
+                return false;
+            }
+            examined += 1;
+            if pattern.map_or(true, |p| crate::glob::matches(p, member, false)) {
+                keep(member, v);
+            }
+            true
+        })?;
+        Ok(next)
+    }
+}
+
 /// Parses a whole byte string as a signed 64-bit integer, strictly as Redis's
 /// `string2ll`: no spaces, no `+`, no leading zeros except "0" itself.
 pub fn parse_i64(s: &[u8]) -> Option<i64> {

@@ -11,7 +11,6 @@
 
 use super::hash::{Rng, MAX_RANDOM_PICKS};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::glob;
 use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -434,27 +433,7 @@ impl Db<'_> {
     pub fn sscan(&self, key: &[u8], start: &[u8], count: usize, pattern: Option<&[u8]>) -> Result<MemberPage> {
         let mut page = MemberPage { members: Vec::new(), next: None };
         let Some(meta) = self.live_of(key, Kind::Set)? else { return Ok(page) };
-        let prefix = member_prefix(self.db, key, meta.version());
-        // Members matching a pattern with a literal prefix are contiguous: start there
-        // and stop after them.
-        let literal = pattern.map_or(&b""[..], glob::literal_prefix);
-        let from = if start < literal { literal } else { start };
-        let mut examined = 0;
-        self.store.scan_rows(cf::DATA, &prefix, Some(&member_key(self.db, key, meta.version(), from)), false, |k, _| {
-            let member = &k[prefix.len()..];
-            if !member.starts_with(literal) {
-                return false;
-            }
-            if examined == count {
-                page.next = Some(member.to_vec());
-                return false;
-            }
-            examined += 1;
-            if pattern.map_or(true, |p| glob::matches(p, member, false)) {
-                page.members.push(member.to_vec());
-            }
-            true
-        })?;
+        page.next = self.scan_members(key, &meta, start, count, pattern, |m, _| page.members.push(m.to_vec()))?;
         Ok(page)
     }
 }

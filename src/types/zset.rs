@@ -14,7 +14,6 @@
 
 use super::hash::{Rng, MAX_RANDOM_PICKS};
 use super::{Db, Error, Result};
-use crate::glob;
 use crate::storage::{
     cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, Kind, Meta,
 };
@@ -532,31 +531,7 @@ impl Db<'_> {
     pub fn zscan(&self, key: &[u8], start: &[u8], count: usize, pattern: Option<&[u8]>) -> Result<ScoredPage> {
         let mut page = ScoredPage { items: Vec::new(), next: None };
         let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(page) };
-        let prefix = member_prefix(self.db, key, meta.version());
-        let literal = pattern.map_or(&b""[..], glob::literal_prefix);
-        let from = if start < literal { literal } else { start };
-        let mut examined = 0;
-        self.store.scan_rows(
-            cf::DATA,
-            &prefix,
-            Some(&member_key(self.db, key, meta.version(), from)),
-            false,
-            |k, v| {
-                let member = &k[prefix.len()..];
-                if !member.starts_with(literal) {
-                    return false;
-                }
-                if examined == count {
-                    page.next = Some(member.to_vec());
-                    return false;
-                }
-                examined += 1;
-                if pattern.map_or(true, |p| glob::matches(p, member, false)) {
-                    page.items.push((member.to_vec(), score_of(v)));
-                }
-                true
-            },
-        )?;
+        page.next = self.scan_members(key, &meta, start, count, pattern, |m, v| page.items.push((m.to_vec(), score_of(v))))?;
         Ok(page)
     }
 }
