@@ -249,3 +249,57 @@ fn hot_keys_under_many_single_command_clients_everysec() {
 fn hot_keys_under_many_single_command_clients_always() {
     hot_keys_under_many_single_command_clients("always");
 }
+
+/// Bytes in the RocksDB table files under `dir` (WAL and logs left out).
+fn sst_bytes(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir.join("db")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "sst") {
+            total += entry.metadata().unwrap().len();
+        }
+    }
+    total
+}
+
+#[test]
+fn deleted_collections_give_their_disk_space_back_after_compaction() {
+    let server = Server::start();
+    if server.is_reference() {
+        return; // DEBUG COMPACT is DiskDB's own.
+    }
+    let mut c = server.client();
+    // Values that compress poorly, so the table files are large enough to tell apart.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut value = || {
+        (0..16)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                format!("{seed:016x}")
+            })
+            .collect::<String>()
+    };
+    let n = 5_000;
+    let mut batch = Vec::new();
+    for i in 0..n {
+        let (m, v) = (format!("m{i}"), value());
+        batch.extend(Client::encode(&[b"RPUSH", b"l", v.as_bytes()]));
+        batch.extend(Client::encode(&[b"HSET", b"h", m.as_bytes(), v.as_bytes()]));
+        batch.extend(Client::encode(&[b"SADD", b"s", format!("{m}{v}").as_bytes()]));
+        batch.extend(Client::encode(&[b"ZADD", b"z", i.to_string().as_bytes(), format!("{m}{v}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..4 * n {
+        assert!(matches!(c.read(), Value::Int(_)));
+    }
+    assert_eq!(c.cmd(&["DEBUG", "COMPACT"]), ok());
+    let full = sst_bytes(server.data_dir());
+    assert!(full > 4 * n as u64 * 256, "only {full} bytes of tables for {n} members of 4 collections");
+    assert_eq!(c.cmd(&["DEL", "l", "h", "s", "z"]), int(4));
+    assert_eq!(c.cmd(&["DEBUG", "COMPACT"]), ok());
+    let after = sst_bytes(server.data_dir());
+    assert!(after < full / 20, "{after} bytes of tables left of {full} after DEL and compaction");
+    assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+}

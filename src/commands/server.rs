@@ -633,6 +633,7 @@ fn shutdown(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 const DEBUG_SUBS: &[Command] = &[
     cmd("sleep", 3, ADMIN, (0, 0, 0), "server", "Pause this connection", debug_sleep),
     cmd("log", 3, ADMIN, (0, 0, 0), "server", "Write a line to the server log", debug_log),
+    cmd("compact", 2, ADMIN, (0, 0, 0), "server", "Compact the whole store now (DiskDB)", debug_compact),
     cmd("help", 2, ADMIN, (0, 0, 0), "server", "Show help", debug_help),
 ];
 
@@ -673,10 +674,25 @@ fn debug_log(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Ok)
 }
 
+/// DEBUG COMPACT (DiskDB's own): flushes the memtables and compacts every column family
+/// now, so the rows of deleted and overwritten collections are dropped from disk at once
+/// instead of whenever RocksDB gets to them. Answers when done; may take long on a big store.
+fn debug_compact(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    ctx.state.store.compact();
+    Ok(Reply::Ok)
+}
+
 fn debug_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(help_reply(
         "DEBUG",
-        &["SLEEP <seconds>", "    Stop this connection for <seconds> (float).", "LOG <message>", "    Write <message> to the server log."],
+        &[
+            "SLEEP <seconds>",
+            "    Stop this connection for <seconds> (float).",
+            "LOG <message>",
+            "    Write <message> to the server log.",
+            "COMPACT",
+            "    Compact the store now, reclaiming the space of deleted data (DiskDB).",
+        ],
     ))
 }
 
