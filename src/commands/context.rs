@@ -2,7 +2,8 @@
 //! and the effects a command asks the server to carry out after replying.
 
 use crate::config::Config;
-use crate::storage::{Group, Storage};
+use super::multi::{Multi, Watch, Watches};
+use crate::storage::{Group, Storage, Txn, View};
 use std::cell::RefCell;
 use crate::types::Db;
 use parking_lot::Mutex;
@@ -180,6 +181,11 @@ pub struct ServerState {
     pub shutdown: Notify,
     pub shutting_down: AtomicBool,
     pub features: &'static [&'static str],
+    /// Every client's watched keys (WATCH).
+    pub watches: Arc<Watches>,
+    /// Every batch of commands runs holding this shared, and EXEC holds it exclusively,
+    /// so no client sees a transaction half done (see `server/execute.rs`).
+    pub gate: parking_lot::RwLock<()>,
 }
 
 impl ServerState {
@@ -206,11 +212,15 @@ pub struct Session {
     /// 2 or 3 (HELLO).
     pub resp: u8,
     pub authenticated: bool,
+    /// The transaction being queued, between MULTI and EXEC/DISCARD.
+    pub multi: Option<Multi>,
+    /// The keys this client watches (WATCH), until EXEC, DISCARD, UNWATCH or RESET.
+    pub watch: Option<Watch>,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated }
+        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None }
     }
 
     pub fn id(&self) -> u64 {
@@ -249,20 +259,33 @@ pub struct Ctx<'a> {
     pub after: After,
     /// The connection's write group, when this command may join it.
     pub group: Option<&'a RefCell<Group>>,
+    /// The transaction this command runs in, inside EXEC.
+    pub txn: Option<&'a RefCell<Txn>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None }
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, txn: None }
+    }
+
+    /// Storage as this command sees it: through its transaction, inside EXEC.
+    pub fn store(&self) -> View<'a> {
+        View::with_txn(&self.state.store, self.txn)
     }
 
     /// The selected database.
     pub fn db(&self) -> Db<'a> {
-        let db = Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now);
+        let db = Db::in_view(self.store(), self.state.store.physical(self.session.db), self.now);
         match self.group {
             Some(g) => db.with_group(g),
             None => db,
         }
+    }
+
+    /// Whether a blocking command may block: never inside EXEC, where it answers its
+    /// timeout reply at once, as in Redis.
+    pub fn may_block(&self) -> bool {
+        self.txn.is_none()
     }
 
     /// Another logical database (COPY ... DB, MOVE).

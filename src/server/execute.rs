@@ -6,8 +6,13 @@
 //! and none of them is in the group. Anything else (a read of a grouped key, a keyless
 //! command such as DBSIZE or SELECT, a command that changes the connection) commits the
 //! group first. Replies are encoded only after the writes they acknowledge are committed.
+//!
+//! Transactions: every batch runs holding the server's gate shared; an EXEC that runs a
+//! transaction first commits the group, then holds the gate exclusively, so no other
+//! client's command (reader or writer) runs while it does. After the batch's writes are
+//! committed, the watched keys they touched are invalidated ([`multi::touch_written`]).
 
-use crate::commands::{dispatch, flag, lookup, After, Ctx, ServerState, Session};
+use crate::commands::{dispatch, flag, lookup, multi, After, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use crate::storage::Group;
 use bytes::Bytes;
@@ -28,15 +33,26 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
     let mut grouped_keys: HashSet<(u8, &[u8])> = HashSet::new();
     let mut ran = 0;
     let mut stop = (After::Nothing, None);
+    // The logical db and index of each write command that ran, for the watches.
+    let mut written: Vec<(usize, usize)> = Vec::new();
+    let mut shared = Some(state.gate.read());
     for argv in cmds {
         ran += 1;
         let phys = state.store.physical(session.db);
+        let (db, queueing) = (session.db, session.multi.is_some());
         let keys = command_keys(argv);
         let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
         if !joinable || grouped.len() >= MAX_GROUP {
             commit(&group, &mut replies, &mut grouped);
             grouped_keys.clear();
         }
+        // An EXEC (keyless: the group is committed) runs with every other client out,
+        // after the watches this batch's writes touched are invalidated.
+        let exclusive = multi::is_exec(session.multi.is_some(), argv).then(|| {
+            touch(state, cmds, &mut written);
+            shared = None;
+            state.gate.write()
+        });
         let mut ctx = Ctx::new(state, session);
         if keys.is_some() {
             ctx.group = Some(&group);
@@ -47,6 +63,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         };
         let reply = dispatch(&mut ctx, argv);
         let after = std::mem::replace(&mut ctx.after, After::Nothing);
+        if exclusive.is_some() {
+            drop(exclusive);
+            shared = Some(state.gate.read());
+        }
         let mut g = group.borrow_mut();
         if let Some(e) = g.failed.take() {
             // A commit made on this command's behalf failed: the writes it carried were
@@ -69,6 +89,9 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
             grouped_keys.extend(keys.unwrap_or_default().into_iter().map(|k| (phys, k)));
         }
         drop(g);
+        if !queueing && !matches!(reply, Reply::Error(_)) {
+            written.push((db, ran - 1));
+        }
         match after {
             After::Nothing => replies.push(reply),
             After::Close => {
@@ -87,10 +110,24 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         }
     }
     commit(&group, &mut replies, &mut grouped);
+    touch(state, cmds, &mut written);
+    drop(shared);
     for r in &replies {
         r.encode(session.resp, out);
     }
     (ran, stop.0, stop.1)
+}
+
+/// Invalidates the watches of the committed writes in `written` (before the gate is
+/// released, so that no EXEC can run between the commit and the invalidation).
+fn touch(state: &Arc<ServerState>, cmds: &[Vec<Bytes>], written: &mut Vec<(usize, usize)>) {
+    if written.is_empty() || state.watches.is_empty() {
+        written.clear();
+        return;
+    }
+    for (db, i) in written.drain(..) {
+        multi::touch_written(state, db, &cmds[i]);
+    }
 }
 
 /// Commits the group; on failure, the grouped commands' replies become the error.

@@ -58,6 +58,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
+        watches: Default::default(),
+        gate: Default::default(),
     });
 
     let stop = Arc::new(AtomicBool::new(false));
