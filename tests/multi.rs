@@ -203,6 +203,14 @@ fn watch_aborts_on_the_watchers_own_write() {
     c.send_raw(&batch);
     assert_eq!([c.read(), c.read(), c.read(), c.read(), c.read()], [ok(), ok(), ok(), queued(), Value::Nil]);
     assert_eq!(c.cmd(&["GET", "k"]), bulk("again"));
+    // A write before WATCH in the same pipeline does not abort.
+    let mut batch = Vec::new();
+    for cmd in [&[&b"SET"[..], b"k", b"before"][..], &[b"WATCH", b"k"], &[b"MULTI"], &[b"SET", b"k", b"txn"], &[b"EXEC"]] {
+        batch.extend(Client::encode(cmd));
+    }
+    c.send_raw(&batch);
+    assert_eq!([c.read(), c.read(), c.read(), c.read(), c.read()], [ok(), ok(), ok(), queued(), arr(vec![ok()])]);
+    assert_eq!(c.cmd(&["GET", "k"]), bulk("txn"));
 }
 
 #[test]

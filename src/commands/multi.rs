@@ -64,6 +64,11 @@ pub fn rejected(ctx: &mut Ctx) {
     }
 }
 
+/// Whether `argv` is a WATCH.
+pub fn is_watch(argv: &[Bytes]) -> bool {
+    argv[0].eq_ignore_ascii_case(b"watch")
+}
+
 /// Whether `argv` is an EXEC that will run a transaction, which the server runs with
 /// every other client kept out.
 pub fn is_exec(in_multi: bool, argv: &[Bytes]) -> bool {

@@ -46,10 +46,13 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
             commit(&group, &mut replies, &mut grouped);
             grouped_keys.clear();
         }
-        // An EXEC (keyless: the group is committed) runs with every other client out,
-        // after the watches this batch's writes touched are invalidated.
-        let exclusive = multi::is_exec(session.multi.is_some(), argv).then(|| {
+        // WATCH and EXEC (keyless: the group is committed) must see the watches this
+        // batch's earlier writes invalidated, and EXEC runs with every other client out.
+        let exec = multi::is_exec(session.multi.is_some(), argv);
+        if exec || multi::is_watch(argv) {
             touch(state, cmds, &mut written);
+        }
+        let exclusive = exec.then(|| {
             shared = None;
             state.gate.write()
         });
