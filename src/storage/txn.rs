@@ -363,6 +363,105 @@ fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::{member_key, member_prefix, now_ms, Compression, Fsync, Kind, StorageOptions};
+
+    fn open(dir: &std::path::Path) -> Arc<Storage> {
+        Arc::new(
+            Storage::open(&StorageOptions {
+                path: dir.to_path_buf(),
+                databases: 16,
+                compression: Compression::Lz4,
+                block_cache_bytes: 8 << 20,
+                write_buffer_bytes: 8 << 20,
+                meta_cache_bytes: 1 << 20,
+                fsync: Fsync::EverySec,
+            })
+            .unwrap(),
+        )
+    }
+
+    fn put(view: &View, db: u8, key: &[u8], value: &[u8]) {
+        let old = view.get_meta(db, key).unwrap();
+        let mut b = view.batch();
+        b.put_meta(db, key, old.as_ref(), &Meta::new(Kind::String, 0, value.to_vec()));
+        match view.txn() {
+            Some(t) => t.borrow_mut().add(b),
+            None => view.storage().write(b).unwrap(),
+        }
+    }
+
+    fn keys(view: &View, db: u8) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        view.scan_meta(db, b"", |k, _| {
+            out.push(k.to_vec());
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_transaction_reads_its_writes_and_commits_them_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let plain = View::new(&store);
+        put(&plain, 0, b"a", b"1");
+        put(&plain, 0, b"c", b"3");
+        let txn = RefCell::new(Txn::begin(store.clone()));
+        let view = View::with_txn(&store, Some(&txn));
+        put(&view, 0, b"b", b"2");
+        put(&view, 0, b"a", b"10");
+        assert_eq!(view.get_meta(0, b"a").unwrap().unwrap().body, b"10");
+        assert_eq!(keys(&view, 0), [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        assert_eq!(view.dbsize(0), 3);
+        // Members: a stored row, a pending one, a pending delete of a stored one.
+        let mut b = store.batch();
+        b.put_row(cf::DATA, &member_key(0, b"h", 1, b"x"), b"stored");
+        store.write(b).unwrap();
+        let mut b = store.batch();
+        b.put_row(cf::DATA, &member_key(0, b"h", 1, b"y"), b"pending");
+        b.delete_row(cf::DATA, &member_key(0, b"h", 1, b"x"));
+        txn.borrow_mut().add(b);
+        let mut members = Vec::new();
+        view.scan_rows(cf::DATA, &member_prefix(0, b"h", 1), None, true, |k, v| {
+            members.push((k.to_vec(), v.to_vec()));
+            true
+        })
+        .unwrap();
+        assert_eq!(members, [(member_key(0, b"h", 1, b"y"), b"pending".to_vec())]);
+        // Nothing is visible outside the transaction before the commit.
+        assert_eq!(plain.get_meta(0, b"b").unwrap(), None);
+        assert_eq!(plain.dbsize(0), 2);
+        txn.into_inner().commit().unwrap();
+        assert_eq!(plain.get_meta(0, b"a").unwrap().unwrap().body, b"10");
+        assert_eq!(plain.dbsize(0), 3);
+        assert!(plain.get_member(cf::DATA, &member_key(0, b"h", 1, b"x")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_flush_inside_a_transaction_hides_stored_keys_and_restarts_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let plain = View::new(&store);
+        put(&plain, 0, b"old", b"1");
+        put(&plain, 1, b"other", b"1");
+        let txn = RefCell::new(Txn::begin(store.clone()));
+        let view = View::with_txn(&store, Some(&txn));
+        put(&view, 0, b"gone", b"1");
+        view.flush_db(0).unwrap();
+        put(&view, 0, b"new", b"1");
+        assert_eq!(view.get_meta(0, b"old").unwrap(), None);
+        assert_eq!(keys(&view, 0), [b"new".to_vec()]);
+        assert_eq!((view.dbsize(0), view.dbsize(1)), (1, 1));
+        assert_eq!(view.random_key(0, 7, now_ms()).unwrap(), Some(b"new".to_vec()));
+        txn.into_inner().commit().unwrap();
+        assert_eq!(keys(&plain, 0), [b"new".to_vec()]);
+        assert_eq!((plain.dbsize(0), plain.dbsize(1)), (1, 1));
+        let store = Arc::try_unwrap(store).ok().unwrap();
+        drop(store);
+        let store = open(dir.path());
+        assert_eq!((store.dbsize(0), store.dbsize(1)), (1, 1));
+    }
 
     fn merged(pending: &[(&[u8], Option<&[u8]>)], stored: &[(&[u8], &[u8])], reverse: bool, limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
