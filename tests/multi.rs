@@ -273,6 +273,20 @@ fn flushall_flushdb_and_swapdb_abort_watches_on_existing_keys() {
     assert_eq!(transaction(&mut c, &[&["GET", "k"]]), Value::Nil);
 }
 
+#[test]
+fn move_and_copy_abort_watches_in_the_other_database() {
+    let server = Server::start();
+    let (mut c, mut other) = (server.client(), server.client());
+    assert_eq!(c.cmd(&["SELECT", "2"]), ok());
+    for write in [&["MOVE", "k", "2"][..], &["COPY", "k", "k", "DB", "2"][..]] {
+        assert_eq!(other.cmd(&["SET", "k", "v"]), ok());
+        assert_eq!(c.cmd(&["WATCH", "k"]), ok());
+        assert_eq!(other.cmd(write), int(1));
+        assert_eq!(transaction(&mut c, &[&["GET", "k"]]), Value::Nil, "{write:?}");
+        assert_eq!(c.cmd(&["DEL", "k"]), int(1));
+    }
+}
+
 /// 8 clients each run transactions of two INCRs: every EXEC sees its two increments
 /// adjacent (nothing interleaved) and no increment is lost.
 #[test]

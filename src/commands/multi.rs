@@ -181,6 +181,19 @@ pub fn touch_written(state: &Arc<super::ServerState>, db: usize, argv: &[Bytes])
             watches.touch_db(a as usize, |k| exists_now(a as usize, k));
             watches.touch_db(b as usize, |k| exists_now(b as usize, k));
         }
+        "move" | "copy" => {
+            // The keys it names, and the one it wrote in the other database.
+            let other = match cmd.name {
+                "move" => parse_i64(&argv[2]).map(|d| (d, &argv[1])),
+                _ => argv.iter().skip(3).position(|a| a.eq_ignore_ascii_case(b"db")).and_then(|i| argv.get(i + 4)).and_then(|d| parse_i64(d)).map(|d| (d, &argv[2])),
+            };
+            if let Some((d, key)) = other.filter(|(d, _)| *d >= 0) {
+                watches.touch(d as usize, key);
+            }
+            for i in cmd.key_positions(argv.len()) {
+                watches.touch(db, &argv[i]);
+            }
+        }
         "lmpop" | "zmpop" => {
             let n = parse_i64(&argv[1]).unwrap_or(0).max(0) as usize;
             for key in argv.iter().skip(2).take(n) {
