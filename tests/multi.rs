@@ -418,3 +418,54 @@ fn a_transaction_survives_kill9_whole_or_not_at_all() {
         assert_eq!(c.cmd(&["DBSIZE"]), int(found as i64));
     }
 }
+
+/// Transactions beside everything that takes locks: pipelined write groups on the same
+/// hot keys, keys expiring under the expiry thread, FLUSHDB in another database, and
+/// `appendfsync always`. Finishes (no deadlock; the client's read timeout would fail it)
+/// with every transactional increment counted.
+#[test]
+fn transactions_beside_write_groups_expiry_and_flushes() {
+    let server = Server::start_with(&["--appendfsync", "always"]);
+    let port = server.port;
+    let mut threads = Vec::new();
+    for t in 0..2 {
+        threads.push(std::thread::spawn(move || {
+            let mut c = Client::connect(port);
+            for round in 0..40 {
+                let mut cmds: Vec<Vec<String>> = Vec::new();
+                for i in 0..30 {
+                    cmds.push(vec!["SET".into(), format!("hot:{}", i % 5), format!("{t}:{round}")]);
+                    cmds.push(vec!["SET".into(), format!("ttl:{t}:{i}"), "v".into(), "PX".into(), "1".into()]);
+                }
+                let mut batch = Vec::new();
+                for cmd in &cmds {
+                    let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+                    batch.extend(Client::encode(&args));
+                }
+                c.send_raw(&batch);
+                for _ in &cmds {
+                    assert_eq!(c.read(), ok());
+                }
+            }
+        }));
+    }
+    threads.push(std::thread::spawn(move || {
+        let mut c = Client::connect(port);
+        assert_eq!(c.cmd(&["SELECT", "5"]), ok());
+        for i in 0..40 {
+            assert_eq!(c.cmd(&["SET", &format!("f{i}"), "v"]), ok());
+            assert_eq!(c.cmd(&["FLUSHDB"]), ok());
+        }
+    }));
+    for _ in 0..3 {
+        threads.push(std::thread::spawn(move || {
+            let mut c = Client::connect(port);
+            for _ in 0..60 {
+                let r = transaction(&mut c, &[&["INCR", "n"], &["SET", "hot:0", "txn"], &["GET", "hot:0"], &["INCR", "n"]]).array();
+                assert_eq!((r[2].text(), r[3].int()), ("txn".to_string(), r[0].int() + 1));
+            }
+        }));
+    }
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    assert_eq!(server.client().cmd(&["GET", "n"]), bulk("360"));
+}
