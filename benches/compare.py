@@ -50,6 +50,8 @@ BASELINE = "redis"  # column name of the redis-server baseline
 #            number in 0..keyspace-1 on every call (redis-benchmark's own placeholder).
 #   needs:   tests that must run earlier in the same list for this one to do real work
 #            (LPOP on an empty list measures nothing); only used to print a warning.
+#   loader:  a workload redis-benchmark cannot send, run by a loader in this file instead
+#            (`multi`: MULTI / INCR k / INCR k / EXEC transactions, see run_multi_loader).
 # --------------------------------------------------------------------------------------------
 
 
@@ -59,6 +61,7 @@ class Test:
     builtin: str | None = None
     command: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    loader: str | None = None
 
     def bench_args(self) -> list[str]:
         return ["-t", self.builtin] if self.builtin else list(self.command)
@@ -87,13 +90,14 @@ TESTS: dict[str, Test] = {
         Test("lrange_500", builtin="lrange_500"),
         Test("lrange_600", builtin="lrange_600"),
         Test("xadd", command=("XADD", "bench:stream", "*", "field", "__rand_int__")),
+        Test("multi_exec", loader="multi"),
     ]
 }
 
 DEFAULT_TESTS = "set,get,incr,mset"
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,ping_mbulk")
+             "lrange_100,xadd,multi_exec,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:
@@ -339,6 +343,77 @@ def first_error_line(text: str) -> str:
     return hit if len(hit) <= 160 else hit[:157] + "..."  # error replies can echo the payload
 
 
+MULTI_CLIENTS = 4  # the loader's sockets: few, so that Python is not the bottleneck
+
+
+def run_multi_loader(port: int, pipeline: int, transactions: int, keyspace: int,
+                     timeout: float) -> dict:
+    """Transactions redis-benchmark cannot send: MULTI_CLIENTS sockets, each sending
+    `pipeline` transactions of `MULTI / INCR k / INCR k / EXEC` (k random in the keyspace) per
+    round trip until `transactions` have been answered in all. Reports transactions/s (each
+    is four commands) and the round-trip latencies, in redis-benchmark's CSV fields.
+
+    Every reply is checked: five `+` lines and an EXEC array of two consecutive integers (the
+    second INCR saw the first, nothing ran in between)."""
+    import random
+    import threading
+
+    def encode(*args: str) -> bytes:
+        out = b"*%d\r\n" % len(args)
+        for x in args:
+            out += b"$%d\r\n%s\r\n" % (len(x), x.encode())
+        return out
+
+    per_client = max(1, transactions // MULTI_CLIENTS)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        mine: list[float] = []
+        try:
+            with socket.create_connection((HOST, port), timeout=timeout) as s:
+                f = s.makefile("rb")
+                done = 0
+                while done < per_client:
+                    n = min(pipeline, per_client - done)
+                    batch = b""
+                    for _ in range(n):
+                        k = f"bench:multi:{rng.randrange(keyspace)}"
+                        batch += encode("MULTI") + encode("INCR", k) + encode("INCR", k) + encode("EXEC")
+                    t0 = time.perf_counter()
+                    s.sendall(batch)
+                    for _ in range(n):
+                        lines = [f.readline() for _ in range(6)]
+                        if lines[:3] != [b"+OK\r\n", b"+QUEUED\r\n", b"+QUEUED\r\n"] or lines[3] != b"*2\r\n" \
+                                or int(lines[5][1:]) != int(lines[4][1:]) + 1:
+                            raise RespError(f"unexpected transaction reply {b''.join(lines)[:120]!r}")
+                    mine.append(time.perf_counter() - t0)
+                    done += n
+        except (OSError, RespError, ValueError) as e:
+            with lock:
+                errors.append(str(e))
+        with lock:
+            latencies.extend(mine)
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(MULTI_CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.monotonic() - t0
+    if errors:
+        return {"error": errors[0][:160], "seconds": round(seconds, 3)}
+    ms = sorted(x * 1000 for x in latencies)
+    pct = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]
+    return {"row": "MULTI/EXEC", "seconds": round(seconds, 3),
+            "rps": per_client * MULTI_CLIENTS / seconds, "avg_latency_ms": statistics.mean(ms),
+            "min_latency_ms": ms[0], "p50_latency_ms": pct(0.5), "p95_latency_ms": pct(0.95),
+            "p99_latency_ms": pct(0.99), "max_latency_ms": ms[-1]}
+
+
 def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
                results: list[dict]) -> None:
     dead = None
@@ -353,9 +428,12 @@ def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
                 rec["error"] = f"skipped: {dead}"
                 results.append(rec)
                 continue
+            if test.loader:
+                rec["argv"] = [f"compare.py:run_multi_loader clients={MULTI_CLIENTS}"]
             runs = []
             for _ in range(a.repeat):
-                r = run_one(argv, a.timeout)
+                r = (run_multi_loader(server.port, pipeline, requests // 4, a.keyspace, a.timeout)
+                     if test.loader else run_one(argv, a.timeout))
                 runs.append(r)
                 if "error" in r:
                     break

@@ -146,6 +146,8 @@ fn select(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn reset(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    ctx.session.multi = None;
+    ctx.session.watch = None;
     ctx.session.set_db(0);
     ctx.session.set_resp(2);
     ctx.session.authenticated = ctx.state.requirepass().is_none();

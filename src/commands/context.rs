@@ -2,10 +2,11 @@
 //! and the effects a command asks the server to carry out after replying.
 
 use crate::config::Config;
+use super::multi::{Multi, Watch, Watches};
 use crate::protocol::Reply;
 use crate::server::blocking::Waiters;
+use crate::storage::{Group, Storage, Txn, View};
 use bytes::Bytes;
-use crate::storage::{Group, Storage};
 use std::cell::RefCell;
 use crate::types::Db;
 use parking_lot::Mutex;
@@ -54,6 +55,26 @@ impl Stats {
 
 pub fn add(counter: &AtomicU64, n: u64) {
     counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// A write command committed (`db` is the logical database it ran in): the watches on
+/// what it wrote are invalidated, and the clients waiting on its keys woken. A write
+/// whose keys the table cannot name (FLUSHALL, SWAPDB) wakes every waiter. Costs two
+/// atomic loads when nobody watches or waits.
+pub fn written(state: &Arc<ServerState>, db: usize, argv: &[Bytes]) {
+    super::multi::touch_written(state, db, argv);
+    if state.waiters.waiting() == 0 {
+        return;
+    }
+    let Some((_, cmd)) = super::lookup(&argv[0]) else { return };
+    let keys = cmd.keys_of(argv);
+    if keys.is_empty() {
+        state.waiters.everything_written();
+    }
+    let phys = state.store.physical(db);
+    for k in keys {
+        state.waiters.key_written(phys, &argv[k]);
+    }
 }
 
 /// A connected client as others see it (CLIENT LIST, CLIENT KILL, INFO clients).
@@ -239,6 +260,11 @@ pub struct ServerState {
     pub features: &'static [&'static str],
     /// Clients waiting in blocking commands, by key.
     pub waiters: Waiters,
+    /// Every client's watched keys (WATCH).
+    pub watches: Arc<Watches>,
+    /// Every batch of commands runs holding this shared, and EXEC holds it exclusively,
+    /// so no client sees a transaction half done (see `server/execute.rs`).
+    pub gate: parking_lot::RwLock<()>,
 }
 
 impl ServerState {
@@ -265,11 +291,15 @@ pub struct Session {
     /// 2 or 3 (HELLO).
     pub resp: u8,
     pub authenticated: bool,
+    /// The transaction being queued, between MULTI and EXEC/DISCARD.
+    pub multi: Option<Multi>,
+    /// The keys this client watches (WATCH), until EXEC, DISCARD, UNWATCH or RESET.
+    pub watch: Option<Watch>,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated }
+        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None }
     }
 
     pub fn id(&self) -> u64 {
@@ -327,18 +357,18 @@ pub struct Ctx<'a> {
     pub after: After,
     /// The connection's write group, when this command may join it.
     pub group: Option<&'a RefCell<Group>>,
-    /// Set where a blocking command must not wait (inside MULTI/EXEC): it answers its
-    /// timeout reply at once.
-    pub nonblocking: bool,
+    /// The transaction this command runs in, inside EXEC.
+    pub txn: Option<&'a RefCell<Txn>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, nonblocking: false }
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, txn: None }
     }
 
-    pub fn may_block(&self) -> bool {
-        !self.nonblocking
+    /// Storage as this command sees it: through its transaction, inside EXEC.
+    pub fn store(&self) -> View<'a> {
+        View::with_txn(&self.state.store, self.txn)
     }
 
     /// What a blocking command that found nothing answers: it waits for a write to
@@ -354,11 +384,17 @@ impl<'a> Ctx<'a> {
 
     /// The selected database.
     pub fn db(&self) -> Db<'a> {
-        let db = Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now);
+        let db = Db::in_view(self.store(), self.state.store.physical(self.session.db), self.now);
         match self.group {
             Some(g) => db.with_group(g),
             None => db,
         }
+    }
+
+    /// Whether a blocking command may block: never inside EXEC, where it answers its
+    /// timeout reply at once, as in Redis.
+    pub fn may_block(&self) -> bool {
+        self.txn.is_none()
     }
 
     /// Another logical database (COPY ... DB, MOVE).

@@ -270,13 +270,13 @@ fn swapdb(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::err("DB index is out of range"));
     }
     if a != b {
-        ctx.state.store.swap_db(a as usize, b as usize)?;
+        ctx.store().swap_db(a as usize, b as usize)?;
     }
     Ok(Reply::Ok)
 }
 
 fn dbsize(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(ctx.state.store.dbsize(ctx.db().db)))
+    Ok(Reply::Int(ctx.store().dbsize(ctx.db().db)))
 }
 
 /// FLUSHDB/FLUSHALL take `ASYNC` or `SYNC`; both are O(1) range deletes here.
@@ -290,13 +290,13 @@ fn flush_mode(args: &mut Args) -> Result<(), CmdError> {
 
 fn flushdb(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     flush_mode(args)?;
-    ctx.state.store.flush_db(ctx.db().db)?;
+    ctx.store().flush_db(ctx.db().db)?;
     Ok(Reply::Ok)
 }
 
 fn flushall(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     flush_mode(args)?;
-    ctx.state.store.flush_all()?;
+    ctx.store().flush_all()?;
     Ok(Reply::Ok)
 }
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod hash;
 pub mod keys;
 pub mod list;
+pub mod multi;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -108,8 +109,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 8] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 9] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE, multi::TABLE]
 }
 
 struct Registry {
@@ -211,19 +212,23 @@ pub fn printable(b: &[u8], max: usize) -> String {
     String::from_utf8_lossy(b).replace(['\r', '\n'], " ")
 }
 
-/// Runs one command with every generic check of the tables: lookup, arity, auth.
+/// Runs one command with every generic check of the tables: lookup, arity, auth, and
+/// queueing inside MULTI (a command rejected there makes EXEC fail).
 pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let state = ctx.state;
     add(&state.stats.commands_processed, 1);
     let Some((_, cmd)) = lookup(&argv[0]) else {
-        return error_reply(ctx, unknown_command(argv));
+        return rejected(ctx, unknown_command(argv));
     };
     *ctx.session.handle.last_cmd.lock() = (cmd.name, "");
     if !cmd.arity_ok(argv.len()) {
-        return error_reply(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string());
+        return rejected(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string());
     }
     if !ctx.session.authenticated && !cmd.has(flag::NOAUTH) {
-        return error_reply(ctx, "NOAUTH Authentication required.".into());
+        return rejected(ctx, "NOAUTH Authentication required.".into());
+    }
+    if multi::queues(ctx.session.multi.is_some(), cmd) {
+        return multi::queue(ctx, argv);
     }
     let mut args = Args::new(argv);
     match (cmd.run)(ctx, &mut args) {
@@ -240,6 +245,12 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
             error_reply(ctx, e.to_string())
         }
     }
+}
+
+/// A command the dispatcher refused to run.
+fn rejected(ctx: &mut Ctx, line: String) -> Reply {
+    multi::rejected(ctx);
+    error_reply(ctx, line)
 }
 
 fn error_reply(ctx: &Ctx, line: String) -> Reply {

@@ -6,8 +6,14 @@
 //! and none of them is in the group. Anything else (a read of a grouped key, a keyless
 //! command such as DBSIZE or SELECT, a command that changes the connection) commits the
 //! group first. Replies are encoded only after the writes they acknowledge are committed.
+//!
+//! Transactions: every batch runs holding the server's gate shared; an EXEC that runs a
+//! transaction first commits the group, then holds the gate exclusively, so no other
+//! client's command (reader or writer) runs while it does. After the batch's writes are
+//! committed, the watched keys they touched are invalidated and the clients waiting on
+//! them woken ([`context::written`]).
 
-use crate::commands::{dispatch, flag, lookup, After, Command, Ctx, ServerState, Session};
+use crate::commands::{context, dispatch, flag, lookup, multi, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use crate::storage::Group;
 use bytes::Bytes;
@@ -26,22 +32,33 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
     let mut replies: Vec<Reply> = Vec::with_capacity(cmds.len());
     let mut grouped: Vec<usize> = Vec::new();
     let mut grouped_keys: HashSet<(u8, &[u8])> = HashSet::new();
-    let mut written: Vec<(u8, usize)> = Vec::new();
     let mut ran = 0;
     let mut stop = (After::Nothing, None);
+    // The logical db and index of each command that ran and may have written, for the
+    // watches and the waiting clients.
+    let mut written: Vec<(usize, usize)> = Vec::new();
+    let mut shared = Some(state.gate.read());
     for argv in cmds {
         ran += 1;
         let phys = state.store.physical(session.db);
+        let (db, queueing) = (session.db, session.multi.is_some());
         let command = lookup(&argv[0]).map(|(_, c)| c);
-        if command.is_some_and(|c| c.has(flag::WRITE)) {
-            written.push((phys, ran - 1));
-        }
         let keys = command.and_then(|c| command_keys(c, argv));
         let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
         if !joinable || grouped.len() >= MAX_GROUP {
             commit(&group, &mut replies, &mut grouped);
             grouped_keys.clear();
         }
+        // WATCH and EXEC (keyless: the group is committed) must see the watches this
+        // batch's earlier writes invalidated, and EXEC runs with every other client out.
+        let exec = multi::is_exec(session.multi.is_some(), argv);
+        if exec || multi::is_watch(argv) {
+            touch(state, cmds, &mut written);
+        }
+        let exclusive = exec.then(|| {
+            shared = None;
+            state.gate.write()
+        });
         let mut ctx = Ctx::new(state, session);
         if keys.is_some() {
             ctx.group = Some(&group);
@@ -52,6 +69,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         };
         let reply = dispatch(&mut ctx, argv);
         let after = std::mem::replace(&mut ctx.after, After::Nothing);
+        if exclusive.is_some() {
+            drop(exclusive);
+            shared = Some(state.gate.read());
+        }
         let mut g = group.borrow_mut();
         if let Some(e) = g.failed.take() {
             // A commit made on this command's behalf failed: the writes it carried were
@@ -74,6 +95,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
             grouped_keys.extend(keys.unwrap_or_default().into_iter().map(|k| (phys, k)));
         }
         drop(g);
+        let wrote = command.is_some_and(|c| c.has(flag::WRITE)) && !matches!(after, After::Block(_));
+        if wrote && !queueing && !matches!(reply, Reply::Error(_)) {
+            written.push((db, ran - 1));
+        }
         match after {
             After::Nothing => replies.push(reply),
             After::Close => {
@@ -90,21 +115,26 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
                 break;
             }
             After::Block(block) => {
-                // A command that waits wrote nothing: it must not wake the waiters (itself).
-                written.retain(|&(_, i)| i != ran - 1);
                 stop = (After::Block(block), None);
                 break;
             }
         }
     }
     commit(&group, &mut replies, &mut grouped);
-    if !written.is_empty() && state.waiters.waiting() > 0 {
-        wake_waiters(state, cmds, &written);
-    }
+    touch(state, cmds, &mut written);
+    drop(shared);
     for r in &replies {
         r.encode(session.resp, out);
     }
     (ran, stop.0, stop.1)
+}
+
+/// Reports the committed writes in `written` (before the gate is released, so that no
+/// EXEC can run between the commit and the invalidation of the watches).
+fn touch(state: &Arc<ServerState>, cmds: &[Vec<Bytes>], written: &mut Vec<(usize, usize)>) {
+    for (db, i) in written.drain(..) {
+        context::written(state, db, &cmds[i]);
+    }
 }
 
 /// Commits the group; on failure, the grouped commands' replies become the error.
@@ -120,23 +150,6 @@ fn commit(group: &RefCell<Group>, replies: &mut [Reply], grouped: &mut Vec<usize
         }
     }
     grouped.clear();
-}
-
-/// Wakes the clients waiting on keys the write commands `written` (physical db, index
-/// in `cmds`) touched, now that their writes are committed. A write whose keys the table
-/// cannot name (FLUSHALL, SWAPDB) wakes every waiter.
-fn wake_waiters(state: &ServerState, cmds: &[Vec<Bytes>], written: &[(u8, usize)]) {
-    for &(db, i) in written {
-        let argv = &cmds[i];
-        let Some((_, cmd)) = lookup(&argv[0]) else { continue };
-        let keys = cmd.keys_of(argv);
-        if keys.is_empty() {
-            state.waiters.everything_written();
-        }
-        for k in keys {
-            state.waiters.key_written(db, &argv[k]);
-        }
-    }
 }
 
 /// The keys of a keyed command (from its table row), or `None` for a command that names

@@ -62,6 +62,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
         waiters: blocking::Waiters::default(),
+        watches: Default::default(),
+        gate: Default::default(),
     });
 
     let stop = Arc::new(AtomicBool::new(false));

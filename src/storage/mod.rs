@@ -31,9 +31,11 @@ mod group;
 mod keys;
 mod locks;
 mod meta;
+mod txn;
 
 pub use keys::*;
 pub use group::Group;
+pub use txn::{Txn, View};
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{Kind, Meta, META_HEADER};
 
@@ -381,7 +383,7 @@ impl Storage {
 
     /// Starts a write batch.
     pub fn batch(&self) -> Batch {
-        Batch { ops: Vec::new(), deltas: Vec::new() }
+        Batch { ops: Vec::new(), deltas: Vec::new(), resets: Vec::new() }
     }
 
     /// Commits a batch atomically, fsyncing first under `appendfsync always`.
@@ -394,7 +396,12 @@ impl Storage {
             match op {
                 Op::Put(family, k, v) => wb.put_cf(self.cf(family), k, v),
                 Op::Delete(family, k) => wb.delete_cf(self.cf(family), k),
+                Op::DeleteRange(family, from, to) => wb.delete_range_cf(self.cf(family), from, to),
             }
+        }
+        // A put replaces every earlier merge delta; the deltas below came after the flush.
+        for &db in &batch.resets {
+            wb.put_cf(self.cf(cf::SYSTEM), count_key(db), encode_counts(0, 0));
         }
         for &(db, keys, expires) in &batch.deltas {
             if keys != 0 || expires != 0 {
@@ -412,6 +419,13 @@ impl Storage {
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
                 _ => {}
             }
+        }
+        if !batch.resets.is_empty() {
+            self.meta_cache.clear();
+        }
+        for &db in &batch.resets {
+            self.counts[db as usize].keys.store(0, Ordering::Relaxed);
+            self.counts[db as usize].expires.store(0, Ordering::Relaxed);
         }
         for (db, keys, expires) in batch.deltas {
             let c = &self.counts[db as usize];
@@ -503,26 +517,11 @@ impl Storage {
     }
 
     fn flush_locked(&self, dbs: &[u8]) -> Result<()> {
-        let mut wb = WriteBatch::default();
+        let mut batch = self.batch();
         for &db in dbs {
-            let end = prefix_end(&[db]).unwrap_or_else(|| vec![0xff; 2]);
-            for family in cf::KEYED {
-                wb.delete_range_cf(self.cf(family), [db].as_slice(), end.as_slice());
-            }
-            // A put replaces every earlier merge delta.
-            wb.put_cf(self.cf(cf::SYSTEM), count_key(db), encode_counts(0, 0));
+            batch.flush_db(db);
         }
-        // Expiry index entries of flushed keys are left behind; the expiry cycle finds
-        // no matching meta row and drops them.
-        let mut wo = WriteOptions::default();
-        wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
-        self.db.write_opt(wb, &wo)?;
-        self.meta_cache.clear();
-        for &db in dbs {
-            self.counts[db as usize].keys.store(0, Ordering::Relaxed);
-            self.counts[db as usize].expires.store(0, Ordering::Relaxed);
-        }
-        Ok(())
+        self.write(batch)
     }
 
     /// Swaps logical databases `a` and `b` in O(1) by swapping their physical mapping.
@@ -709,6 +708,8 @@ pub struct WriteLock<'a> {
 enum Op {
     Put(&'static str, Vec<u8>, Vec<u8>),
     Delete(&'static str, Vec<u8>),
+    /// Deletes `[from, to)`.
+    DeleteRange(&'static str, Vec<u8>, Vec<u8>),
 }
 
 /// One command's writes (or a group of commands', see [`Group`]), applied atomically by
@@ -718,6 +719,8 @@ enum Op {
 pub struct Batch {
     ops: Vec<Op>,
     deltas: Vec<(u8, i64, i64)>,
+    /// Databases flushed by this batch: their counts restart from zero, then `deltas`.
+    resets: Vec<u8>,
 }
 
 impl Batch {
@@ -763,12 +766,33 @@ impl Batch {
         self.ops.push(Op::Delete(family, key.to_vec()));
     }
 
-    /// Appends another batch's writes (see [`Group`]).
+    /// Removes every key of physical database `db`: its rows in every keyed family, and
+    /// its count, which the deltas added after this start again from zero. Expiry index
+    /// entries of flushed keys stay behind; the expiry cycle finds no matching meta row
+    /// and drops them.
+    pub fn flush_db(&mut self, db: u8) {
+        let end = prefix_end(&[db]).unwrap_or_else(|| vec![0xff; 2]);
+        for family in cf::KEYED {
+            self.ops.push(Op::DeleteRange(family, vec![db], end.clone()));
+        }
+        self.deltas.retain(|d| d.0 != db);
+        if !self.resets.contains(&db) {
+            self.resets.push(db);
+        }
+    }
+
+    /// Appends another batch's writes (see [`Group`]). `other` must not flush.
     pub fn append(&mut self, other: Batch) {
+        debug_assert!(other.resets.is_empty());
         self.ops.extend(other.ops);
         for (db, keys, expires) in other.deltas {
             self.count(db, keys, expires);
         }
+    }
+
+    /// How this batch changes the key and expiry counts of `db` (after its flush, if any).
+    fn delta(&self, db: u8) -> (i64, i64) {
+        self.deltas.iter().find(|d| d.0 == db).map_or((0, 0), |d| (d.1, d.2))
     }
 
     pub fn is_empty(&self) -> bool {

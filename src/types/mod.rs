@@ -11,7 +11,7 @@ pub mod set;
 pub mod string;
 pub mod zset;
 
-use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, WriteLock};
+use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, View, WriteLock};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -69,12 +69,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// The largest string value, Redis's `proto-max-bulk-len`.
 pub const MAX_STRING: usize = 512 * 1024 * 1024;
 
-/// One database as seen by one command: storage, the physical db number, the command's
-/// clock (one `now` per command, so a command sees one consistent instant), and the
-/// connection's write group when the command may join one (see [`Group`]).
+/// One database as seen by one command: storage (through the command's transaction, if
+/// it runs inside EXEC: see [`View`]), the physical db number, the command's clock (one
+/// `now` per command, so a command sees one consistent instant), and the connection's
+/// write group when the command may join one (see [`Group`]).
 #[derive(Clone, Copy)]
 pub struct Db<'a> {
-    pub store: &'a Storage,
+    pub store: View<'a>,
     pub db: u8,
     pub now: u64,
     group: Option<&'a RefCell<Group>>,
@@ -84,10 +85,17 @@ pub struct Db<'a> {
 pub enum Lock<'a> {
     Own(WriteLock<'a>),
     Group,
+    /// Inside EXEC: the transaction excludes every other writer until it commits.
+    Txn,
 }
 
 impl<'a> Db<'a> {
     pub fn new(store: &'a Storage, db: u8, now: u64) -> Db<'a> {
+        Db::in_view(View::new(store), db, now)
+    }
+
+    /// A database seen through `view` (a transaction's, inside EXEC).
+    pub fn in_view(store: View<'a>, db: u8, now: u64) -> Db<'a> {
         Db { store, db, now, group: None }
     }
 
@@ -99,6 +107,9 @@ impl<'a> Db<'a> {
     /// Locks `keys` for a read-modify-write: with the group if it can take them without
     /// waiting, otherwise (after committing the group) on its own.
     pub fn lock(&self, keys: &[&[u8]]) -> Result<Lock<'a>> {
+        if self.store.txn().is_some() {
+            return Ok(Lock::Txn);
+        }
         if let Some(group) = self.group {
             let mut g = group.borrow_mut();
             if g.try_lock(self.db, keys) {
@@ -106,25 +117,32 @@ impl<'a> Db<'a> {
             }
             g.commit()?;
         }
-        Ok(Lock::Own(self.store.lock(self.db, keys)))
+        Ok(Lock::Own(self.store.storage().lock(self.db, keys)))
     }
 
     /// Locks keys in several databases; such commands never join a group.
     pub fn lock_pairs(&self, keys: &[(u8, &[u8])]) -> Result<Lock<'a>> {
+        if self.store.txn().is_some() {
+            return Ok(Lock::Txn);
+        }
         if let Some(group) = self.group {
             group.borrow_mut().commit()?;
         }
-        Ok(Lock::Own(self.store.lock_pairs(keys)))
+        Ok(Lock::Own(self.store.storage().lock_pairs(keys)))
     }
 
-    /// Writes a command's batch: now, or with its group.
+    /// Writes a command's batch: now, with its group, or with its transaction.
     pub fn write(&self, lock: &Lock<'a>, batch: Batch) -> Result<()> {
-        match (lock, self.group) {
-            (Lock::Group, Some(group)) => {
+        match (lock, self.group, self.store.txn()) {
+            (Lock::Txn, _, Some(txn)) => {
+                txn.borrow_mut().add(batch);
+                Ok(())
+            }
+            (Lock::Group, Some(group), _) => {
                 group.borrow_mut().add(batch);
                 Ok(())
             }
-            _ => Ok(self.store.write(batch)?),
+            _ => Ok(self.store.storage().write(batch)?),
         }
     }
 

@@ -1,0 +1,503 @@
+//! Transactions (MULTI/EXEC): many commands' writes gathered into one batch that they can
+//! read before it is committed.
+//!
+//! A [`Txn`] is an EXEC in the making: the one [`Batch`] every command of the transaction
+//! adds to, and an index of the newest value of every row in it. A [`View`] is what the
+//! types layer reads through: storage as it is, or storage seen through a transaction,
+//! so that a command reads what an earlier one of the same transaction wrote
+//! (`MULTI; INCR x; INCR x; EXEC` answers 1, 2) although nothing reaches RocksDB until
+//! the whole transaction commits as one atomic write. A transaction that is killed or
+//! fails before that leaves no trace; once committed it survives a crash whole.
+//!
+//! # Locking
+//!
+//! A transaction holds the structure lock exclusively from [`Txn::begin`] to
+//! [`Txn::commit`]: no keyed write of anyone else (another connection, the expiry cycle)
+//! can interleave, so what it read stays true until it commits, and its own commands take
+//! no key locks. The server keeps every other command, readers included, out while EXEC
+//! runs (`server/execute.rs`), so nobody sees the transaction half done.
+
+use super::{cf, meta_key, Batch, Meta, Op, Result, Storage, DBMAP_KEY};
+use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+/// Rows by key, newest value first: `None` is a deleted row.
+type Rows = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// The uncommitted writes of one transaction.
+pub struct Txn {
+    store: Arc<Storage>,
+    _exclusive: ArcRwLockWriteGuard<RawRwLock, ()>,
+    batch: Batch,
+    /// The newest value of every row the batch writes, by column family.
+    rows: BTreeMap<&'static str, Rows>,
+    /// Physical databases the transaction flushed: their stored rows are hidden.
+    flushed: Vec<u8>,
+    /// SWAPDBs already applied to the in-memory database map, undone if the commit fails.
+    swaps: Vec<(usize, usize)>,
+}
+
+impl Txn {
+    /// Starts a transaction, waiting for every keyed write in progress to finish.
+    pub fn begin(store: Arc<Storage>) -> Txn {
+        let exclusive = store.structure.write_arc();
+        let batch = store.batch();
+        Txn { store, _exclusive: exclusive, batch, rows: BTreeMap::new(), flushed: Vec::new(), swaps: Vec::new() }
+    }
+
+    /// Adds one command's writes.
+    pub fn add(&mut self, batch: Batch) {
+        for op in &batch.ops {
+            match op {
+                Op::Put(family, k, v) => self.index(family, k.clone(), Some(v.clone())),
+                Op::Delete(family, k) => self.index(family, k.clone(), None),
+                Op::DeleteRange(..) => unreachable!("commands flush through Txn::flush_db"),
+            }
+        }
+        self.batch.append(batch);
+    }
+
+    fn index(&mut self, family: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.rows.entry(family).or_default().insert(key, value);
+    }
+
+    /// FLUSHDB (FLUSHALL is one per database) inside the transaction.
+    pub fn flush_db(&mut self, db: u8) {
+        for family in cf::KEYED {
+            if let Some(rows) = self.rows.get_mut(family) {
+                rows.retain(|k, _| k.first() != Some(&db));
+            }
+        }
+        self.batch.flush_db(db);
+        if !self.flushed.contains(&db) {
+            self.flushed.push(db);
+        }
+    }
+
+    /// SWAPDB inside the transaction: the map changes at once (nobody else runs until
+    /// the commit) and is written with the batch.
+    pub fn swap_db(&mut self, a: usize, b: usize) {
+        let mut map = self.store.dbmap.write();
+        map.swap(a, b);
+        self.batch.ops.push(Op::Put(cf::SYSTEM, DBMAP_KEY.to_vec(), map.clone()));
+        self.swaps.push((a, b));
+    }
+
+    /// Writes the whole transaction as one RocksDB write.
+    pub fn commit(self) -> Result<()> {
+        let result = self.store.write(self.batch);
+        if result.is_err() {
+            let mut map = self.store.dbmap.write();
+            for &(a, b) in self.swaps.iter().rev() {
+                map.swap(a, b);
+            }
+        }
+        result
+    }
+
+    /// What the transaction knows of a row: `Some(None)` if it deleted it (or flushed
+    /// its database), `None` if storage has the answer.
+    fn row(&self, family: &str, key: &[u8]) -> Option<Option<&[u8]>> {
+        if let Some(v) = self.rows.get(family).and_then(|rows| rows.get(key)) {
+            return Some(v.as_deref());
+        }
+        self.hides(family, key).then_some(None)
+    }
+
+    /// Whether stored rows of `family` starting with `key` are hidden by a flush.
+    fn hides(&self, family: &str, key: &[u8]) -> bool {
+        cf::KEYED.contains(&family) && key.first().is_some_and(|db| self.flushed.contains(db))
+    }
+
+    /// The rows of `family` in `range`, in key order.
+    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
+        let empty = match range {
+            (Bound::Included(lo), Bound::Included(hi)) => lo > hi,
+            (Bound::Included(lo), Bound::Excluded(hi)) => lo >= hi,
+            _ => false,
+        };
+        match self.rows.get(family) {
+            Some(rows) if !empty => rows.range::<[u8], _>(range).map(|(k, v)| (k.as_slice(), v.as_deref())).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Storage as one command sees it: through its transaction, if it runs inside EXEC.
+/// The types layer reads and writes only through this.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    store: &'a Storage,
+    txn: Option<&'a RefCell<Txn>>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(store: &'a Storage) -> View<'a> {
+        View { store, txn: None }
+    }
+
+    /// Storage seen through `txn`.
+    pub fn with_txn(store: &'a Storage, txn: Option<&'a RefCell<Txn>>) -> View<'a> {
+        View { store, txn }
+    }
+
+    /// The storage underneath, for locks and commits.
+    pub fn storage(&self) -> &'a Storage {
+        self.store
+    }
+
+    /// The transaction this view reads through, if any.
+    pub fn txn(&self) -> Option<&'a RefCell<Txn>> {
+        self.txn
+    }
+
+    pub fn batch(&self) -> Batch {
+        self.store.batch()
+    }
+
+    pub fn new_version(&self) -> u64 {
+        self.store.new_version()
+    }
+
+    /// See [`Storage::get_meta`].
+    pub fn get_meta(&self, db: u8, key: &[u8]) -> Result<Option<Meta>> {
+        if let Some(txn) = self.txn {
+            if let Some(row) = txn.borrow().row(cf::META, &meta_key(db, key)) {
+                return Ok(row.and_then(Meta::decode));
+            }
+        }
+        self.store.get_meta(db, key)
+    }
+
+    /// See [`Storage::get_live`].
+    pub fn get_live(&self, db: u8, key: &[u8], now: u64) -> Result<Option<Meta>> {
+        Ok(self.get_meta(db, key)?.filter(|m| !m.is_expired(now)))
+    }
+
+    /// See [`Storage::multi_get_live`].
+    pub fn multi_get_live(&self, db: u8, keys: &[&[u8]], now: u64) -> Result<Vec<Option<Meta>>> {
+        keys.iter().map(|k| self.get_live(db, k, now)).collect()
+    }
+
+    /// See [`Storage::get_member`].
+    pub fn get_member(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(txn) = self.txn {
+            if let Some(row) = txn.borrow().row(family, key) {
+                return Ok(row.map(<[u8]>::to_vec));
+            }
+        }
+        self.store.get_member(family, key)
+    }
+
+    /// See [`Storage::scan_rows`]: the stored rows merged with the transaction's.
+    pub fn scan_rows(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        start: Option<&[u8]>,
+        reverse: bool,
+        mut f: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
+        let Some(txn) = self.txn else { return self.store.scan_rows(family, prefix, start, reverse, f) };
+        let txn = txn.borrow();
+        let end = super::prefix_end(prefix);
+        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let range = match (start, reverse) {
+            (Some(s), false) => (Bound::Included(s.max(prefix)), upper),
+            (None, false) => (Bound::Included(prefix), upper),
+            (Some(s), true) => (Bound::Included(prefix), Bound::Included(s)),
+            (None, true) => (Bound::Included(prefix), upper),
+        };
+        let mut pending = txn.range(family, range);
+        if reverse {
+            pending.reverse();
+        }
+        let stored = |g: &mut dyn FnMut(&[u8], &[u8]) -> bool| {
+            if txn.hides(family, prefix) {
+                return Ok(());
+            }
+            self.store.scan_rows(family, prefix, start, reverse, g)
+        };
+        merge(&pending, reverse, stored, &mut f)
+    }
+
+    /// See [`Storage::scan_meta`].
+    pub fn scan_meta(&self, db: u8, start: &[u8], mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
+        if self.txn.is_none() {
+            return self.store.scan_meta(db, start, f);
+        }
+        self.scan_rows(cf::META, &[db], Some(&meta_key(db, start)), false, |k, v| f(&k[1..], v))
+    }
+
+    /// See [`Storage::random_key`]. Inside a transaction that wrote keys of `db`, a key
+    /// among the first thousand live ones.
+    pub fn random_key(&self, db: u8, seed: u64, now: u64) -> Result<Option<Vec<u8>>> {
+        let end = super::prefix_end(&[db]);
+        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let touched = self.txn.is_some_and(|t| {
+            let t = t.borrow();
+            t.hides(cf::META, &[db]) || !t.range(cf::META, (Bound::Included(&[db][..]), upper)).is_empty()
+        });
+        if !touched {
+            return self.store.random_key(db, seed, now);
+        }
+        let mut live = Vec::new();
+        self.scan_meta(db, b"", |k, v| {
+            if Meta::decode(v).is_some_and(|m| !m.is_expired(now)) {
+                live.push(k.to_vec());
+            }
+            live.len() < 1000
+        })?;
+        Ok((!live.is_empty()).then(|| live.swap_remove((seed % live.len() as u64) as usize)))
+    }
+
+    /// See [`Storage::dbsize`].
+    pub fn dbsize(&self, db: u8) -> i64 {
+        self.counts(db).0
+    }
+
+    /// See [`Storage::expires`].
+    pub fn expires(&self, db: u8) -> i64 {
+        self.counts(db).1
+    }
+
+    fn counts(&self, db: u8) -> (i64, i64) {
+        let Some(txn) = self.txn else { return (self.store.dbsize(db), self.store.expires(db)) };
+        let txn = txn.borrow();
+        let (keys, expires) = txn.batch.delta(db);
+        if txn.flushed.contains(&db) {
+            (keys, expires)
+        } else {
+            (self.store.dbsize(db) + keys, self.store.expires(db) + expires)
+        }
+    }
+
+    /// See [`Storage::flush_db`].
+    pub fn flush_db(&self, db: u8) -> Result<()> {
+        match self.txn {
+            Some(txn) => {
+                txn.borrow_mut().flush_db(db);
+                Ok(())
+            }
+            None => self.store.flush_db(db),
+        }
+    }
+
+    /// See [`Storage::flush_all`].
+    pub fn flush_all(&self) -> Result<()> {
+        match self.txn {
+            Some(txn) => {
+                let mut txn = txn.borrow_mut();
+                for db in 0..super::MAX_DATABASES as u8 {
+                    txn.flush_db(db);
+                }
+                Ok(())
+            }
+            None => self.store.flush_all(),
+        }
+    }
+
+    /// See [`Storage::swap_db`].
+    pub fn swap_db(&self, a: usize, b: usize) -> Result<()> {
+        match self.txn {
+            Some(txn) => {
+                txn.borrow_mut().swap_db(a, b);
+                Ok(())
+            }
+            None => self.store.swap_db(a, b),
+        }
+    }
+}
+
+/// Calls `f` on the rows `stored` yields merged with `pending` (in the same order,
+/// `None` = deleted), a pending row replacing a stored one of the same key, until `f`
+/// returns false.
+fn merge(
+    pending: &[(&[u8], Option<&[u8]>)],
+    reverse: bool,
+    stored: impl FnOnce(&mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<()>,
+    f: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+) -> Result<()> {
+    let first = |a: &[u8], b: &[u8]| if reverse { a > b } else { a < b };
+    let mut next = 0;
+    let mut stopped = false;
+    stored(&mut |k, v| {
+        while next < pending.len() && first(pending[next].0, k) {
+            let (pk, pv) = pending[next];
+            next += 1;
+            if let Some(pv) = pv {
+                if !f(pk, pv) {
+                    stopped = true;
+                    return false;
+                }
+            }
+        }
+        let value = match pending.get(next) {
+            Some(&(pk, pv)) if pk == k => {
+                next += 1;
+                match pv {
+                    Some(pv) => pv,
+                    None => return true,
+                }
+            }
+            _ => v,
+        };
+        stopped = !f(k, value);
+        !stopped
+    })?;
+    if !stopped {
+        for &(k, v) in &pending[next..] {
+            if let Some(v) = v {
+                if !f(k, v) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{member_key, member_prefix, now_ms, Compression, Fsync, Kind, StorageOptions};
+
+    fn open(dir: &std::path::Path) -> Arc<Storage> {
+        Arc::new(
+            Storage::open(&StorageOptions {
+                path: dir.to_path_buf(),
+                databases: 16,
+                compression: Compression::Lz4,
+                block_cache_bytes: 8 << 20,
+                write_buffer_bytes: 8 << 20,
+                meta_cache_bytes: 1 << 20,
+                fsync: Fsync::EverySec,
+            })
+            .unwrap(),
+        )
+    }
+
+    fn put(view: &View, db: u8, key: &[u8], value: &[u8]) {
+        let old = view.get_meta(db, key).unwrap();
+        let mut b = view.batch();
+        b.put_meta(db, key, old.as_ref(), &Meta::new(Kind::String, 0, value.to_vec()));
+        match view.txn() {
+            Some(t) => t.borrow_mut().add(b),
+            None => view.storage().write(b).unwrap(),
+        }
+    }
+
+    fn keys(view: &View, db: u8) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        view.scan_meta(db, b"", |k, _| {
+            out.push(k.to_vec());
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_transaction_reads_its_writes_and_commits_them_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let plain = View::new(&store);
+        put(&plain, 0, b"a", b"1");
+        put(&plain, 0, b"c", b"3");
+        let txn = RefCell::new(Txn::begin(store.clone()));
+        let view = View::with_txn(&store, Some(&txn));
+        put(&view, 0, b"b", b"2");
+        put(&view, 0, b"a", b"10");
+        assert_eq!(view.get_meta(0, b"a").unwrap().unwrap().body, b"10");
+        assert_eq!(keys(&view, 0), [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        assert_eq!(view.dbsize(0), 3);
+        // Members: a stored row, a pending one, a pending delete of a stored one.
+        let mut b = store.batch();
+        b.put_row(cf::DATA, &member_key(0, b"h", 1, b"x"), b"stored");
+        store.write(b).unwrap();
+        let mut b = store.batch();
+        b.put_row(cf::DATA, &member_key(0, b"h", 1, b"y"), b"pending");
+        b.delete_row(cf::DATA, &member_key(0, b"h", 1, b"x"));
+        txn.borrow_mut().add(b);
+        let mut members = Vec::new();
+        view.scan_rows(cf::DATA, &member_prefix(0, b"h", 1), None, true, |k, v| {
+            members.push((k.to_vec(), v.to_vec()));
+            true
+        })
+        .unwrap();
+        assert_eq!(members, [(member_key(0, b"h", 1, b"y"), b"pending".to_vec())]);
+        // Nothing is visible outside the transaction before the commit.
+        assert_eq!(plain.get_meta(0, b"b").unwrap(), None);
+        assert_eq!(plain.dbsize(0), 2);
+        txn.into_inner().commit().unwrap();
+        assert_eq!(plain.get_meta(0, b"a").unwrap().unwrap().body, b"10");
+        assert_eq!(plain.dbsize(0), 3);
+        assert!(plain.get_member(cf::DATA, &member_key(0, b"h", 1, b"x")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_flush_inside_a_transaction_hides_stored_keys_and_restarts_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let plain = View::new(&store);
+        put(&plain, 0, b"old", b"1");
+        put(&plain, 1, b"other", b"1");
+        let txn = RefCell::new(Txn::begin(store.clone()));
+        let view = View::with_txn(&store, Some(&txn));
+        put(&view, 0, b"gone", b"1");
+        view.flush_db(0).unwrap();
+        put(&view, 0, b"new", b"1");
+        assert_eq!(view.get_meta(0, b"old").unwrap(), None);
+        assert_eq!(keys(&view, 0), [b"new".to_vec()]);
+        assert_eq!((view.dbsize(0), view.dbsize(1)), (1, 1));
+        assert_eq!(view.random_key(0, 7, now_ms()).unwrap(), Some(b"new".to_vec()));
+        txn.into_inner().commit().unwrap();
+        assert_eq!(keys(&plain, 0), [b"new".to_vec()]);
+        assert_eq!((plain.dbsize(0), plain.dbsize(1)), (1, 1));
+        let store = Arc::try_unwrap(store).ok().unwrap();
+        drop(store);
+        let store = open(dir.path());
+        assert_eq!((store.dbsize(0), store.dbsize(1)), (1, 1));
+    }
+
+    fn merged(pending: &[(&[u8], Option<&[u8]>)], stored: &[(&[u8], &[u8])], reverse: bool, limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        merge(
+            pending,
+            reverse,
+            |g| {
+                for (k, v) in stored {
+                    if !g(k, v) {
+                        break;
+                    }
+                }
+                Ok(())
+            },
+            &mut |k, v| {
+                out.push((k.to_vec(), v.to_vec()));
+                out.len() < limit
+            },
+        )
+        .unwrap();
+        out
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        list.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+    }
+
+    #[test]
+    fn pending_rows_replace_hide_and_join_stored_ones() {
+        let stored: &[(&[u8], &[u8])] = &[(b"a", b"1"), (b"c", b"3"), (b"e", b"5")];
+        let pending: &[(&[u8], Option<&[u8]>)] = &[(b"b", Some(b"2")), (b"c", None), (b"e", Some(b"50")), (b"f", Some(b"6"))];
+        assert_eq!(merged(pending, stored, false, 99), pairs(&[("a", "1"), ("b", "2"), ("e", "50"), ("f", "6")]));
+        assert_eq!(merged(pending, stored, false, 2), pairs(&[("a", "1"), ("b", "2")]));
+        let rev_stored: Vec<_> = stored.iter().rev().copied().collect();
+        let rev_pending: Vec<_> = pending.iter().rev().copied().collect();
+        assert_eq!(merged(&rev_pending, &rev_stored, true, 99), pairs(&[("f", "6"), ("e", "50"), ("b", "2"), ("a", "1")]));
+        assert_eq!(merged(&[], stored, false, 99), pairs(&[("a", "1"), ("c", "3"), ("e", "5")]));
+    }
+}
