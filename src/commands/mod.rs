@@ -9,6 +9,7 @@ mod args;
 pub mod connection;
 pub mod context;
 pub mod hash;
+pub mod json;
 pub mod keys;
 pub mod list;
 pub mod server;
@@ -90,8 +91,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 8] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 9] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, json::TABLE, keys::TABLE, server::TABLE]
 }
 
 struct Registry {
