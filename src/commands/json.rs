@@ -197,8 +197,17 @@ fn json_get(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             paths.push(parse_path(arg)?);
         }
     }
-    if paths.is_empty() {
-        paths.push(Path::legacy_root());
+    let plain = layout.indent.is_none() && layout.newline.is_none() && layout.space.is_none();
+    match &paths[..] {
+        // The whole document, compact: its stored text as it is.
+        [] if plain => return Ok(Reply::opt(ctx.db().json_text(key)?)),
+        [p] if plain && p.is_root() => {
+            let text = ctx.db().json_text(key)?;
+            let legacy = p.is_legacy();
+            return Ok(Reply::opt(text.map(|t| if legacy { t } else { [&b"["[..], &t, b"]"].concat() })));
+        }
+        [] => paths.push(Path::legacy_root()),
+        _ => {}
     }
     let reply = ctx.db().json_read(key, &Scope::of(&paths), |doc| get_reply(doc, &paths, &layout))?;
     reply.unwrap_or(Ok(Reply::Nil))

@@ -147,19 +147,22 @@ impl Db<'_> {
     /// Writes `value` as the whole document at `key` (whose stored meta row is `stored`),
     /// inline or split by its size.
     fn put_whole(&self, key: &[u8], stored: Option<&Meta>, expire_at: u64, value: &Value, batch: &mut Batch) {
-        let text = to_text(value);
-        match value {
-            Value::Object(map) if text.len() > INLINE_MAX => {
+        if let Value::Object(map) = value {
+            // Each member is serialized once, whichever way the document is stored.
+            let texts: Vec<Vec<u8>> = map.values().map(to_text).collect();
+            let size = 2 + texts.iter().zip(map.keys()).map(|(t, k)| t.len() + k.len() + 4).sum::<usize>();
+            if size > INLINE_MAX {
                 let version = self.store.new_version();
-                for (order, (name, v)) in map.iter().enumerate() {
+                for (order, (name, text)) in map.keys().zip(&texts).enumerate() {
                     let row = member_key(self.db, key, version, name.as_bytes());
-                    batch.put_row(cf::DATA, &row, &encode_json_member(order as u64, &to_text(v)));
+                    batch.put_row(cf::DATA, &row, &encode_json_member(order as u64, text));
                 }
                 let n = map.len() as u64;
                 batch.put_meta(self.db, key, stored, &Meta::json_split(expire_at, version, n, n));
+                return;
             }
-            _ => batch.put_meta(self.db, key, stored, &Meta::json_inline(expire_at, &text)),
         }
+        batch.put_meta(self.db, key, stored, &Meta::json_inline(expire_at, &to_text(value)));
     }
 
     /// Adds to `batch` what a command changed in `doc` (loaded from `meta`).
@@ -208,6 +211,37 @@ impl Db<'_> {
     pub fn json_read<T>(&self, key: &[u8], scope: &Scope, f: impl FnOnce(&Value) -> T) -> Result<Option<T>> {
         let Some(meta) = self.live_of(key, Kind::Json)? else { return Ok(None) };
         Ok(Some(f(&self.load_doc(key, &meta, scope)?.value)))
+    }
+
+    /// The whole document as compact JSON text, straight from storage (no parsing):
+    /// JSON.GET of the root, the most common read. `None` if the key is missing.
+    pub fn json_text(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some(meta) = self.live_of(key, Kind::Json)? else { return Ok(None) };
+        let (version, count) = match meta.json_body().ok_or_else(corrupt)? {
+            JsonBody::Inline(text) => return Ok(Some(text.to_vec())),
+            JsonBody::Split { version, count, .. } => (version, count),
+        };
+        let prefix = member_prefix(self.db, key, version);
+        let mut members: Vec<(u64, Vec<u8>, Vec<u8>)> = Vec::with_capacity(count.min(1 << 20) as usize);
+        self.store.scan_rows(cf::DATA, &prefix, None, false, |k, v| {
+            if let Some((order, text)) = decode_json_member(v) {
+                members.push((order, k[prefix.len()..].to_vec(), text.to_vec()));
+            }
+            true
+        })?;
+        members.sort_by_key(|m| m.0);
+        let mut out = Vec::with_capacity(2 + members.iter().map(|m| m.1.len() + m.2.len() + 4).sum::<usize>());
+        out.push(b'{');
+        for (i, (_, name, text)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&to_text(&Value::String(String::from_utf8_lossy(name).into_owned())));
+            out.push(b':');
+            out.extend_from_slice(text);
+        }
+        out.push(b'}');
+        Ok(Some(out))
     }
 
     /// JSON.MGET: `f` of each key's document; `None` for a missing key or one of
