@@ -174,7 +174,12 @@ fn mset_sets_every_triplet() {
     assert_eq!(c.cmd(&["JSON.MSET", "b", "$.x", "[2]", "a", "$"]), err("ERR wrong number of arguments for 'json.mset' command"));
     assert_eq!(c.cmd(&["JSON.MSET", "b", "$.x", "[2]", "a", "$", "{bad"]), err("ERR key must be a string at line 1 column 2"));
     assert_eq!(c.cmd(&["JSON.GET", "b"]), bulk(r#"{"x":[]}"#), "a bad triplet writes nothing");
+    assert_eq!(c.cmd(&["JSON.MSET", "b", "$.x", "[2]", "new", "$.y", "1"]), err("ERR new objects must be created at the root"));
+    assert_eq!(c.cmd(&["JSON.GET", "b"]), bulk(r#"{"x":[]}"#), "a triplet that cannot apply writes nothing");
     assert_eq!(c.cmd(&["JSON.MSET", "b", "$.x", "[2]", "a", "$", "3"]), ok());
+    // Later triplets see the earlier ones, also on one key.
+    assert_eq!(c.cmd(&["JSON.MSET", "c", "$", "{}", "c", "$.v", "[1]", "c", "$.v[0]", "5"]), ok());
+    assert_eq!(c.cmd(&["JSON.GET", "c"]), bulk(r#"{"v":[5]}"#));
     assert_eq!(c.cmd(&["JSON.MGET", "a", "b", "."]), arr(vec![bulk("3"), bulk(r#"{"x":[2]}"#)]));
 }
 
@@ -206,7 +211,7 @@ fn type_names_every_kind_and_wraps_in_resp3() {
     c.cmd(&["JSON.SET", "k", "$", r#"{"o":{},"a":[],"s":"","i":1,"f":1.5,"b":false,"n":null}"#]);
     let types = c.cmd(&["JSON.TYPE", "k", "$.*"]);
     let names = ["object", "array", "string", "integer", "number", "boolean", "null"];
-    assert_eq!(types, arr(names.iter().map(|n| simple(n)).collect()));
+    assert_eq!(types, arr(names.iter().map(|n| bulk(n)).collect()));
     assert_eq!(c.cmd(&["JSON.TYPE", "k"]), bulk("object"));
     assert_eq!(c.cmd(&["JSON.TYPE", "k", ".f"]), bulk("number"));
     assert_eq!(c.cmd(&["JSON.TYPE", "k", ".nope"]), nil());
@@ -214,7 +219,7 @@ fn type_names_every_kind_and_wraps_in_resp3() {
     assert_eq!(c.cmd(&["JSON.TYPE", "missing"]), nil());
     assert_eq!(c.cmd(&["TYPE", "k"]), simple("ReJSON-RL"));
     c.cmd(&["HELLO", "3"]);
-    assert_eq!(c.cmd(&["JSON.TYPE", "k", "$.i"]), arr(vec![arr(vec![simple("integer")])]));
+    assert_eq!(c.cmd(&["JSON.TYPE", "k", "$.i"]), arr(vec![arr(vec![bulk("integer")])]));
     assert_eq!(c.cmd(&["JSON.TYPE", "k", ".i"]), arr(vec![bulk("integer")]));
 }
 

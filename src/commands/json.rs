@@ -277,11 +277,7 @@ fn read_each(
 fn json_type(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = optional_path(args)?;
-    let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Ok(Reply::Nil), |v| {
-        Ok(if legacy { Reply::from_str(type_name(v)) } else { Reply::Simple(type_name(v)) })
-    })?
-    .unwrap_or(Reply::Nil);
+    let reply = read_each(ctx, key, &path, || Ok(Reply::Nil), |v| Ok(Reply::from_str(type_name(v))))?.unwrap_or(Reply::Nil);
     // RESP3 wraps the answer in one more array.
     Ok(if ctx.session.resp >= 3 { Reply::Array(vec![reply]) } else { reply })
 }
@@ -413,15 +409,11 @@ fn json_mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if rest.len() % 3 != 0 {
         return Err(CmdError::WrongArgs("json.mset".into()));
     }
-    // Every triplet is checked before anything is written.
     let mut triplets = Vec::with_capacity(rest.len() / 3);
     for t in rest.chunks_exact(3) {
         triplets.push((t[0], parse_path(t[1])?, parse_json(t[2])?));
     }
-    let db = ctx.db();
-    for (key, path, value) in triplets {
-        db.json_set(key, &path, value, SetCond::Always)?;
-    }
+    ctx.db().json_mset(&triplets)?;
     Ok(Reply::Ok)
 }
 

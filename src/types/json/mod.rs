@@ -318,6 +318,48 @@ impl Db<'_> {
         Ok(true)
     }
 
+    /// JSON.MSET: every `(key, path, value)` set in order (a later triplet sees the
+    /// earlier ones), all in one atomic write.
+    pub fn json_mset(&self, triplets: &[(&[u8], Path, Value)]) -> Result<()> {
+        let keys: Vec<&[u8]> = triplets.iter().map(|t| t.0).collect();
+        let lock = self.lock(&keys)?;
+        // Each key once: its stored meta row, and its document as the triplets so far left it.
+        let mut docs: Vec<(&[u8], Option<Meta>, Option<Loaded>)> = Vec::new();
+        for (key, path, value) in triplets {
+            let i = match docs.iter().position(|d| d.0 == *key) {
+                Some(i) => i,
+                None => {
+                    let stored = self.store.get_meta(self.db, key)?;
+                    let doc = match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
+                        Some(m) if m.kind != Kind::Json => return Err(Error::WrongType),
+                        Some(m) => Some(self.load_doc(key, m, &Scope::All)?),
+                        None => None,
+                    };
+                    docs.push((key, stored, doc));
+                    docs.len() - 1
+                }
+            };
+            match &mut docs[i].2 {
+                None if !path.is_root() => return Err(Error::Json("ERR new objects must be created at the root".into())),
+                doc @ None => *doc = Some(Loaded { value: value.clone(), split: None }),
+                Some(doc) if path.is_root() => doc.value = value.clone(),
+                Some(doc) => {
+                    set_at(&mut doc.value, path, value, SetCond::Always)?;
+                }
+            }
+        }
+        let mut batch = self.store.batch();
+        for (key, stored, doc) in docs {
+            let Some(doc) = doc else { continue };
+            match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
+                Some(meta) => self.store_changes(key, meta, doc, &mut batch),
+                None => self.put_whole(key, stored.as_ref(), 0, &doc.value, &mut batch),
+            }
+        }
+        self.write(&lock, batch)?;
+        Ok(())
+    }
+
     /// JSON.DEL / JSON.FORGET: how many values were deleted (the root deletes the key).
     pub fn json_del(&self, key: &[u8], path: &Path) -> Result<i64> {
         if !path.is_root() {
