@@ -282,68 +282,61 @@ fn json_type(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(if ctx.session.resp >= 3 { Reply::Array(vec![reply]) } else { reply })
 }
 
-fn json_strlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+/// How a read of one value kind (STRLEN, ARRLEN, OBJLEN, OBJKEYS) answers where it finds
+/// no value of that kind; RedisJSON differs from command to command.
+struct Misses {
+    /// A legacy path that matches nothing: an error (`ERR Path ... does not exist`) or nil.
+    no_match_fails: bool,
+    /// A legacy path whose first match has another kind.
+    wrong_kind: fn(&Path, &Value) -> CmdError,
+    /// A JSONPath on a missing key (a legacy path answers nil).
+    missing_key: fn(&Path) -> CmdError,
+}
+
+/// STRLEN, ARRLEN, OBJLEN and OBJKEYS: `f` answers for a value of the right kind.
+fn inspect(ctx: &mut Ctx, args: &mut Args, misses: Misses, f: impl Fn(&Value) -> Option<Reply>) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = optional_path(args)?;
     let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Err(path_missing(path.normalized())), |v| match v {
-        Value::String(s) => Ok(Reply::Int(s.len() as i64)),
-        other if legacy => Err(expected("string", other)),
-        _ => Ok(Reply::Nil),
+    let no_match = || if misses.no_match_fails { Err(path_missing(path.normalized())) } else { Ok(Reply::Nil) };
+    let reply = read_each(ctx, key, &path, no_match, |v| match f(v) {
+        Some(r) => Ok(r),
+        None if legacy => Err((misses.wrong_kind)(&path, v)),
+        None => Ok(Reply::Nil),
     })?;
     match reply {
         Some(r) => Ok(r),
         None if legacy => Ok(Reply::Nil),
-        None => Err(no_such_key().into()),
+        None => Err((misses.missing_key)(&path)),
     }
+}
+
+fn key_missing(_: &Path) -> CmdError {
+    no_such_key().into()
+}
+
+fn json_strlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let misses = Misses { no_match_fails: true, wrong_kind: |_, v| expected("string", v), missing_key: key_missing };
+    inspect(ctx, args, misses, |v| v.as_str().map(|s| Reply::Int(s.len() as i64)))
 }
 
 fn json_arrlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let key = args.next_bytes()?;
-    let path = optional_path(args)?;
-    let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Err(path_missing(path.normalized())), |v| match v {
-        Value::Array(a) => Ok(Reply::Int(a.len() as i64)),
-        _ if legacy => Err(path_missing_or(&path, "not an array")),
-        _ => Ok(Reply::Nil),
-    })?;
-    match reply {
-        Some(r) => Ok(r),
-        None if legacy => Ok(Reply::Nil),
-        None => Err(no_such_key().into()),
-    }
+    let misses = Misses { no_match_fails: true, wrong_kind: |p, _| path_missing_or(p, "not an array"), missing_key: key_missing };
+    inspect(ctx, args, misses, |v| v.as_array().map(|a| Reply::Int(a.len() as i64)))
 }
 
 fn json_objlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let key = args.next_bytes()?;
-    let path = optional_path(args)?;
-    let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Ok(Reply::Nil), |v| match v {
-        Value::Object(m) => Ok(Reply::Int(m.len() as i64)),
-        other if legacy => Err(expected("object", other)),
-        _ => Ok(Reply::Nil),
-    })?;
-    match reply {
-        Some(r) => Ok(r),
-        None if legacy => Ok(Reply::Nil),
-        None => Err(path_missing_or(&path, "not an object")),
-    }
+    let misses = Misses {
+        no_match_fails: false,
+        wrong_kind: |_, v| expected("object", v),
+        missing_key: |p| path_missing_or(p, "not an object"),
+    };
+    inspect(ctx, args, misses, |v| v.as_object().map(|m| Reply::Int(m.len() as i64)))
 }
 
 fn json_objkeys(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let key = args.next_bytes()?;
-    let path = optional_path(args)?;
-    let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Ok(Reply::Nil), |v| match v {
-        Value::Object(m) => Ok(Reply::Array(m.keys().map(|k| Reply::from_str(k)).collect())),
-        _ if legacy => Err(path_missing_or(&path, "not an object")),
-        _ => Ok(Reply::Nil),
-    })?;
-    match reply {
-        Some(r) => Ok(r),
-        None if legacy => Ok(Reply::Nil),
-        None => Err(no_such_key().into()),
-    }
+    let misses = Misses { no_match_fails: false, wrong_kind: |p, _| path_missing_or(p, "not an object"), missing_key: key_missing };
+    inspect(ctx, args, misses, |v| v.as_object().map(|m| Reply::Array(m.keys().map(|k| Reply::from_str(k)).collect())))
 }
 
 fn json_arrindex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -364,13 +357,18 @@ fn json_arrindex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     reply.ok_or_else(|| no_such_key().into())
 }
 
+/// A number as an integer reply, or a double when it is not an integer.
+fn number_reply(n: &Number) -> Reply {
+    n.as_i64().map_or_else(|| Reply::Double(n.as_f64().unwrap_or(0.0)), Reply::Int)
+}
+
 /// RedisJSON's RESP form of a value: objects as `{` then names and values, arrays as `[`
 /// then elements, booleans as the simple strings `true` / `false`.
 fn resp_form(v: &Value) -> Reply {
     match v {
         Value::Null => Reply::Nil,
         Value::Bool(b) => Reply::Simple(if *b { "true" } else { "false" }),
-        Value::Number(n) => n.as_i64().map_or_else(|| Reply::Double(n.as_f64().unwrap_or(0.0)), Reply::Int),
+        Value::Number(n) => number_reply(n),
         Value::String(s) => Reply::from_str(s),
         Value::Array(a) => Reply::Array(std::iter::once(Reply::Simple("[")).chain(a.iter().map(resp_form)).collect()),
         Value::Object(m) => {
@@ -460,9 +458,8 @@ fn num_op(ctx: &mut Ctx, args: &mut Args, op: NumOp) -> Result<Reply, CmdError> 
         return Err(CmdError::err("expected a number"));
     };
     let results = write_each(ctx, key, &path, |v| json::num_op(v, &by, op))?;
-    let number = |n: Number| n.as_i64().map_or_else(|| Reply::Double(n.as_f64().unwrap_or(0.0)), Reply::Int);
     if ctx.session.resp >= 3 {
-        return Ok(Reply::Array(results.into_iter().map(|r| r.map_or(Reply::Nil, number)).collect()));
+        return Ok(Reply::Array(results.into_iter().map(|r| r.map_or(Reply::Nil, |n| number_reply(&n))).collect()));
     }
     if path.is_legacy() {
         let last = results.into_iter().flatten().last().ok_or_else(|| path_missing_or(&path, "does not contains a number"))?;

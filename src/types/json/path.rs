@@ -537,30 +537,23 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Parsed<Expr> {
-        let mut left = self.and()?;
-        loop {
-            self.skip_spaces();
-            if self.s[self.pos..].starts_with(b"||") {
-                self.pos += 2;
-                let right = self.and()?;
-                left = Expr::Or(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
-        }
+        self.chain(b"||", Self::and, Expr::Or)
     }
 
     fn and(&mut self) -> Parsed<Expr> {
-        let mut left = self.unary()?;
+        self.chain(b"&&", Self::unary, Expr::And)
+    }
+
+    /// `next (op next)*`, joined left to right.
+    fn chain(&mut self, op: &[u8], next: fn(&mut Self) -> Parsed<Expr>, join: fn(Box<Expr>, Box<Expr>) -> Expr) -> Parsed<Expr> {
+        let mut left = next(self)?;
         loop {
             self.skip_spaces();
-            if self.s[self.pos..].starts_with(b"&&") {
-                self.pos += 2;
-                let right = self.unary()?;
-                left = Expr::And(Box::new(left), Box::new(right));
-            } else {
+            if !self.s[self.pos..].starts_with(op) {
                 return Ok(left);
             }
+            self.pos += op.len();
+            left = join(Box::new(left), Box::new(next(self)?));
         }
     }
 
