@@ -246,7 +246,7 @@ fn json_mget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         let values = path.values(doc);
         match (path.is_legacy(), values.first()) {
             (false, _) => Some(compact(&values)),
-            (true, first) => first.map(|v| compact(v)),
+            (true, first) => first.map(compact),
         }
     })?;
     Ok(Reply::Array(docs.into_iter().map(|d| Reply::opt(d.flatten())).collect()))

@@ -161,9 +161,9 @@ impl Meta {
             return None;
         }
         let at = |i: usize| self.body.get(i..i + 8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
-        match self.body.first()? {
-            &JSON_INLINE => Some(JsonBody::Inline(&self.body[1..])),
-            &JSON_SPLIT => Some(JsonBody::Split { version: at(1)?, count: at(9)?, next_order: at(17)? }),
+        match *self.body.first()? {
+            JSON_INLINE => Some(JsonBody::Inline(&self.body[1..])),
+            JSON_SPLIT => Some(JsonBody::Split { version: at(1)?, count: at(9)?, next_order: at(17)? }),
             _ => None,
         }
     }

@@ -455,7 +455,7 @@ fn merge_at(doc: &mut Value, path: &Path, patch: &Value) -> Result<bool> {
     if patch.is_null() {
         return Ok(false);
     }
-    add_member(doc, path, patch, |slot, p| merge_patch(slot, p))
+    add_member(doc, path, patch, merge_patch)
 }
 
 /// RFC 7396: objects merge member by member, `null` deletes, anything else replaces.
@@ -692,6 +692,32 @@ mod tests {
         db.json_set(b"k", &p("$"), big_doc(200), SetCond::Always).unwrap();
         assert_eq!(get(&db, b"k"), big_doc(200));
         assert_eq!(store.dbsize(0), 1);
+    }
+
+    #[test]
+    fn compaction_reclaims_the_rows_of_replaced_and_deleted_documents() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        let rows = |key: &[u8], meta: &Meta| {
+            let mut n = 0;
+            let prefix = member_prefix(0, key, meta.member_version().unwrap());
+            store.scan_rows(cf::DATA, &prefix, None, false, |_, _| {
+                n += 1;
+                true
+            })
+            .unwrap();
+            n
+        };
+        db.json_set(b"kept", &p("$"), big_doc(200), SetCond::Always).unwrap();
+        db.json_set(b"replaced", &p("$"), big_doc(200), SetCond::Always).unwrap();
+        db.json_set(b"deleted", &p("$"), big_doc(200), SetCond::Always).unwrap();
+        let (kept, replaced, deleted) = (db.live(b"kept").unwrap().unwrap(), db.live(b"replaced").unwrap().unwrap(), db.live(b"deleted").unwrap().unwrap());
+        db.json_set(b"replaced", &p("$"), json!({"small": true}), SetCond::Always).unwrap();
+        assert_eq!(db.json_del(b"deleted", &p("$")).unwrap(), 1);
+        assert_eq!((rows(b"replaced", &replaced), rows(b"deleted", &deleted)), (200, 200), "DEL and replace are O(1)");
+        store.compact();
+        assert_eq!((rows(b"kept", &kept), rows(b"replaced", &replaced), rows(b"deleted", &deleted)), (200, 0, 0));
+        assert_eq!(get(&db, b"kept"), big_doc(200));
     }
 
     #[test]

@@ -694,7 +694,7 @@ mod tests {
 
     #[test]
     fn mutation_order_is_deepest_and_highest_first() {
-        let mut paths = vec![
+        let mut paths = [
             vec![Seg::Key("a".into())],
             vec![Seg::Key("a".into()), Seg::Index(0)],
             vec![Seg::Key("a".into()), Seg::Index(1)],
