@@ -573,3 +573,19 @@ fn a_large_document_survives_restart_rename_and_expiry() {
     assert_eq!(c.cmd(&["JSON.OBJKEYS", "grow"]).array().len(), 40);
     assert_eq!(c.cmd(&["EXISTS", "moved"]), int(0));
 }
+
+#[test]
+fn hostile_paths_and_nesting_are_refused_and_the_server_stays_up() {
+    let Some(s) = server() else { return };
+    let mut c = s.client();
+    c.cmd(&["JSON.SET", "k", "$", r#"{"a":[]}"#]);
+    let deep_path = format!("$[?({}@.a{})]", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(c.cmd(&["JSON.GET", "k", &deep_path]).error().starts_with("ERR invalid JSON path"));
+    let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    assert!(c.cmd(&["JSON.SET", "k", "$", &nested(200)]).error().starts_with("ERR recursion limit exceeded"));
+    assert_eq!(c.cmd(&["JSON.SET", "k", "$.a", &nested(126)]), ok());
+    assert_eq!(c.cmd(&["JSON.ARRAPPEND", "k", "$..*", "[[]]"]), err("ERR recursion limit exceeded"));
+    assert_eq!(c.cmd(&["JSON.SET", "k", "$.a", &nested(127)]), err("ERR recursion limit exceeded"));
+    assert_eq!(c.cmd(&["JSON.STRLEN", "k", "$.a"]), arr(vec![nil()]));
+    assert_eq!(c.cmd(&["PING"]), simple("PONG"));
+}

@@ -98,6 +98,19 @@ fn parse_stored(text: &[u8]) -> Result<Value> {
     serde_json::from_slice(text).map_err(|_| corrupt())
 }
 
+/// The deepest nesting of arrays and objects a document may have: what serde_json (and so
+/// RedisJSON) reads back.
+const MAX_DEPTH: usize = 127;
+
+/// How deeply `v` nests arrays and objects (a scalar is 0).
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn to_text(v: &Value) -> Vec<u8> {
     // Serializing a `Value` cannot fail: its keys are strings and its numbers finite.
     serde_json::to_vec(v).unwrap_or_default()
@@ -165,17 +178,24 @@ impl Db<'_> {
         batch.put_meta(self.db, key, stored, &Meta::json_inline(expire_at, &to_text(value)));
     }
 
-    /// Adds to `batch` what a command changed in `doc` (loaded from `meta`).
-    fn store_changes(&self, key: &[u8], meta: &Meta, doc: Loaded, batch: &mut Batch) {
+    /// Adds to `batch` what a command changed in `doc` (loaded from `meta`). An edit that
+    /// nests the document deeper than it could be read back is refused.
+    fn store_changes(&self, key: &[u8], meta: &Meta, doc: Loaded, batch: &mut Batch) -> Result<()> {
+        if depth(&doc.value) > MAX_DEPTH {
+            return Err(Error::Json("ERR recursion limit exceeded".into()));
+        }
         let (split, map) = match (doc.split, &doc.value) {
             (Some(split), Value::Object(map)) => (split, map),
             (None, value) => {
                 if !matches!(meta.json_body(), Some(JsonBody::Inline(old)) if old == to_text(value).as_slice()) {
                     self.put_whole(key, Some(meta), meta.expire_at, value, batch);
                 }
-                return;
+                return Ok(());
             }
-            (Some(_), value) => return self.put_whole(key, Some(meta), meta.expire_at, value, batch),
+            (Some(_), value) => {
+                self.put_whole(key, Some(meta), meta.expire_at, value, batch);
+                return Ok(());
+            }
         };
         let (mut count, mut next) = (split.count, split.next_order);
         let mut loaded: HashSet<&str> = HashSet::with_capacity(split.members.len());
@@ -204,6 +224,7 @@ impl Db<'_> {
         if (count, next) != (split.count, split.next_order) {
             batch.put_meta(self.db, key, Some(meta), &Meta::json_split(meta.expire_at, split.version, count, next));
         }
+        Ok(())
     }
 
     /// Reads the document at `key` (as much as `scope` needs) and hands it to `f`;
@@ -265,7 +286,7 @@ impl Db<'_> {
         let mut doc = self.load_doc(key, &meta, scope)?;
         let out = f(&mut doc.value)?;
         let mut batch = self.store.batch();
-        self.store_changes(key, &meta, doc, &mut batch);
+        self.store_changes(key, &meta, doc, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(Some(out))
     }
@@ -311,7 +332,7 @@ impl Db<'_> {
                 if !edit(&mut doc.value)? {
                     return Ok(false);
                 }
-                self.store_changes(key, &meta, doc, &mut batch);
+                self.store_changes(key, &meta, doc, &mut batch)?;
             }
         }
         self.write(&lock, batch)?;
@@ -352,7 +373,7 @@ impl Db<'_> {
         for (key, stored, doc) in docs {
             let Some(doc) = doc else { continue };
             match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
-                Some(meta) => self.store_changes(key, meta, doc, &mut batch),
+                Some(meta) => self.store_changes(key, meta, doc, &mut batch)?,
                 None => self.put_whole(key, stored.as_ref(), 0, &doc.value, &mut batch),
             }
         }
@@ -718,6 +739,20 @@ mod tests {
         store.compact();
         assert_eq!((rows(b"kept", &kept), rows(b"replaced", &replaced), rows(b"deleted", &deleted)), (200, 0, 0));
         assert_eq!(get(&db, b"kept"), big_doc(200));
+    }
+
+    #[test]
+    fn documents_nest_no_deeper_than_they_can_be_read() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(serde_json::from_str::<Value>(&nested(MAX_DEPTH)).is_ok());
+        assert!(serde_json::from_str::<Value>(&nested(MAX_DEPTH + 1)).is_err());
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        let deep: Value = serde_json::from_str(&nested(MAX_DEPTH)).unwrap();
+        db.json_set(b"k", &p("$"), json!({"a": 1}), SetCond::Always).unwrap();
+        assert!(matches!(db.json_set(b"k", &p("$.a"), deep.clone(), SetCond::Always), Err(Error::Json(_))));
+        assert!(matches!(db.json_mset(&[(b"k", p("$.a"), deep)]), Err(Error::Json(_))));
+        assert_eq!(get(&db, b"k"), json!({"a": 1}));
     }
 
     #[test]

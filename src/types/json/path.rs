@@ -99,7 +99,7 @@ impl Path {
         } else {
             format!("$.{text}")
         };
-        let mut p = Parser { s: normalized.as_bytes(), pos: 1, refers_to_root: false };
+        let mut p = Parser { s: normalized.as_bytes(), pos: 1, refers_to_root: false, depth: 0 };
         let steps = p.steps(false).map_err(|position| PathError { position, path: text.to_string() })?;
         if p.pos < p.s.len() {
             return Err(PathError { position: p.pos, path: text.to_string() });
@@ -366,7 +366,13 @@ struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
     refers_to_root: bool,
+    /// How deeply filter expressions nest here, bounded so that no path can exhaust the
+    /// stack.
+    depth: usize,
 }
+
+/// The deepest nesting of filter expressions a path may have.
+const MAX_DEPTH: usize = 64;
 
 type Parsed<T> = Result<T, usize>;
 
@@ -558,6 +564,16 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Parsed<Expr> {
+        if self.depth == MAX_DEPTH {
+            return Err(self.pos);
+        }
+        self.depth += 1;
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Parsed<Expr> {
         self.skip_spaces();
         if self.peek() == Some(b'!') && self.peek_at(1) != Some(b'=') {
             self.pos += 1;
@@ -690,6 +706,14 @@ mod tests {
         for bad in ["$.", "$[", "$['a'", "$[?(@.a <)]", "$a", "$.a]"] {
             assert!(Path::parse(bad).is_err(), "{bad}");
         }
+        // Deep nesting is refused, not a stack overflow.
+        let deep = format!("$[?({}@.a{})]", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(Path::parse(&deep).is_err());
+        let negations = format!("$[?({}@.a)]", "!".repeat(100_000));
+        assert!(Path::parse(&negations).is_err());
+        let filters = format!("$[?(@{}.a == 1{})]", "[?(@".repeat(50_000), ")]".repeat(50_000));
+        assert!(Path::parse(&filters).is_err());
+        assert!(Path::parse(&format!("$[?({}@.a{})]", "(".repeat(30), ")".repeat(30))).is_ok());
     }
 
     #[test]
