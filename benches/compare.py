@@ -17,9 +17,7 @@ Pure Python 3 standard library; needs `redis-server` and `redis-benchmark` on PA
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -52,6 +50,8 @@ BASELINE = "redis"  # column name of the redis-server baseline
 #            (LPOP on an empty list measures nothing); only used to print a warning.
 #   loader:  a workload redis-benchmark cannot send, run by a loader in this file instead
 #            (`multi`: MULTI / INCR k / INCR k / EXEC transactions, see run_multi_loader).
+#   only:    the server kind a row runs on ("diskdb" for JSON: Debian's redis-server has no
+#            JSON module); other servers show it as skipped and it stays out of the geomean.
 # --------------------------------------------------------------------------------------------
 
 
@@ -62,6 +62,7 @@ class Test:
     command: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     loader: str | None = None
+    only: str | None = None
 
     def bench_args(self) -> list[str]:
         return ["-t", self.builtin] if self.builtin else list(self.command)
@@ -91,6 +92,12 @@ TESTS: dict[str, Test] = {
         Test("lrange_600", builtin="lrange_600"),
         Test("xadd", command=("XADD", "bench:stream", "*", "field", "__rand_int__")),
         Test("multi_exec", loader="multi"),
+        # __rand_int__ is zero-padded, so it goes inside a JSON string.
+        Test("json_set", command=("JSON.SET", "json:__rand_int__", "$",
+                                  '{"id":"__rand_int__","name":"Ada","age":36,"tags":["a","b"]}'),
+             only="diskdb"),
+        Test("json_get", command=("JSON.GET", "json:__rand_int__", "$.name"), needs=("json_set",),
+             only="diskdb"),
     ]
 }
 
@@ -310,6 +317,13 @@ def bench_argv(bench_bin: str, port: int, test: Test, pipeline: int, requests: i
             *test.bench_args()]
 
 
+def csv_row(line: str) -> dict:
+    """One redis-benchmark CSV line. Its test name is the command as typed, quotes and commas
+    unescaped (a JSON argument has both), so the numbers are taken from the right."""
+    cells = line.strip().strip('"').rsplit('","', len(CSV_FIELDS))
+    return dict(zip(("test", *CSV_FIELDS), cells))
+
+
 def run_one(argv: list[str], timeout: float) -> dict:
     """One redis-benchmark run -> the last CSV row as floats, or an error string.
 
@@ -322,8 +336,8 @@ def run_one(argv: list[str], timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         return {"error": f"redis-benchmark timed out after {timeout:.0f}s", "seconds": timeout}
     seconds = round(time.monotonic() - t0, 3)
-    rows = [r for r in csv.DictReader(io.StringIO(
-        "\n".join(l for l in p.stdout.splitlines() if l.startswith('"'))))]
+    rows = [csv_row(l) for l in p.stdout.splitlines()
+            if l.startswith('"') and not l.startswith('"test"')]
     if p.returncode != 0 or not rows:
         msg = first_error_line(p.stdout + "\n" + p.stderr) or f"exit code {p.returncode}"
         return {"error": msg, "seconds": seconds}
@@ -424,8 +438,8 @@ def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
                    "requests": requests}
             argv = bench_argv(a.redis_benchmark, server.port, test, pipeline, requests, a)
             rec["argv"] = argv
-            if dead:
-                rec["error"] = f"skipped: {dead}"
+            if dead or (test.only and server.kind != test.only):
+                rec["error"] = f"skipped: {dead or 'runs on ' + str(test.only) + ' only'}"
                 results.append(rec)
                 continue
             if test.loader:
@@ -555,12 +569,15 @@ def compute_ratios(doc: dict) -> None:
         for p in doc["settings"]["pipelines"]:
             rs = []
             for t in doc["settings"]["tests"]:
+                if t in TESTS and TESTS[t].only:
+                    continue
                 x = ratio(idx.get((v, t, p)), idx.get((BASELINE, t, p)))
                 doc["ratios"].append({"variant": v, "test": t, "pipeline": p, "ratio": x})
                 if x:
                     rs.append(x)
             geo[v][str(p)] = math.exp(statistics.fmean(map(math.log, rs))) if rs else None
-            geo[v][f"{p}_rows"] = [len(rs), len(doc["settings"]["tests"])]
+            compared = [t for t in doc["settings"]["tests"] if not (t in TESTS and TESTS[t].only)]
+            geo[v][f"{p}_rows"] = [len(rs), len(compared)]
     doc["geomean"] = geo
 
 

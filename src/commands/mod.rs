@@ -9,6 +9,7 @@ mod args;
 pub mod connection;
 pub mod context;
 pub mod hash;
+pub mod json;
 pub mod keys;
 pub mod list;
 pub mod multi;
@@ -109,8 +110,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 9] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE, multi::TABLE]
+fn families() -> [&'static [Command]; 10] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, json::TABLE, keys::TABLE, server::TABLE, multi::TABLE]
 }
 
 struct Registry {

@@ -3,10 +3,10 @@
 //! DEL and overwrite of a collection only touch its meta row (O(1) whatever its size);
 //! its member rows stay behind under a version no meta row names any more. When RocksDB
 //! compacts a member family, this filter looks up the meta row of each row's key and
-//! drops the row if the key is gone, holds an inline type (string, JSON), or holds a
-//! collection of another version. Versions never repeat (see [`super::Storage::new_version`])
-//! and one meta row never goes back to an old version, so a row found dead stays dead;
-//! and a command writes a collection's meta row and member rows in one atomic batch, so a
+//! drops the row if the key is gone, holds an inline value (string, inline JSON), or holds
+//! a collection (or split JSON document) of another version. Versions never repeat (see
+//! [`super::Storage::new_version`]) and one meta row never goes back to an old version,
+//! so a row found dead stays dead; and a command writes a collection's meta row and member rows in one atomic batch, so a
 //! live row is never seen before its meta row.
 //!
 //! Expired keys: a key whose deadline has passed but whose meta row the expiry cycle has
@@ -24,7 +24,7 @@
 //! cannot tell (no handle yet, database closing, read error, corrupt meta row), it keeps
 //! the row.
 
-use super::{cf, meta_key, split_member_key, Kind, Meta};
+use super::{cf, meta_key, split_member_key, Meta};
 use rocksdb::compaction_filter::{CompactionFilter, Decision};
 use rocksdb::compaction_filter_factory::{CompactionFilterContext, CompactionFilterFactory};
 use rocksdb::DB;
@@ -77,8 +77,7 @@ impl VersionFilter {
         match row {
             Err(_) | Ok(Some(None)) => Verdict::Unsure,
             Ok(None) => Verdict::Dead,
-            Ok(Some(Some(m))) if matches!(m.kind, Kind::String | Kind::Json) => Verdict::Dead,
-            Ok(Some(Some(m))) => Verdict::Live(m.version()),
+            Ok(Some(Some(m))) => m.member_version().map_or(Verdict::Dead, Verdict::Live),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `meta` | `[db u8][user key]` | [`super::Meta`]: `[type u8][expire_at_ms u64 BE][body]` |
 //! | `data` | `[db u8][key len u32 BE][user key][version u64 BE][member]` | member value |
+//! | `data` (split JSON) | `[db u8][key len u32 BE][user key][version u64 BE][member name]` | [`encode_json_member`]: `[order u64 BE][JSON text]` |
 //! | `zscore` | `[db u8][key len u32 BE][user key][version u64 BE][score 8 B][member]` | empty |
 //! | `stream` | like `data`, with the entry or group id as member | entry |
 //! | `expire` | `[expire_at_ms u64 BE][db u8][user key]` | empty |
@@ -124,6 +125,21 @@ pub fn decode_counts(v: &[u8]) -> (i64, i64) {
     (keys, expires)
 }
 
+/// The value of a split JSON document's member row: the member's insertion order (its
+/// place in the object), then its value as compact JSON text.
+pub fn encode_json_member(order: u64, text: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(8 + text.len());
+    v.extend_from_slice(&order.to_be_bytes());
+    v.extend_from_slice(text);
+    v
+}
+
+/// The inverse of [`encode_json_member`]: `(order, JSON text)`.
+pub fn decode_json_member(v: &[u8]) -> Option<(u64, &[u8])> {
+    let order = u64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+    Some((order, &v[8..]))
+}
+
 /// The smallest key greater than every key starting with `prefix` (`None` if there is
 /// none, i.e. the prefix is all 0xff).
 pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
@@ -176,6 +192,13 @@ mod tests {
         assert_eq!(count_key(7), *b"keys\x07");
         assert_eq!(encode_counts(1, -1), [1, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255]);
         assert_eq!(decode_counts(&encode_counts(42, 7)), (42, 7));
+    }
+
+    #[test]
+    fn golden_json_member_row() {
+        assert_eq!(encode_json_member(0x0102, b"{}"), vec![0, 0, 0, 0, 0, 0, 1, 2, b'{', b'}']);
+        assert_eq!(decode_json_member(&encode_json_member(7, b"1")), Some((7, &b"1"[..])));
+        assert_eq!(decode_json_member(&[1, 2]), None);
     }
 
     #[test]

@@ -8,6 +8,14 @@
 //! rows `member_key(db, key, version, index u64 BE)` for `head <= index < tail`, so the
 //! size is always `tail - head`. A new list starts at `head = tail = 1 << 63` and grows
 //! both ways (LPUSH decrements `head`, RPUSH increments `tail`).
+//!
+//! JSON bodies start with a layout byte (see [`JsonBody`]):
+//!
+//! - `[0][JSON text]`: the whole document inline, as compact JSON text.
+//! - `[1][version u64 BE][count u64 BE][next order u64 BE]`: a root object stored split,
+//!   one `data` row per top-level member, `member_key(db, key, version, name)` →
+//!   [`super::encode_json_member`] (`[order u64 BE][JSON text]`); `count` members, and
+//!   `next order` is the order number the next new member gets (insertion order).
 
 /// The type of a key, as stored in the first byte of its meta row. The numbers are part
 /// of the on-disk format.
@@ -49,6 +57,19 @@ impl Kind {
             Kind::Stream => "stream",
         }
     }
+}
+
+/// JSON body layout bytes (the first body byte of a JSON meta row).
+pub const JSON_INLINE: u8 = 0;
+pub const JSON_SPLIT: u8 = 1;
+
+/// A decoded JSON meta body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonBody<'a> {
+    /// The document as compact JSON text.
+    Inline(&'a [u8]),
+    /// A root object split into one row per top-level member.
+    Split { version: u64, count: u64, next_order: u64 },
 }
 
 /// A decoded meta row.
@@ -95,6 +116,56 @@ impl Meta {
     /// A collection's version (the first 8 body bytes); 0 for inline types.
     pub fn version(&self) -> u64 {
         self.body.get(..8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
+    }
+
+    /// The version this key's member rows live under; `None` for values kept whole in
+    /// the meta row (strings, inline JSON). RENAME/COPY/MOVE and the compaction filter
+    /// go by this.
+    pub fn member_version(&self) -> Option<u64> {
+        match (self.kind, self.json_body()) {
+            (Kind::String, _) | (Kind::Json, Some(JsonBody::Inline(_)) | None) => None,
+            (Kind::Json, Some(JsonBody::Split { version, .. })) => Some(version),
+            _ => Some(self.version()),
+        }
+    }
+
+    /// Moves the member rows' version (a relocated collection or split JSON document).
+    pub fn set_member_version(&mut self, version: u64) {
+        let at = if self.kind == Kind::Json { 1 } else { 0 };
+        if self.body.len() >= at + 8 {
+            self.body[at..at + 8].copy_from_slice(&version.to_be_bytes());
+        }
+    }
+
+    /// An inline JSON document.
+    pub fn json_inline(expire_at: u64, text: &[u8]) -> Meta {
+        let mut body = Vec::with_capacity(1 + text.len());
+        body.push(JSON_INLINE);
+        body.extend_from_slice(text);
+        Meta { kind: Kind::Json, expire_at, body }
+    }
+
+    /// A split JSON document's header.
+    pub fn json_split(expire_at: u64, version: u64, count: u64, next_order: u64) -> Meta {
+        let mut body = Vec::with_capacity(25);
+        body.push(JSON_SPLIT);
+        for n in [version, count, next_order] {
+            body.extend_from_slice(&n.to_be_bytes());
+        }
+        Meta { kind: Kind::Json, expire_at, body }
+    }
+
+    /// The JSON layout of this row; `None` if it is not JSON or is corrupt.
+    pub fn json_body(&self) -> Option<JsonBody<'_>> {
+        if self.kind != Kind::Json {
+            return None;
+        }
+        let at = |i: usize| self.body.get(i..i + 8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+        match *self.body.first()? {
+            JSON_INLINE => Some(JsonBody::Inline(&self.body[1..])),
+            JSON_SPLIT => Some(JsonBody::Split { version: at(1)?, count: at(9)?, next_order: at(17)? }),
+            _ => None,
+        }
     }
 
     /// A collection's member count (body bytes 8..16); 0 for inline types.
@@ -176,6 +247,30 @@ mod tests {
         assert_eq!(Meta::decode(&want), Some(m.clone()));
         m.set_list_bounds((1 << 63) - 1, (1 << 63) + 2);
         assert_eq!((m.size(), m.list_bounds()), (3, ((1 << 63) - 1, (1 << 63) + 2)));
+    }
+
+    #[test]
+    fn golden_json_meta() {
+        let m = Meta::json_inline(0, b"[1]");
+        assert_eq!(m.encode(), vec![6, 0, 0, 0, 0, 0, 0, 0, 0, 0, b'[', b'1', b']']);
+        assert_eq!(m.json_body(), Some(JsonBody::Inline(b"[1]")));
+        assert_eq!(m.member_version(), None);
+        let mut m = Meta::json_split(0, 5, 2, 3);
+        #[rustfmt::skip]
+        let want = vec![
+            6, 0, 0, 0, 0, 0, 0, 0, 0, // type, no expiry
+            1, // split layout
+            0, 0, 0, 0, 0, 0, 0, 5, // version
+            0, 0, 0, 0, 0, 0, 0, 2, // count
+            0, 0, 0, 0, 0, 0, 0, 3, // next order
+        ];
+        assert_eq!(m.encode(), want);
+        assert_eq!(Meta::decode(&want).unwrap().json_body(), Some(JsonBody::Split { version: 5, count: 2, next_order: 3 }));
+        assert_eq!(m.member_version(), Some(5));
+        m.set_member_version(9);
+        assert_eq!(m.member_version(), Some(9));
+        assert_eq!(Meta::collection(Kind::Hash, 7, 1).member_version(), Some(7));
+        assert_eq!(Meta::new(Kind::String, 0, vec![1; 20]).member_version(), None);
     }
 
     #[test]

@@ -213,11 +213,9 @@ impl Db<'_> {
     /// collection's member rows are copied under a fresh version (member keys embed the
     /// user key, so a collection cannot change name in O(1)).
     fn relocate(&self, batch: &mut crate::storage::Batch, meta: &Meta, from: (u8, &[u8]), to: (u8, &[u8])) -> Result<Meta> {
-        if matches!(meta.kind, Kind::String | Kind::Json) {
-            return Ok(meta.clone());
-        }
+        let Some(old_version) = meta.member_version() else { return Ok(meta.clone()) };
         let version = self.store.new_version();
-        let old_prefix = member_prefix(from.0, from.1, meta.version());
+        let old_prefix = member_prefix(from.0, from.1, old_version);
         let new_prefix = member_prefix(to.0, to.1, version);
         for family in [cf::DATA, cf::ZSCORE, cf::STREAM] {
             self.store.scan_rows(family, &old_prefix, None, false, |k, v| {
@@ -228,7 +226,7 @@ impl Db<'_> {
             })?;
         }
         let mut moved = meta.clone();
-        moved.body[..8].copy_from_slice(&version.to_be_bytes());
+        moved.set_member_version(version);
         Ok(moved)
     }
 }

@@ -5,6 +5,7 @@
 //! command parsing. A write takes the key locks, reads, builds one batch and commits it.
 
 pub mod hash;
+pub mod json;
 pub mod keys;
 pub mod list;
 pub mod set;
@@ -36,6 +37,8 @@ pub enum Error {
     OutOfRange,
     /// A string would exceed `proto-max-bulk-len` (SETRANGE, APPEND, SETBIT).
     TooLarge,
+    /// A JSON command's error, as a whole line in RedisJSON's words.
+    Json(String),
     Storage(StorageError),
 }
 
@@ -59,6 +62,7 @@ impl fmt::Display for Error {
             Error::IncrNanOrInfinity => "ERR value is NaN or Infinity",
             Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+            Error::Json(line) => line,
             Error::Storage(e) => return write!(f, "ERR {e}"),
         })
     }
