@@ -13,6 +13,7 @@ pub mod keys;
 pub mod list;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -90,8 +91,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 8] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 9] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, stream::TABLE, keys::TABLE, server::TABLE]
 }
 
 struct Registry {

@@ -35,7 +35,7 @@ mod meta;
 pub use keys::*;
 pub use group::Group;
 pub use locks::{KeyGuard, KeyLocks};
-pub use meta::{Kind, Meta, META_HEADER};
+pub use meta::{Kind, Meta, StreamState, META_HEADER};
 
 use cache::{Lookup, MetaCache};
 

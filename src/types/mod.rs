@@ -8,6 +8,7 @@ pub mod hash;
 pub mod keys;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -36,6 +37,8 @@ pub enum Error {
     OutOfRange,
     /// A string would exceed `proto-max-bulk-len` (SETRANGE, APPEND, SETBIT).
     TooLarge,
+    /// A stream command's own errors (see [`stream::StreamError`]).
+    Stream(stream::StreamError),
     Storage(StorageError),
 }
 
@@ -59,6 +62,7 @@ impl fmt::Display for Error {
             Error::IncrNanOrInfinity => "ERR value is NaN or Infinity",
             Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+            Error::Stream(e) => return write!(f, "{e}"),
             Error::Storage(e) => return write!(f, "ERR {e}"),
         })
     }
