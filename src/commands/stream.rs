@@ -203,7 +203,11 @@ fn range(ctx: &mut Ctx, args: &mut Args, reverse: bool) -> Result<Reply, CmdErro
             return Err(CmdError::Syntax);
         }
     }
-    Ok(entries_reply(ctx.db().xrange(key, from, to, count, reverse)?))
+    // COUNT 0 (or less) is a nil array in Redis, not an empty one.
+    if count == Some(0) {
+        return Ok(Reply::NilArray);
+    }
+    Ok(entries_reply(ctx.db().xrange(key, from, to, count.unwrap_or(0), reverse)?))
 }
 
 fn xrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -271,7 +275,6 @@ struct ReadArgs<'a> {
 }
 
 fn parse_read<'a>(args: &mut Args<'a>, group_cmd: bool) -> Result<ReadArgs<'a>, CmdError> {
-    let name = if group_cmd { "XREADGROUP" } else { "XREAD" };
     let mut r = ReadArgs { count: 0, block: None, group: None, noack: false, keys: Vec::new(), ids: Vec::new() };
     let mut streams = None;
     while let Some(opt) = args.try_next() {
@@ -303,9 +306,8 @@ fn parse_read<'a>(args: &mut Args<'a>, group_cmd: bool) -> Result<ReadArgs<'a>, 
     }
     let Some(streams) = streams else { return Err(CmdError::Syntax) };
     if streams.len() % 2 != 0 {
-        return Err(CmdError::err(format!(
-            "Unbalanced {name} list of streams: for each stream key an ID or '$' must be specified."
-        )));
+        // Redis says XREAD for XREADGROUP too.
+        return Err(CmdError::err("Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."));
     }
     if group_cmd && r.group.is_none() {
         return Err(CmdError::err("Missing GROUP option for XREADGROUP"));
@@ -354,7 +356,7 @@ fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                     "The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
                 ))
             }
-            id => parse_id(id, 0, false)?,
+            id => parse_id(id, 0, true)?,
         });
     }
     let mut out = Vec::new();
@@ -385,7 +387,7 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                      result set.",
                 ))
             }
-            id => ReadFrom::After(parse_id(id, 0, false)?),
+            id => ReadFrom::After(parse_id(id, 0, true)?),
         };
         streams.push((*key, from));
     }
@@ -657,6 +659,8 @@ fn stream_header(len: u64, st: &crate::storage::StreamState) -> Vec<(Reply, Repl
 /// XINFO STREAM key [FULL [COUNT n]]
 fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
+    let sub = args.argv()[1].clone();
+    let syntax = || subcommand_syntax_error(&sub, "XINFO");
     let full = match args.try_next() {
         None => None,
         Some(o) if is(o, "FULL") => match (args.try_next(), args.try_next()) {
@@ -665,9 +669,9 @@ fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 let n = parse_i64(n).ok_or(CmdError::NotInteger)?;
                 Some(if n < 0 { 10 } else { n as u64 })
             }
-            _ => return Err(CmdError::Syntax),
+            _ => return Err(syntax()),
         },
-        Some(_) => return Err(CmdError::Syntax),
+        Some(_) => return Err(syntax()),
     };
     let db = ctx.db();
     let Some(count) = full else {

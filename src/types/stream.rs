@@ -369,14 +369,11 @@ impl Db<'_> {
         Ok(self.live_of(key, Kind::Stream)?.map_or(0, |m| m.size()))
     }
 
-    /// XRANGE / XREVRANGE: up to `count` entries (`None` = all) from `from` to `to`,
-    /// both inclusive.
-    pub fn xrange(&self, key: &[u8], from: StreamId, to: StreamId, count: Option<u64>, reverse: bool) -> Result<Vec<Entry>> {
+    /// XRANGE / XREVRANGE: up to `count` entries (0 = all) from `from` to `to`, both
+    /// inclusive.
+    pub fn xrange(&self, key: &[u8], from: StreamId, to: StreamId, count: u64, reverse: bool) -> Result<Vec<Entry>> {
         let Some(s) = self.read_stream(key)? else { return Ok(Vec::new()) };
-        match count {
-            Some(0) => Ok(Vec::new()),
-            _ => self.range(&s, from, to, count.unwrap_or(0), reverse),
-        }
+        self.range(&s, from, to, count, reverse)
     }
 
     /// XREAD for one stream: up to `count` entries (0 = all) after `after`.
@@ -466,7 +463,7 @@ mod tests {
         assert!(matches!(db.xadd(b"s", NewId::Exact(id(999, 0)), &f(&[("a", "x")]), false, None), Err(Error::Stream(StreamError::IdTooSmall))));
         let trim = Trim { by: TrimBy::MaxLen(2), limit: 0 };
         assert_eq!(db.xadd(b"s", NewId::Exact(id(2000, 0)), &f(&[("a", "4")]), false, Some(trim)).unwrap(), Some(id(2000, 0)));
-        let all = db.xrange(b"s", StreamId::MIN, StreamId::MAX, None, false).unwrap();
+        let all = db.xrange(b"s", StreamId::MIN, StreamId::MAX, 0, false).unwrap();
         assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(1000, 2), id(2000, 0)]);
         let info = db.xinfo_stream(b"s").unwrap().unwrap();
         assert_eq!((info.len, info.state.entries_added, info.state.first_id), (2, 4, id(1000, 2)));

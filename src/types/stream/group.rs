@@ -398,15 +398,16 @@ impl Db<'_> {
         let mut batch = self.store.batch();
         let mut out = Vec::new();
         for (key, from, s, mut g) in opened {
-            self.consumer(&s, &mut g, read.consumer)?.seen = self.now;
             let delivered = match from {
                 ReadFrom::New => self.deliver_new(&s, &mut g, read, &mut batch)?,
                 ReadFrom::After(id) => self.deliver_history(&s, &mut g, read, id, &mut batch)?,
             };
-            self.close_group(&s, &g, &mut batch);
+            // As in Redis, a `>` read that finds nothing does not even create the consumer.
             if from == ReadFrom::New && delivered.is_empty() {
                 continue;
             }
+            self.consumer(&s, &mut g, read.consumer)?.seen = self.now;
+            self.close_group(&s, &g, &mut batch);
             out.push((key.to_vec(), delivered));
         }
         self.write(&lock, batch)?;
