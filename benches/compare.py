@@ -87,13 +87,15 @@ TESTS: dict[str, Test] = {
         Test("lrange_500", builtin="lrange_500"),
         Test("lrange_600", builtin="lrange_600"),
         Test("xadd", command=("XADD", "bench:stream", "*", "field", "__rand_int__")),
+        # Reads the 10 oldest entries of the stream `xadd` filled.
+        Test("xrange_10", command=("XRANGE", "bench:stream", "-", "+", "COUNT", "10"), needs=("xadd",)),
     ]
 }
 
 DEFAULT_TESTS = "set,get,incr,mset"
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,ping_mbulk")
+             "lrange_100,xadd,xrange_10,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:

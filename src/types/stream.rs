@@ -199,7 +199,10 @@ impl Db<'_> {
         reverse: bool,
         mut f: impl FnMut(StreamId, &[u8]) -> bool,
     ) -> Result<()> {
-        if from > to {
+        // No entry lies outside first..=last; starting at the first skips the tombstones
+        // that trimming and XDEL leave at the front until compaction drops them.
+        let (from, to) = (from.max(s.state.first_id), to.min(s.state.last_id));
+        if s.len == 0 || from > to {
             return Ok(());
         }
         let prefix = s.keys.entries();
