@@ -476,6 +476,28 @@ fn xreadgroup_errors() {
 }
 
 #[test]
+fn xreadgroup_with_a_key_named_twice() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "s", 2);
+    assert_eq!(c.cmd(&["XGROUP", "CREATE", "s", "g", "0"]), ok());
+    // The second `>` continues where the first stopped.
+    assert_eq!(
+        c.cmd(&["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", "s", ">", ">"]),
+        arr(vec![
+            arr(vec![bulk("s"), arr(vec![entry("1-0", &["n", "1"])])]),
+            arr(vec![bulk("s"), arr(vec![entry("2-0", &["n", "2"])])]),
+        ])
+    );
+    assert_eq!(
+        c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "s", "0", ">"]),
+        arr(vec![arr(vec![bulk("s"), arr(vec![entry("1-0", &["n", "1"]), entry("2-0", &["n", "2"])])])])
+    );
+    let pel = c.cmd(&["XPENDING", "s", "g", "-", "+", "10"]).array();
+    assert_eq!(pel.iter().map(|p| p.array()[3].clone()).collect::<Vec<_>>(), vec![int(2), int(2)]);
+}
+
+#[test]
 fn xpending_and_xack_errors() {
     let s = Server::start();
     let mut c = s.client();

@@ -383,32 +383,43 @@ impl Db<'_> {
     pub fn xreadgroup(&self, read: &GroupRead, streams: &[(&[u8], ReadFrom)]) -> Result<Vec<(Vec<u8>, Vec<Delivered>)>> {
         let keys: Vec<&[u8]> = streams.iter().map(|(k, _)| *k).collect();
         let lock = self.lock(&keys)?;
-        let mut opened = Vec::with_capacity(streams.len());
-        for (key, from) in streams {
+        // One state per distinct key: a key named twice is served twice from one state,
+        // so its second `>` read sees what the first delivered.
+        let mut opened: Vec<(&[u8], Stream, GroupWrite, bool)> = Vec::with_capacity(streams.len());
+        for (key, _) in streams {
+            if opened.iter().any(|o| o.0 == *key) {
+                continue;
+            }
             let s = self.open_stream(key, false)?;
             let g = match &s {
                 Some(s) => self.open_group(s, read.group)?,
                 None => None,
             };
             match (s, g) {
-                (Some(s), Some(g)) => opened.push((*key, *from, s, g)),
+                (Some(s), Some(g)) => opened.push((*key, s, g, false)),
                 _ => return Err(StreamError::NoGroupToRead { key: key.to_vec(), group: read.group.to_vec() }.into()),
             }
         }
         let mut batch = self.store.batch();
         let mut out = Vec::new();
-        for (key, from, s, mut g) in opened {
+        for (key, from) in streams {
+            let Some((_, s, g, touched)) = opened.iter_mut().find(|o| o.0 == *key) else { continue };
             let delivered = match from {
-                ReadFrom::New => self.deliver_new(&s, &mut g, read, &mut batch)?,
-                ReadFrom::After(id) => self.deliver_history(&s, &mut g, read, id, &mut batch)?,
+                ReadFrom::New => self.deliver_new(s, g, read, &mut batch)?,
+                ReadFrom::After(id) => self.deliver_history(s, g, read, *id, &mut batch)?,
             };
             // As in Redis, a `>` read that finds nothing does not even create the consumer.
-            if from == ReadFrom::New && delivered.is_empty() {
+            if *from == ReadFrom::New && delivered.is_empty() {
                 continue;
             }
-            self.consumer(&s, &mut g, read.consumer)?.seen = self.now;
-            self.close_group(&s, &g, &mut batch);
+            self.consumer(s, g, read.consumer)?.seen = self.now;
+            *touched = true;
             out.push((key.to_vec(), delivered));
+        }
+        for (_, s, g, touched) in &opened {
+            if *touched {
+                self.close_group(s, g, &mut batch);
+            }
         }
         self.write(&lock, batch)?;
         Ok(out)
