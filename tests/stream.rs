@@ -532,6 +532,8 @@ fn xclaim_options() {
     assert_eq!((line(0)[1].clone(), line(0)[3].clone()), (bulk("bob"), int(2)), "claimed once: delivered twice");
     assert_eq!(line(1)[3], int(1), "JUSTID does not count a delivery");
     assert_eq!(line(2)[3], int(7));
+    assert_eq!(c.cmd(&["XCLAIM", "s", "g", "bob", "0", "2-0", "RETRYCOUNT", "-3", "JUSTID"]), arr(vec![bulk("2-0")]));
+    assert_eq!(c.cmd(&["XPENDING", "s", "g", "2-0", "2-0", "1"]).array()[0].array()[3], int(1), "a negative RETRYCOUNT is ignored");
     assert!(line(2)[2].int() >= 500000);
     assert_eq!(ids(&c.cmd(&["XPENDING", "s", "g", "IDLE", "400000", "-", "+", "10"])), ["3-0"]);
     // TIME sets it absolutely.

@@ -79,8 +79,15 @@ fn parse_bound(arg: &[u8], start: bool) -> Result<StreamId, CmdError> {
     parse_id(arg, missing_seq, false)
 }
 
+/// An ID as `ms-seq` text (itoa: replies hold many IDs, and `format!` showed in profiles).
 fn id_reply(id: StreamId) -> Reply {
-    Reply::Bulk(id.to_string().into_bytes())
+    let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let (ms, seq) = (a.format(id.ms).as_bytes(), b.format(id.seq).as_bytes());
+    let mut text = Vec::with_capacity(ms.len() + 1 + seq.len());
+    text.extend_from_slice(ms);
+    text.push(b'-');
+    text.extend_from_slice(seq);
+    Reply::Bulk(text)
 }
 
 fn fields_reply(fields: Fields) -> Reply {
@@ -480,7 +487,8 @@ fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         } else if is(o, "TIME") && more {
             delivered = Some(int(args, "TIME")?);
         } else if is(o, "RETRYCOUNT") && more {
-            opt.retry = Some(int(args, "RETRYCOUNT")?.max(0) as u64);
+            // A negative count is ignored, as in Redis.
+            opt.retry = u64::try_from(int(args, "RETRYCOUNT")?).ok();
         } else if is(o, "LASTID") && more {
             opt.last_id = Some(parse_id(args.next_bytes()?, 0, true)?);
         } else {
