@@ -446,6 +446,38 @@ fn two_consumers_share_a_group() {
 }
 
 #[test]
+fn concurrent_consumers_never_get_the_same_entry() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]), ok());
+    let total = 400;
+    fill(&mut c, "q", total);
+    let port = s.port;
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            std::thread::spawn(move || {
+                let mut c = Client::connect(port);
+                let name = format!("w{w}");
+                let mut mine = Vec::new();
+                loop {
+                    let reply = c.cmd(&["XREADGROUP", "GROUP", "g", &name, "COUNT", "3", "STREAMS", "q", ">"]);
+                    if reply == Value::Nil {
+                        return mine;
+                    }
+                    mine.extend(ids(&reply.array()[0].array()[1]));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<String> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    assert_eq!(all.len(), total as usize, "every entry delivered once");
+    all.sort_by_key(|id| id.split('-').next().unwrap().parse::<u64>().unwrap());
+    all.dedup();
+    assert_eq!(all.len(), total as usize, "no entry delivered twice");
+    assert_eq!(c.cmd(&["XPENDING", "q", "g"]).array()[0], int(total as i64));
+}
+
+#[test]
 fn xreadgroup_errors() {
     let s = Server::start();
     let mut c = s.client();
