@@ -337,16 +337,13 @@ fn streams_reply(ctx: &Ctx, per_stream: Vec<(Vec<u8>, Reply)>) -> Reply {
     Reply::Array(per_stream.into_iter().map(|(k, r)| Reply::Array(vec![Reply::Bulk(k), r])).collect())
 }
 
-/// What a read that found nothing answers when it was asked to block.
-fn would_block(ctx: &Ctx, block: Option<u64>) -> Result<Reply, CmdError> {
+/// What a read that found nothing answers: nil, or with BLOCK an error, since without
+/// the server's blocking machinery a reader cannot wait for a writer and answering nil at
+/// once would be a lie.
+fn nothing_to_read(block: Option<u64>) -> Result<Reply, CmdError> {
     match block {
         None => Ok(Reply::NilArray),
-        // Without the server's blocking machinery a reader cannot wait for a writer;
-        // answering nil at once would be a lie.
-        Some(_) => {
-            let _ = ctx;
-            Err(CmdError::err("BLOCK is not supported yet"))
-        }
+        Some(_) => Err(CmdError::err("BLOCK is not supported yet")),
     }
 }
 
@@ -374,7 +371,7 @@ fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         }
     }
     if out.is_empty() {
-        return would_block(ctx, r.block);
+        return nothing_to_read(r.block);
     }
     Ok(streams_reply(ctx, out))
 }
@@ -401,7 +398,7 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let read = GroupRead { group, consumer, count: r.count, noack: r.noack };
     let served = ctx.db().xreadgroup(&read, &streams)?;
     if served.is_empty() {
-        return would_block(ctx, r.block);
+        return nothing_to_read(r.block);
     }
     let out = served.into_iter().map(|(k, d)| (k, Reply::Array(d.into_iter().map(delivered_reply).collect()))).collect();
     Ok(streams_reply(ctx, out))
