@@ -480,6 +480,20 @@ mod tests {
     }
 
     #[test]
+    fn approximate_trims_stop_at_their_limit() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        for ms in 1..=10 {
+            db.xadd(b"s", NewId::Exact(id(ms, 0)), &f(&[("n", "v")]), false, None).unwrap();
+        }
+        assert_eq!(db.xtrim(b"s", Trim { by: TrimBy::MaxLen(0), limit: 3 }).unwrap(), 3);
+        assert_eq!(db.xtrim(b"s", Trim { by: TrimBy::MinId(id(9, 0)), limit: 2 }).unwrap(), 2);
+        assert_eq!(db.xtrim(b"s", Trim { by: TrimBy::MinId(id(9, 0)), limit: 0 }).unwrap(), 3);
+        let info = db.xinfo_stream(b"s").unwrap().unwrap();
+        assert_eq!((info.len, info.state.first_id), (2, id(9, 0)));
+    }
+
+    #[test]
     fn xdel_moves_the_first_id_and_records_the_greatest_deleted() {
         let (_d, store) = temp_store();
         let db = Db::new(&store, 0, now_ms());
