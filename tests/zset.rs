@@ -557,3 +557,57 @@ fn zunion_zinter_zdiff() {
     assert_eq!(c.cmd(&["ZADD", "n", "-inf", "m"]), int(1));
     assert_eq!(texts(c.cmd(&["ZUNION", "2", "p", "n", "WITHSCORES"])), ["m", "0"]);
 }
+
+// ---------------------------------------------------------------------------------
+// Blocking pops: BZPOPMIN, BZPOPMAX, BZMPOP
+
+#[test]
+fn blocking_zpops_serve_at_once_or_time_out() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    let k = |c: &mut Client, args: &[&str]| texts(c.cmd(args));
+    assert_eq!(k(&mut c, &["BZPOPMIN", "none", "z", "0"]), ["z", "a", "1"]);
+    assert_eq!(k(&mut c, &["BZPOPMAX", "z", "0"]), ["z", "e", "5"]);
+    assert_eq!(
+        c.cmd(&["BZMPOP", "0", "2", "none", "z", "MIN", "COUNT", "2"]),
+        arr(vec![bulk("z"), arr(vec![arr(vec![bulk("b"), bulk("2")]), arr(vec![bulk("c"), bulk("3")])])])
+    );
+    assert_eq!(c.cmd(&["BZPOPMIN", "none", "0.01"]), Value::Nil);
+    assert_eq!(c.cmd(&["BZMPOP", "0.01", "1", "none", "MAX"]), Value::Nil);
+    c.cmd(&["HELLO", "3"]);
+    assert_eq!(c.cmd(&["BZPOPMIN", "z", "0"]), arr(vec![bulk("z"), bulk("d"), dbl("4")]));
+    c.send_raw(&Client::encode(&[b"BZPOPMAX", b"none", b"0.01"]));
+    assert_eq!(c.line_raw(), "_");
+}
+
+#[test]
+fn blocking_zpop_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["BZPOPMIN", "z", "soon"]), err("ERR timeout is not a float or out of range"));
+    assert_eq!(c.cmd(&["BZPOPMAX", "z", "-0.5"]), err("ERR timeout is negative"));
+    assert_eq!(c.cmd(&["BZMPOP", "0", "1", "z", "BOTH"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BZMPOP", "0", "1", "z", "MIN", "COUNT", "-1"]), err("ERR count should be greater than 0"));
+    c.cmd(&["SET", "s", "v"]);
+    assert_eq!(c.cmd(&["BZPOPMIN", "s", "0"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "BZMPOP", "0", "2", "a", "b", "MIN"]), arr(vec![bulk("a"), bulk("b")]));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b"]), arr(vec![bulk("d"), bulk("a"), bulk("b")]));
+}
+
+#[test]
+fn zadd_from_another_client_wakes_waiters_in_order() {
+    let s = Server::start();
+    let mut first = s.client();
+    first.send_raw(&Client::encode(&[b"BZPOPMIN", b"z", b"0"]));
+    s.wait_blocked(1);
+    let mut second = s.client();
+    second.send_raw(&Client::encode(&[b"BZMPOP", b"0", b"1", b"z", b"MAX"]));
+    s.wait_blocked(2);
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "1", "low", "9", "high", "5", "mid"]), int(3));
+    assert_eq!(texts(first.read()), ["z", "low", "1"]);
+    assert_eq!(second.read(), arr(vec![bulk("z"), arr(vec![arr(vec![bulk("high"), bulk("9")])])]));
+    s.wait_blocked(0);
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["mid"]);
+}

@@ -3,6 +3,7 @@
 use super::CmdError;
 use crate::types::{parse_f64, parse_i64};
 use bytes::Bytes;
+use std::time::{Duration, Instant};
 
 /// The arguments of one command; position 0 (the name) is already consumed.
 pub struct Args<'a> {
@@ -88,6 +89,27 @@ impl<'a> Args<'a> {
             Ok(())
         }
     }
+}
+
+/// A blocking command's timeout, as Redis's `getTimeoutFromObjectOrReply` reads it: a
+/// float number of seconds (`BLPOP`) or an integer number of milliseconds (`XREAD BLOCK`);
+/// 0 waits for ever (`None`).
+pub fn timeout(arg: &[u8], seconds: bool) -> Result<Option<Instant>, CmdError> {
+    let ms = if seconds {
+        let secs = parse_f64(arg).filter(|s| !s.is_nan()).ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
+        let ms = (secs * 1000.0).ceil();
+        if ms > i64::MAX as f64 {
+            return Err(CmdError::err("timeout is out of range"));
+        }
+        ms as i64
+    } else {
+        parse_i64(arg).ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?
+    };
+    if ms < 0 {
+        return Err(CmdError::err("timeout is negative"));
+    }
+    // A wait too long to represent is a wait for ever.
+    Ok(if ms == 0 { None } else { Instant::now().checked_add(Duration::from_millis(ms as u64)) })
 }
 
 /// Case-insensitive comparison of an argument with an option name.

@@ -3,6 +3,7 @@
 use super::args::is;
 use super::flag::*;
 use super::keys::help_reply;
+use super::context::Unblock;
 use super::{cmd, dispatch_sub, printable, After, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::parse_i64;
@@ -159,6 +160,7 @@ const CLIENT_SUBS: &[Command] = &[
     cmd("list", -2, ADMIN, (0, 0, 0), "connection", "List connections", client_list),
     cmd("info", 2, FAST, (0, 0, 0), "connection", "Describe this connection", client_info),
     cmd("kill", -3, ADMIN, (0, 0, 0), "connection", "Close connections", client_kill),
+    cmd("unblock", -3, ADMIN, (0, 0, 0), "connection", "End another client's wait in a blocking command", client_unblock),
     cmd("setinfo", 4, FAST, (0, 0, 0), "connection", "Record the client library name/version", client_setinfo),
     cmd("no-evict", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
     cmd("no-touch", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
@@ -214,14 +216,16 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
         (name, sub) => format!("{name}|{sub}"),
     };
     let _ = ctx;
+    let flags = if c.blocked.load(Ordering::Relaxed) { "b" } else { "N" };
     format!(
-        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
+        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
         c.id,
         c.addr,
         c.laddr,
         name,
         age.as_secs(),
         idle_ms / 1000,
+        flags,
         c.db.load(Ordering::Relaxed),
         last,
         c.resp.load(Ordering::Relaxed)
@@ -264,6 +268,20 @@ fn client_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn client_info(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Verbatim(client_line(ctx, &ctx.session.handle.clone())))
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was waiting in a blocking command.
+fn client_unblock(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let id = args.next_i64()?;
+    let how = match args.try_next() {
+        None => Unblock::Timeout,
+        Some(r) if is(r, "TIMEOUT") => Unblock::Timeout,
+        Some(r) if is(r, "ERROR") => Unblock::Error,
+        Some(_) => return Err(CmdError::err("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
+    };
+    args.finish()?;
+    let unblocked = u64::try_from(id).ok().and_then(|id| ctx.state.clients.get(id)).is_some_and(|c| c.unblock(how));
+    Ok(Reply::Int(unblocked as i64))
 }
 
 fn client_kill(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -347,6 +365,8 @@ fn client_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "    Assign the name <name> to the current connection.",
             "SETINFO <LIB-NAME|LIB-VER> <value>",
             "    Accepted for compatibility.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
         ],
     ))
 }

@@ -2,6 +2,9 @@
 //! and the effects a command asks the server to carry out after replying.
 
 use crate::config::Config;
+use crate::protocol::Reply;
+use crate::server::blocking::Waiters;
+use bytes::Bytes;
 use crate::storage::{Group, Storage};
 use std::cell::RefCell;
 use crate::types::Db;
@@ -69,12 +72,66 @@ pub struct ClientHandle {
     pub killed: AtomicBool,
     /// Wakes the connection's task when it is killed.
     pub kill: Notify,
+    /// Wakes the connection's task while it waits in a blocking command.
+    pub wake: Notify,
+    /// Whether the client waits in a blocking command (CLIENT LIST flag `b`).
+    pub blocked: AtomicBool,
+    /// CLIENT UNBLOCK's request to a waiting client: [`Unblock`] as a number.
+    pub unblock: AtomicU8,
+}
+
+/// How CLIENT UNBLOCK ends a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unblock {
+    None = 0,
+    /// As if the timeout had passed.
+    Timeout = 1,
+    /// With `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
+    Error = 2,
 }
 
 impl ClientHandle {
+    pub fn new(id: u64, addr: SocketAddr, laddr: SocketAddr) -> ClientHandle {
+        ClientHandle {
+            id,
+            addr,
+            laddr,
+            created: Instant::now(),
+            name: Mutex::new(None),
+            db: AtomicUsize::new(0),
+            resp: AtomicU8::new(2),
+            last_active_ms: AtomicU64::new(0),
+            last_cmd: Mutex::new(("", "")),
+            killed: AtomicBool::new(false),
+            kill: Notify::new(),
+            wake: Notify::new(),
+            blocked: AtomicBool::new(false),
+            unblock: AtomicU8::new(Unblock::None as u8),
+        }
+    }
+
     pub fn kill(&self) {
         self.killed.store(true, Ordering::Relaxed);
         self.kill.notify_one();
+    }
+
+    /// Ends the client's wait in a blocking command; false if it is not waiting.
+    pub fn unblock(&self, how: Unblock) -> bool {
+        if !self.blocked.load(Ordering::SeqCst) {
+            return false;
+        }
+        self.unblock.store(how as u8, Ordering::SeqCst);
+        self.wake.notify_one();
+        true
+    }
+
+    /// Takes a pending CLIENT UNBLOCK request.
+    pub fn take_unblock(&self) -> Unblock {
+        match self.unblock.swap(Unblock::None as u8, Ordering::SeqCst) {
+            1 => Unblock::Timeout,
+            2 => Unblock::Error,
+            _ => Unblock::None,
+        }
     }
 }
 
@@ -180,6 +237,8 @@ pub struct ServerState {
     pub shutdown: Notify,
     pub shutting_down: AtomicBool,
     pub features: &'static [&'static str],
+    /// Clients waiting in blocking commands, by key.
+    pub waiters: Waiters,
 }
 
 impl ServerState {
@@ -229,7 +288,7 @@ impl Session {
 }
 
 /// What the server does after sending a command's reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum After {
     Nothing,
     /// QUIT, CLIENT KILL of oneself: close after the reply.
@@ -238,6 +297,25 @@ pub enum After {
     Sleep(Duration),
     /// SHUTDOWN: the server stops after this reply.
     Shutdown,
+    /// A blocking command found nothing to serve: wait for a write to its keys.
+    Block(Block),
+}
+
+/// A blocking command's wait (BLPOP, BZPOPMIN, XREAD BLOCK, ...). The server parks the
+/// connection, and each time a write command touching one of `keys` commits, runs the
+/// command again (`rerun`, or the same arguments) until it no longer asks to block, or
+/// until `deadline`, when it answers `timeout`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Keys of the session's database.
+    pub keys: Vec<Vec<u8>>,
+    /// `None` waits for ever (a timeout of 0).
+    pub deadline: Option<Instant>,
+    /// The reply when the deadline passes (a nil or nil array, as the command says).
+    pub timeout: Reply,
+    /// The arguments to run again with, when they differ from the first run's (XREAD
+    /// with `$` resolved to the id it stood for when the wait began).
+    pub rerun: Option<Vec<Bytes>>,
 }
 
 /// A command's view of the world.
@@ -249,11 +327,29 @@ pub struct Ctx<'a> {
     pub after: After,
     /// The connection's write group, when this command may join it.
     pub group: Option<&'a RefCell<Group>>,
+    /// Set where a blocking command must not wait (inside MULTI/EXEC): it answers its
+    /// timeout reply at once.
+    pub nonblocking: bool,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None }
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, nonblocking: false }
+    }
+
+    pub fn may_block(&self) -> bool {
+        !self.nonblocking
+    }
+
+    /// What a blocking command that found nothing answers: it waits for a write to
+    /// `keys` (the reply returned here is never sent), or, where it may not wait, its
+    /// timeout reply now.
+    pub fn block(&mut self, keys: Vec<Vec<u8>>, deadline: Option<Instant>, timeout: Reply) -> Reply {
+        if !self.may_block() {
+            return timeout;
+        }
+        self.after = After::Block(Block { keys, deadline, timeout, rerun: None });
+        Reply::Nil
     }
 
     /// The selected database.

@@ -1,9 +1,10 @@
-//! List commands (the non-blocking ones; BLPOP and friends need the server's blocking
-//! machinery).
+//! List commands. The blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) try
+//! once and, finding nothing, ask the server to run them again when one of their keys
+//! is written ([`Ctx::block`]).
 
-use super::args::is;
+use super::args::{is, timeout};
 use super::flag::*;
-use super::{cmd, Args, CmdError, Command, Ctx};
+use super::{cmd, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::list::End;
 use crate::types::parse_i64;
@@ -27,9 +28,18 @@ pub const TABLE: &[Command] = &[
     cmd("linsert", 5, W, (1, 1, 1), "list", "Insert an element before or after another", linsert),
     cmd("lrem", 4, WRITE, (1, 1, 1), "list", "Remove occurrences of an element", lrem),
     cmd("lpos", -3, READONLY, (1, 1, 1), "list", "Positions of matching elements", lpos),
-    // The keys follow a count, so the table cannot name them (Redis's movable keys).
-    cmd("lmpop", -4, WRITE, (0, 0, 0), "list", "Pop elements from the first non-empty list", lmpop),
+    cmd("lmpop", -4, WRITE, (0, 0, 0), "list", "Pop elements from the first non-empty list", lmpop).movable(keys_counted_at_1),
+    cmd("blpop", -3, WRITE | BLOCKING, (1, -2, 1), "list", "Pop the first element of the first non-empty list, or wait", blpop),
+    cmd("brpop", -3, WRITE | BLOCKING, (1, -2, 1), "list", "Pop the last element of the first non-empty list, or wait", brpop),
+    cmd("blmove", 6, W | BLOCKING, (1, 2, 1), "list", "LMOVE, waiting for an element", blmove),
+    cmd("brpoplpush", 4, W | BLOCKING, (1, 2, 1), "list", "RPOPLPUSH, waiting for an element", brpoplpush),
+    cmd("blmpop", -5, WRITE | BLOCKING, (0, 0, 0), "list", "LMPOP, waiting for an element", blmpop).movable(keys_counted_at_2),
 ];
+
+/// Owned copies of keys, for a wait that outlives the arguments.
+pub(super) fn owned(keys: &[&[u8]]) -> Vec<Vec<u8>> {
+    keys.iter().map(|k| k.to_vec()).collect()
+}
 
 fn elements(items: Vec<Vec<u8>>) -> Reply {
     Reply::Array(items.into_iter().map(Reply::Bulk).collect())
@@ -163,6 +173,49 @@ fn rpoplpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::opt(ctx.db().lmove(src, dst, End::Right, End::Left)?))
 }
 
+/// BLPOP / BRPOP key [key ...] timeout: `[key, element]` from the first non-empty list,
+/// or a nil array when the timeout passes.
+fn bpop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
+    let mut keys = args.rest_slices();
+    let deadline = timeout(keys.pop().ok_or(CmdError::Syntax)?, true)?;
+    Ok(match ctx.db().mpop(&keys, end, 1)? {
+        Some((key, items)) => Reply::Array(vec![Reply::Bulk(key), Reply::opt(items.into_iter().next())]),
+        None => ctx.block(owned(&keys), deadline, Reply::NilArray),
+    })
+}
+
+fn blpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    bpop(ctx, args, End::Left)
+}
+
+fn brpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    bpop(ctx, args, End::Right)
+}
+
+/// BLMOVE / BRPOPLPUSH: LMOVE once `src` has an element. As in Redis, a timeout answers
+/// a nil array, and where the command may not wait (MULTI) a nil bulk.
+fn bmove(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End, deadline: Option<std::time::Instant>) -> Result<Reply, CmdError> {
+    Ok(match ctx.db().lmove(src, dst, from, to)? {
+        Some(v) => Reply::Bulk(v),
+        None if !ctx.may_block() => Reply::Nil,
+        None => ctx.block(vec![src.to_vec()], deadline, Reply::NilArray),
+    })
+}
+
+/// BLMOVE src dst LEFT|RIGHT LEFT|RIGHT timeout: the ends are checked before the timeout.
+fn blmove(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
+    let (from, to) = (parse_end(args.next_bytes()?)?, parse_end(args.next_bytes()?)?);
+    let deadline = timeout(args.next_bytes()?, true)?;
+    bmove(ctx, src, dst, from, to, deadline)
+}
+
+fn brpoplpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
+    let deadline = timeout(args.next_bytes()?, true)?;
+    bmove(ctx, src, dst, End::Right, End::Left, deadline)
+}
+
 /// LINSERT key BEFORE|AFTER pivot element: the position word is checked first.
 fn linsert(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
@@ -230,10 +283,10 @@ fn lpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     })
 }
 
-/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], checked in Redis's order:
-/// numkeys, the end, the options, then the keys. The reply is `[key, [elements]]`, or
-/// nil (`*-1` in RESP2) if every list is empty.
-fn lmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+/// The arguments of LMPOP, BLMPOP, ZMPOP and BZMPOP after the timeout: `numkeys key
+/// [key ...] END [COUNT count]` with the end read by `parse_end` (LEFT|RIGHT, MIN|MAX),
+/// checked in Redis's order: numkeys, the end, the options.
+pub(super) fn mpop_args<'a, E>(args: &mut Args<'a>, parse_end: fn(&[u8]) -> Result<E, CmdError>) -> Result<(Vec<&'a [u8]>, E, u64), CmdError> {
     let numkeys = match parse_i64(args.next_bytes()?) {
         Some(n) if n > 0 => n as usize,
         _ => return Err(CmdError::err("numkeys should be greater than 0")),
@@ -254,8 +307,29 @@ fn lmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(CmdError::Syntax);
         }
     }
-    Ok(match ctx.db().mpop(&keys, end, count.unwrap_or(1))? {
-        Some((key, items)) => Reply::Array(vec![Reply::Bulk(key), elements(items)]),
-        None => Reply::NilArray,
+    Ok((keys, end, count.unwrap_or(1)))
+}
+
+/// `[key, [elements]]` from the first non-empty list, if any.
+fn mpop(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: u64) -> Result<Option<Reply>, CmdError> {
+    Ok(ctx.db().mpop(keys, end, count)?.map(|(key, items)| Reply::Array(vec![Reply::Bulk(key), elements(items)])))
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`, or nil
+/// (`*-1` in RESP2) if every list is empty.
+fn lmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (keys, end, count) = mpop_args(args, parse_end)?;
+    Ok(mpop(ctx, &keys, end, count)?.unwrap_or(Reply::NilArray))
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout is checked
+/// after the other arguments, as in Redis.
+fn blmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let wait = args.next_bytes()?;
+    let (keys, end, count) = mpop_args(args, parse_end)?;
+    let deadline = timeout(wait, true)?;
+    Ok(match mpop(ctx, &keys, end, count)? {
+        Some(reply) => reply,
+        None => ctx.block(owned(&keys), deadline, Reply::NilArray),
     })
 }

@@ -50,6 +50,10 @@ pub mod flag {
 /// A command handler.
 pub type Handler = fn(&mut Ctx, &mut Args) -> Result<Reply, CmdError>;
 
+/// The key positions of a full argument vector, for commands whose keys follow a count
+/// (Redis's movable keys: LMPOP, ZUNIONSTORE, ...), which the `keys` triple cannot name.
+pub type KeysFn = fn(&[Bytes]) -> Vec<usize>;
+
 /// One row of a command table.
 pub struct Command {
     pub name: &'static str,
@@ -62,6 +66,7 @@ pub struct Command {
     pub group: &'static str,
     pub summary: &'static str,
     pub run: Handler,
+    pub movable: Option<KeysFn>,
 }
 
 impl Command {
@@ -79,7 +84,20 @@ impl Command {
         }
     }
 
-    /// The key argument positions for `argc` arguments (COMMAND GETKEYS, locks).
+    /// Gives the row a key extractor for keys that follow a count.
+    pub const fn movable(self, keys: KeysFn) -> Command {
+        Command { movable: Some(keys), ..self }
+    }
+
+    /// The positions of the keys in `argv` (COMMAND GETKEYS, write grouping, wake-ups).
+    pub fn keys_of(&self, argv: &[Bytes]) -> Vec<usize> {
+        match self.movable {
+            Some(keys) => keys(argv),
+            None => self.key_positions(argv.len()),
+        }
+    }
+
+    /// The key argument positions for `argc` arguments, from the `keys` triple.
     pub fn key_positions(&self, argc: usize) -> Vec<usize> {
         let (first, last, step) = self.keys;
         if first <= 0 || step <= 0 {
@@ -258,5 +276,29 @@ pub const fn cmd(
     summary: &'static str,
     run: Handler,
 ) -> Command {
-    Command { name, arity, flags, keys, group, summary, run }
+    Command { name, arity, flags, keys, group, summary, run, movable: None }
+}
+
+/// The keys after a count at position `at` (`LMPOP numkeys key ...`): as many as the
+/// count says and the arguments hold.
+fn counted_keys(argv: &[Bytes], at: usize) -> Vec<usize> {
+    let n = argv.get(at).and_then(|c| crate::types::parse_i64(c)).filter(|&n| n > 0).unwrap_or(0) as usize;
+    (at + 1..argv.len()).take(n).collect()
+}
+
+/// Keys counted at position 1: `LMPOP numkeys key ...`, `ZUNION numkeys key ...`.
+pub fn keys_counted_at_1(argv: &[Bytes]) -> Vec<usize> {
+    counted_keys(argv, 1)
+}
+
+/// Keys counted at position 2: `BLMPOP timeout numkeys key ...`.
+pub fn keys_counted_at_2(argv: &[Bytes]) -> Vec<usize> {
+    counted_keys(argv, 2)
+}
+
+/// A destination, then keys counted at position 2: `ZUNIONSTORE dst numkeys key ...`.
+pub fn dest_and_keys_counted_at_2(argv: &[Bytes]) -> Vec<usize> {
+    let mut keys = vec![1];
+    keys.extend(counted_keys(argv, 2));
+    keys
 }

@@ -99,9 +99,10 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
         "clients" => {
             let _ = write!(
                 out,
-                "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\n\r\n",
+                "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\ntracking_clients:0\r\n\r\n",
                 state.clients.len(),
-                cfg.maxclients
+                cfg.maxclients,
+                state.waiters.waiting()
             );
         }
         "memory" => {
@@ -440,6 +441,8 @@ fn config_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
 
 fn command_info(c: &Command) -> Reply {
     let flags = flag::NAMES.iter().enumerate().filter(|(i, _)| c.flags & (1 << i) != 0).map(|(_, n)| Reply::Status(n.to_string()));
+    let movable = c.movable.map(|_| Reply::Status("movablekeys".into()));
+    let flags = flags.chain(movable);
     let (first, last, step) = c.keys;
     Reply::Array(vec![
         Reply::from_str(c.name),
@@ -534,7 +537,7 @@ fn command_getkeys(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if !c.arity_ok(argv.len()) {
         return Err(CmdError::err("Invalid number of arguments specified for command"));
     }
-    let keys = c.key_positions(argv.len());
+    let keys = c.keys_of(argv);
     if keys.is_empty() {
         return Err(CmdError::err("The command has no key arguments"));
     }

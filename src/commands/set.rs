@@ -3,7 +3,7 @@
 use super::args::is;
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
-use super::{cmd, Args, CmdError, Command, Ctx};
+use super::{cmd, keys_counted_at_1, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;
 use crate::types::parse_i64;
@@ -22,8 +22,7 @@ pub const TABLE: &[Command] = &[
     cmd("srandmember", -2, READONLY, (1, 1, 1), "set", "Random members of a set", srandmember),
     cmd("smove", 4, WRITE | FAST, (1, 2, 1), "set", "Move a member from one set to another", smove),
     cmd("sinter", -2, READONLY, (1, -1, 1), "set", "Intersection of sets", sinter),
-    // The keys follow a count, so the table cannot name them (Redis's movable keys).
-    cmd("sintercard", -3, READONLY, (0, 0, 0), "set", "Size of the intersection of sets", sintercard),
+    cmd("sintercard", -3, READONLY, (0, 0, 0), "set", "Size of the intersection of sets", sintercard).movable(keys_counted_at_1),
     cmd("sinterstore", -3, W, (1, -1, 1), "set", "Store the intersection of sets", sinterstore),
     cmd("sunion", -2, READONLY, (1, -1, 1), "set", "Union of sets", sunion),
     cmd("sunionstore", -3, W, (1, -1, 1), "set", "Store the union of sets", sunionstore),

@@ -1,12 +1,13 @@
 //! Sorted set commands. Scores are replied as doubles (`,` in RESP3, a bulk string in
 //! RESP2); a member with its score is a flat pair in RESP2 and a nested `[member, score]`
 //! array in RESP3, as Redis 7 replies. The blocking pops (BZPOPMIN, BZPOPMAX, BZMPOP)
-//! are not implemented.
+//! wait as the blocking list pops do.
 
-use super::args::is;
+use super::args::{is, timeout};
+use super::list::{mpop_args, owned};
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
-use super::{cmd, Args, CmdError, Command, Ctx};
+use super::{cmd, dest_and_keys_counted_at_2, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::protocol::format_double;
 use crate::protocol::Reply;
 use crate::storage::Kind;
@@ -36,21 +37,22 @@ pub const TABLE: &[Command] = &[
     cmd("zrevrangebylex", -4, RO, (1, 1, 1), "sorted_set", "Members in a lex range, high to low", zrevrangebylex),
     cmd("zpopmin", -2, WRITE | FAST, (1, 1, 1), "sorted_set", "Remove and return the lowest members", zpopmin),
     cmd("zpopmax", -2, WRITE | FAST, (1, 1, 1), "sorted_set", "Remove and return the highest members", zpopmax),
-    // The keys follow a count, so the table cannot name them (Redis's movable keys).
-    cmd("zmpop", -4, WRITE, (0, 0, 0), "sorted_set", "Pop members from the first non-empty sorted set", zmpop),
+    cmd("zmpop", -4, WRITE, (0, 0, 0), "sorted_set", "Pop members from the first non-empty sorted set", zmpop).movable(keys_counted_at_1),
+    cmd("bzpopmin", -3, WRITE | FAST | BLOCKING, (1, -2, 1), "sorted_set", "Pop the lowest member of the first non-empty sorted set, or wait", bzpopmin),
+    cmd("bzpopmax", -3, WRITE | FAST | BLOCKING, (1, -2, 1), "sorted_set", "Pop the highest member of the first non-empty sorted set, or wait", bzpopmax),
+    cmd("bzmpop", -5, WRITE | BLOCKING, (0, 0, 0), "sorted_set", "ZMPOP, waiting for a member", bzmpop).movable(keys_counted_at_2),
     cmd("zremrangebyrank", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a range of ranks", zremrangebyrank),
     cmd("zremrangebyscore", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a score range", zremrangebyscore),
     cmd("zremrangebylex", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a lex range", zremrangebylex),
     cmd("zrandmember", -2, RO, (1, 1, 1), "sorted_set", "Random members", zrandmember),
     cmd("zscan", -3, RO, (1, 1, 1), "sorted_set", "Iterate members and scores", zscan),
-    // The algebra's keys follow a count (Redis's movable keys).
-    cmd("zunion", -3, RO, (0, 0, 0), "sorted_set", "Union of sorted sets", zunion),
-    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore),
-    cmd("zinter", -3, RO, (0, 0, 0), "sorted_set", "Intersection of sorted sets", zinter),
-    cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore),
-    cmd("zintercard", -3, RO, (0, 0, 0), "sorted_set", "Size of the intersection of sorted sets", zintercard),
-    cmd("zdiff", -3, RO, (0, 0, 0), "sorted_set", "Difference of sorted sets", zdiff),
-    cmd("zdiffstore", -4, W, (1, 1, 1), "sorted_set", "Store the difference of sorted sets", zdiffstore),
+    cmd("zunion", -3, RO, (0, 0, 0), "sorted_set", "Union of sorted sets", zunion).movable(keys_counted_at_1),
+    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore).movable(dest_and_keys_counted_at_2),
+    cmd("zinter", -3, RO, (0, 0, 0), "sorted_set", "Intersection of sorted sets", zinter).movable(keys_counted_at_1),
+    cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore).movable(dest_and_keys_counted_at_2),
+    cmd("zintercard", -3, RO, (0, 0, 0), "sorted_set", "Size of the intersection of sorted sets", zintercard).movable(keys_counted_at_1),
+    cmd("zdiff", -3, RO, (0, 0, 0), "sorted_set", "Difference of sorted sets", zdiff).movable(keys_counted_at_1),
+    cmd("zdiffstore", -4, W, (1, 1, 1), "sorted_set", "Store the difference of sorted sets", zdiffstore).movable(dest_and_keys_counted_at_2),
 ];
 
 const NAN_RESULT: &str = "ERR resulting score is not a number (NaN)";
@@ -343,45 +345,67 @@ fn zpopmax(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     pop_generic(ctx, args, true)
 }
 
-/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first key that is
-/// a non-empty sorted set; replies `[key, [[member, score], ...]]`, or a nil array.
-fn zmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let numkeys = match parse_i64(args.next_bytes()?) {
-        Some(n) if n > 0 => n as usize,
-        _ => return Err(CmdError::err("numkeys should be greater than 0")),
-    };
-    if numkeys >= args.remaining() {
-        return Err(CmdError::Syntax);
-    }
-    let keys: Vec<&[u8]> = (0..numkeys).map(|_| args.next_bytes()).collect::<Result<_, _>>()?;
-    let dir = args.next_bytes()?;
-    let max = if is(dir, "MAX") {
-        true
-    } else if is(dir, "MIN") {
-        false
-    } else {
-        return Err(CmdError::Syntax);
-    };
-    let mut count = None;
-    while let Some(opt) = args.try_next() {
-        if count.is_none() && is(opt, "COUNT") && !args.is_empty() {
-            count = match parse_i64(args.next_bytes()?) {
-                Some(n) if n > 0 => Some(n as u64),
-                _ => return Err(CmdError::err("count should be greater than 0")),
-            };
-        } else {
-            return Err(CmdError::Syntax);
+/// BZPOPMIN / BZPOPMAX key [key ...] timeout: `[key, member, score]` from the first
+/// non-empty sorted set, or a nil array when the timeout passes.
+fn bzpop(ctx: &mut Ctx, args: &mut Args, max: bool) -> Result<Reply, CmdError> {
+    let mut keys = args.rest_slices();
+    let deadline = timeout(keys.pop().ok_or(CmdError::Syntax)?, true)?;
+    let db = ctx.db();
+    for key in &keys {
+        if let Some((member, score)) = db.zpop(key, 1, max)?.pop() {
+            return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Bulk(member), Reply::Double(score)]));
         }
     }
+    Ok(ctx.block(owned(&keys), deadline, Reply::NilArray))
+}
+
+fn bzpopmin(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    bzpop(ctx, args, false)
+}
+
+fn bzpopmax(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    bzpop(ctx, args, true)
+}
+
+/// MIN or MAX, as ZMPOP spells the ends: whether to pop the highest.
+fn parse_max(arg: &[u8]) -> Result<bool, CmdError> {
+    if is(arg, "MAX") {
+        Ok(true)
+    } else if is(arg, "MIN") {
+        Ok(false)
+    } else {
+        Err(CmdError::Syntax)
+    }
+}
+
+/// `[key, [[member, score], ...]]` from the first key that is a non-empty sorted set.
+fn mpop(ctx: &mut Ctx, keys: &[&[u8]], max: bool, count: u64) -> Result<Option<Reply>, CmdError> {
     let db = ctx.db();
     for key in keys {
-        let items = db.zpop(key, count.unwrap_or(1), max)?;
+        let items = db.zpop(key, count, max)?;
         if !items.is_empty() {
             let pairs = items.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)])).collect();
-            return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs)]));
+            return Ok(Some(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs)])));
         }
     }
-    Ok(Reply::NilArray)
+    Ok(None)
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: a nil array if every set is empty.
+fn zmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (keys, max, count) = mpop_args(args, parse_max)?;
+    Ok(mpop(ctx, &keys, max, count)?.unwrap_or(Reply::NilArray))
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
+fn bzmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let wait = args.next_bytes()?;
+    let (keys, max, count) = mpop_args(args, parse_max)?;
+    let deadline = timeout(wait, true)?;
+    Ok(match mpop(ctx, &keys, max, count)? {
+        Some(reply) => reply,
+        None => ctx.block(owned(&keys), deadline, Reply::NilArray),
+    })
 }
 
 fn remrange(ctx: &mut Ctx, key: &[u8], range: Range) -> Result<Reply, CmdError> {

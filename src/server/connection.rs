@@ -2,16 +2,14 @@
 //! order, and answer the whole batch with one write (pipelining).
 
 use super::shutdown::Shutdown;
-use crate::commands::context::{add, ClientHandle};
+use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use super::execute;
 use crate::commands::{After, ServerState, Session};
 use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
 use bytes::{Bytes, BytesMut};
-use parking_lot::Mutex;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -40,19 +38,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
         return;
     }
-    let handle = Arc::new(ClientHandle {
-        id,
-        addr,
-        laddr,
-        created: Instant::now(),
-        name: Mutex::new(None),
-        db: AtomicUsize::new(0),
-        resp: AtomicU8::new(2),
-        last_active_ms: AtomicU64::new(0),
-        last_cmd: Mutex::new(("", "")),
-        killed: AtomicBool::new(false),
-        kill: tokio::sync::Notify::new(),
-    });
+    let handle = Arc::new(ClientHandle::new(id, addr, laddr));
     state.clients.insert(handle.clone());
     let _registration = Registration { state: &state, id: handle.id };
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
@@ -72,14 +58,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         let mut next = 0;
         while next < cmds.len() {
             handle.last_active_ms.store(handle.created.elapsed().as_millis() as u64, Ordering::Relaxed);
-            let (ran, after, held) = if state.store.sync_writes() {
-                // Fsyncing writes block their thread for a disk flush: hand the worker's
-                // other connections to another thread meanwhile, so many clients' writes
-                // reach RocksDB together and share one fsync.
-                tokio::task::block_in_place(|| execute::run(&state, &mut session, &cmds[next..], &mut wbuf))
-            } else {
-                execute::run(&state, &mut session, &cmds[next..], &mut wbuf)
-            };
+            let (ran, after, held) = run(&state, &mut session, &cmds[next..], &mut wbuf);
             next += ran;
             match after {
                 After::Nothing => {}
@@ -98,6 +77,12 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
                     state.request_shutdown();
                     close = true;
                     break;
+                }
+                After::Block(block) => {
+                    let mut conn = Conn { stream: &mut stream, rbuf: &mut rbuf, wbuf: &mut wbuf };
+                    if !wait(&state, &mut session, &mut conn, &shutdown, cmds[next - 1].clone(), block).await {
+                        return;
+                    }
                 }
             }
         }
@@ -137,6 +122,102 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             Ok(n) => add(&state.stats.net_input_bytes, n as u64),
         }
     }
+}
+
+/// Runs commands, see [`execute::run`].
+fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>], out: &mut Vec<u8>) -> (usize, After, Option<crate::protocol::Reply>) {
+    if state.store.sync_writes() {
+        // Fsyncing writes block their thread for a disk flush: hand the worker's other
+        // connections to another thread meanwhile, so many clients' writes reach RocksDB
+        // together and share one fsync.
+        tokio::task::block_in_place(|| execute::run(state, session, cmds, out))
+    } else {
+        execute::run(state, session, cmds, out)
+    }
+}
+
+/// A connection's socket and buffers, for the states that borrow them all.
+struct Conn<'a> {
+    stream: &'a mut TcpStream,
+    rbuf: &'a mut BytesMut,
+    wbuf: &'a mut Vec<u8>,
+}
+
+/// Keeps a waiting client in the waiters' queues until it stops waiting, however it stops.
+struct Waiting<'a> {
+    state: &'a ServerState,
+    handle: Arc<ClientHandle>,
+    db: u8,
+    keys: Vec<Vec<u8>>,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.state.waiters.leave(self.db, &self.keys, &self.handle);
+    }
+}
+
+/// Parks the connection in a blocking command (see [`crate::server::blocking`]): runs the
+/// command again each time one of its keys is written, until it is served, its deadline
+/// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
+/// buffer, as in Redis. Returns false if the connection must close (the client left, was
+/// killed, or the server is shutting down).
+async fn wait(state: &Arc<ServerState>, session: &mut Session, conn: &mut Conn<'_>, shutdown: &Shutdown, argv: Vec<Bytes>, block: Block) -> bool {
+    // The replies to the commands before this one go out now: the wait may be long.
+    if !conn.wbuf.is_empty() {
+        add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
+        if conn.stream.write_all(conn.wbuf).await.is_err() {
+            return false;
+        }
+        conn.wbuf.clear();
+    }
+    let Block { keys, deadline, timeout, rerun } = block;
+    let argv = [rerun.unwrap_or(argv)];
+    let handle = session.handle.clone();
+    let db = state.store.physical(session.db);
+    state.waiters.join(db, &keys, &handle);
+    let mut waiting = Waiting { state, handle: handle.clone(), db, keys };
+    let expiry = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at.into()).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(expiry);
+    loop {
+        // Run again: for the write that woke us, or one that committed before we queued.
+        match run(state, session, &argv, conn.wbuf).1 {
+            After::Block(_) => {}
+            _ => return true,
+        }
+        let db = state.store.physical(session.db);
+        if db != waiting.db {
+            // SWAPDB moved the selected database: wait on its keys where they are now.
+            state.waiters.leave(waiting.db, &waiting.keys, &handle);
+            state.waiters.join(db, &waiting.keys, &handle);
+            waiting.db = db;
+        }
+        tokio::select! {
+            _ = handle.wake.notified() => match handle.take_unblock() {
+                Unblock::None => {}
+                Unblock::Timeout => break,
+                Unblock::Error => {
+                    conn.wbuf.extend_from_slice(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+                    return true;
+                }
+            },
+            _ = &mut expiry => break,
+            read = conn.stream.read_buf(conn.rbuf) => match read {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if conn.rbuf.len() <= QUERY_BUFFER_LIMIT => add(&state.stats.net_input_bytes, n as u64),
+                Ok(_) => return false,
+            },
+            _ = handle.kill.notified() => return false,
+            _ = shutdown.triggered() => return false,
+        }
+    }
+    timeout.encode(session.resp, conn.wbuf);
+    true
 }
 
 /// Parses every complete request at the start of `buf`. Returns them, the bytes they

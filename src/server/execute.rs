@@ -7,7 +7,7 @@
 //! command such as DBSIZE or SELECT, a command that changes the connection) commits the
 //! group first. Replies are encoded only after the writes they acknowledge are committed.
 
-use crate::commands::{dispatch, flag, lookup, After, Ctx, ServerState, Session};
+use crate::commands::{dispatch, flag, lookup, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use crate::storage::Group;
 use bytes::Bytes;
@@ -26,12 +26,17 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
     let mut replies: Vec<Reply> = Vec::with_capacity(cmds.len());
     let mut grouped: Vec<usize> = Vec::new();
     let mut grouped_keys: HashSet<(u8, &[u8])> = HashSet::new();
+    let mut written: Vec<(u8, usize)> = Vec::new();
     let mut ran = 0;
     let mut stop = (After::Nothing, None);
     for argv in cmds {
         ran += 1;
         let phys = state.store.physical(session.db);
-        let keys = command_keys(argv);
+        let command = lookup(&argv[0]).map(|(_, c)| c);
+        if command.is_some_and(|c| c.has(flag::WRITE)) {
+            written.push((phys, ran - 1));
+        }
+        let keys = command.and_then(|c| command_keys(c, argv));
         let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
         if !joinable || grouped.len() >= MAX_GROUP {
             commit(&group, &mut replies, &mut grouped);
@@ -84,9 +89,18 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
                 stop = (After::Shutdown, None);
                 break;
             }
+            After::Block(block) => {
+                // A command that waits wrote nothing: it must not wake the waiters (itself).
+                written.retain(|&(_, i)| i != ran - 1);
+                stop = (After::Block(block), None);
+                break;
+            }
         }
     }
     commit(&group, &mut replies, &mut grouped);
+    if !written.is_empty() && state.waiters.waiting() > 0 {
+        wake_waiters(state, cmds, &written);
+    }
     for r in &replies {
         r.encode(session.resp, out);
     }
@@ -108,14 +122,30 @@ fn commit(group: &RefCell<Group>, replies: &mut [Reply], grouped: &mut Vec<usize
     grouped.clear();
 }
 
+/// Wakes the clients waiting on keys the write commands `written` (physical db, index
+/// in `cmds`) touched, now that their writes are committed. A write whose keys the table
+/// cannot name (FLUSHALL, SWAPDB) wakes every waiter.
+fn wake_waiters(state: &ServerState, cmds: &[Vec<Bytes>], written: &[(u8, usize)]) {
+    for &(db, i) in written {
+        let argv = &cmds[i];
+        let Some((_, cmd)) = lookup(&argv[0]) else { continue };
+        let keys = cmd.keys_of(argv);
+        if keys.is_empty() {
+            state.waiters.everything_written();
+        }
+        for k in keys {
+            state.waiters.key_written(db, &argv[k]);
+        }
+    }
+}
+
 /// The keys of a keyed command (from its table row), or `None` for a command that names
 /// no keys or may touch more than it names; such commands never run beside a group.
-fn command_keys(argv: &[Bytes]) -> Option<Vec<&[u8]>> {
-    let (_, cmd) = lookup(&argv[0])?;
+fn command_keys<'a>(cmd: &Command, argv: &'a [Bytes]) -> Option<Vec<&'a [u8]>> {
     if !cmd.has(flag::WRITE | flag::READONLY) || !cmd.arity_ok(argv.len()) {
         return None;
     }
-    let positions = cmd.key_positions(argv.len());
+    let positions = cmd.keys_of(argv);
     if positions.is_empty() {
         return None;
     }

@@ -193,6 +193,23 @@ impl Server {
         Client::connect(self.port)
     }
 
+    /// Waits until exactly `n` clients wait in blocking commands (INFO's
+    /// `blocked_clients`), so a test acts knowing who waits, and in which order. Gives up
+    /// after 10 seconds.
+    pub fn wait_blocked(&self, n: i64) {
+        let mut c = self.client();
+        let give_up = Instant::now() + Duration::from_secs(10);
+        loop {
+            let info = c.cmd(&["INFO", "clients"]).text();
+            let blocked = info.lines().find_map(|l| l.strip_prefix("blocked_clients:")).and_then(|v| v.trim().parse::<i64>().ok());
+            if blocked == Some(n) {
+                return;
+            }
+            assert!(Instant::now() < give_up, "expected {n} blocked clients, INFO says {blocked:?}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -285,6 +302,12 @@ impl Client {
     pub fn is_closed(&mut self) -> bool {
         let mut buf = [0u8; 1];
         matches!(self.reader.read(&mut buf), Ok(0) | Err(_))
+    }
+
+    /// Reads one raw reply line without its CRLF (`*-1`, `$-1`, `_`): for tests of the
+    /// exact wire form.
+    pub fn line_raw(&mut self) -> String {
+        self.line()
     }
 
     fn line(&mut self) -> String {
