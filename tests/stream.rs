@@ -750,3 +750,74 @@ fn streams_survive_a_clean_restart_with_their_counters() {
     assert_eq!(c.cmd(&["XADD", "s", "*", "f", "v"]).text().split('-').count(), 2);
     assert_eq!(add(&mut c, "s", "5-0", &["f", "v"]), err(TOO_SMALL));
 }
+
+// ---------------------------------------------------------------------------------
+// Blocking reads
+
+#[test]
+fn xread_block_times_out_with_nil() {
+    let s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "s", 1);
+    assert_eq!(c.cmd(&["XREAD", "BLOCK", "50", "STREAMS", "s", "$"]), nil());
+    assert_eq!(c.cmd(&["XREAD", "BLOCK", "50", "STREAMS", "missing", "0"]), nil());
+    assert_eq!(c.cmd(&["PING"]), Value::Simple("PONG".into()), "the connection works after a timeout");
+}
+
+/// Sends `args` without reading the reply (the client is about to block).
+fn send(c: &mut Client, args: &[&str]) {
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    c.send_raw(&Client::encode(&args));
+}
+
+/// Waits (bounded) until the server reports `n` blocked clients.
+fn wait_blocked(c: &mut Client, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let info = c.cmd(&["INFO", "clients"]).text();
+        if info.contains(&format!("blocked_clients:{n}\r\n")) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{n} clients never blocked: {info}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn xread_block_wakes_on_xadd_from_another_client() {
+    let s = Server::start();
+    let (mut reader, mut writer) = (s.client(), s.client());
+    fill(&mut writer, "s", 2);
+    // `$` means the last ID when the read started: the wake-up brings only the new entry.
+    send(&mut reader, &["XREAD", "BLOCK", "0", "STREAMS", "other", "s", "0", "$"]);
+    wait_blocked(&mut writer, 1);
+    assert_eq!(add(&mut writer, "s", "3-0", &["n", "3"]), bulk("3-0"));
+    assert_eq!(reader.read(), arr(vec![arr(vec![bulk("s"), arr(vec![entry("3-0", &["n", "3"])])])]));
+    // A write to another key of the read wakes it too.
+    send(&mut reader, &["XREAD", "BLOCK", "0", "STREAMS", "other", "s", "$", "$"]);
+    wait_blocked(&mut writer, 1);
+    assert_eq!(add(&mut writer, "other", "1-0", &["o", "1"]), bulk("1-0"));
+    assert_eq!(reader.read(), arr(vec![arr(vec![bulk("other"), arr(vec![entry("1-0", &["o", "1"])])])]));
+}
+
+#[test]
+fn blocked_group_readers_share_new_entries() {
+    let s = Server::start();
+    let mut writer = s.client();
+    assert_eq!(writer.cmd(&["XGROUP", "CREATE", "jobs", "g", "$", "MKSTREAM"]), ok());
+    let (mut alice, mut bob) = (s.client(), s.client());
+    send(&mut alice, &["XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "jobs", ">"]);
+    wait_blocked(&mut writer, 1);
+    send(&mut bob, &["XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", "jobs", ">"]);
+    wait_blocked(&mut writer, 2);
+    // The first waiter gets the first entry; the second keeps waiting for the next.
+    assert_eq!(add(&mut writer, "jobs", "1-0", &["job", "1"]), bulk("1-0"));
+    assert_eq!(alice.read(), arr(vec![arr(vec![bulk("jobs"), arr(vec![entry("1-0", &["job", "1"])])])]));
+    wait_blocked(&mut writer, 1);
+    assert_eq!(add(&mut writer, "jobs", "2-0", &["job", "2"]), bulk("2-0"));
+    assert_eq!(bob.read(), arr(vec![arr(vec![bulk("jobs"), arr(vec![entry("2-0", &["job", "2"])])])]));
+    let p = writer.cmd(&["XPENDING", "jobs", "g"]).array();
+    assert_eq!(p[3], arr(vec![arr(vec![bulk("alice"), bulk("1")]), arr(vec![bulk("bob"), bulk("1")])]));
+    // A group reader that times out gets a nil array.
+    assert_eq!(writer.cmd(&["XREADGROUP", "GROUP", "g", "carol", "BLOCK", "50", "STREAMS", "jobs", ">"]), nil());
+}

@@ -2,12 +2,14 @@
 //! groups (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO. Arguments are checked
 //! in Redis's order, so a malformed command gets the error Redis gives.
 
-use super::args::is;
+use super::args::{is, timeout};
 use super::flag::*;
 use super::keys::help_reply;
 use super::server::subcommand_syntax_error;
-use super::{cmd, dispatch_sub, Args, CmdError, Command, Ctx};
+use super::{cmd, dispatch_sub, After, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
+use bytes::Bytes;
+use std::time::Instant;
 use crate::storage::PendingRow;
 use crate::types::parse_i64;
 use crate::types::stream::{
@@ -25,8 +27,9 @@ pub const TABLE: &[Command] = &[
     cmd("xtrim", -4, WRITE, (1, 1, 1), "stream", "Remove the oldest entries", xtrim),
     cmd("xsetid", -3, W | FAST, (1, 1, 1), "stream", "Set a stream's last ID and counters", xsetid),
     // The keys follow STREAMS, so the table cannot name them (Redis's movable keys).
-    cmd("xread", -4, READONLY | BLOCKING, (0, 0, 0), "stream", "Read entries after IDs from streams", xread),
-    cmd("xreadgroup", -7, WRITE | BLOCKING, (0, 0, 0), "stream", "Read entries as a consumer of a group", xreadgroup),
+    cmd("xread", -4, READONLY | BLOCKING, (0, 0, 0), "stream", "Read entries after IDs from streams", xread).movable(keys_after_streams),
+    cmd("xreadgroup", -7, WRITE | BLOCKING, (0, 0, 0), "stream", "Read entries as a consumer of a group", xreadgroup)
+        .movable(keys_after_streams),
     cmd("xgroup", -2, WRITE, (2, 2, 1), "stream", "Manage consumer groups", xgroup),
     cmd("xack", -4, WRITE | FAST, (1, 1, 1), "stream", "Acknowledge pending entries", xack),
     cmd("xpending", -3, READONLY, (1, 1, 1), "stream", "A group's pending entries", xpending),
@@ -34,6 +37,32 @@ pub const TABLE: &[Command] = &[
     cmd("xautoclaim", -6, WRITE | FAST, (1, 1, 1), "stream", "Take over idle pending entries", xautoclaim),
     cmd("xinfo", -2, READONLY, (2, 2, 1), "stream", "Information about streams, groups and consumers", xinfo),
 ];
+
+/// The keys of XREAD and XREADGROUP: the first half of what follows STREAMS, found as
+/// Redis's `xreadGetKeys` finds it (skipping the options' arguments); none if the list is
+/// malformed.
+pub fn keys_after_streams(argv: &[Bytes]) -> Vec<usize> {
+    let mut i = 1;
+    while i < argv.len() {
+        let arg = &argv[i][..];
+        if is(arg, "BLOCK") || is(arg, "COUNT") {
+            i += 2;
+        } else if is(arg, "GROUP") {
+            i += 3;
+        } else if is(arg, "NOACK") {
+            i += 1;
+        } else if is(arg, "STREAMS") {
+            let rest = argv.len() - i - 1;
+            if rest == 0 || rest % 2 != 0 {
+                return Vec::new();
+            }
+            return (i + 1..=i + rest / 2).collect();
+        } else {
+            break;
+        }
+    }
+    Vec::new()
+}
 
 const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
 
@@ -274,7 +303,8 @@ fn xsetid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// and IDs.
 struct ReadArgs<'a> {
     count: u64,
-    block: Option<u64>,
+    /// BLOCK's deadline: `Some(None)` waits for ever.
+    block: Option<Option<Instant>>,
     group: Option<(&'a [u8], &'a [u8])>,
     noack: bool,
     keys: Vec<&'a [u8]>,
@@ -287,11 +317,7 @@ fn parse_read<'a>(args: &mut Args<'a>, group_cmd: bool) -> Result<ReadArgs<'a>, 
     while let Some(opt) = args.try_next() {
         let more = args.remaining();
         if is(opt, "BLOCK") && more > 0 {
-            let ms = parse_i64(args.next_bytes()?).ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?;
-            if ms < 0 {
-                return Err(CmdError::err("timeout is negative"));
-            }
-            r.block = Some(ms as u64);
+            r.block = Some(timeout(args.next_bytes()?, false)?);
         } else if is(opt, "COUNT") && more > 0 {
             r.count = args.next_i64()?.max(0) as u64;
         } else if is(opt, "STREAMS") && more > 0 {
@@ -337,14 +363,16 @@ fn streams_reply(ctx: &Ctx, per_stream: Vec<(Vec<u8>, Reply)>) -> Reply {
     Reply::Array(per_stream.into_iter().map(|(k, r)| Reply::Array(vec![Reply::Bulk(k), r])).collect())
 }
 
-/// What a read that found nothing answers: nil, or with BLOCK an error, since without
-/// the server's blocking machinery a reader cannot wait for a writer and answering nil at
-/// once would be a lie.
-fn nothing_to_read(block: Option<u64>) -> Result<Reply, CmdError> {
-    match block {
-        None => Ok(Reply::NilArray),
-        Some(_) => Err(CmdError::err("BLOCK is not supported yet")),
+/// What a read that found nothing answers: a nil array at once, or with BLOCK a wait for
+/// a write to one of `keys` (where waiting is allowed), after which the command runs
+/// again, as `rerun` if given.
+fn nothing_to_read(ctx: &mut Ctx, block: Option<Option<Instant>>, keys: &[&[u8]], rerun: Option<Vec<Bytes>>) -> Reply {
+    let Some(deadline) = block else { return Reply::NilArray };
+    let reply = ctx.block(keys.iter().map(|k| k.to_vec()).collect(), deadline, Reply::NilArray);
+    if let After::Block(b) = &mut ctx.after {
+        b.rerun = rerun;
     }
+    reply
 }
 
 /// XREAD [COUNT n] [BLOCK ms] STREAMS key ... id ...
@@ -364,14 +392,24 @@ fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         });
     }
     let mut out = Vec::new();
-    for (key, after) in r.keys.iter().zip(after) {
-        let entries = db.xread(key, after, r.count)?;
+    for (key, after) in r.keys.iter().zip(&after) {
+        let entries = db.xread(key, *after, r.count)?;
         if !entries.is_empty() {
             out.push((key.to_vec(), entries_reply(entries)));
         }
     }
     if out.is_empty() {
-        return nothing_to_read(r.block);
+        // A wait must not see entries added meanwhile as new: `$` becomes the ID it stood
+        // for now.
+        let rerun = r.ids.contains(&&b"$"[..]).then(|| {
+            let mut argv = args.argv().to_vec();
+            let first = argv.len() - r.ids.len();
+            for (i, id) in after.iter().enumerate() {
+                argv[first + i] = Bytes::from(id.to_string());
+            }
+            argv
+        });
+        return Ok(nothing_to_read(ctx, r.block, &r.keys, rerun));
     }
     Ok(streams_reply(ctx, out))
 }
@@ -398,7 +436,7 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let read = GroupRead { group, consumer, count: r.count, noack: r.noack };
     let served = ctx.db().xreadgroup(&read, &streams)?;
     if served.is_empty() {
-        return nothing_to_read(r.block);
+        return Ok(nothing_to_read(ctx, r.block, &r.keys, None));
     }
     let out = served.into_iter().map(|(k, d)| (k, Reply::Array(d.into_iter().map(delivered_reply).collect()))).collect();
     Ok(streams_reply(ctx, out))
