@@ -285,6 +285,12 @@ fn xread_several_streams() {
     );
     assert_eq!(c.cmd(&["XREAD", "BLOCK", "abc", "STREAMS", "a", "0"]), err("ERR timeout is not an integer or out of range"));
     assert_eq!(c.cmd(&["XREAD", "BLOCK", "-1", "STREAMS", "a", "0"]), err("ERR timeout is negative"));
+    // The keys follow STREAMS, after any options.
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", "a", "b", "0", "0"]), arr(vec![bulk("a"), bulk("b")]));
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "XREADGROUP", "GROUP", "streams", "c", "NOACK", "STREAMS", "a", ">"]),
+        arr(vec![bulk("a")])
+    );
     // BLOCK with something to read answers at once.
     assert_eq!(ids(&c.cmd(&["XREAD", "BLOCK", "0", "STREAMS", "a", "2"]).array()[0].array()[1]), ["3-0"]);
     assert_eq!(c.cmd(&["SET", "str", "v"]), ok());
