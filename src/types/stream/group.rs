@@ -558,12 +558,18 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// The stream and group XCLAIM and XAUTOCLAIM write, or NOGROUP.
+    fn open_to_claim(&self, key: &[u8], group: &[u8]) -> Result<(Stream, GroupWrite)> {
+        let no_group = || StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() };
+        let s = self.open_stream(key, false)?.ok_or_else(no_group)?;
+        let g = self.open_group(&s, group)?.ok_or_else(no_group)?;
+        Ok((s, g))
+    }
+
     /// XCLAIM: the entries (or, with JUSTID, the IDs) now owned by `consumer`.
     pub fn xclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], ids: &[StreamId], opt: &Claim) -> Result<Vec<Delivered>> {
         let lock = self.lock(&[key])?;
-        let no_group = || StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() };
-        let s = self.open_stream(key, false)?.ok_or_else(no_group)?;
-        let mut g = self.open_group(&s, group)?.ok_or_else(no_group)?;
+        let (s, mut g) = self.open_to_claim(key, group)?;
         let mut batch = self.store.batch();
         if let Some(last) = opt.last_id.filter(|l| *l > g.row.last_id) {
             g.row.last_id = last;
@@ -609,9 +615,7 @@ impl Db<'_> {
     /// most ten times `count` pending entries from `start`.
     pub fn xautoclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], min_idle: u64, start: StreamId, count: u64, justid: bool) -> Result<AutoClaim> {
         let lock = self.lock(&[key])?;
-        let no_group = || StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() };
-        let s = self.open_stream(key, false)?.ok_or_else(no_group)?;
-        let mut g = self.open_group(&s, group)?.ok_or_else(no_group)?;
+        let (s, mut g) = self.open_to_claim(key, group)?;
         let attempts = count.saturating_mul(10);
         // One more than may be examined: the first one left over is the next cursor.
         let mut scanned: Vec<(StreamId, PendingRow)> = Vec::new();
