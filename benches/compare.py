@@ -98,13 +98,15 @@ TESTS: dict[str, Test] = {
              only="diskdb"),
         Test("json_get", command=("JSON.GET", "json:__rand_int__", "$.name"), needs=("json_set",),
              only="diskdb"),
+        # Reads the 10 oldest entries of the stream `xadd` filled.
+        Test("xrange_10", command=("XRANGE", "bench:stream", "-", "+", "COUNT", "10"), needs=("xadd",)),
     ]
 }
 
 DEFAULT_TESTS = "set,get,incr,mset"
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,multi_exec,ping_mbulk")
+             "lrange_100,xadd,xrange_10,multi_exec,json_set,json_get,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:

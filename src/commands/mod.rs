@@ -15,6 +15,7 @@ pub mod list;
 pub mod multi;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -110,8 +111,20 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 10] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, json::TABLE, keys::TABLE, server::TABLE, multi::TABLE]
+fn families() -> [&'static [Command]; 11] {
+    [
+        connection::TABLE,
+        string::TABLE,
+        list::TABLE,
+        hash::TABLE,
+        set::TABLE,
+        zset::TABLE,
+        json::TABLE,
+        stream::TABLE,
+        keys::TABLE,
+        server::TABLE,
+        multi::TABLE,
+    ]
 }
 
 struct Registry {

@@ -638,7 +638,7 @@ const DEBUG_SUBS: &[Command] = &[
 ];
 
 /// Redis's `addReplySubcommandSyntaxError`.
-fn subcommand_syntax_error(sub: &[u8], parent: &str) -> CmdError {
+pub(super) fn subcommand_syntax_error(sub: &[u8], parent: &str) -> CmdError {
     CmdError::err(format!("unknown subcommand or wrong number of arguments for '{}'. Try {parent} HELP.", printable(sub, 128)))
 }
 

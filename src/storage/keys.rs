@@ -9,7 +9,7 @@
 //! | `data` | `[db u8][key len u32 BE][user key][version u64 BE][member]` | member value |
 //! | `data` (split JSON) | `[db u8][key len u32 BE][user key][version u64 BE][member name]` | [`encode_json_member`]: `[order u64 BE][JSON text]` |
 //! | `zscore` | `[db u8][key len u32 BE][user key][version u64 BE][score 8 B][member]` | empty |
-//! | `stream` | like `data`, with the entry or group id as member | entry |
+//! | `stream` | the member prefix, a row tag, then the entry id or group/consumer names (see [`StreamKeys`]) | entry fields / group / consumer / pending entry |
 //! | `expire` | `[expire_at_ms u64 BE][db u8][user key]` | empty |
 //! | `system` | `"keys" [db u8]` / `"dbmap"` | key counts / logical-to-physical db map |
 //!
@@ -153,6 +153,284 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// A stream entry ID: a millisecond time and a sequence number, stored as 16 big-endian
+/// bytes (`[ms u64 BE][seq u64 BE]`) so that byte order is ID order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamId {
+    pub ms: u64,
+    pub seq: u64,
+}
+
+impl StreamId {
+    pub const MIN: StreamId = StreamId { ms: 0, seq: 0 };
+    pub const MAX: StreamId = StreamId { ms: u64::MAX, seq: u64::MAX };
+
+    pub const fn new(ms: u64, seq: u64) -> StreamId {
+        StreamId { ms, seq }
+    }
+
+    pub fn to_bytes(self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.ms.to_be_bytes());
+        b[8..].copy_from_slice(&self.seq.to_be_bytes());
+        b
+    }
+
+    /// Reads an ID from the first 16 bytes of `b`.
+    pub fn from_bytes(b: &[u8]) -> Option<StreamId> {
+        let ms = u64::from_be_bytes(b.get(..8)?.try_into().ok()?);
+        let seq = u64::from_be_bytes(b.get(8..16)?.try_into().ok()?);
+        Some(StreamId { ms, seq })
+    }
+
+    /// The next ID, `None` after the last possible one.
+    pub fn next(self) -> Option<StreamId> {
+        match self.seq.checked_add(1) {
+            Some(seq) => Some(StreamId { ms: self.ms, seq }),
+            None => self.ms.checked_add(1).map(|ms| StreamId { ms, seq: 0 }),
+        }
+    }
+
+    /// The previous ID, `None` before 0-0.
+    pub fn prev(self) -> Option<StreamId> {
+        match self.seq.checked_sub(1) {
+            Some(seq) => Some(StreamId { ms: self.ms, seq }),
+            None => self.ms.checked_sub(1).map(|ms| StreamId { ms, seq: u64::MAX }),
+        }
+    }
+}
+
+impl std::fmt::Display for StreamId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
+    }
+}
+
+/// The row tags of the `stream` family: the byte after a stream's member prefix says
+/// what the row is. Part of the on-disk format.
+pub mod stream_tag {
+    /// `[tag][id 16]` → the entry's fields ([`super::encode_fields`]).
+    pub const ENTRY: u8 = 1;
+    /// `[tag][group]` → [`super::GroupRow`].
+    pub const GROUP: u8 = 2;
+    /// `[tag][group len u32 BE][group][consumer]` → [`super::ConsumerRow`].
+    pub const CONSUMER: u8 = 3;
+    /// `[tag][group len u32 BE][group][id 16]` → [`super::PendingRow`]: the group's
+    /// pending entries list (PEL).
+    pub const PENDING: u8 = 4;
+    /// `[tag][group len u32 BE][group][consumer len u32 BE][consumer][id 16]` → empty:
+    /// one consumer's pending entries, an index over the group's PEL.
+    pub const CONSUMER_PENDING: u8 = 5;
+}
+
+/// The row keys of one version of one stream, all under its member prefix
+/// `[db][key len u32 BE][key][version u64 BE]` in the `stream` family, followed by a
+/// [`stream_tag`] byte. Entries sort by ID, so XRANGE is a range scan; a group's PEL
+/// sorts by ID too, and each consumer's pending IDs have a prefix of their own.
+/// Names are length-prefixed where another part follows them.
+#[derive(Clone, Debug)]
+pub struct StreamKeys {
+    prefix: Vec<u8>,
+}
+
+impl StreamKeys {
+    pub fn new(db: u8, key: &[u8], version: u64) -> StreamKeys {
+        StreamKeys { prefix: member_prefix(db, key, version) }
+    }
+
+    fn tagged(&self, tag: u8, extra: usize) -> Vec<u8> {
+        let mut k = Vec::with_capacity(self.prefix.len() + 1 + extra);
+        k.extend_from_slice(&self.prefix);
+        k.push(tag);
+        k
+    }
+
+    fn named(&self, tag: u8, group: &[u8], extra: usize) -> Vec<u8> {
+        let mut k = self.tagged(tag, 4 + group.len() + extra);
+        k.extend_from_slice(&(group.len() as u32).to_be_bytes());
+        k.extend_from_slice(group);
+        k
+    }
+
+    /// The prefix of every entry row.
+    pub fn entries(&self) -> Vec<u8> {
+        self.tagged(stream_tag::ENTRY, 16)
+    }
+
+    pub fn entry(&self, id: StreamId) -> Vec<u8> {
+        let mut k = self.entries();
+        k.extend_from_slice(&id.to_bytes());
+        k
+    }
+
+    /// The prefix of every group row.
+    pub fn groups(&self) -> Vec<u8> {
+        self.tagged(stream_tag::GROUP, 16)
+    }
+
+    pub fn group(&self, group: &[u8]) -> Vec<u8> {
+        let mut k = self.groups();
+        k.extend_from_slice(group);
+        k
+    }
+
+    /// The prefix of every consumer row of `group`.
+    pub fn consumers(&self, group: &[u8]) -> Vec<u8> {
+        self.named(stream_tag::CONSUMER, group, 16)
+    }
+
+    pub fn consumer(&self, group: &[u8], consumer: &[u8]) -> Vec<u8> {
+        let mut k = self.consumers(group);
+        k.extend_from_slice(consumer);
+        k
+    }
+
+    /// The prefix of `group`'s pending entries.
+    pub fn pending(&self, group: &[u8]) -> Vec<u8> {
+        self.named(stream_tag::PENDING, group, 16)
+    }
+
+    pub fn pending_entry(&self, group: &[u8], id: StreamId) -> Vec<u8> {
+        let mut k = self.pending(group);
+        k.extend_from_slice(&id.to_bytes());
+        k
+    }
+
+    /// The prefix of every consumer's pending entries in `group`.
+    pub fn consumers_pending(&self, group: &[u8]) -> Vec<u8> {
+        self.named(stream_tag::CONSUMER_PENDING, group, 16)
+    }
+
+    /// The prefix of one consumer's pending entries in `group`.
+    pub fn consumer_pending(&self, group: &[u8], consumer: &[u8]) -> Vec<u8> {
+        let mut k = self.consumers_pending(group);
+        k.extend_from_slice(&(consumer.len() as u32).to_be_bytes());
+        k.extend_from_slice(consumer);
+        k
+    }
+
+    pub fn consumer_pending_entry(&self, group: &[u8], consumer: &[u8], id: StreamId) -> Vec<u8> {
+        let mut k = self.consumer_pending(group, consumer);
+        k.extend_from_slice(&id.to_bytes());
+        k
+    }
+}
+
+/// A stream entry's fields: `[count u32 BE]` then, per field and per value,
+/// `[len u32 BE][bytes]`.
+pub fn encode_fields<F: AsRef<[u8]>, V: AsRef<[u8]>>(fields: &[(F, V)]) -> Vec<u8> {
+    let size: usize = fields.iter().map(|(f, v)| 8 + f.as_ref().len() + v.as_ref().len()).sum();
+    let mut out = Vec::with_capacity(4 + size);
+    out.extend_from_slice(&(fields.len() as u32).to_be_bytes());
+    for (f, v) in fields {
+        for part in [f.as_ref(), v.as_ref()] {
+            out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            out.extend_from_slice(part);
+        }
+    }
+    out
+}
+
+/// The inverse of [`encode_fields`]; `None` for a corrupt value.
+pub fn decode_fields(v: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let count = u32::from_be_bytes(v.get(..4)?.try_into().ok()?) as usize;
+    let mut at = 4;
+    let mut part = || {
+        let len = u32::from_be_bytes(v.get(at..at + 4)?.try_into().ok()?) as usize;
+        let bytes = v.get(at + 4..at + 4 + len)?.to_vec();
+        at += 4 + len;
+        Some(bytes)
+    };
+    let mut out = Vec::with_capacity(count.min(1 << 16));
+    for _ in 0..count {
+        out.push((part()?, part()?));
+    }
+    Some(out)
+}
+
+fn u64_at(v: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(v.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// A consumer group: `[last delivered id 16][entries read i64 BE][pending u64 BE]
+/// [consumers u64 BE]`. `entries_read` is -1 when unknown (Redis's
+/// `SCG_INVALID_ENTRIES_READ`); the two counts mirror the group's rows so that XINFO and
+/// XPENDING need not count them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupRow {
+    pub last_id: StreamId,
+    pub entries_read: i64,
+    pub pending: u64,
+    pub consumers: u64,
+}
+
+impl GroupRow {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(40);
+        v.extend_from_slice(&self.last_id.to_bytes());
+        v.extend_from_slice(&self.entries_read.to_be_bytes());
+        v.extend_from_slice(&self.pending.to_be_bytes());
+        v.extend_from_slice(&self.consumers.to_be_bytes());
+        v
+    }
+
+    pub fn decode(v: &[u8]) -> Option<GroupRow> {
+        Some(GroupRow {
+            last_id: StreamId::from_bytes(v)?,
+            entries_read: u64_at(v, 16)? as i64,
+            pending: u64_at(v, 24)?,
+            consumers: u64_at(v, 32)?,
+        })
+    }
+}
+
+/// A consumer: `[seen ms u64 BE][active ms u64 BE][pending u64 BE]`: when it last tried
+/// to read or claim, when it last got something (0 = never), and how many entries it has
+/// pending.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsumerRow {
+    pub seen: u64,
+    pub active: u64,
+    pub pending: u64,
+}
+
+impl ConsumerRow {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(24);
+        for n in [self.seen, self.active, self.pending] {
+            v.extend_from_slice(&n.to_be_bytes());
+        }
+        v
+    }
+
+    pub fn decode(v: &[u8]) -> Option<ConsumerRow> {
+        Some(ConsumerRow { seen: u64_at(v, 0)?, active: u64_at(v, 8)?, pending: u64_at(v, 16)? })
+    }
+}
+
+/// A pending (delivered, not acknowledged) entry of a group: `[delivery ms u64 BE]
+/// [delivery count u64 BE][consumer]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingRow {
+    pub delivered: u64,
+    pub deliveries: u64,
+    pub consumer: Vec<u8>,
+}
+
+impl PendingRow {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(16 + self.consumer.len());
+        v.extend_from_slice(&self.delivered.to_be_bytes());
+        v.extend_from_slice(&self.deliveries.to_be_bytes());
+        v.extend_from_slice(&self.consumer);
+        v
+    }
+
+    pub fn decode(v: &[u8]) -> Option<PendingRow> {
+        Some(PendingRow { delivered: u64_at(v, 0)?, deliveries: u64_at(v, 8)?, consumer: v.get(16..)?.to_vec() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +484,59 @@ mod tests {
         assert_eq!(prefix_end(&[1, 2]), Some(vec![1, 3]));
         assert_eq!(prefix_end(&[1, 0xff]), Some(vec![2]));
         assert_eq!(prefix_end(&[0xff]), None);
+    }
+
+    #[test]
+    fn golden_stream_ids_and_row_keys() {
+        let id = StreamId::new(0x0102, 3);
+        assert_eq!(id.to_bytes(), [0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3]);
+        assert_eq!(StreamId::from_bytes(&id.to_bytes()), Some(id));
+        assert!(StreamId::new(1, u64::MAX).to_bytes() < StreamId::new(2, 0).to_bytes());
+        assert_eq!(StreamId::new(1, u64::MAX).next(), Some(StreamId::new(2, 0)));
+        assert_eq!(StreamId::MAX.next(), None);
+        assert_eq!(StreamId::new(2, 0).prev(), Some(StreamId::new(1, u64::MAX)));
+        assert_eq!(id.to_string(), "258-3");
+
+        let k = StreamKeys::new(1, b"s", 7);
+        let p = [1, 0, 0, 0, 1, b's', 0, 0, 0, 0, 0, 0, 0, 7];
+        let cat = |parts: &[&[u8]]| parts.concat();
+        assert_eq!(k.entry(id), cat(&[&p, &[1], &id.to_bytes()]));
+        assert_eq!(k.group(b"g"), cat(&[&p, &[2], b"g"]));
+        assert_eq!(k.consumer(b"g", b"c"), cat(&[&p, &[3], &[0, 0, 0, 1], b"g", b"c"]));
+        assert_eq!(k.pending_entry(b"g", id), cat(&[&p, &[4], &[0, 0, 0, 1], b"g", &id.to_bytes()]));
+        assert_eq!(
+            k.consumer_pending_entry(b"g", b"c", id),
+            cat(&[&p, &[5], &[0, 0, 0, 1], b"g", &[0, 0, 0, 1], b"c", &id.to_bytes()])
+        );
+        assert_eq!(split_member_key(&k.entry(id)), Some((1, &b"s"[..], 7, &cat(&[&[1], &id.to_bytes()])[..])));
+        // A group's name never runs into another group's rows.
+        assert!(!k.pending_entry(b"ab", id).starts_with(&k.pending(b"a")));
+    }
+
+    #[test]
+    fn golden_stream_values() {
+        let f = encode_fields(&[(&b"f"[..], &b"vv"[..])]);
+        assert_eq!(f, vec![0, 0, 0, 1, 0, 0, 0, 1, b'f', 0, 0, 0, 2, b'v', b'v']);
+        assert_eq!(decode_fields(&f), Some(vec![(b"f".to_vec(), b"vv".to_vec())]));
+        assert_eq!(decode_fields(&f[..f.len() - 1]), None);
+
+        let g = GroupRow { last_id: StreamId::new(1, 2), entries_read: -1, pending: 3, consumers: 4 };
+        #[rustfmt::skip]
+        let want = vec![
+            0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // last delivered id
+            255, 255, 255, 255, 255, 255, 255, 255, // entries read: -1
+            0, 0, 0, 0, 0, 0, 0, 3, // pending
+            0, 0, 0, 0, 0, 0, 0, 4, // consumers
+        ];
+        assert_eq!(g.encode(), want);
+        assert_eq!(GroupRow::decode(&want), Some(g));
+
+        let c = ConsumerRow { seen: 5, active: 0, pending: 1 };
+        assert_eq!(c.encode(), [[0, 0, 0, 0, 0, 0, 0, 5], [0; 8], [0, 0, 0, 0, 0, 0, 0, 1]].concat());
+        assert_eq!(ConsumerRow::decode(&c.encode()), Some(c));
+
+        let p = PendingRow { delivered: 9, deliveries: 2, consumer: b"c".to_vec() };
+        assert_eq!(p.encode(), vec![0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 2, b'c']);
+        assert_eq!(PendingRow::decode(&p.encode()), Some(p));
     }
 }

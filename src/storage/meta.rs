@@ -16,6 +16,13 @@
 //!   one `data` row per top-level member, `member_key(db, key, version, name)` →
 //!   [`super::encode_json_member`] (`[order u64 BE][JSON text]`); `count` members, and
 //!   `next order` is the order number the next new member gets (insertion order).
+//!
+//! Streams add [`StreamState`] (body bytes 16..80): `[last id 16][max deleted id 16]
+//! [entries added u64 BE][first id 16][groups u64 BE]`, IDs as in
+//! [`super::StreamId::to_bytes`]. The size is the number of entries; a stream stays when
+//! its last entry goes, as in Redis.
+
+use super::keys::StreamId;
 
 /// The type of a key, as stored in the first byte of its meta row. The numbers are part
 /// of the on-disk format.
@@ -211,6 +218,47 @@ impl Meta {
     }
 }
 
+/// A stream's counters, kept in its meta row after `[version][size]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamState {
+    /// The greatest ID ever added (or set by XSETID).
+    pub last_id: StreamId,
+    /// The greatest ID removed by XDEL (0-0 if none).
+    pub max_deleted: StreamId,
+    /// How many entries were ever added.
+    pub entries_added: u64,
+    /// The first entry's ID (0-0 when empty).
+    pub first_id: StreamId,
+    /// How many consumer groups the stream has.
+    pub groups: u64,
+}
+
+impl Meta {
+    /// A stream header: `[version][size]` and the stream's state.
+    pub fn stream(version: u64, size: u64, state: &StreamState) -> Meta {
+        let mut m = Meta::collection(Kind::Stream, version, size);
+        m.set_stream_state(state);
+        m
+    }
+
+    /// A stream's state (body bytes 16..80); zeros if the row has no extras.
+    pub fn stream_state(&self) -> StreamState {
+        let id = |i: usize| self.body.get(i..i + 16).and_then(StreamId::from_bytes).unwrap_or_default();
+        let n = |i: usize| self.body.get(i..i + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes);
+        StreamState { last_id: id(16), max_deleted: id(32), entries_added: n(48), first_id: id(56), groups: n(72) }
+    }
+
+    /// Replaces a stream's state.
+    pub fn set_stream_state(&mut self, s: &StreamState) {
+        self.body.resize(80.max(self.body.len()), 0);
+        self.body[16..32].copy_from_slice(&s.last_id.to_bytes());
+        self.body[32..48].copy_from_slice(&s.max_deleted.to_bytes());
+        self.body[48..56].copy_from_slice(&s.entries_added.to_be_bytes());
+        self.body[56..72].copy_from_slice(&s.first_id.to_bytes());
+        self.body[72..80].copy_from_slice(&s.groups.to_be_bytes());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +319,32 @@ mod tests {
         assert_eq!(m.member_version(), Some(9));
         assert_eq!(Meta::collection(Kind::Hash, 7, 1).member_version(), Some(7));
         assert_eq!(Meta::new(Kind::String, 0, vec![1; 20]).member_version(), None);
+    }
+
+    #[test]
+    fn golden_stream_meta() {
+        let state = StreamState {
+            last_id: StreamId::new(5, 1),
+            max_deleted: StreamId::new(3, 0),
+            entries_added: 7,
+            first_id: StreamId::new(4, 0),
+            groups: 2,
+        };
+        let m = Meta::stream(9, 2, &state);
+        #[rustfmt::skip]
+        let want = vec![
+            7, 0, 0, 0, 0, 0, 0, 0, 0, // type, no expiry
+            0, 0, 0, 0, 0, 0, 0, 9, // version
+            0, 0, 0, 0, 0, 0, 0, 2, // size
+            0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1, // last id
+            0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, // max deleted id
+            0, 0, 0, 0, 0, 0, 0, 7, // entries added
+            0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, // first id
+            0, 0, 0, 0, 0, 0, 0, 2, // groups
+        ];
+        assert_eq!(m.encode(), want);
+        let back = Meta::decode(&want).unwrap();
+        assert_eq!((back.version(), back.size(), back.stream_state()), (9, 2, state));
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use keys::*;
 pub use group::Group;
 pub use txn::{Txn, View};
 pub use locks::{KeyGuard, KeyLocks};
-pub use meta::{JsonBody, Kind, Meta, META_HEADER};
+pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
 
 use cache::{Lookup, MetaCache};
 

@@ -9,6 +9,7 @@ pub mod json;
 pub mod keys;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -39,6 +40,8 @@ pub enum Error {
     TooLarge,
     /// A JSON command's error, as a whole line in RedisJSON's words.
     Json(String),
+    /// A stream command's own errors (see [`stream::StreamError`]).
+    Stream(stream::StreamError),
     Storage(StorageError),
 }
 
@@ -63,6 +66,7 @@ impl fmt::Display for Error {
             Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             Error::Json(line) => line,
+            Error::Stream(e) => return write!(f, "{e}"),
             Error::Storage(e) => return write!(f, "ERR {e}"),
         })
     }

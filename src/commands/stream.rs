@@ -1,0 +1,806 @@
+//! Stream commands: entries (XADD ... XSETID), reads (XREAD, XREADGROUP), consumer
+//! groups (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO. Arguments are checked
+//! in Redis's order, so a malformed command gets the error Redis gives.
+
+use super::args::{is, timeout};
+use super::flag::*;
+use super::keys::help_reply;
+use super::server::subcommand_syntax_error;
+use super::{cmd, dispatch_sub, After, Args, CmdError, Command, Ctx};
+use crate::protocol::Reply;
+use bytes::Bytes;
+use std::time::Instant;
+use crate::storage::PendingRow;
+use crate::types::parse_i64;
+use crate::types::stream::{
+    Claim, ConsumerInfo, Delivered, Entry, Fields, GroupInfo, GroupRead, NewId, PendingRange, ReadFrom, StreamId, Trim, TrimBy,
+};
+
+const W: u32 = WRITE | DENYOOM;
+
+pub const TABLE: &[Command] = &[
+    cmd("xadd", -5, W | FAST, (1, 1, 1), "stream", "Append an entry to a stream", xadd),
+    cmd("xlen", 2, READONLY | FAST, (1, 1, 1), "stream", "Number of entries in a stream", xlen),
+    cmd("xrange", -4, READONLY, (1, 1, 1), "stream", "Entries in an ID range", xrange),
+    cmd("xrevrange", -4, READONLY, (1, 1, 1), "stream", "Entries in an ID range, newest first", xrevrange),
+    cmd("xdel", -3, WRITE | FAST, (1, 1, 1), "stream", "Delete entries", xdel),
+    cmd("xtrim", -4, WRITE, (1, 1, 1), "stream", "Remove the oldest entries", xtrim),
+    cmd("xsetid", -3, W | FAST, (1, 1, 1), "stream", "Set a stream's last ID and counters", xsetid),
+    // The keys follow STREAMS, so the table cannot name them (Redis's movable keys).
+    cmd("xread", -4, READONLY | BLOCKING, (0, 0, 0), "stream", "Read entries after IDs from streams", xread).movable(keys_after_streams),
+    cmd("xreadgroup", -7, WRITE | BLOCKING, (0, 0, 0), "stream", "Read entries as a consumer of a group", xreadgroup)
+        .movable(keys_after_streams),
+    cmd("xgroup", -2, WRITE, (2, 2, 1), "stream", "Manage consumer groups", xgroup),
+    cmd("xack", -4, WRITE | FAST, (1, 1, 1), "stream", "Acknowledge pending entries", xack),
+    cmd("xpending", -3, READONLY, (1, 1, 1), "stream", "A group's pending entries", xpending),
+    cmd("xclaim", -6, WRITE | FAST, (1, 1, 1), "stream", "Take over pending entries", xclaim),
+    cmd("xautoclaim", -6, WRITE | FAST, (1, 1, 1), "stream", "Take over idle pending entries", xautoclaim),
+    cmd("xinfo", -2, READONLY, (2, 2, 1), "stream", "Information about streams, groups and consumers", xinfo),
+];
+
+/// The keys of XREAD and XREADGROUP: the first half of what follows STREAMS, found as
+/// Redis's `xreadGetKeys` finds it (skipping the options' arguments); none if the list is
+/// malformed.
+pub fn keys_after_streams(argv: &[Bytes]) -> Vec<usize> {
+    let mut i = 1;
+    while i < argv.len() {
+        let arg = &argv[i][..];
+        if is(arg, "BLOCK") || is(arg, "COUNT") {
+            i += 2;
+        } else if is(arg, "GROUP") {
+            i += 3;
+        } else if is(arg, "NOACK") {
+            i += 1;
+        } else if is(arg, "STREAMS") {
+            let rest = argv.len() - i - 1;
+            if rest == 0 || rest % 2 != 0 {
+                return Vec::new();
+            }
+            return (i + 1..=i + rest / 2).collect();
+        } else {
+            break;
+        }
+    }
+    Vec::new()
+}
+
+const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
+
+fn invalid_id() -> CmdError {
+    CmdError::msg(INVALID_ID)
+}
+
+/// A decimal u64 as Redis's `string2ull` reads it.
+fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+/// `ms-seq` or `ms` (then `seq` is `missing_seq`); unless `strict`, also `-` and `+`.
+fn parse_id(arg: &[u8], missing_seq: u64, strict: bool) -> Result<StreamId, CmdError> {
+    match arg {
+        b"-" if !strict => return Ok(StreamId::MIN),
+        b"+" if !strict => return Ok(StreamId::MAX),
+        _ if arg.len() > 127 => return Err(invalid_id()),
+        _ => {}
+    }
+    let (ms, seq) = match arg.iter().position(|&c| c == b'-') {
+        Some(dash) => (parse_u64(&arg[..dash]), parse_u64(&arg[dash + 1..])),
+        None => (parse_u64(arg), Some(missing_seq)),
+    };
+    match (ms, seq) {
+        (Some(ms), Some(seq)) => Ok(StreamId::new(ms, seq)),
+        _ => Err(invalid_id()),
+    }
+}
+
+/// One end of an interval (XRANGE, XPENDING, XAUTOCLAIM): an ID, `-`, `+`, or an
+/// exclusive `(ID`, turned into the inclusive bound next to it.
+fn parse_bound(arg: &[u8], start: bool) -> Result<StreamId, CmdError> {
+    let missing_seq = if start { 0 } else { u64::MAX };
+    if arg.len() > 1 && arg[0] == b'(' {
+        let id = parse_id(&arg[1..], missing_seq, true)?;
+        let moved = if start { id.next() } else { id.prev() };
+        return moved.ok_or_else(|| CmdError::err(format!("invalid {} ID for the interval", if start { "start" } else { "end" })));
+    }
+    parse_id(arg, missing_seq, false)
+}
+
+/// An ID as `ms-seq` text (itoa: replies hold many IDs, and `format!` showed in profiles).
+fn id_reply(id: StreamId) -> Reply {
+    let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let (ms, seq) = (a.format(id.ms).as_bytes(), b.format(id.seq).as_bytes());
+    let mut text = Vec::with_capacity(ms.len() + 1 + seq.len());
+    text.extend_from_slice(ms);
+    text.push(b'-');
+    text.extend_from_slice(seq);
+    Reply::Bulk(text)
+}
+
+fn fields_reply(fields: Fields) -> Reply {
+    Reply::Array(fields.into_iter().flat_map(|(f, v)| [Reply::Bulk(f), Reply::Bulk(v)]).collect())
+}
+
+fn entry_reply(e: Entry) -> Reply {
+    Reply::Array(vec![id_reply(e.id), fields_reply(e.fields)])
+}
+
+fn entries_reply(entries: Vec<Entry>) -> Reply {
+    Reply::Array(entries.into_iter().map(entry_reply).collect())
+}
+
+/// A delivered entry: `[id, fields]`, with a nil array for an entry deleted meanwhile.
+fn delivered_reply((id, fields): Delivered) -> Reply {
+    Reply::Array(vec![id_reply(id), fields.map_or(Reply::NilArray, fields_reply)])
+}
+
+/// XADD's and XTRIM's options, parsed as Redis's `streamParseAddOrTrimArgsOrReply` does.
+struct AddOrTrim {
+    trim: Option<Trim>,
+    nomkstream: bool,
+    /// XADD's ID argument, if the options ended at one.
+    id: Option<NewId>,
+}
+
+fn parse_add_or_trim(args: &mut Args, xadd: bool) -> Result<AddOrTrim, CmdError> {
+    let mut out = AddOrTrim { trim: None, nomkstream: false, id: None };
+    let (mut by, mut approx, mut limit) = (None, false, None);
+    while let Some(opt) = args.try_next() {
+        let more = args.remaining();
+        if xadd && opt == b"*" {
+            out.id = Some(NewId::Auto);
+            break;
+        } else if (is(opt, "MAXLEN") || is(opt, "MINID")) && more > 0 {
+            if by.is_some() {
+                return Err(CmdError::err("syntax error, MAXLEN and MINID options at the same time are not compatible"));
+            }
+            approx = false;
+            if more >= 2 && matches!(args.peek(), Some(b"~") | Some(b"=")) {
+                approx = args.next_bytes()? == b"~";
+            }
+            let threshold = args.next_bytes()?;
+            by = Some(if is(opt, "MAXLEN") {
+                let n = parse_i64(threshold).ok_or(CmdError::NotInteger)?;
+                if n < 0 {
+                    return Err(CmdError::err("The MAXLEN argument must be >= 0."));
+                }
+                TrimBy::MaxLen(n as u64)
+            } else {
+                TrimBy::MinId(parse_id(threshold, 0, true)?)
+            });
+        } else if is(opt, "LIMIT") && more > 0 {
+            let n = args.next_i64()?;
+            if n < 0 {
+                return Err(CmdError::err("The LIMIT argument must be >= 0."));
+            }
+            limit = Some(n as u64);
+        } else if xadd && is(opt, "NOMKSTREAM") {
+            out.nomkstream = true;
+        } else if xadd {
+            out.id = Some(parse_new_id(opt)?);
+            break;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if limit.is_some_and(|n| n > 0) && by.is_none() {
+        return Err(CmdError::err("syntax error, LIMIT cannot be used without specifying a trimming strategy"));
+    }
+    if !xadd && by.is_none() {
+        return Err(CmdError::err("syntax error, XTRIM must be called with a trimming strategy"));
+    }
+    if limit.is_some() && !approx {
+        return Err(CmdError::err("syntax error, LIMIT cannot be used without the special ~ option"));
+    }
+    // `~` without LIMIT trims at most 100 * stream-node-max-entries, as in Redis.
+    let limit = if approx { limit.unwrap_or(10_000) } else { 0 };
+    out.trim = by.map(|by| Trim { by, limit });
+    Ok(out)
+}
+
+/// XADD's ID: `ms-seq`, `ms`, or `ms-*`.
+fn parse_new_id(arg: &[u8]) -> Result<NewId, CmdError> {
+    if let Some(ms) = arg.strip_suffix(b"-*") {
+        return parse_u64(ms).map(NewId::Seq).ok_or_else(invalid_id);
+    }
+    parse_id(arg, 0, true).map(NewId::Exact)
+}
+
+/// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value ...
+fn xadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let opts = parse_add_or_trim(args, true)?;
+    let rest = args.rest();
+    let Some(id) = opts.id.filter(|_| rest.len() >= 2 && rest.len() % 2 == 0) else {
+        return Err(CmdError::WrongArgs("xadd".into()));
+    };
+    let fields: Vec<(&[u8], &[u8])> = rest.chunks_exact(2).map(|p| (&p[0][..], &p[1][..])).collect();
+    let added = ctx.db().xadd(key, id, &fields, opts.nomkstream, opts.trim)?;
+    Ok(added.map_or(Reply::Nil, id_reply))
+}
+
+fn xlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Int(ctx.db().xlen(args.next_bytes()?)? as i64))
+}
+
+/// XRANGE key start end [COUNT n] / XREVRANGE key end start [COUNT n].
+fn range(ctx: &mut Ctx, args: &mut Args, reverse: bool) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let (a, b) = (args.next_bytes()?, args.next_bytes()?);
+    let (start, end) = if reverse { (b, a) } else { (a, b) };
+    let (from, to) = (parse_bound(start, true)?, parse_bound(end, false)?);
+    let mut count = None;
+    while let Some(opt) = args.try_next() {
+        if is(opt, "COUNT") && !args.is_empty() {
+            count = Some(args.next_i64()?.max(0) as u64);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    // COUNT 0 (or less) is a nil array in Redis, not an empty one.
+    if count == Some(0) {
+        return Ok(Reply::NilArray);
+    }
+    Ok(entries_reply(ctx.db().xrange(key, from, to, count.unwrap_or(0), reverse)?))
+}
+
+fn xrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    range(ctx, args, false)
+}
+
+fn xrevrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    range(ctx, args, true)
+}
+
+fn parse_ids(args: &mut Args) -> Result<Vec<StreamId>, CmdError> {
+    args.rest().iter().map(|a| parse_id(a, 0, true)).collect()
+}
+
+fn xdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let ids = parse_ids(args)?;
+    Ok(Reply::Int(ctx.db().xdel(key, &ids)? as i64))
+}
+
+fn xtrim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let opts = parse_add_or_trim(args, false)?;
+    let trim = opts.trim.ok_or(CmdError::Syntax)?;
+    Ok(Reply::Int(ctx.db().xtrim(key, trim)? as i64))
+}
+
+/// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id].
+fn xsetid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let id = parse_id(args.next_bytes()?, 0, true)?;
+    let (mut entries_added, mut max_deleted) = (None, None);
+    while let Some(opt) = args.try_next() {
+        if is(opt, "ENTRIESADDED") && !args.is_empty() {
+            let n = args.next_i64()?;
+            if n < 0 {
+                return Err(CmdError::err("entries_added must be positive"));
+            }
+            entries_added = Some(n as u64);
+        } else if is(opt, "MAXDELETEDID") && !args.is_empty() {
+            let m = parse_id(args.next_bytes()?, 0, true)?;
+            if id < m {
+                return Err(CmdError::err("The ID specified in XSETID is smaller than the provided max_deleted_entry_id"));
+            }
+            max_deleted = Some(m);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if !ctx.db().xsetid(key, id, entries_added, max_deleted)? {
+        return Err(CmdError::Type(crate::types::Error::NoSuchKey));
+    }
+    Ok(Reply::Ok)
+}
+
+/// What XREAD and XREADGROUP share: the options and the STREAMS list, split in keys
+/// and IDs.
+struct ReadArgs<'a> {
+    count: u64,
+    /// BLOCK's deadline: `Some(None)` waits for ever.
+    block: Option<Option<Instant>>,
+    group: Option<(&'a [u8], &'a [u8])>,
+    noack: bool,
+    keys: Vec<&'a [u8]>,
+    ids: Vec<&'a [u8]>,
+}
+
+fn parse_read<'a>(args: &mut Args<'a>, group_cmd: bool) -> Result<ReadArgs<'a>, CmdError> {
+    let mut r = ReadArgs { count: 0, block: None, group: None, noack: false, keys: Vec::new(), ids: Vec::new() };
+    let mut streams = None;
+    while let Some(opt) = args.try_next() {
+        let more = args.remaining();
+        if is(opt, "BLOCK") && more > 0 {
+            r.block = Some(timeout(args.next_bytes()?, false)?);
+        } else if is(opt, "COUNT") && more > 0 {
+            r.count = args.next_i64()?.max(0) as u64;
+        } else if is(opt, "STREAMS") && more > 0 {
+            streams = Some(args.rest());
+            break;
+        } else if is(opt, "GROUP") && more >= 2 {
+            if !group_cmd {
+                return Err(CmdError::err("The GROUP option is only supported by XREADGROUP. You called XREAD instead."));
+            }
+            r.group = Some((args.next_bytes()?, args.next_bytes()?));
+        } else if is(opt, "NOACK") {
+            if !group_cmd {
+                return Err(CmdError::err("The NOACK option is only supported by XREADGROUP. You called XREAD instead."));
+            }
+            r.noack = true;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let Some(streams) = streams else { return Err(CmdError::Syntax) };
+    if streams.len() % 2 != 0 {
+        // Redis says XREAD for XREADGROUP too.
+        return Err(CmdError::err("Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."));
+    }
+    if group_cmd && r.group.is_none() {
+        return Err(CmdError::err("Missing GROUP option for XREADGROUP"));
+    }
+    let half = streams.len() / 2;
+    r.keys = streams[..half].iter().map(|b| &b[..]).collect();
+    r.ids = streams[half..].iter().map(|b| &b[..]).collect();
+    Ok(r)
+}
+
+/// The reply of XREAD and XREADGROUP: per stream, `[key, entries]` (a map in RESP3), or
+/// a nil array when no stream has anything.
+fn streams_reply(ctx: &Ctx, per_stream: Vec<(Vec<u8>, Reply)>) -> Reply {
+    if per_stream.is_empty() {
+        return Reply::NilArray;
+    }
+    if ctx.session.resp >= 3 {
+        return Reply::Map(per_stream.into_iter().map(|(k, r)| (Reply::Bulk(k), r)).collect());
+    }
+    Reply::Array(per_stream.into_iter().map(|(k, r)| Reply::Array(vec![Reply::Bulk(k), r])).collect())
+}
+
+/// What a read that found nothing answers: a nil array at once, or with BLOCK a wait for
+/// a write to one of `keys` (where waiting is allowed), after which the command runs
+/// again, as `rerun` if given.
+fn nothing_to_read(ctx: &mut Ctx, block: Option<Option<Instant>>, keys: &[&[u8]], rerun: Option<Vec<Bytes>>) -> Reply {
+    let Some(deadline) = block else { return Reply::NilArray };
+    let reply = ctx.block(keys.iter().map(|k| k.to_vec()).collect(), deadline, Reply::NilArray);
+    if let After::Block(b) = &mut ctx.after {
+        b.rerun = rerun;
+    }
+    reply
+}
+
+/// XREAD [COUNT n] [BLOCK ms] STREAMS key ... id ...
+fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let r = parse_read(args, false)?;
+    let db = ctx.db();
+    let mut after = Vec::with_capacity(r.ids.len());
+    for (key, id) in r.keys.iter().zip(&r.ids) {
+        after.push(match *id {
+            b"$" => db.xlast_id(key)?,
+            b">" => {
+                return Err(CmdError::err(
+                    "The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
+                ))
+            }
+            id => parse_id(id, 0, true)?,
+        });
+    }
+    let mut out = Vec::new();
+    for (key, after) in r.keys.iter().zip(&after) {
+        let entries = db.xread(key, *after, r.count)?;
+        if !entries.is_empty() {
+            out.push((key.to_vec(), entries_reply(entries)));
+        }
+    }
+    if out.is_empty() {
+        // A wait must not see entries added meanwhile as new: `$` becomes the ID it stood
+        // for now.
+        let rerun = r.ids.contains(&&b"$"[..]).then(|| {
+            let mut argv = args.argv().to_vec();
+            let first = argv.len() - r.ids.len();
+            for (i, id) in after.iter().enumerate() {
+                argv[first + i] = Bytes::from(id.to_string());
+            }
+            argv
+        });
+        return Ok(nothing_to_read(ctx, r.block, &r.keys, rerun));
+    }
+    Ok(streams_reply(ctx, out))
+}
+
+/// XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...
+fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let r = parse_read(args, true)?;
+    let Some((group, consumer)) = r.group else { return Err(CmdError::Syntax) };
+    let mut streams = Vec::with_capacity(r.keys.len());
+    for (key, id) in r.keys.iter().zip(&r.ids) {
+        let from = match *id {
+            b">" => ReadFrom::New,
+            b"$" => {
+                return Err(CmdError::err(
+                    "The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer \
+                     by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty \
+                     result set.",
+                ))
+            }
+            id => ReadFrom::After(parse_id(id, 0, true)?),
+        };
+        streams.push((*key, from));
+    }
+    let read = GroupRead { group, consumer, count: r.count, noack: r.noack };
+    let served = ctx.db().xreadgroup(&read, &streams)?;
+    if served.is_empty() {
+        return Ok(nothing_to_read(ctx, r.block, &r.keys, None));
+    }
+    let out = served.into_iter().map(|(k, d)| (k, Reply::Array(d.into_iter().map(delivered_reply).collect()))).collect();
+    Ok(streams_reply(ctx, out))
+}
+
+/// XACK key group id ...
+fn xack(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group) = (args.next_bytes()?, args.next_bytes()?);
+    let ids = parse_ids(args)?;
+    Ok(Reply::Int(ctx.db().xack(key, group, &ids)? as i64))
+}
+
+/// XPENDING key group [[IDLE ms] start end count [consumer]].
+fn xpending(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group) = (args.next_bytes()?, args.next_bytes()?);
+    let argc = args.len();
+    if argc == 3 {
+        let s = ctx.db().xpending_summary(key, group)?;
+        let Some((min, max)) = s.bounds else {
+            return Ok(Reply::Array(vec![Reply::Int(0), Reply::Nil, Reply::Nil, Reply::NilArray]));
+        };
+        let consumers = s
+            .consumers
+            .into_iter()
+            .map(|(name, n)| Reply::Array(vec![Reply::Bulk(name), Reply::Bulk(n.to_string().into_bytes())]))
+            .collect();
+        return Ok(Reply::Array(vec![Reply::Int(s.count as i64), id_reply(min), id_reply(max), Reply::Array(consumers)]));
+    }
+    if !(6..=9).contains(&argc) {
+        return Err(CmdError::Syntax);
+    }
+    let mut min_idle = 0;
+    if args.peek().is_some_and(|a| is(a, "IDLE")) {
+        args.next_bytes()?;
+        min_idle = args.next_i64()?.max(0) as u64;
+        if argc < 8 {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let (start, end, count) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let count = parse_i64(count).ok_or(CmdError::NotInteger)?.max(0) as u64;
+    let (from, to) = (parse_bound(start, true)?, parse_bound(end, false)?);
+    let consumer = args.try_next();
+    let q = PendingRange { from, to, count, consumer, min_idle };
+    let items = ctx.db().xpending_range(key, group, &q)?;
+    Ok(Reply::Array(
+        items
+            .into_iter()
+            .map(|p| Reply::Array(vec![id_reply(p.id), Reply::Bulk(p.consumer), Reply::Int(p.idle as i64), Reply::Int(p.deliveries as i64)]))
+            .collect(),
+    ))
+}
+
+/// A min-idle-time argument: negative counts as 0.
+fn min_idle(arg: &[u8], command: &str) -> Result<u64, CmdError> {
+    let n = parse_i64(arg).ok_or_else(|| CmdError::err(format!("Invalid min-idle-time argument for {command}")))?;
+    Ok(n.max(0) as u64)
+}
+
+/// XCLAIM key group consumer min-idle-time id ... [IDLE ms] [TIME ms] [RETRYCOUNT n]
+/// [FORCE] [JUSTID] [LASTID id]
+fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let now = ctx.now;
+    let mut opt = Claim { min_idle: min_idle(args.next_bytes()?, "XCLAIM")?, delivered: now, retry: None, force: false, justid: false, last_id: None };
+    let mut ids = Vec::new();
+    while let Some(id) = args.peek().and_then(|a| parse_id(a, 0, true).ok()) {
+        ids.push(id);
+        args.next_bytes()?;
+    }
+    let mut delivered: Option<i64> = None;
+    while let Some(o) = args.try_next() {
+        let more = !args.is_empty();
+        let int = |args: &mut Args, what: &str| {
+            parse_i64(args.next_bytes()?).ok_or_else(|| CmdError::err(format!("Invalid {what} option argument for XCLAIM")))
+        };
+        if is(o, "FORCE") {
+            opt.force = true;
+        } else if is(o, "JUSTID") {
+            opt.justid = true;
+        } else if is(o, "IDLE") && more {
+            delivered = Some(now as i64 - int(args, "IDLE")?);
+        } else if is(o, "TIME") && more {
+            delivered = Some(int(args, "TIME")?);
+        } else if is(o, "RETRYCOUNT") && more {
+            // A negative count is ignored, as in Redis.
+            opt.retry = u64::try_from(int(args, "RETRYCOUNT")?).ok();
+        } else if is(o, "LASTID") && more {
+            opt.last_id = Some(parse_id(args.next_bytes()?, 0, true)?);
+        } else {
+            return Err(CmdError::err(format!("Unrecognized XCLAIM option '{}'", String::from_utf8_lossy(o))));
+        }
+    }
+    // A delivery time in the future (or before 1970) is now, as in Redis.
+    opt.delivered = delivered.filter(|&t| t >= 0 && t <= now as i64).map_or(now, |t| t as u64);
+    let claimed = ctx.db().xclaim(key, group, consumer, &ids, &opt)?;
+    Ok(Reply::Array(
+        claimed.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect(),
+    ))
+}
+
+/// XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]
+fn xautoclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let idle = min_idle(args.next_bytes()?, "XAUTOCLAIM")?;
+    let start = parse_bound(args.next_bytes()?, true)?;
+    let (mut count, mut justid) = (100u64, false);
+    while let Some(o) = args.try_next() {
+        if is(o, "COUNT") && !args.is_empty() {
+            let max = i64::MAX / 16;
+            count = parse_i64(args.next_bytes()?).filter(|n| (1..=max).contains(n)).ok_or_else(|| CmdError::err("COUNT must be > 0"))? as u64;
+        } else if is(o, "JUSTID") {
+            justid = true;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let r = ctx.db().xautoclaim(key, group, consumer, idle, start, count, justid)?;
+    let claimed = r.claimed.into_iter().map(|d| if justid { id_reply(d.0) } else { delivered_reply(d) }).collect();
+    let deleted = r.deleted.into_iter().map(id_reply).collect();
+    Ok(Reply::Array(vec![id_reply(r.next), Reply::Array(claimed), Reply::Array(deleted)]))
+}
+
+const XGROUP_SUBS: &[Command] = &[
+    cmd("create", -5, W, (2, 2, 1), "stream", "Create a consumer group", xgroup_create),
+    cmd("setid", -5, WRITE, (2, 2, 1), "stream", "Set a group's last delivered ID", xgroup_setid),
+    cmd("destroy", 4, WRITE, (2, 2, 1), "stream", "Destroy a consumer group", xgroup_destroy),
+    cmd("createconsumer", 5, W, (2, 2, 1), "stream", "Create a consumer in a group", xgroup_createconsumer),
+    cmd("delconsumer", 5, WRITE, (2, 2, 1), "stream", "Delete a consumer from a group", xgroup_delconsumer),
+    cmd("help", 2, 0, (0, 0, 0), "stream", "Show help", xgroup_help),
+];
+
+fn xgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    dispatch_sub(ctx, args, "xgroup", XGROUP_SUBS)
+}
+
+/// An ENTRIESREAD value: a count or -1 (unknown).
+fn entries_read(arg: &[u8]) -> Result<i64, CmdError> {
+    let n = parse_i64(arg).ok_or(CmdError::NotInteger)?;
+    if n < -1 {
+        return Err(CmdError::err("value for ENTRIESREAD must be positive or -1"));
+    }
+    Ok(n)
+}
+
+/// A group's start: `$` (`None`: the stream's last ID) or an ID.
+fn group_start(arg: &[u8], strict: bool) -> Result<Option<StreamId>, CmdError> {
+    if arg == b"$" {
+        return Ok(None);
+    }
+    parse_id(arg, 0, strict).map(Some)
+}
+
+/// XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]
+fn xgroup_create(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let sub = args.argv()[1].clone();
+    let (key, group, id) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let (mut mkstream, mut read) = (false, -1);
+    while let Some(o) = args.try_next() {
+        if is(o, "MKSTREAM") {
+            mkstream = true;
+        } else if is(o, "ENTRIESREAD") && !args.is_empty() {
+            read = entries_read(args.next_bytes()?)?;
+        } else {
+            return Err(subcommand_syntax_error(&sub, "XGROUP"));
+        }
+    }
+    let id = group_start(id, true)?;
+    ctx.db().xgroup_create(key, group, id, mkstream, read)?;
+    Ok(Reply::Ok)
+}
+
+/// XGROUP SETID key group id|$ [ENTRIESREAD n]
+fn xgroup_setid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let sub = args.argv()[1].clone();
+    let (key, group, id) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let read = match (args.try_next(), args.try_next(), args.is_empty()) {
+        (None, _, _) => -1,
+        (Some(o), Some(n), true) if is(o, "ENTRIESREAD") => entries_read(n)?,
+        _ => return Err(subcommand_syntax_error(&sub, "XGROUP")),
+    };
+    let id = group_start(id, false)?;
+    ctx.db().xgroup_setid(key, group, id, read)?;
+    Ok(Reply::Ok)
+}
+
+fn xgroup_destroy(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group) = (args.next_bytes()?, args.next_bytes()?);
+    Ok(Reply::Int(ctx.db().xgroup_destroy(key, group)? as i64))
+}
+
+fn xgroup_createconsumer(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    Ok(Reply::Int(ctx.db().xgroup_createconsumer(key, group, consumer)? as i64))
+}
+
+fn xgroup_delconsumer(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    Ok(Reply::Int(ctx.db().xgroup_delconsumer(key, group, consumer)? as i64))
+}
+
+fn xgroup_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(help_reply(
+        "XGROUP",
+        &[
+            "CREATE <key> <groupname> <id|$> [option]",
+            "    Create a new consumer group. Options are:",
+            "    * MKSTREAM",
+            "      Create the empty stream if it does not exist.",
+            "    * ENTRIESREAD entries_read",
+            "      Set the group's entries_read counter (internal use).",
+            "CREATECONSUMER <key> <groupname> <consumer>",
+            "    Create a new consumer in the specified group.",
+            "DELCONSUMER <key> <groupname> <consumer>",
+            "    Remove the specified consumer.",
+            "DESTROY <key> <groupname>",
+            "    Remove the specified group.",
+            "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+            "    Set the current group ID and entries_read counter.",
+        ],
+    ))
+}
+
+const XINFO_SUBS: &[Command] = &[
+    cmd("stream", -3, READONLY, (2, 2, 1), "stream", "Information about a stream", xinfo_stream),
+    cmd("groups", 3, READONLY, (2, 2, 1), "stream", "The consumer groups of a stream", xinfo_groups),
+    cmd("consumers", 4, READONLY, (2, 2, 1), "stream", "The consumers of a group", xinfo_consumers),
+    cmd("help", 2, 0, (0, 0, 0), "stream", "Show help", xinfo_help),
+];
+
+fn xinfo(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    dispatch_sub(ctx, args, "xinfo", XINFO_SUBS)
+}
+
+fn no_such_key() -> CmdError {
+    CmdError::Type(crate::types::Error::NoSuchKey)
+}
+
+fn pair(name: &str, value: Reply) -> (Reply, Reply) {
+    (Reply::from_str(name), value)
+}
+
+fn opt_int(n: Option<i64>) -> Reply {
+    n.map_or(Reply::Nil, Reply::Int)
+}
+
+/// The fields XINFO STREAM and XINFO STREAM FULL share.
+fn stream_header(len: u64, st: &crate::storage::StreamState) -> Vec<(Reply, Reply)> {
+    // DiskDB has no radix tree: these are the numbers Redis shows for a stream of this
+    // length in nodes of 100 entries.
+    let nodes = len.div_ceil(100);
+    vec![
+        pair("length", Reply::Int(len as i64)),
+        pair("radix-tree-keys", Reply::Int(nodes as i64)),
+        pair("radix-tree-nodes", Reply::Int(nodes as i64 + 1)),
+        pair("last-generated-id", id_reply(st.last_id)),
+        pair("max-deleted-entry-id", id_reply(st.max_deleted)),
+        pair("entries-added", Reply::Int(st.entries_added as i64)),
+        pair("recorded-first-entry-id", id_reply(st.first_id)),
+    ]
+}
+
+/// XINFO STREAM key [FULL [COUNT n]]
+fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let sub = args.argv()[1].clone();
+    let syntax = || subcommand_syntax_error(&sub, "XINFO");
+    let full = match args.try_next() {
+        None => None,
+        Some(o) if is(o, "FULL") => match (args.try_next(), args.try_next()) {
+            (None, _) => Some(10),
+            (Some(c), Some(n)) if is(c, "COUNT") && args.is_empty() => {
+                let n = parse_i64(n).ok_or(CmdError::NotInteger)?;
+                Some(if n < 0 { 10 } else { n as u64 })
+            }
+            _ => return Err(syntax()),
+        },
+        Some(_) => return Err(syntax()),
+    };
+    let db = ctx.db();
+    let Some(count) = full else {
+        let info = db.xinfo_stream(key)?.ok_or_else(no_such_key)?;
+        let mut m = stream_header(info.len, &info.state);
+        m.push(pair("groups", Reply::Int(info.state.groups as i64)));
+        m.push(pair("first-entry", info.first.map_or(Reply::Nil, entry_reply)));
+        m.push(pair("last-entry", info.last.map_or(Reply::Nil, entry_reply)));
+        return Ok(Reply::Map(m));
+    };
+    let info = db.xinfo_stream_full(key, count)?.ok_or_else(no_such_key)?;
+    let mut m = stream_header(info.len, &info.state);
+    m.push(pair("entries", entries_reply(info.entries)));
+    let groups = info.groups.into_iter().map(|g| {
+        let pel = g.pel.into_iter().map(|(id, p)| {
+            Reply::Array(vec![id_reply(id), Reply::Bulk(p.consumer), Reply::Int(p.delivered as i64), Reply::Int(p.deliveries as i64)])
+        });
+        let consumers = g.consumers.into_iter().map(|(c, pending)| {
+            let pending = pending.into_iter().map(|(id, p): (StreamId, PendingRow)| {
+                Reply::Array(vec![id_reply(id), Reply::Int(p.delivered as i64), Reply::Int(p.deliveries as i64)])
+            });
+            Reply::Map(vec![
+                pair("name", Reply::Bulk(c.name)),
+                pair("seen-time", Reply::Int(c.seen as i64)),
+                pair("active-time", Reply::Int(if c.active == 0 { -1 } else { c.active as i64 })),
+                pair("pel-count", Reply::Int(c.pending as i64)),
+                pair("pending", Reply::Array(pending.collect())),
+            ])
+        });
+        Reply::Map(vec![
+            pair("name", Reply::Bulk(g.info.name)),
+            pair("last-delivered-id", id_reply(g.info.last_id)),
+            pair("entries-read", opt_int(g.info.entries_read)),
+            pair("lag", opt_int(g.info.lag)),
+            pair("pel-count", Reply::Int(g.info.pending as i64)),
+            pair("pending", Reply::Array(pel.collect())),
+            pair("consumers", Reply::Array(consumers.collect())),
+        ])
+    });
+    m.push(pair("groups", Reply::Array(groups.collect())));
+    Ok(Reply::Map(m))
+}
+
+fn group_info_reply(g: GroupInfo) -> Reply {
+    Reply::Map(vec![
+        pair("name", Reply::Bulk(g.name)),
+        pair("consumers", Reply::Int(g.consumers as i64)),
+        pair("pending", Reply::Int(g.pending as i64)),
+        pair("last-delivered-id", id_reply(g.last_id)),
+        pair("entries-read", opt_int(g.entries_read)),
+        pair("lag", opt_int(g.lag)),
+    ])
+}
+
+fn xinfo_groups(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let groups = ctx.db().xinfo_groups(args.next_bytes()?)?.ok_or_else(no_such_key)?;
+    Ok(Reply::Array(groups.into_iter().map(group_info_reply).collect()))
+}
+
+fn consumer_info_reply(c: ConsumerInfo, now: u64) -> Reply {
+    let inactive = if c.active == 0 { -1 } else { now.saturating_sub(c.active) as i64 };
+    Reply::Map(vec![
+        pair("name", Reply::Bulk(c.name)),
+        pair("pending", Reply::Int(c.pending as i64)),
+        pair("idle", Reply::Int(now.saturating_sub(c.seen) as i64)),
+        pair("inactive", Reply::Int(inactive)),
+    ])
+}
+
+fn xinfo_consumers(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, group) = (args.next_bytes()?, args.next_bytes()?);
+    let consumers = ctx.db().xinfo_consumers(key, group)?.ok_or_else(no_such_key)?;
+    let now = ctx.now;
+    Ok(Reply::Array(consumers.into_iter().map(|c| consumer_info_reply(c, now)).collect()))
+}
+
+fn xinfo_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(help_reply(
+        "XINFO",
+        &[
+            "CONSUMERS <key> <groupname>",
+            "    Show consumers of <groupname>.",
+            "GROUPS <key>",
+            "    Show the stream consumer groups.",
+            "STREAM <key> [FULL [COUNT <count>]",
+            "    Show information about the stream.",
+        ],
+    ))
+}
