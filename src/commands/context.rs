@@ -170,6 +170,8 @@ pub struct ServerState {
     pub stats: Stats,
     pub clients: Clients,
     pub cursors: Cursors,
+    /// The pub/sub hub and the keyspace notification classes.
+    pub pubsub: super::pubsub::PubSub,
     pub started: Instant,
     pub start_unix: u64,
     /// Unix seconds of the last successful SAVE (or start-up).
@@ -206,11 +208,13 @@ pub struct Session {
     /// 2 or 3 (HELLO).
     pub resp: u8,
     pub authenticated: bool,
+    /// Channels, patterns and shard channels subscribed to (RESP2's subscribed mode).
+    pub subscriptions: usize,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated }
+        Session { handle, db: 0, resp: 2, authenticated, subscriptions: 0 }
     }
 
     pub fn id(&self) -> u64 {
@@ -260,8 +264,10 @@ impl<'a> Ctx<'a> {
     pub fn db(&self) -> Db<'a> {
         let db = Db::new(&self.state.store, self.state.store.physical(self.session.db), self.now);
         match self.group {
-            Some(g) => db.with_group(g),
-            None => db,
+            // A command that publishes keyspace events writes on its own, so that the
+            // events go out after the change is committed.
+            Some(g) if !self.state.pubsub.notifications_on() => db.with_group(g),
+            _ => db,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod hash;
 pub mod keys;
 pub mod list;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -90,8 +91,8 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 8] {
-    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE]
+fn families() -> [&'static [Command]; 9] {
+    [connection::TABLE, string::TABLE, list::TABLE, hash::TABLE, set::TABLE, zset::TABLE, keys::TABLE, server::TABLE, pubsub::TABLE]
 }
 
 struct Registry {
@@ -206,6 +207,9 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     }
     if !ctx.session.authenticated && !cmd.has(flag::NOAUTH) {
         return error_reply(ctx, "NOAUTH Authentication required.".into());
+    }
+    if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
+        return error_reply(ctx, pubsub::subscribed_mode_error(cmd, argv));
     }
     let mut args = Args::new(argv);
     match (cmd.run)(ctx, &mut args) {

@@ -1,6 +1,7 @@
 //! Server commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN,
 //! DEBUG, FUNCTION.
 
+use super::pubsub::PubSub;
 use super::args::is;
 use super::context::ServerState;
 use super::flag::{self, *};
@@ -372,6 +373,8 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                     let bytes = crate::config::parse_size(&value).ok_or_else(|| set_failed(&name, "argument must be a memory value"))?;
                     value = bytes.to_string();
                 }
+                // The parameters pub/sub acts on are checked (and normalised) here.
+                value = PubSub::check_param(&name, &value, &settings.redis_params[&name]).map_err(|why| set_failed(&name, why))?;
             }
             None => {
                 return Err(CmdError::err(format!(
@@ -398,6 +401,13 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 }
             }
             _ => {
+                let current = settings.redis_params.get(&name).cloned().unwrap_or_default();
+                let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
+                match name.as_str() {
+                    "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
+                    "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),
+                    _ => {}
+                }
                 settings.redis_params.insert(name, value);
             }
         }
