@@ -56,7 +56,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         kill: tokio::sync::Notify::new(),
     });
     state.clients.insert(handle.clone());
-    let _registration = Registration { state: &state, id: handle.id };
+    let registration = Registration { state: &state, id: handle.id };
     let mut mailbox = state.pubsub.hub.attach(handle.clone());
     // A published message that woke the connection, to write before anything else.
     let mut published = None;
@@ -128,6 +128,9 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             mailbox.queued.fetch_sub(charged, Ordering::Relaxed);
         }
         if close || handle.killed.load(Ordering::Relaxed) {
+            // Unregistered before the peer sees the close, so CLIENT LIST never shows a
+            // connection its client already saw closed.
+            drop(registration);
             let _ = stream.shutdown().await;
             return;
         }
