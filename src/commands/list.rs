@@ -3,6 +3,7 @@
 
 use super::args::is;
 use super::flag::*;
+use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::list::End;
@@ -49,7 +50,11 @@ fn parse_end(arg: &[u8]) -> Result<End, CmdError> {
 fn push(ctx: &mut Ctx, args: &mut Args, end: End, only_existing: bool) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let items = args.rest_slices();
-    Ok(Reply::Int(ctx.db().push(key, &items, end, only_existing)? as i64))
+    let len = ctx.db().push(key, &items, end, only_existing)?;
+    if len > 0 {
+        ctx.notify(event::LIST, push_event(end), key);
+    }
+    Ok(Reply::Int(len as i64))
 }
 
 fn lpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -84,11 +89,20 @@ fn pop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
         return Err(CmdError::WrongArgs(ctx_name(end).into()));
     }
     let popped = ctx.db().pop(key, end, count)?;
+    ctx.notify_removed(event::LIST, ctx_name(end), key, popped.as_ref().is_some_and(|p| !p.is_empty()));
     Ok(match (count, popped) {
         (None, p) => Reply::opt(p.and_then(|v| v.into_iter().next())),
         (Some(_), None) => Reply::NilArray,
         (Some(_), Some(v)) => elements(v),
     })
+}
+
+/// The keyspace event of a push at `end`.
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Left => "lpush",
+        End::Right => "rpush",
+    }
 }
 
 fn ctx_name(end: End) -> &'static str {
@@ -139,6 +153,7 @@ fn lset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     let index = parse_i64(index).ok_or(CmdError::NotInteger)?;
     if db.lset(key, index, element)? {
+        ctx.notify(event::LIST, "lset", key);
         Ok(Reply::Ok)
     } else {
         Err(CmdError::err("index out of range"))
@@ -148,19 +163,31 @@ fn lset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn ltrim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let (start, stop) = (args.next_i64()?, args.next_i64()?);
+    let existed = ctx.exists_for_events(key)?;
     ctx.db().ltrim(key, start, stop)?;
+    ctx.notify_removed(event::LIST, "ltrim", key, existed);
     Ok(Reply::Ok)
 }
 
 fn lmove(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
     let (from, to) = (parse_end(args.next_bytes()?)?, parse_end(args.next_bytes()?)?);
-    Ok(Reply::opt(ctx.db().lmove(src, dst, from, to)?))
+    move_element(ctx, src, dst, from, to)
+}
+
+/// LMOVE and RPOPLPUSH, with Redis's events: the push on `dst`, then the pop on `src`.
+fn move_element(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> Result<Reply, CmdError> {
+    let moved = ctx.db().lmove(src, dst, from, to)?;
+    if moved.is_some() {
+        ctx.notify(event::LIST, push_event(to), dst);
+        ctx.notify_removed(event::LIST, ctx_name(from), src, true);
+    }
+    Ok(Reply::opt(moved))
 }
 
 fn rpoplpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::opt(ctx.db().lmove(src, dst, End::Right, End::Left)?))
+    move_element(ctx, src, dst, End::Right, End::Left)
 }
 
 /// LINSERT key BEFORE|AFTER pivot element: the position word is checked first.
@@ -175,7 +202,11 @@ fn linsert(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::Syntax);
     };
     let (pivot, element) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().linsert(key, after, pivot, element)?))
+    let len = ctx.db().linsert(key, after, pivot, element)?;
+    if len > 0 {
+        ctx.notify(event::LIST, "linsert", key);
+    }
+    Ok(Reply::Int(len))
 }
 
 /// LREM key count element: the count is checked before the key.
@@ -183,7 +214,9 @@ fn lrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let count = args.next_i64()?;
     let element = args.next_bytes()?;
-    Ok(Reply::Int(ctx.db().lrem(key, count, element)?))
+    let removed = ctx.db().lrem(key, count, element)?;
+    ctx.notify_removed(event::LIST, "lrem", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 /// LPOS key element [RANK rank] [COUNT num] [MAXLEN len], with Redis's errors, all
@@ -255,7 +288,10 @@ fn lmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         }
     }
     Ok(match ctx.db().mpop(&keys, end, count.unwrap_or(1))? {
-        Some((key, items)) => Reply::Array(vec![Reply::Bulk(key), elements(items)]),
+        Some((key, items)) => {
+            ctx.notify_removed(event::LIST, ctx_name(end), &key, true);
+            Reply::Array(vec![Reply::Bulk(key), elements(items)])
+        }
         None => Reply::NilArray,
     })
 }

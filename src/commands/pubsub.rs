@@ -127,8 +127,8 @@ pub mod event {
     pub const KEY_MISS: u32 = 1 << 11; // m
     pub const MODULE: u32 = 1 << 13; // d
     pub const NEW: u32 = 1 << 14; // n
-    /// `A`: every class but m, n and d.
-    pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM;
+    /// `A`: every class but m and n.
+    pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
     /// The letters in the order Redis prints them after `A`'s classes.
     pub(super) const CLASS_LETTERS: [(u32, char); 11] = [
@@ -308,26 +308,33 @@ impl Ctx<'_> {
         }
     }
 
-    /// The size of the collection at `key` before a removal, read only while events of
-    /// `class` are on (0 for a missing key or a string).
-    pub fn size_before(&self, class: u32, key: &[u8]) -> Result<u64, CmdError> {
-        if !self.notifying(class | event::GENERIC) {
-            return Ok(0);
-        }
-        let inline = |k| matches!(k, crate::storage::Kind::String | crate::storage::Kind::Json);
-        Ok(self.db().live(key)?.map_or(0, |m| if inline(m.kind) { 0 } else { m.size() }))
-    }
-
-    /// Reports a removal of `removed` members from a collection that had `before`:
-    /// `event` if anything went, then `del` if nothing is left, as Redis does.
-    pub fn notify_removed(&self, class: u32, event: &str, key: &[u8], removed: u64, before: u64) {
-        if removed == 0 {
+    /// Reports a removal from the collection at `key`: `event` if anything went
+    /// (`removed`), then `del` if that took the last member, as Redis does. While events
+    /// are on, commands write without joining a group (see [`Ctx::db`]), so the key's
+    /// absence can be read back here.
+    pub fn notify_removed(&self, class: u32, event: &str, key: &[u8], removed: bool) {
+        if !removed || !self.notifying(class | event::GENERIC) {
             return;
         }
         self.notify(class, event, key);
-        if removed >= before {
+        if matches!(self.db().live(key), Ok(None)) {
             self.notify(event::GENERIC, "del", key);
         }
+    }
+
+    /// Reports a *STORE command's result at `dst`: `event` if it stored anything,
+    /// `del` if an empty result deleted an existing key.
+    pub fn notify_stored(&self, class: u32, event: &str, dst: &[u8], stored: u64, existed: bool) {
+        if stored > 0 {
+            self.notify(class, event, dst);
+        } else if existed {
+            self.notify(event::GENERIC, "del", dst);
+        }
+    }
+
+    /// Whether `key` exists, read only while generic events are on (for [`Ctx::notify_stored`]).
+    pub fn exists_for_events(&self, key: &[u8]) -> Result<bool, CmdError> {
+        Ok(self.notifying(event::GENERIC) && self.db().live(key)?.is_some())
     }
 
     /// Whether this connection is in RESP2's subscribed mode, where only pub/sub
@@ -505,7 +512,7 @@ mod tests {
 
     #[test]
     fn event_flags_read_back_as_redis_prints_them() {
-        for (set, get) in [("KEA", "AKE"), ("Ex$", "$xE"), ("nmdKg", "gdnKm"), ("AK", "AK"), ("", ""), ("g$lshzxetK", "AK")] {
+        for (set, get) in [("KEA", "AKE"), ("Ex$", "$xE"), ("nmdKg", "gdnKm"), ("AK", "AK"), ("", ""), ("g$lshzxetK", "g$lshzxetK"), ("g$lshzxetdK", "AK")] {
             assert_eq!(events_string(parse_events(set).unwrap()), get, "{set}");
         }
         assert_eq!(parse_events("Q"), None);

@@ -5,6 +5,7 @@
 
 use super::args::is;
 use super::flag::*;
+use super::pubsub::event;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::format_double;
@@ -143,6 +144,9 @@ fn zadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if out.nan {
         return Err(CmdError::msg(NAN_RESULT));
     }
+    if if f.incr { out.score.is_some() } else { out.added + out.updated > 0 } {
+        ctx.notify(event::ZSET, if f.incr { "zincr" } else { "zadd" }, key);
+    }
     if f.incr {
         return Ok(out.score.map_or(Reply::Nil, Reply::Double));
     }
@@ -157,13 +161,16 @@ fn zincrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if out.nan {
         return Err(CmdError::msg(NAN_RESULT));
     }
+    ctx.notify(event::ZSET, "zincr", key);
     Ok(out.score.map_or(Reply::Nil, Reply::Double))
 }
 
 fn zrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let members = args.rest_slices();
-    Ok(Reply::Int(ctx.db().zrem(key, &members)?))
+    let removed = ctx.db().zrem(key, &members)?;
+    ctx.notify_removed(event::ZSET, "zrem", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 fn zscore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -311,7 +318,10 @@ fn zrevrangebylex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn zrangestore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let dst = args.next_bytes()?;
     let (src, spec, _) = parse_range(args, By::Auto, None, true)?;
-    Ok(Reply::Int(ctx.db().zrangestore(dst, src, &spec)? as i64))
+    let existed = ctx.exists_for_events(dst)?;
+    let stored = ctx.db().zrangestore(dst, src, &spec)?;
+    ctx.notify_stored(event::ZSET, "zrangestore", dst, stored, existed);
+    Ok(Reply::Int(stored as i64))
 }
 
 /// A pop count: a positive integer (`must be positive` otherwise, as Redis 7.0 words it).
@@ -332,6 +342,7 @@ fn pop_generic(ctx: &mut Ctx, args: &mut Args, max: bool) -> Result<Reply, CmdEr
     };
     args.finish()?;
     let items = ctx.db().zpop(key, count.unwrap_or(1), max)?;
+    ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, !items.is_empty());
     Ok(scored_reply(ctx, items, count.is_some()))
 }
 
@@ -377,6 +388,7 @@ fn zmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     for key in keys {
         let items = db.zpop(key, count.unwrap_or(1), max)?;
         if !items.is_empty() {
+            ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, true);
             let pairs = items.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)])).collect();
             return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs)]));
         }
@@ -385,7 +397,14 @@ fn zmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn remrange(ctx: &mut Ctx, key: &[u8], range: Range) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(ctx.db().zremrange(key, range)? as i64))
+    let name = match range {
+        Range::Rank(..) => "zremrangebyrank",
+        Range::Score(..) => "zremrangebyscore",
+        Range::Lex(..) => "zremrangebylex",
+    };
+    let removed = ctx.db().zremrange(key, range)?;
+    ctx.notify_removed(event::ZSET, name, key, removed > 0);
+    Ok(Reply::Int(removed as i64))
 }
 
 fn zremrangebyrank(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -493,7 +512,15 @@ fn combine_generic(ctx: &mut Ctx, args: &mut Args, op: ZOp, name: &str, store: b
         }
     }
     if let Some(dst) = dst {
-        return Ok(Reply::Int(db.zcombine_store(op, dst, &keys, &weights, agg)? as i64));
+        let existed = ctx.exists_for_events(dst)?;
+        let stored = db.zcombine_store(op, dst, &keys, &weights, agg)?;
+        let name = match op {
+            ZOp::Union => "zunionstore",
+            ZOp::Inter => "zinterstore",
+            ZOp::Diff => "zdiffstore",
+        };
+        ctx.notify_stored(event::ZSET, name, dst, stored, existed);
+        return Ok(Reply::Int(stored as i64));
     }
     let items = db.zcombine(op, &keys, &weights, agg, 0)?;
     Ok(if withscores { scored_reply(ctx, items, true) } else { members_reply(items) })
