@@ -17,6 +17,7 @@ Pure Python 3 standard library; needs `redis-server` and `redis-benchmark` on PA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,8 @@ BASELINE = "redis"  # column name of the redis-server baseline
 #            number in 0..keyspace-1 on every call (redis-benchmark's own placeholder).
 #   needs:   tests that must run earlier in the same list for this one to do real work
 #            (LPOP on an empty list measures nothing); only used to print a warning.
+#   subscribers: connections subscribed to `bench:fanout` (each drained by a thread) while the
+#            row runs, so PUBLISH measures fan-out, not a publish to nobody.
 # --------------------------------------------------------------------------------------------
 
 
@@ -59,6 +63,7 @@ class Test:
     builtin: str | None = None
     command: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    subscribers: int = 0
 
     def bench_args(self) -> list[str]:
         return ["-t", self.builtin] if self.builtin else list(self.command)
@@ -87,13 +92,14 @@ TESTS: dict[str, Test] = {
         Test("lrange_500", builtin="lrange_500"),
         Test("lrange_600", builtin="lrange_600"),
         Test("xadd", command=("XADD", "bench:stream", "*", "field", "__rand_int__")),
+        Test("publish", command=("PUBLISH", "bench:fanout", "hello"), subscribers=10),
     ]
 }
 
 DEFAULT_TESTS = "set,get,incr,mset"
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,ping_mbulk")
+             "lrange_100,xadd,publish,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:
@@ -339,6 +345,59 @@ def first_error_line(text: str) -> str:
     return hit if len(hit) <= 160 else hit[:157] + "..."  # error replies can echo the payload
 
 
+class Subscribers:
+    """`n` connections subscribed to `channel` for the length of a `with` block, each read by a
+    thread that counts and discards what arrives (a subscriber that keeps up)."""
+
+    def __init__(self, port: int, channel: str, n: int):
+        self.port, self.channel, self.n = port, channel, n
+        self.socks: list[socket.socket] = []
+        self.threads: list[threading.Thread] = []
+        self.received = 0
+
+    def _drain(self, s: socket.socket) -> None:
+        while True:
+            try:
+                data = s.recv(1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            self.received += len(data)
+
+    def __enter__(self) -> "Subscribers":
+        ch = self.channel.encode()
+        for _ in range(self.n):
+            s = socket.create_connection((HOST, self.port), timeout=10)
+            s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$%d\r\n%s\r\n" % (len(ch), ch))
+            s.recv(1 << 10)  # the confirmation
+            s.settimeout(None)
+            t = threading.Thread(target=self._drain, args=(s,), daemon=True)
+            t.start()
+            self.socks.append(s)
+            self.threads.append(t)
+        deadline = time.monotonic() + 10
+        while resp_call(self.port, "PUBSUB", "NUMSUB", self.channel)[1] != self.n:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.n} subscribers did not register")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        left = resp_call(self.port, "PUBSUB", "NUMSUB", self.channel)[1]
+        if left != self.n:
+            print(f"  warning: {self.n - left} of {self.n} subscribers were disconnected "
+                  "(output buffer limit?): the row measured a smaller fan-out", file=sys.stderr)
+        for s in self.socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        for t in self.threads:
+            t.join(timeout=5)
+
+
 def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
                results: list[dict]) -> None:
     dead = None
@@ -354,11 +413,14 @@ def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
                 results.append(rec)
                 continue
             runs = []
-            for _ in range(a.repeat):
-                r = run_one(argv, a.timeout)
-                runs.append(r)
-                if "error" in r:
-                    break
+            subs = (Subscribers(server.port, "bench:fanout", test.subscribers)
+                    if test.subscribers else contextlib.nullcontext())
+            with subs:
+                for _ in range(a.repeat):
+                    r = run_one(argv, a.timeout)
+                    runs.append(r)
+                    if "error" in r:
+                        break
             if "error" in runs[-1]:
                 rec.update(runs[-1])
             else:

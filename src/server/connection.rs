@@ -151,6 +151,8 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             r = stream.read_buf(&mut rbuf) => r,
             Some(message) = mailbox.messages.recv() => {
                 published = Some(message);
+                // Let the publishers run first, so one write carries what they sent meanwhile.
+                tokio::task::yield_now().await;
                 continue;
             }
             _ = handle.kill.notified() => return,
