@@ -532,3 +532,34 @@ fn active_expiry_publishes_expired() {
     expired.sort();
     assert_eq!(expired, vec!["a", "b"]);
 }
+
+#[test]
+fn the_config_file_sets_notifications_and_the_output_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("diskdb.toml");
+    std::fs::write(&path, "[server]\nnotify-keyspace-events = \"KEA\"\nclient-output-buffer-limit = \"pubsub 4mb 2mb 10\"\n").unwrap();
+    let s = Server::start_with(&["--config", path.to_str().unwrap()]);
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["CONFIG", "GET", "notify-keyspace-events"]).array()[1].text(), "AKE");
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "client-output-buffer-limit"]).array()[1].text(),
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 4194304 2097152 10"
+    );
+    let mut sub = s.client();
+    sub.cmd(&["SUBSCRIBE", "__keyevent@0__:set"]);
+    c.cmd(&["SET", "k", "v"]);
+    assert_eq!(texts(&sub.read()), vec!["message", "__keyevent@0__:set", "k"]);
+    // CONFIG REWRITE keeps them.
+    c.cmd(&["CONFIG", "SET", "notify-keyspace-events", "Eg"]);
+    assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), ok());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("notify-keyspace-events = \"gE\""), "{text}");
+    // A bad value in the file stops the server at start-up with a message.
+    std::fs::write(&path, "[server]\nnotify-keyspace-events = \"Q\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diskdb"))
+        .args(["--config", path.to_str().unwrap(), "--port", "0", "--dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("notify-keyspace-events"), "{}", String::from_utf8_lossy(&out.stderr));
+}

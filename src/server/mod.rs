@@ -23,6 +23,14 @@ pub const FEATURES: &[&str] = &[];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
 pub async fn run(config: Config) -> Result<(), String> {
+    // The pub/sub settings are checked before anything is opened.
+    let pubsub = PubSub::new(Arc::new(pubsub::Hub::default()));
+    let mut redis_params = crate::commands::server::redis_param_defaults();
+    for (name, value) in [("notify-keyspace-events", &config.notify_keyspace_events), ("client-output-buffer-limit", &config.client_output_buffer_limit)] {
+        let current = redis_params.get(name).cloned().unwrap_or_default();
+        let shown = pubsub.apply_param(name, value, &current).map_err(|why| format!("invalid {name}: {why}"))?;
+        redis_params.insert(name.to_string(), shown);
+    }
     let store = Storage::open(&StorageOptions {
         path: config.dir.join("db"),
         databases: config.databases,
@@ -47,13 +55,6 @@ pub async fn run(config: Config) -> Result<(), String> {
         config.appendfsync.name(),
         std::process::id()
     );
-    let pubsub = PubSub::new(Arc::new(pubsub::Hub::default()));
-    let mut redis_params = crate::commands::server::redis_param_defaults();
-    for (name, value) in [("notify-keyspace-events", &config.notify_keyspace_events), ("client-output-buffer-limit", &config.client_output_buffer_limit)] {
-        let current = redis_params.get(name).cloned().unwrap_or_default();
-        let shown = pubsub.apply_param(name, value, &current).map_err(|why| format!("invalid {name}: {why}"))?;
-        redis_params.insert(name.to_string(), shown);
-    }
     let state = Arc::new(ServerState {
         store: store.clone(),
         settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
