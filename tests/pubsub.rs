@@ -179,6 +179,10 @@ fn pubsub_introspection() {
     assert_eq!(c.cmd(&["PUBSUB", "NUMPAT", "x"]), err("ERR wrong number of arguments for 'pubsub|numpat' command"));
     assert_eq!(c.cmd(&["PUBSUB", "FOO"]), err("ERR unknown subcommand 'FOO'. Try PUBSUB HELP."));
     assert!(c.cmd(&["PUBSUB", "HELP"]).array().len() > 10);
+    let stats = c.cmd(&["INFO", "stats"]).text();
+    for field in ["pubsub_channels:3", "pubsub_patterns:1", "pubsubshard_channels:1"] {
+        assert!(stats.contains(field), "{field} in {stats}");
+    }
     // CLIENT LIST shows the subscription counts and the P flag; TYPE pubsub picks them.
     let line = c.cmd(&["CLIENT", "LIST", "ID", &b_id]).text();
     assert!(line.contains(" flags=P ") && line.contains(" sub=1 psub=1 ssub=1 "), "{line}");

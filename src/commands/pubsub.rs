@@ -219,19 +219,16 @@ impl PubSub {
     /// parameters pub/sub acts on). Returns the value as CONFIG GET shows it, or why it
     /// is refused; other parameters pass through unchanged.
     pub fn apply_param(&self, name: &str, value: &str, current: &str) -> Result<String, &'static str> {
+        let shown = Self::check_param(name, value, current)?;
         match name {
-            "notify-keyspace-events" => {
-                let flags = parse_events(value).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
-                self.set_events(flags);
-                Ok(events_string(flags))
-            }
+            "notify-keyspace-events" => self.set_events(parse_events(&shown).unwrap_or(0)),
             "client-output-buffer-limit" => {
-                let (text, pubsub) = output_limits(value, current)?;
-                self.hub.set_output_limit(pubsub[0], pubsub[1], pubsub[2]);
-                Ok(text)
+                let [hard, soft, seconds] = output_limits(&shown, "")?.1;
+                self.hub.set_output_limit(hard, soft, seconds);
             }
-            _ => Ok(value.to_string()),
+            _ => {}
         }
+        Ok(shown)
     }
 
     /// Checks a value for [`PubSub::apply_param`] without applying it.

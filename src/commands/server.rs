@@ -1,11 +1,11 @@
 //! Server commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN,
 //! DEBUG, FUNCTION.
 
-use super::pubsub::PubSub;
 use super::args::is;
 use super::context::ServerState;
 use super::flag::{self, *};
 use super::keys::help_reply;
+use super::pubsub::{PubSub, Scope};
 use super::{all_commands, cmd, dispatch_sub, lookup, printable, After, Args, CmdError, Command, Ctx};
 use crate::glob;
 use crate::protocol::Reply;
@@ -136,8 +136,8 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 out,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:0\r\n\
                  total_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\n\
-                 evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n\
-                 total_error_replies:{}\r\n\r\n",
+                 evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
+                 pubsubshard_channels:{}\r\ntotal_error_replies:{}\r\n\r\n",
                 get(&stats.connections_received),
                 get(&stats.commands_processed),
                 get(&stats.net_input_bytes),
@@ -146,6 +146,9 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 get(&stats.expired_keys),
                 get(&stats.keyspace_hits),
                 get(&stats.keyspace_misses),
+                state.pubsub.hub.channels(Scope::Channel, None).len(),
+                state.pubsub.hub.numpat(),
+                state.pubsub.hub.channels(Scope::Shard, None).len(),
                 get(&stats.error_replies),
             );
         }

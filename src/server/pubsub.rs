@@ -72,10 +72,10 @@ impl Default for Hub {
 
 impl Hub {
     /// Queues `message` for one subscriber unless that puts it over its output limits,
-    /// in which case the subscriber is disconnected instead. Returns whether it was queued.
-    fn deliver(&self, inbox: &Inbox, message: &Arc<Message>) -> bool {
+    /// in which case the subscriber is disconnected instead.
+    fn deliver(&self, inbox: &Inbox, message: &Arc<Message>) {
         if inbox.client.killed.load(Ordering::Relaxed) {
-            return false;
+            return;
         }
         let size = message.size();
         let used = (inbox.queued.fetch_add(size, Ordering::Relaxed) + size) as u64;
@@ -88,9 +88,10 @@ impl Hub {
                 inbox.client.name.lock().as_deref().map(String::from_utf8_lossy).unwrap_or_default()
             );
             inbox.client.kill();
-            return false;
+            return;
         }
-        inbox.tx.send(message.clone()).is_ok()
+        // Fails only once the connection is gone, which detaches it next.
+        let _ = inbox.tx.send(message.clone());
     }
 
     /// Redis's `checkClientOutputBufferLimits`: over the hard limit at once, or over the
@@ -185,24 +186,23 @@ impl Broker for Hub {
 
     fn publish(&self, scope: Scope, channel: &[u8], payload: &[u8]) -> usize {
         let (channel, payload) = (Bytes::copy_from_slice(channel), Bytes::copy_from_slice(payload));
-        let mut receivers = 0;
-        if let Some(list) = self.routes[slot(scope)].read().get(&channel) {
-            let message = Arc::new(Message { pattern: None, shard: scope == Scope::Shard, channel: channel.clone(), payload: payload.clone() });
-            for inbox in list {
-                self.deliver(inbox, &message);
-            }
-            receivers += list.len();
-        }
+        // One message per route, shared by all its subscribers.
+        let fan_out = |list: &[Arc<Inbox>], pattern: Option<&Bytes>| {
+            let message = Arc::new(Message {
+                pattern: pattern.cloned(),
+                shard: scope == Scope::Shard,
+                channel: channel.clone(),
+                payload: payload.clone(),
+            });
+            list.iter().for_each(|inbox| self.deliver(inbox, &message));
+            list.len()
+        };
+        let mut receivers = self.routes[slot(scope)].read().get(&channel).map_or(0, |list| fan_out(list, None));
         if scope == Scope::Channel {
             for (pattern, list) in self.routes[1].read().iter() {
-                if !glob::matches(pattern, &channel, false) {
-                    continue;
+                if glob::matches(pattern, &channel, false) {
+                    receivers += fan_out(list, Some(pattern));
                 }
-                let message = Arc::new(Message { pattern: Some(pattern.clone()), shard: false, channel: channel.clone(), payload: payload.clone() });
-                for inbox in list {
-                    self.deliver(inbox, &message);
-                }
-                receivers += list.len();
             }
         }
         receivers
@@ -253,4 +253,81 @@ pub fn drain(mailbox: &mut Mailbox, first: Option<Arc<Message>>, resp: u8, out: 
         }
     }
     charged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parking_lot::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicU8};
+
+    fn client(id: u64) -> Arc<ClientHandle> {
+        let addr = "127.0.0.1:1".parse().unwrap();
+        Arc::new(ClientHandle {
+            id,
+            addr,
+            laddr: addr,
+            created: Instant::now(),
+            name: Mutex::new(None),
+            db: Default::default(),
+            resp: AtomicU8::new(2),
+            last_active_ms: AtomicU64::new(0),
+            last_cmd: Mutex::new(("", "")),
+            killed: AtomicBool::new(false),
+            kill: Default::default(),
+        })
+    }
+
+    #[test]
+    fn routes_follow_subscriptions_and_detach() {
+        let hub = Hub::default();
+        let (a, b) = (client(1), client(2));
+        let mut ma = hub.attach(a);
+        let _mb = hub.attach(b);
+        assert_eq!(hub.subscribe(1, Scope::Channel, b"c"), 1);
+        assert_eq!(hub.subscribe(1, Scope::Pattern, b"c*"), 2);
+        assert_eq!(hub.subscribe(2, Scope::Channel, b"c"), 1);
+        assert_eq!(hub.publish(Scope::Channel, b"c", b"m"), 3);
+        let mut out = Vec::new();
+        drain(&mut ma, None, 2, &mut out);
+        assert_eq!(out, b"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$1\r\nc\r\n$1\r\nm\r\n");
+        hub.detach(2);
+        assert_eq!((hub.numsub(Scope::Channel, b"c"), hub.numpat()), (1, 1));
+        hub.detach(1);
+        assert_eq!((hub.channels(Scope::Channel, None).len(), hub.numpat()), (0, 0));
+    }
+
+    #[test]
+    fn output_limits_kill_past_hard_at_once_and_past_soft_after_its_seconds() {
+        let hub = Hub::default();
+        let payload = vec![b'x'; 1000];
+        // Hard: the first message that reaches it disconnects.
+        hub.set_output_limit(2500, 0, 0);
+        let slow = client(1);
+        let _m = hub.attach(slow.clone());
+        hub.subscribe(1, Scope::Channel, b"c");
+        hub.publish(Scope::Channel, b"c", &payload);
+        hub.publish(Scope::Channel, b"c", &payload);
+        assert!(!slow.killed.load(Ordering::Relaxed));
+        hub.publish(Scope::Channel, b"c", &payload);
+        assert!(slow.killed.load(Ordering::Relaxed));
+        // Soft: over it is tolerated until it has lasted longer than the soft seconds
+        // (0 here: the next message a millisecond later).
+        hub.set_output_limit(0, 1500, 0);
+        let lagging = client(2);
+        let mut m = hub.attach(lagging.clone());
+        hub.subscribe(2, Scope::Channel, b"d");
+        hub.publish(Scope::Channel, b"d", &payload);
+        hub.publish(Scope::Channel, b"d", &payload);
+        assert!(!lagging.killed.load(Ordering::Relaxed), "first time over the soft limit");
+        // Writing what was queued brings it back under, which resets the clock.
+        let charged = drain(&mut m, None, 2, &mut Vec::new());
+        m.queued.fetch_sub(charged, Ordering::Relaxed);
+        hub.publish(Scope::Channel, b"d", &payload);
+        hub.publish(Scope::Channel, b"d", &payload);
+        assert!(!lagging.killed.load(Ordering::Relaxed), "the clock restarted");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        hub.publish(Scope::Channel, b"d", &payload);
+        assert!(lagging.killed.load(Ordering::Relaxed));
+    }
 }
