@@ -567,3 +567,37 @@ fn the_config_file_sets_notifications_and_the_output_limit() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("notify-keyspace-events"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_command_touching_an_expired_key_publishes_expired_first() {
+    // DiskDB's background expiry is held off for a minute, so the commands find the keys.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("diskdb.toml");
+    std::fs::write(&path, "[storage]\nexpire-interval-ms = 60000\n").unwrap();
+    let s = if std::env::var("DISKDB_TEST_REDIS").is_ok_and(|v| v == "1") {
+        Server::start()
+    } else {
+        Server::start_with(&["--config", path.to_str().unwrap()])
+    };
+    let mut c = s.client();
+    c.cmd(&["CONFIG", "SET", "notify-keyspace-events", "Exg$"]);
+    c.cmd(&["SET", "gone", "1", "PX", "1"]);
+    c.cmd(&["SET", "reset", "1", "PX", "1"]);
+    let mut sub = s.client();
+    sub.cmd(&["PSUBSCRIBE", "__keyevent@0__:*"]);
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(c.cmd(&["GET", "gone"]), Value::Nil);
+    assert_eq!(c.cmd(&["SET", "reset", "2"]), ok());
+    assert_eq!(c.cmd(&["EXISTS", "gone"]), int(0));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(1));
+    c.cmd(&["PUBLISH", "__keyevent@0__:end", "."]);
+    let mut got = Vec::new();
+    loop {
+        let m = texts(&sub.read());
+        if m[2].ends_with(":end") {
+            break;
+        }
+        got.push((m[2].rsplit(':').next().unwrap().to_string(), m[3].clone()));
+    }
+    assert_eq!(got, pairs(&[("expired", "gone"), ("expired", "reset"), ("set", "reset")]));
+}

@@ -2,8 +2,8 @@
 
 use super::args::is;
 use super::flag::*;
-use super::pubsub::event;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
+use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;

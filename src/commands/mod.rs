@@ -211,6 +211,7 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
         return error_reply(ctx, pubsub::subscribed_mode_error(cmd, argv));
     }
+    ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
     match (cmd.run)(ctx, &mut args) {
         Ok(reply) => {

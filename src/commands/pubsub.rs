@@ -334,6 +334,29 @@ impl Ctx<'_> {
         Ok(self.notifying(event::GENERIC) && self.db().live(key)?.is_some())
     }
 
+    /// Lazy expiry while `expired` events are on: a command about to touch keys whose
+    /// deadline has passed deletes them first and announces `expired`, as Redis does.
+    /// (Otherwise reads just skip expired keys and the background cycle deletes them.)
+    pub fn expire_touched_keys(&mut self, cmd: &Command, argv: &[Bytes]) {
+        if !self.notifying(event::EXPIRED) || !cmd.has(WRITE | READONLY) {
+            return;
+        }
+        if let Some(g) = self.group {
+            // This connection's group may hold the stripes the deletes lock.
+            let mut g = g.borrow_mut();
+            if !g.is_empty() && g.commit().is_err() {
+                return;
+            }
+        }
+        let (store, db) = (&self.state.store, self.state.store.physical(self.session.db));
+        for i in cmd.key_positions(argv.len()) {
+            if let Ok(true) = store.expire_if_due(db, &argv[i], self.now) {
+                crate::commands::context::add(&self.state.stats.expired_keys, 1);
+                self.notify(event::EXPIRED, "expired", &argv[i]);
+            }
+        }
+    }
+
     /// Whether this connection is in RESP2's subscribed mode, where only pub/sub
     /// commands, PING, QUIT and RESET run.
     pub fn in_subscribed_mode(&self) -> bool {
