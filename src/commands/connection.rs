@@ -251,7 +251,7 @@ fn client_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     while let Some(opt) = args.try_next() {
         if is(opt, "TYPE") {
             let t = args.next_bytes()?;
-            if !["normal", "master", "replica", "pubsub"].iter().any(|n| is(t, n)) {
+            if !["normal", "master", "replica", "slave", "pubsub"].iter().any(|n| is(t, n)) {
                 return Err(CmdError::err(format!("Unknown client type '{}'", printable(t, 128))));
             }
             kind = Some(t.to_ascii_lowercase());
