@@ -314,7 +314,7 @@ impl Ctx<'_> {
             return;
         }
         self.notify(class, event, key);
-        if matches!(self.db().live(key), Ok(None)) {
+        if self.notifying(event::GENERIC) && matches!(self.db().live(key), Ok(None)) {
             self.notify(event::GENERIC, "del", key);
         }
     }
