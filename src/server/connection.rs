@@ -116,10 +116,15 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         let charged = pubsub::drain(&mut mailbox, published.take(), session.resp, &mut wbuf);
         if !wbuf.is_empty() {
             add(&state.stats.net_output_bytes, wbuf.len() as u64);
-            // A subscriber killed for its output buffer may never drain its socket.
-            let written = tokio::select! {
-                r = stream.write_all(&wbuf) => r.is_ok(),
-                _ = handle.kill.notified() => false,
+            let written = if session.subscriptions == 0 && charged == 0 {
+                stream.write_all(&wbuf).await.is_ok()
+            } else {
+                // A subscriber killed for its output buffer may never drain its socket.
+                tokio::select! {
+                    biased;
+                    r = stream.write_all(&wbuf) => r.is_ok(),
+                    _ = handle.kill.notified() => false,
+                }
             };
             if !written {
                 return;
