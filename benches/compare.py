@@ -17,6 +17,7 @@ Pure Python 3 standard library; needs `redis-server` and `redis-benchmark` on PA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -30,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,8 @@ BASELINE = "redis"  # column name of the redis-server baseline
 #            (`multi`: MULTI / INCR k / INCR k / EXEC transactions, see run_multi_loader).
 #   only:    the server kind a row runs on ("diskdb" for JSON: Debian's redis-server has no
 #            JSON module); other servers show it as skipped and it stays out of the geomean.
+#   subscribers: connections subscribed to `bench:fanout` (each drained by a thread) while the
+#            row runs, so PUBLISH measures fan-out, not a publish to nobody.
 # --------------------------------------------------------------------------------------------
 
 
@@ -63,6 +67,7 @@ class Test:
     needs: tuple[str, ...] = ()
     loader: str | None = None
     only: str | None = None
+    subscribers: int = 0
 
     def bench_args(self) -> list[str]:
         return ["-t", self.builtin] if self.builtin else list(self.command)
@@ -100,13 +105,14 @@ TESTS: dict[str, Test] = {
              only="diskdb"),
         # Reads the 10 oldest entries of the stream `xadd` filled.
         Test("xrange_10", command=("XRANGE", "bench:stream", "-", "+", "COUNT", "10"), needs=("xadd",)),
+        Test("publish", command=("PUBLISH", "bench:fanout", "hello"), subscribers=10),
     ]
 }
 
 DEFAULT_TESTS = "set,get,incr,mset"
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,xrange_10,multi_exec,json_set,json_get,ping_mbulk")
+             "lrange_100,xadd,xrange_10,publish,multi_exec,json_set,json_get,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:
@@ -372,7 +378,6 @@ def run_multi_loader(port: int, pipeline: int, transactions: int, keyspace: int,
     Every reply is checked: five `+` lines and an EXEC array of two consecutive integers (the
     second INCR saw the first, nothing ran in between)."""
     import random
-    import threading
 
     def encode(*args: str) -> bytes:
         out = b"*%d\r\n" % len(args)
@@ -428,6 +433,57 @@ def run_multi_loader(port: int, pipeline: int, transactions: int, keyspace: int,
             "rps": per_client * MULTI_CLIENTS / seconds, "avg_latency_ms": statistics.mean(ms),
             "min_latency_ms": ms[0], "p50_latency_ms": pct(0.5), "p95_latency_ms": pct(0.95),
             "p99_latency_ms": pct(0.99), "max_latency_ms": ms[-1]}
+class Subscribers:
+    """`n` connections subscribed to `channel` for the length of a `with` block, each read by a
+    thread that counts and discards what arrives (a subscriber that keeps up)."""
+
+    def __init__(self, port: int, channel: str, n: int):
+        self.port, self.channel, self.n = port, channel, n
+        self.socks: list[socket.socket] = []
+        self.threads: list[threading.Thread] = []
+        self.received = 0
+
+    def _drain(self, s: socket.socket) -> None:
+        while True:
+            try:
+                data = s.recv(1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            self.received += len(data)
+
+    def __enter__(self) -> "Subscribers":
+        ch = self.channel.encode()
+        for _ in range(self.n):
+            s = socket.create_connection((HOST, self.port), timeout=10)
+            s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$%d\r\n%s\r\n" % (len(ch), ch))
+            s.recv(1 << 10)  # the confirmation
+            s.settimeout(None)
+            t = threading.Thread(target=self._drain, args=(s,), daemon=True)
+            t.start()
+            self.socks.append(s)
+            self.threads.append(t)
+        deadline = time.monotonic() + 10
+        while resp_call(self.port, "PUBSUB", "NUMSUB", self.channel)[1] != self.n:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.n} subscribers did not register")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        left = resp_call(self.port, "PUBSUB", "NUMSUB", self.channel)[1]
+        if left != self.n:
+            print(f"  warning: {self.n - left} of {self.n} subscribers were disconnected "
+                  "(output buffer limit?): the row measured a smaller fan-out", file=sys.stderr)
+        for s in self.socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        for t in self.threads:
+            t.join(timeout=5)
 
 
 def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
@@ -447,12 +503,15 @@ def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
             if test.loader:
                 rec["argv"] = [f"compare.py:run_multi_loader clients={MULTI_CLIENTS}"]
             runs = []
-            for _ in range(a.repeat):
-                r = (run_multi_loader(server.port, pipeline, requests // 4, a.keyspace, a.timeout)
-                     if test.loader else run_one(argv, a.timeout))
-                runs.append(r)
-                if "error" in r:
-                    break
+            subs = (Subscribers(server.port, "bench:fanout", test.subscribers)
+                    if test.subscribers else contextlib.nullcontext())
+            with subs:
+                for _ in range(a.repeat):
+                    r = (run_multi_loader(server.port, pipeline, requests // 4, a.keyspace, a.timeout)
+                         if test.loader else run_one(argv, a.timeout))
+                    runs.append(r)
+                    if "error" in r:
+                        break
             if "error" in runs[-1]:
                 rec.update(runs[-1])
             else:

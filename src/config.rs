@@ -24,6 +24,10 @@ pub struct Config {
     pub loglevel: String,
     /// Milliseconds between active-expiry cycles.
     pub expire_interval_ms: u64,
+    /// Redis's `notify-keyspace-events` (flag letters; empty = off).
+    pub notify_keyspace_events: String,
+    /// Redis's `client-output-buffer-limit` (`pubsub 32mb 8mb 60`, ...), over its default.
+    pub client_output_buffer_limit: String,
     /// The file the config was read from, which CONFIG REWRITE writes back.
     pub config_file: Option<PathBuf>,
 }
@@ -44,6 +48,8 @@ impl Default for Config {
             meta_cache_size: 64 << 20,
             loglevel: "notice".into(),
             expire_interval_ms: 100,
+            notify_keyspace_events: String::new(),
+            client_output_buffer_limit: String::new(),
             config_file: None,
         }
     }
@@ -114,6 +120,8 @@ struct ServerSection {
     maxclients: Option<usize>,
     requirepass: Option<String>,
     loglevel: Option<String>,
+    notify_keyspace_events: Option<String>,
+    client_output_buffer_limit: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -226,6 +234,12 @@ impl Config {
         if let Some(v) = s.loglevel {
             self.loglevel = v;
         }
+        if let Some(v) = s.notify_keyspace_events {
+            self.notify_keyspace_events = v;
+        }
+        if let Some(v) = s.client_output_buffer_limit {
+            self.client_output_buffer_limit = v;
+        }
         if let Some(v) = st.dir {
             self.dir = v;
         }
@@ -267,7 +281,12 @@ impl Config {
         if let Some(p) = &self.requirepass {
             out += &format!("requirepass = {:?}\n", p);
         }
-        out += &format!("loglevel = {:?}\n\n[storage]\n", self.loglevel);
+        out += &format!("loglevel = {:?}\n", self.loglevel);
+        out += &format!("notify-keyspace-events = {:?}\n", self.notify_keyspace_events);
+        if !self.client_output_buffer_limit.is_empty() {
+            out += &format!("client-output-buffer-limit = {:?}\n", self.client_output_buffer_limit);
+        }
+        out += "\n[storage]\n";
         out += &format!(
             "dir = {:?}\nappendfsync = {:?}\ncompression = {:?}\nblock-cache-size = {}\nwrite-buffer-size = {}\nmeta-cache-size = {}\nexpire-interval-ms = {}\n",
             self.dir.display().to_string(),

@@ -20,12 +20,16 @@ pub const TABLE: &[Command] = &[
     cmd("client", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "connection", "Inspect and manage connections", client),
 ];
 
-fn ping(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    match args.remaining() {
-        0 => Ok(Reply::Simple("PONG")),
-        1 => Ok(Reply::bulk(args.next_bytes()?)),
-        _ => Err(CmdError::WrongArgs("ping".into())),
+fn ping(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    if args.remaining() > 1 {
+        return Err(CmdError::WrongArgs("ping".into()));
     }
+    let text = args.try_next();
+    if ctx.in_subscribed_mode() {
+        // RESP2's subscribed mode answers in the shape of a message.
+        return Ok(Reply::Push(vec![Reply::from_str("pong"), Reply::bulk(text.unwrap_or_default())]));
+    }
+    Ok(text.map_or(Reply::Simple("PONG"), Reply::bulk))
 }
 
 fn echo(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -148,6 +152,7 @@ fn select(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn reset(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     ctx.session.multi = None;
     ctx.session.watch = None;
+    super::pubsub::leave_all(ctx);
     ctx.session.set_db(0);
     ctx.session.set_resp(2);
     ctx.session.authenticated = ctx.state.requirepass().is_none();
@@ -217,10 +222,16 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
         (name, "") => name.to_string(),
         (name, sub) => format!("{name}|{sub}"),
     };
-    let _ = ctx;
-    let flags = if c.blocked.load(Ordering::Relaxed) { "b" } else { "N" };
+    let subs = ctx.state.pubsub.hub.counts(c.id);
+    let flags = if c.blocked.load(Ordering::Relaxed) {
+        "b"
+    } else if subs.iter().any(|&n| n > 0) {
+        "P"
+    } else {
+        "N"
+    };
     format!(
-        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
+        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -229,23 +240,32 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
         idle_ms / 1000,
         flags,
         c.db.load(Ordering::Relaxed),
+        subs[0],
+        subs[1],
+        subs[2],
         last,
         c.resp.load(Ordering::Relaxed)
     )
 }
 
+/// Redis's client type: `pubsub` while subscribed to anything, else `normal`.
+fn client_type(ctx: &Ctx, id: u64) -> &'static str {
+    if ctx.state.pubsub.hub.counts(id).iter().any(|&n| n > 0) {
+        "pubsub"
+    } else {
+        "normal"
+    }
+}
+
 fn client_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let mut ids: Option<Vec<u64>> = None;
+    let (mut ids, mut kind): (Option<Vec<u64>>, Option<Vec<u8>>) = (None, None);
     while let Some(opt) = args.try_next() {
         if is(opt, "TYPE") {
             let t = args.next_bytes()?;
-            if !["normal", "master", "replica", "pubsub"].iter().any(|n| is(t, n)) {
+            if !["normal", "master", "replica", "slave", "pubsub"].iter().any(|n| is(t, n)) {
                 return Err(CmdError::err(format!("Unknown client type '{}'", printable(t, 128))));
             }
-            if !is(t, "normal") {
-                // DiskDB has no replicas or pub/sub clients yet.
-                return Ok(Reply::Verbatim(String::new()));
-            }
+            kind = Some(t.to_ascii_lowercase());
         } else if is(opt, "ID") {
             let mut list = Vec::new();
             for a in args.rest() {
@@ -263,6 +283,7 @@ fn client_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         .all()
         .iter()
         .filter(|c| ids.as_ref().map_or(true, |ids| ids.contains(&c.id)))
+        .filter(|c| kind.as_ref().map_or(true, |k| *k == client_type(ctx, c.id).as_bytes()))
         .map(|c| client_line(ctx, c))
         .collect();
     Ok(Reply::Verbatim(text))
@@ -300,7 +321,7 @@ fn client_kill(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         }
         return Ok(Reply::Ok);
     }
-    let (mut id, mut addr, mut laddr, mut skipme) = (None, None, None, true);
+    let (mut id, mut addr, mut laddr, mut skipme, mut kind) = (None, None, None, true, None);
     while let Some(opt) = args.try_next() {
         let value = args.next_bytes()?;
         if is(opt, "ID") {
@@ -322,9 +343,10 @@ fn client_kill(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 return Err(CmdError::err(format!("No such user '{}'", printable(value, 128))));
             }
         } else if is(opt, "TYPE") {
-            if !is(value, "normal") {
-                return Ok(Reply::Int(0));
+            if !["normal", "master", "replica", "slave", "pubsub"].iter().any(|n| is(value, n)) {
+                return Err(CmdError::err(format!("Unknown client type '{}'", printable(value, 128))));
             }
+            kind = Some(value.to_ascii_lowercase());
         } else {
             return Err(CmdError::Syntax);
         }
@@ -333,7 +355,8 @@ fn client_kill(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     for c in ctx.state.clients.all() {
         let matches = id.map_or(true, |i| c.id == i)
             && addr.as_ref().map_or(true, |a| c.addr.to_string() == *a)
-            && laddr.as_ref().map_or(true, |a| c.laddr.to_string() == *a);
+            && laddr.as_ref().map_or(true, |a| c.laddr.to_string() == *a)
+            && kind.as_ref().map_or(true, |k: &Vec<u8>| *k == client_type(ctx, c.id).as_bytes());
         if !matches || (skipme && c.id == me) {
             continue;
         }

@@ -248,6 +248,8 @@ pub struct ServerState {
     pub stats: Stats,
     pub clients: Clients,
     pub cursors: Cursors,
+    /// The pub/sub hub and the keyspace notification classes.
+    pub pubsub: super::pubsub::PubSub,
     pub started: Instant,
     pub start_unix: u64,
     /// Unix seconds of the last successful SAVE (or start-up).
@@ -295,11 +297,13 @@ pub struct Session {
     pub multi: Option<Multi>,
     /// The keys this client watches (WATCH), until EXEC, DISCARD, UNWATCH or RESET.
     pub watch: Option<Watch>,
+    /// Channels, patterns and shard channels subscribed to (RESP2's subscribed mode).
+    pub subscriptions: usize,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None }
+        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None, subscriptions: 0 }
     }
 
     pub fn id(&self) -> u64 {
@@ -386,8 +390,10 @@ impl<'a> Ctx<'a> {
     pub fn db(&self) -> Db<'a> {
         let db = Db::in_view(self.store(), self.state.store.physical(self.session.db), self.now);
         match self.group {
-            Some(g) => db.with_group(g),
-            None => db,
+            // A command that publishes keyspace events writes on its own, so that the
+            // events go out after the change is committed.
+            Some(g) if !self.state.pubsub.notifications_on() => db.with_group(g),
+            _ => db,
         }
     }
 

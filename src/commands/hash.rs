@@ -3,6 +3,7 @@
 use super::args::is;
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
+use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;
@@ -42,19 +43,26 @@ fn pairs<'a>(args: &mut Args<'a>, name: &str) -> Result<Vec<(&'a [u8], &'a [u8])
 fn hset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let pairs = pairs(args, "hset")?;
-    Ok(Reply::Int(ctx.db().hset(key, &pairs)?))
+    let added = ctx.db().hset(key, &pairs)?;
+    ctx.notify(event::HASH, "hset", key);
+    Ok(Reply::Int(added))
 }
 
 fn hmset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let pairs = pairs(args, "hmset")?;
     ctx.db().hset(key, &pairs)?;
+    ctx.notify(event::HASH, "hset", key);
     Ok(Reply::Ok)
 }
 
 fn hsetnx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, field, value) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().hsetnx(key, field, value)? as i64))
+    let set = ctx.db().hsetnx(key, field, value)?;
+    if set {
+        ctx.notify(event::HASH, "hset", key);
+    }
+    Ok(Reply::Int(set as i64))
 }
 
 fn hget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -72,7 +80,9 @@ fn hmget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn hdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let fields = args.rest_slices();
-    Ok(Reply::Int(ctx.db().hdel(key, &fields)?))
+    let removed = ctx.db().hdel(key, &fields)?;
+    ctx.notify_removed(event::HASH, "hdel", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 fn hexists(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -107,13 +117,17 @@ fn hgetall(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn hincrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, field) = (args.next_bytes()?, args.next_bytes()?);
     let delta = args.next_i64()?;
-    Ok(Reply::Int(ctx.db().hincrby(key, field, delta)?))
+    let n = ctx.db().hincrby(key, field, delta)?;
+    ctx.notify(event::HASH, "hincrby", key);
+    Ok(Reply::Int(n))
 }
 
 fn hincrbyfloat(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, field) = (args.next_bytes()?, args.next_bytes()?);
     let delta = args.next_f64()?;
-    Ok(Reply::Bulk(ctx.db().hincrbyfloat(key, field, delta)?))
+    let n = ctx.db().hincrbyfloat(key, field, delta)?;
+    ctx.notify(event::HASH, "hincrbyfloat", key);
+    Ok(Reply::Bulk(n))
 }
 
 /// HRANDFIELD key [count [WITHVALUES]], with Redis's checks in Redis's order: the count,

@@ -2,6 +2,7 @@
 
 use super::args::is;
 use super::flag::*;
+use super::pubsub::event;
 use super::{cmd, dispatch_sub, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;
@@ -39,7 +40,18 @@ pub const TABLE: &[Command] = &[
 
 fn del(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let keys = args.rest_slices();
-    Ok(Reply::Int(ctx.db().del(&keys)?))
+    // Which keys exist is read only when `del` events are published.
+    let mut live: Vec<&[u8]> = Vec::new();
+    if ctx.notifying(event::GENERIC) {
+        for key in &keys {
+            if !live.contains(key) && ctx.db().live(key)?.is_some() {
+                live.push(key);
+            }
+        }
+    }
+    let removed = ctx.db().del(&keys)?;
+    live.iter().for_each(|key| ctx.notify(event::GENERIC, "del", key));
+    Ok(Reply::Int(removed))
 }
 
 fn exists(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -81,7 +93,12 @@ fn expire_generic(ctx: &mut Ctx, args: &mut Args, unit_ms: i64, absolute: bool, 
     let invalid = || CmdError::msg(format!("ERR invalid expire time in '{name}' command"));
     let ms = n.checked_mul(unit_ms).ok_or_else(invalid)?;
     let at = if absolute { ms } else { ms.checked_add(ctx.now as i64).ok_or_else(invalid)? };
-    Ok(Reply::Int(ctx.db().expire_at(key, at, cond)? as i64))
+    let set = ctx.db().expire_at(key, at, cond)?;
+    if set {
+        // A deadline in the past deletes the key.
+        ctx.notify(event::GENERIC, if at <= ctx.now as i64 { "del" } else { "expire" }, key);
+    }
+    Ok(Reply::Int(set as i64))
 }
 
 fn expire(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -127,7 +144,12 @@ fn pexpiretime(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn persist(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(ctx.db().persist(args.next_bytes()?)? as i64))
+    let key = args.next_bytes()?;
+    let done = ctx.db().persist(key)?;
+    if done {
+        ctx.notify(event::GENERIC, "persist", key);
+    }
+    Ok(Reply::Int(done as i64))
 }
 
 fn keys(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -209,7 +231,12 @@ pub fn random_u64() -> u64 {
 
 fn rename_generic(ctx: &mut Ctx, args: &mut Args, nx: bool) -> Result<Reply, CmdError> {
     let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
-    match ctx.db().rename(src, dst, nx)? {
+    let renamed = ctx.db().rename(src, dst, nx)?;
+    if renamed == Some(true) && src != dst {
+        ctx.notify(event::GENERIC, "rename_from", src);
+        ctx.notify(event::GENERIC, "rename_to", dst);
+    }
+    match renamed {
         None => Err(CmdError::err("no such key")),
         Some(done) if nx => Ok(Reply::Int(done as i64)),
         Some(_) => Ok(Reply::Ok),
@@ -249,7 +276,11 @@ fn copy(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::err("source and destination objects are the same"));
     }
     let phys = ctx.physical(dst_db);
-    Ok(Reply::Int(ctx.db().copy(src, phys, dst, replace)? as i64))
+    let copied = ctx.db().copy(src, phys, dst, replace)?;
+    if copied {
+        ctx.notify_in(dst_db, event::GENERIC, "copy_to", dst);
+    }
+    Ok(Reply::Int(copied as i64))
 }
 
 fn move_cmd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -259,7 +290,12 @@ fn move_cmd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::err("source and destination objects are the same"));
     }
     let phys = ctx.physical(dst);
-    Ok(Reply::Int(ctx.db().move_to(key, phys)? as i64))
+    let moved = ctx.db().move_to(key, phys)?;
+    if moved {
+        ctx.notify(event::GENERIC, "move_from", key);
+        ctx.notify_in(dst, event::GENERIC, "move_to", key);
+    }
+    Ok(Reply::Int(moved as i64))
 }
 
 fn swapdb(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

@@ -4,6 +4,7 @@
 
 use super::args::{is, timeout};
 use super::flag::*;
+use super::pubsub::event;
 use super::{cmd, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::list::End;
@@ -59,7 +60,11 @@ fn parse_end(arg: &[u8]) -> Result<End, CmdError> {
 fn push(ctx: &mut Ctx, args: &mut Args, end: End, only_existing: bool) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let items = args.rest_slices();
-    Ok(Reply::Int(ctx.db().push(key, &items, end, only_existing)? as i64))
+    let len = ctx.db().push(key, &items, end, only_existing)?;
+    if len > 0 {
+        ctx.notify(event::LIST, push_event(end), key);
+    }
+    Ok(Reply::Int(len as i64))
 }
 
 fn lpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -94,11 +99,20 @@ fn pop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
         return Err(CmdError::WrongArgs(ctx_name(end).into()));
     }
     let popped = ctx.db().pop(key, end, count)?;
+    ctx.notify_removed(event::LIST, ctx_name(end), key, popped.as_ref().is_some_and(|p| !p.is_empty()));
     Ok(match (count, popped) {
         (None, p) => Reply::opt(p.and_then(|v| v.into_iter().next())),
         (Some(_), None) => Reply::NilArray,
         (Some(_), Some(v)) => elements(v),
     })
+}
+
+/// The keyspace event of a push at `end`.
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Left => "lpush",
+        End::Right => "rpush",
+    }
 }
 
 fn ctx_name(end: End) -> &'static str {
@@ -149,6 +163,7 @@ fn lset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     let index = parse_i64(index).ok_or(CmdError::NotInteger)?;
     if db.lset(key, index, element)? {
+        ctx.notify(event::LIST, "lset", key);
         Ok(Reply::Ok)
     } else {
         Err(CmdError::err("index out of range"))
@@ -158,19 +173,31 @@ fn lset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn ltrim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let (start, stop) = (args.next_i64()?, args.next_i64()?);
+    let existed = ctx.exists_for_events(key)?;
     ctx.db().ltrim(key, start, stop)?;
+    ctx.notify_removed(event::LIST, "ltrim", key, existed);
     Ok(Reply::Ok)
 }
 
 fn lmove(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
     let (from, to) = (parse_end(args.next_bytes()?)?, parse_end(args.next_bytes()?)?);
-    Ok(Reply::opt(ctx.db().lmove(src, dst, from, to)?))
+    move_element(ctx, src, dst, from, to)
+}
+
+/// LMOVE and RPOPLPUSH, with Redis's events: the push on `dst`, then the pop on `src`.
+fn move_element(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> Result<Reply, CmdError> {
+    let moved = ctx.db().lmove(src, dst, from, to)?;
+    if moved.is_some() {
+        ctx.notify(event::LIST, push_event(to), dst);
+        ctx.notify_removed(event::LIST, ctx_name(from), src, true);
+    }
+    Ok(Reply::opt(moved))
 }
 
 fn rpoplpush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (src, dst) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::opt(ctx.db().lmove(src, dst, End::Right, End::Left)?))
+    move_element(ctx, src, dst, End::Right, End::Left)
 }
 
 /// BLPOP / BRPOP key [key ...] timeout: `[key, element]` from the first non-empty list,
@@ -179,7 +206,10 @@ fn bpop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
     let mut keys = args.rest_slices();
     let deadline = timeout(keys.pop().ok_or(CmdError::Syntax)?, true)?;
     Ok(match ctx.db().mpop(&keys, end, 1)? {
-        Some((key, items)) => Reply::Array(vec![Reply::Bulk(key), Reply::opt(items.into_iter().next())]),
+        Some((key, items)) => {
+            ctx.notify_removed(event::LIST, ctx_name(end), &key, true);
+            Reply::Array(vec![Reply::Bulk(key), Reply::opt(items.into_iter().next())])
+        }
         None => ctx.block(owned(&keys), deadline, Reply::NilArray),
     })
 }
@@ -195,10 +225,9 @@ fn brpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// BLMOVE / BRPOPLPUSH: LMOVE once `src` has an element. As in Redis, a timeout answers
 /// a nil array, and where the command may not wait (MULTI) a nil bulk.
 fn bmove(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End, deadline: Option<std::time::Instant>) -> Result<Reply, CmdError> {
-    Ok(match ctx.db().lmove(src, dst, from, to)? {
-        Some(v) => Reply::Bulk(v),
-        None if !ctx.may_block() => Reply::Nil,
-        None => ctx.block(vec![src.to_vec()], deadline, Reply::NilArray),
+    Ok(match move_element(ctx, src, dst, from, to)? {
+        Reply::Nil if ctx.may_block() => ctx.block(vec![src.to_vec()], deadline, Reply::NilArray),
+        reply => reply,
     })
 }
 
@@ -228,7 +257,11 @@ fn linsert(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::Syntax);
     };
     let (pivot, element) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().linsert(key, after, pivot, element)?))
+    let len = ctx.db().linsert(key, after, pivot, element)?;
+    if len > 0 {
+        ctx.notify(event::LIST, "linsert", key);
+    }
+    Ok(Reply::Int(len))
 }
 
 /// LREM key count element: the count is checked before the key.
@@ -236,7 +269,9 @@ fn lrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let count = args.next_i64()?;
     let element = args.next_bytes()?;
-    Ok(Reply::Int(ctx.db().lrem(key, count, element)?))
+    let removed = ctx.db().lrem(key, count, element)?;
+    ctx.notify_removed(event::LIST, "lrem", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 /// LPOS key element [RANK rank] [COUNT num] [MAXLEN len], with Redis's errors, all
@@ -312,7 +347,9 @@ pub(super) fn mpop_args<'a, E>(args: &mut Args<'a>, parse_end: fn(&[u8]) -> Resu
 
 /// `[key, [elements]]` from the first non-empty list, if any.
 fn mpop(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: u64) -> Result<Option<Reply>, CmdError> {
-    Ok(ctx.db().mpop(keys, end, count)?.map(|(key, items)| Reply::Array(vec![Reply::Bulk(key), elements(items)])))
+    let Some((key, items)) = ctx.db().mpop(keys, end, count)? else { return Ok(None) };
+    ctx.notify_removed(event::LIST, ctx_name(end), &key, true);
+    Ok(Some(Reply::Array(vec![Reply::Bulk(key), elements(items)])))
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`, or nil

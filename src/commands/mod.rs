@@ -13,6 +13,7 @@ pub mod json;
 pub mod keys;
 pub mod list;
 pub mod multi;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod stream;
@@ -111,7 +112,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 11] {
+fn families() -> [&'static [Command]; 12] {
     [
         connection::TABLE,
         string::TABLE,
@@ -124,6 +125,7 @@ fn families() -> [&'static [Command]; 11] {
         keys::TABLE,
         server::TABLE,
         multi::TABLE,
+        pubsub::TABLE,
     ]
 }
 
@@ -241,9 +243,13 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     if !ctx.session.authenticated && !cmd.has(flag::NOAUTH) {
         return rejected(ctx, "NOAUTH Authentication required.".into());
     }
+    if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
+        return rejected(ctx, pubsub::subscribed_mode_error(cmd, argv));
+    }
     if multi::queues(ctx.session.multi.is_some(), cmd) {
         return multi::queue(ctx, argv);
     }
+    ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
     match (cmd.run)(ctx, &mut args) {
         Ok(reply) => {

@@ -5,6 +5,7 @@ use super::args::is;
 use super::context::ServerState;
 use super::flag::{self, *};
 use super::keys::help_reply;
+use super::pubsub::{PubSub, Scope};
 use super::{all_commands, cmd, dispatch_sub, lookup, printable, After, Args, CmdError, Command, Ctx};
 use crate::glob;
 use crate::protocol::Reply;
@@ -136,8 +137,8 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 out,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:0\r\n\
                  total_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\n\
-                 evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n\
-                 total_error_replies:{}\r\n\r\n",
+                 evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
+                 pubsubshard_channels:{}\r\ntotal_error_replies:{}\r\n\r\n",
                 get(&stats.connections_received),
                 get(&stats.commands_processed),
                 get(&stats.net_input_bytes),
@@ -146,6 +147,9 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 get(&stats.expired_keys),
                 get(&stats.keyspace_hits),
                 get(&stats.keyspace_misses),
+                state.pubsub.hub.channels(Scope::Channel, None).len(),
+                state.pubsub.hub.numpat(),
+                state.pubsub.hub.channels(Scope::Shard, None).len(),
                 get(&stats.error_replies),
             );
         }
@@ -373,6 +377,8 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                     let bytes = crate::config::parse_size(&value).ok_or_else(|| set_failed(&name, "argument must be a memory value"))?;
                     value = bytes.to_string();
                 }
+                // The parameters pub/sub acts on are checked (and normalised) here.
+                value = PubSub::check_param(&name, &value, &settings.redis_params[&name]).map_err(|why| set_failed(&name, why))?;
             }
             None => {
                 return Err(CmdError::err(format!(
@@ -399,6 +405,13 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 }
             }
             _ => {
+                let current = settings.redis_params.get(&name).cloned().unwrap_or_default();
+                let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
+                match name.as_str() {
+                    "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
+                    "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),
+                    _ => {}
+                }
                 settings.redis_params.insert(name, value);
             }
         }

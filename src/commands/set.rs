@@ -3,6 +3,7 @@
 use super::args::is;
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
+use super::pubsub::event;
 use super::{cmd, keys_counted_at_1, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::storage::Kind;
@@ -38,13 +39,19 @@ fn members(items: Vec<Vec<u8>>) -> Reply {
 fn sadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let members = args.rest_slices();
-    Ok(Reply::Int(ctx.db().sadd(key, &members)?))
+    let added = ctx.db().sadd(key, &members)?;
+    if added > 0 {
+        ctx.notify(event::SET, "sadd", key);
+    }
+    Ok(Reply::Int(added))
 }
 
 fn srem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let members = args.rest_slices();
-    Ok(Reply::Int(ctx.db().srem(key, &members)?))
+    let removed = ctx.db().srem(key, &members)?;
+    ctx.notify_removed(event::SET, "srem", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 fn sismember(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -75,6 +82,7 @@ fn spop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let Some(count) = args.try_next() else {
         let popped = ctx.db().spop(key, None, random_u64())?;
+        ctx.notify_removed(event::SET, "spop", key, !popped.is_empty());
         return Ok(Reply::opt(popped.into_iter().next()));
     };
     if !args.is_empty() {
@@ -84,7 +92,9 @@ fn spop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         Some(n) if n >= 0 => n as u64,
         _ => return Err(CmdError::err("value is out of range, must be positive")),
     };
-    Ok(members(ctx.db().spop(key, Some(count), random_u64())?))
+    let popped = ctx.db().spop(key, Some(count), random_u64())?;
+    ctx.notify_removed(event::SET, "spop", key, !popped.is_empty());
+    Ok(members(popped))
 }
 
 /// SRANDMEMBER key [count], checked as HRANDFIELD is: the arity, the count, the key.
@@ -106,7 +116,16 @@ fn srandmember(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn smove(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (src, dst, member) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().smove(src, dst, member)? as i64))
+    // Redis announces `sadd` only if the member was not in `dst` already.
+    let in_dst = ctx.notifying(event::SET) && ctx.db().sismember(dst, member).unwrap_or(true);
+    let moved = ctx.db().smove(src, dst, member)?;
+    if moved && src != dst {
+        ctx.notify_removed(event::SET, "srem", src, true);
+        if !in_dst {
+            ctx.notify(event::SET, "sadd", dst);
+        }
+    }
+    Ok(Reply::Int(moved as i64))
 }
 
 fn set_op(ctx: &mut Ctx, args: &mut Args, op: SetOp) -> Result<Reply, CmdError> {
@@ -117,7 +136,15 @@ fn set_op(ctx: &mut Ctx, args: &mut Args, op: SetOp) -> Result<Reply, CmdError> 
 fn set_op_store(ctx: &mut Ctx, args: &mut Args, op: SetOp) -> Result<Reply, CmdError> {
     let dst = args.next_bytes()?;
     let keys = args.rest_slices();
-    Ok(Reply::Int(ctx.db().set_op_store(op, dst, &keys)? as i64))
+    let existed = ctx.exists_for_events(dst)?;
+    let stored = ctx.db().set_op_store(op, dst, &keys)?;
+    let name = match op {
+        SetOp::Inter => "sinterstore",
+        SetOp::Union => "sunionstore",
+        SetOp::Diff => "sdiffstore",
+    };
+    ctx.notify_stored(event::SET, name, dst, stored, existed);
+    Ok(Reply::Int(stored as i64))
 }
 
 fn sinter(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

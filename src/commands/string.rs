@@ -3,6 +3,7 @@
 use super::args::is;
 use super::context::add;
 use super::flag::*;
+use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::string::{self as st, Cond, Ttl, TtlChange};
@@ -107,6 +108,9 @@ fn set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         None => Ttl::Clear,
     };
     let out = ctx.db().set(key, value, cond, ttl, get)?;
+    if out.written {
+        notify_set(ctx, key, expire.is_some());
+    }
     Ok(match (get, out.written) {
         (true, _) => Reply::opt(out.old),
         (false, true) => Reply::Ok,
@@ -114,9 +118,20 @@ fn set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     })
 }
 
+/// The events of a string write: `set`, and `expire` when it gave the key a deadline.
+fn notify_set(ctx: &Ctx, key: &[u8], expire: bool) {
+    ctx.notify(event::STRING, "set", key);
+    if expire {
+        ctx.notify(event::GENERIC, "expire", key);
+    }
+}
+
 fn setnx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, value) = (args.next_bytes()?, args.next_bytes()?);
     let out = ctx.db().set(key, value, Cond::Missing, Ttl::Clear, false)?;
+    if out.written {
+        notify_set(ctx, key, false);
+    }
     Ok(Reply::Int(out.written as i64))
 }
 
@@ -125,6 +140,7 @@ fn setex_with(ctx: &mut Ctx, args: &mut Args, unit: &str, name: &str) -> Result<
     let at = expire_at(unit.as_bytes(), args.next_bytes()?, ctx.now, name)?;
     let value = args.next_bytes()?;
     ctx.db().set(key, value, Cond::Always, Ttl::At(at), false)?;
+    notify_set(ctx, key, true);
     Ok(Reply::Ok)
 }
 
@@ -139,11 +155,17 @@ fn psetex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn getset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, value) = (args.next_bytes()?, args.next_bytes()?);
     let out = ctx.db().set(key, value, Cond::Always, Ttl::Clear, true)?;
+    notify_set(ctx, key, false);
     Ok(Reply::opt(out.old))
 }
 
 fn getdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(Reply::opt(ctx.db().getdel(args.next_bytes()?)?))
+    let key = args.next_bytes()?;
+    let value = ctx.db().getdel(key)?;
+    if value.is_some() {
+        ctx.notify(event::GENERIC, "del", key);
+    }
+    Ok(Reply::opt(value))
 }
 
 fn getex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -169,7 +191,16 @@ fn getex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         None if persist => TtlChange::Persist,
         None => TtlChange::None,
     };
-    Ok(Reply::opt(ctx.db().getex(key, change)?))
+    let had_ttl = change == TtlChange::Persist && ctx.notifying(event::GENERIC) && ctx.db().expire_time(key)? > 0;
+    let value = ctx.db().getex(key, change)?;
+    match change {
+        _ if value.is_none() => {}
+        TtlChange::At(at) if at <= ctx.now => ctx.notify(event::GENERIC, "del", key),
+        TtlChange::At(_) => ctx.notify(event::GENERIC, "expire", key),
+        TtlChange::Persist if had_ttl => ctx.notify(event::GENERIC, "persist", key),
+        _ => {}
+    }
+    Ok(Reply::opt(value))
 }
 
 fn mget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -189,16 +220,23 @@ fn mset_pairs<'a>(args: &mut Args<'a>, name: &str) -> Result<Vec<(&'a [u8], &'a 
 fn mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let pairs = mset_pairs(args, "mset")?;
     ctx.db().mset(&pairs, false)?;
+    pairs.iter().for_each(|(key, _)| notify_set(ctx, key, false));
     Ok(Reply::Ok)
 }
 
 fn msetnx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let pairs = mset_pairs(args, "msetnx")?;
-    Ok(Reply::Int(ctx.db().mset(&pairs, true)? as i64))
+    let written = ctx.db().mset(&pairs, true)?;
+    if written {
+        pairs.iter().for_each(|(key, _)| notify_set(ctx, key, false));
+    }
+    Ok(Reply::Int(written as i64))
 }
 
 fn incr_with(ctx: &mut Ctx, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(ctx.db().incr_by(key, delta)?))
+    let n = ctx.db().incr_by(key, delta)?;
+    ctx.notify(event::STRING, "incrby", key);
+    Ok(Reply::Int(n))
 }
 
 fn incr(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -228,12 +266,16 @@ fn incrbyfloat(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if !delta.is_finite() {
         return Err(Error::NanOrInfinity.into());
     }
-    Ok(Reply::Bulk(ctx.db().incr_by_float(key, delta)?))
+    let n = ctx.db().incr_by_float(key, delta)?;
+    ctx.notify(event::STRING, "incrbyfloat", key);
+    Ok(Reply::Bulk(n))
 }
 
 fn append(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, tail) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().append(key, tail)? as i64))
+    let len = ctx.db().append(key, tail)?;
+    ctx.notify(event::STRING, "append", key);
+    Ok(Reply::Int(len as i64))
 }
 
 fn strlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -257,7 +299,11 @@ fn setrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::err("offset is out of range"));
     }
     let value = args.next_bytes()?;
-    Ok(Reply::Int(ctx.db().setrange(key, offset as usize, value)? as i64))
+    let len = ctx.db().setrange(key, offset as usize, value)?;
+    if !value.is_empty() {
+        ctx.notify(event::STRING, "setrange", key);
+    }
+    Ok(Reply::Int(len as i64))
 }
 
 /// A bit offset: 0 ..= 2^32-1, as Redis allows with the default proto-max-bulk-len.
@@ -278,7 +324,9 @@ fn setbit(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         b"0" => false,
         _ => return Err(CmdError::err("bit is not an integer or out of range")),
     };
-    Ok(Reply::Int(ctx.db().setbit(key, offset, on)? as i64))
+    let old = ctx.db().setbit(key, offset, on)?;
+    ctx.notify(event::STRING, "setbit", key);
+    Ok(Reply::Int(old as i64))
 }
 
 fn getbit(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

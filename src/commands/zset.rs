@@ -7,6 +7,7 @@ use super::args::{is, timeout};
 use super::list::{mpop_args, owned};
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
+use super::pubsub::event;
 use super::{cmd, dest_and_keys_counted_at_2, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::protocol::format_double;
 use crate::protocol::Reply;
@@ -145,6 +146,9 @@ fn zadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if out.nan {
         return Err(CmdError::msg(NAN_RESULT));
     }
+    if if f.incr { out.score.is_some() } else { out.added + out.updated > 0 } {
+        ctx.notify(event::ZSET, if f.incr { "zincr" } else { "zadd" }, key);
+    }
     if f.incr {
         return Ok(out.score.map_or(Reply::Nil, Reply::Double));
     }
@@ -159,13 +163,16 @@ fn zincrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if out.nan {
         return Err(CmdError::msg(NAN_RESULT));
     }
+    ctx.notify(event::ZSET, "zincr", key);
     Ok(out.score.map_or(Reply::Nil, Reply::Double))
 }
 
 fn zrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let members = args.rest_slices();
-    Ok(Reply::Int(ctx.db().zrem(key, &members)?))
+    let removed = ctx.db().zrem(key, &members)?;
+    ctx.notify_removed(event::ZSET, "zrem", key, removed > 0);
+    Ok(Reply::Int(removed))
 }
 
 fn zscore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -313,7 +320,10 @@ fn zrevrangebylex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn zrangestore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let dst = args.next_bytes()?;
     let (src, spec, _) = parse_range(args, By::Auto, None, true)?;
-    Ok(Reply::Int(ctx.db().zrangestore(dst, src, &spec)? as i64))
+    let existed = ctx.exists_for_events(dst)?;
+    let stored = ctx.db().zrangestore(dst, src, &spec)?;
+    ctx.notify_stored(event::ZSET, "zrangestore", dst, stored, existed);
+    Ok(Reply::Int(stored as i64))
 }
 
 /// A pop count: a positive integer (`must be positive` otherwise, as Redis 7.0 words it).
@@ -334,6 +344,7 @@ fn pop_generic(ctx: &mut Ctx, args: &mut Args, max: bool) -> Result<Reply, CmdEr
     };
     args.finish()?;
     let items = ctx.db().zpop(key, count.unwrap_or(1), max)?;
+    ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, !items.is_empty());
     Ok(scored_reply(ctx, items, count.is_some()))
 }
 
@@ -353,6 +364,7 @@ fn bzpop(ctx: &mut Ctx, args: &mut Args, max: bool) -> Result<Reply, CmdError> {
     let db = ctx.db();
     for key in &keys {
         if let Some((member, score)) = db.zpop(key, 1, max)?.pop() {
+            ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, true);
             return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Bulk(member), Reply::Double(score)]));
         }
     }
@@ -384,6 +396,7 @@ fn mpop(ctx: &mut Ctx, keys: &[&[u8]], max: bool, count: u64) -> Result<Option<R
     for key in keys {
         let items = db.zpop(key, count, max)?;
         if !items.is_empty() {
+            ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, true);
             let pairs = items.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)])).collect();
             return Ok(Some(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs)])));
         }
@@ -409,7 +422,14 @@ fn bzmpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn remrange(ctx: &mut Ctx, key: &[u8], range: Range) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(ctx.db().zremrange(key, range)? as i64))
+    let name = match range {
+        Range::Rank(..) => "zremrangebyrank",
+        Range::Score(..) => "zremrangebyscore",
+        Range::Lex(..) => "zremrangebylex",
+    };
+    let removed = ctx.db().zremrange(key, range)?;
+    ctx.notify_removed(event::ZSET, name, key, removed > 0);
+    Ok(Reply::Int(removed as i64))
 }
 
 fn zremrangebyrank(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -517,7 +537,15 @@ fn combine_generic(ctx: &mut Ctx, args: &mut Args, op: ZOp, name: &str, store: b
         }
     }
     if let Some(dst) = dst {
-        return Ok(Reply::Int(db.zcombine_store(op, dst, &keys, &weights, agg)? as i64));
+        let existed = ctx.exists_for_events(dst)?;
+        let stored = db.zcombine_store(op, dst, &keys, &weights, agg)?;
+        let name = match op {
+            ZOp::Union => "zunionstore",
+            ZOp::Inter => "zinterstore",
+            ZOp::Diff => "zdiffstore",
+        };
+        ctx.notify_stored(event::ZSET, name, dst, stored, existed);
+        return Ok(Reply::Int(stored as i64));
     }
     let items = db.zcombine(op, &keys, &weights, agg, 0)?;
     Ok(if withscores { scored_reply(ctx, items, true) } else { members_reply(items) })

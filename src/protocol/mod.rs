@@ -7,4 +7,4 @@ mod parse;
 mod reply;
 
 pub use parse::{parse, ParseLimits, ProtocolError, Request};
-pub use reply::{format_double, Reply};
+pub use reply::{encode_push, format_double, Reply};

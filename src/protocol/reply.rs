@@ -28,6 +28,11 @@ pub enum Reply {
     Bool(bool),
     /// Text meant for humans (INFO, CLIENT LIST): bulk in RESP2, `=txt:` in RESP3.
     Verbatim(String),
+    /// Out-of-band data (pub/sub confirmations and messages): an array in RESP2, `>` in RESP3.
+    Push(Vec<Reply>),
+    /// Several replies to one command, sent one after another (`SUBSCRIBE a b` confirms
+    /// each channel on its own).
+    Many(Vec<Reply>),
 }
 
 impl Reply {
@@ -93,8 +98,20 @@ impl Reply {
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Verbatim(text) => bulk(out, text.as_bytes()),
+            Reply::Push(items) => {
+                header(out, if resp >= 3 { b'>' } else { b'*' }, items.len() as i64);
+                items.iter().for_each(|r| r.encode(resp, out));
+            }
+            Reply::Many(replies) => replies.iter().for_each(|r| r.encode(resp, out)),
         }
     }
+}
+
+/// Encodes a push of bulk strings (a published message) straight from its parts, so
+/// fanning a message out to many subscribers builds no [`Reply`] per subscriber.
+pub fn encode_push(resp: u8, parts: &[&[u8]], out: &mut Vec<u8>) {
+    header(out, if resp >= 3 { b'>' } else { b'*' }, parts.len() as i64);
+    parts.iter().for_each(|p| bulk(out, p));
 }
 
 fn simple(out: &mut Vec<u8>, kind: u8, text: &[u8]) {
@@ -169,6 +186,13 @@ mod tests {
         assert_eq!(enc(Reply::Bool(true), 2), b":1\r\n");
         assert_eq!(enc(Reply::Set(vec![Reply::Int(1)]), 3), b"~1\r\n:1\r\n");
         assert_eq!(enc(Reply::Verbatim("hi".into()), 3), b"=6\r\ntxt:hi\r\n");
+        let push = Reply::Push(vec![Reply::from_str("unsubscribe"), Reply::Nil, Reply::Int(0)]);
+        assert_eq!(enc(push.clone(), 2), b"*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+        assert_eq!(enc(push, 3), b">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n");
+        assert_eq!(enc(Reply::Many(vec![Reply::Int(1), Reply::Int(2)]), 2), b":1\r\n:2\r\n");
+        let mut out = Vec::new();
+        encode_push(3, &[b"message", b"ch", b"hi"], &mut out);
+        assert_eq!(out, b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::shutdown::Shutdown;
 use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use super::execute;
+use super::pubsub;
 use crate::commands::{After, ServerState, Session};
 use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
 use bytes::{Bytes, BytesMut};
@@ -26,6 +27,7 @@ struct Registration<'a> {
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
+        self.state.pubsub.hub.detach(self.id);
         self.state.clients.remove(self.id);
     }
 }
@@ -40,7 +42,10 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
     }
     let handle = Arc::new(ClientHandle::new(id, addr, laddr));
     state.clients.insert(handle.clone());
-    let _registration = Registration { state: &state, id: handle.id };
+    let registration = Registration { state: &state, id: handle.id };
+    let mut mailbox = state.pubsub.hub.attach(handle.clone());
+    // A published message that woke the connection, to write before anything else.
+    let mut published = None;
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
     let mut limits = ParseLimits::default();
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
@@ -91,14 +96,31 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             log::debug!("client {} sent bad input ({e}); closing", addr);
             close = true;
         }
+        // Messages published to this connection go out after the replies of its own
+        // commands; their bytes stay charged to it until written (output buffer limit).
+        let charged = pubsub::drain(&mut mailbox, published.take(), session.resp, &mut wbuf);
         if !wbuf.is_empty() {
             add(&state.stats.net_output_bytes, wbuf.len() as u64);
-            if stream.write_all(&wbuf).await.is_err() {
+            let written = if session.subscriptions == 0 && charged == 0 {
+                stream.write_all(&wbuf).await.is_ok()
+            } else {
+                // A subscriber killed for its output buffer may never drain its socket.
+                tokio::select! {
+                    biased;
+                    r = stream.write_all(&wbuf) => r.is_ok(),
+                    _ = handle.kill.notified() => false,
+                }
+            };
+            if !written {
                 return;
             }
             wbuf.clear();
+            mailbox.queued.fetch_sub(charged, Ordering::Relaxed);
         }
         if close || handle.killed.load(Ordering::Relaxed) {
+            // Unregistered before the peer sees the close, so CLIENT LIST never shows a
+            // connection its client already saw closed.
+            drop(registration);
             let _ = stream.shutdown().await;
             return;
         }
@@ -112,8 +134,17 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
         if rbuf.capacity() - rbuf.len() < READ_CHUNK / 2 {
             rbuf.reserve(READ_CHUNK);
         }
+        if !mailbox.messages.is_empty() {
+            continue;
+        }
         let read = tokio::select! {
             r = stream.read_buf(&mut rbuf) => r,
+            Some(message) = mailbox.messages.recv() => {
+                published = Some(message);
+                // Let the publishers run first, so one write carries what they sent meanwhile.
+                tokio::task::yield_now().await;
+                continue;
+            }
             _ = handle.kill.notified() => return,
             _ = shutdown.triggered() => return,
         };

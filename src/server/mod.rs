@@ -8,9 +8,11 @@
 pub mod blocking;
 mod connection;
 mod execute;
+mod pubsub;
 mod shutdown;
 
 use crate::commands::context::{add, Clients, Cursors, ServerState, Settings, Stats};
+use crate::commands::pubsub::{event, PubSub};
 use crate::config::Config;
 use crate::storage::{Fsync, Storage, StorageOptions};
 use shutdown::Shutdown;
@@ -24,6 +26,14 @@ pub const FEATURES: &[&str] = &[];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
 pub async fn run(config: Config) -> Result<(), String> {
+    // The pub/sub settings are checked before anything is opened.
+    let pubsub = PubSub::new(Arc::new(pubsub::Hub::default()));
+    let mut redis_params = crate::commands::server::redis_param_defaults();
+    for (name, value) in [("notify-keyspace-events", &config.notify_keyspace_events), ("client-output-buffer-limit", &config.client_output_buffer_limit)] {
+        let current = redis_params.get(name).cloned().unwrap_or_default();
+        let shown = pubsub.apply_param(name, value, &current).map_err(|why| format!("invalid {name}: {why}"))?;
+        redis_params.insert(name.to_string(), shown);
+    }
     let store = Storage::open(&StorageOptions {
         path: config.dir.join("db"),
         databases: config.databases,
@@ -50,10 +60,11 @@ pub async fn run(config: Config) -> Result<(), String> {
     );
     let state = Arc::new(ServerState {
         store: store.clone(),
-        settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params: crate::commands::server::redis_param_defaults() }),
+        settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
         stats: Stats::default(),
         clients: Clients::default(),
         cursors: Cursors::default(),
+        pubsub,
         started: Instant::now(),
         start_unix: now_secs,
         last_save: AtomicU64::new(now_secs),
@@ -163,6 +174,11 @@ fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::
                     match state.store.expire_cycle(crate::storage::now_ms(), BATCH) {
                         Ok(removed) => {
                             add(&state.stats.expired_keys, removed.len() as u64);
+                            if state.pubsub.wants(event::EXPIRED) {
+                                for (db, key) in &removed {
+                                    state.pubsub.notify(event::EXPIRED, "expired", state.store.logical(*db), key);
+                                }
+                            }
                             // A full batch means more are due: go on without sleeping.
                             if removed.len() == BATCH {
                                 continue;

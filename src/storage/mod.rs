@@ -575,6 +575,18 @@ impl Storage {
         Ok(removed)
     }
 
+    /// Deletes `key` if its deadline has passed: Redis's lazy expiry, for when a command
+    /// touching an expired key must announce `expired`. Returns whether it deleted. The
+    /// key's expiry index row stays for the cycle to drop, as after any delete.
+    pub fn expire_if_due(&self, db: u8, key: &[u8], now: u64) -> Result<bool> {
+        let _lock = self.lock(db, &[key]);
+        let Some(meta) = self.get_meta(db, key)?.filter(|m| m.is_expired(now)) else { return Ok(false) };
+        let mut b = self.batch();
+        b.delete_meta(db, key, &meta);
+        self.write(b)?;
+        Ok(true)
+    }
+
     /// Fsyncs the WAL (the `everysec` tick, and shutdown).
     pub fn sync_wal(&self) -> Result<()> {
         Ok(self.db.flush_wal(true)?)
