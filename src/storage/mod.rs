@@ -57,13 +57,15 @@ pub mod cf {
     pub const STREAM: &str = "stream";
     pub const EXPIRE: &str = "expire";
     pub const SYSTEM: &str = "system";
+    /// Rank buckets of large sorted sets (see `types::zset`).
+    pub const ZRANK: &str = "zrank";
     /// Every column family DiskDB opens (RocksDB also keeps `default`, unused).
-    pub const ALL: [&str; 6] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM];
+    pub const ALL: [&str; 7] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM, ZRANK];
     /// The families whose keys start with the physical db byte.
-    pub const KEYED: [&str; 4] = [META, DATA, ZSCORE, STREAM];
+    pub const KEYED: [&str; 5] = [META, DATA, ZSCORE, STREAM, ZRANK];
     /// The families keyed by a collection's member prefix (`[db][len][key][version]`),
     /// whose rows of dead versions the compaction filter drops.
-    pub const MEMBERS: [&str; 3] = [DATA, ZSCORE, STREAM];
+    pub const MEMBERS: [&str; 4] = [DATA, ZSCORE, STREAM, ZRANK];
 }
 
 /// The most databases DiskDB supports: the db number is one byte of every key.

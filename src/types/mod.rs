@@ -9,6 +9,7 @@ pub mod keys;
 pub mod list;
 pub mod set;
 pub mod string;
+mod zrank;
 pub mod zset;
 
 use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, WriteLock};
@@ -174,7 +175,7 @@ impl Db<'_> {
             if let (true, Some(old)) = (w.existed, &w.stored) {
                 batch.delete_meta(self.db, key, old);
             }
-        } else if !w.existed || w.meta.size() != w.old_size {
+        } else if !w.existed || w.stored.as_ref() != Some(&w.meta) {
             batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
         }
     }
