@@ -249,6 +249,12 @@ impl Storage {
                 o.set_block_based_table_factory(&table);
                 o.set_compression_type(compression);
                 o.set_write_buffer_size(32 << 20);
+                if *name == cf::ZRANK {
+                    // Rank buckets are few, small rows rewritten by every write to their
+                    // sorted set: a small memtable is flushed (which keeps only the newest
+                    // version of each row) before scans have to step over many versions.
+                    o.set_write_buffer_size(1 << 20);
+                }
                 if *name == cf::SYSTEM {
                     o.set_merge_operator_associative("diskdb.counts", merge_counts);
                 }
