@@ -72,6 +72,15 @@ impl IndexChanges {
     }
 }
 
+/// A bucket some changes fall into: its boundary and count, the next bucket's boundary,
+/// and which of the (sorted) changes are its.
+struct Touched {
+    boundary: Vec<u8>,
+    count: u64,
+    next: Option<Vec<u8>>,
+    changes: std::ops::Range<usize>,
+}
+
 /// Writes bucket rows while rows stream past in index order: a new bucket every `per`
 /// rows, the first at `boundary`.
 struct Chunker<'b> {
@@ -128,27 +137,63 @@ impl Db<'_> {
             return Ok(());
         }
         let limit = 2 * target(size);
-        let mut i = 0;
-        while i < all.len() {
-            let (boundary, count) = self.bucket_at(&prefix, all[i].0)?.ok_or_else(corrupt)?;
-            let next = self.bucket_after(&prefix, &boundary)?;
-            let j = i + all[i..].iter().take_while(|(s, _)| next.as_ref().map_or(true, |n| *s < &n[..])).count();
-            let rows = count as i64 + all[i..j].iter().map(|(_, d)| d).sum::<i64>();
+        for t in self.touched_buckets(&prefix, &all, size)? {
+            let changed = &all[t.changes.clone()];
+            let rows = t.count as i64 + changed.iter().map(|(_, d)| d).sum::<i64>();
             if rows < 0 {
                 return Err(corrupt());
             }
             let mut row = prefix.clone();
-            row.extend_from_slice(&boundary);
+            row.extend_from_slice(&t.boundary);
             if rows as u64 > limit {
-                self.rechunk(&prefix, &boundary, next.as_deref(), &all[i..j], rows as u64, batch)?;
-            } else if rows == 0 && !boundary.is_empty() {
+                self.rechunk(&prefix, &t.boundary, t.next.as_deref(), changed, rows as u64, batch)?;
+            } else if rows == 0 && !t.boundary.is_empty() {
                 batch.delete_row(cf::ZRANK, &row);
             } else {
                 batch.put_row(cf::ZRANK, &row, &encode_rank_count(rows as u64));
             }
-            i = j;
         }
         Ok(())
+    }
+
+    /// The buckets that `changes` (sorted) fall into, each with the changes it gets. A few
+    /// changes seek their buckets; many (a bulk ZADD spread over the set) read the bucket
+    /// rows in one pass instead of two seeks per bucket.
+    fn touched_buckets(&self, prefix: &[u8], changes: &[(&[u8], i64)], size: u64) -> Result<Vec<Touched>> {
+        let mut out: Vec<Touched> = Vec::new();
+        let buckets = size / target(size) + 1;
+        if (changes.len() as u64) * 8 < buckets {
+            let mut i = 0;
+            while i < changes.len() {
+                let (boundary, count) = self.bucket_at(prefix, changes[i].0)?.ok_or_else(corrupt)?;
+                let next = self.bucket_after(prefix, &boundary)?;
+                let j = i + changes[i..].iter().take_while(|(s, _)| next.as_ref().map_or(true, |n| *s < &n[..])).count();
+                out.push(Touched { boundary, count, next, changes: i..j });
+                i = j;
+            }
+            return Ok(out);
+        }
+        let (first, _) = self.bucket_at(prefix, changes[0].0)?.ok_or_else(corrupt)?;
+        let mut start = prefix.to_vec();
+        start.extend_from_slice(&first);
+        let mut cur: Option<(Vec<u8>, u64)> = None;
+        let mut i = 0;
+        self.store.scan_rows(cf::ZRANK, prefix, Some(&start), false, |k, v| {
+            let here = &k[prefix.len()..];
+            if let Some((boundary, count)) = cur.take() {
+                let j = i + changes[i..].iter().take_while(|(s, _)| *s < here).count();
+                if j > i {
+                    out.push(Touched { boundary, count, next: Some(here.to_vec()), changes: i..j });
+                }
+                i = j;
+            }
+            cur = Some((here.to_vec(), decode_rank_count(v)));
+            i < changes.len()
+        })?;
+        if let (Some((boundary, count)), true) = (cur, i < changes.len()) {
+            out.push(Touched { boundary, count, next: None, changes: i..changes.len() });
+        }
+        Ok(out)
     }
 
     /// Rewrites the buckets of the index range `[from, to)` (suffixes; `to = None`: to the
