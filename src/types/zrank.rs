@@ -72,12 +72,13 @@ impl IndexChanges {
     }
 }
 
-/// A bucket some changes fall into: its boundary and count, the next bucket's boundary,
-/// and which of the (sorted) changes are its.
+/// A bucket some changes fall into: its boundary and count, the next bucket's boundary
+/// (`None` if not looked up yet; `Some(None)` for the last bucket), and which of the
+/// (sorted) changes are its.
 struct Touched {
     boundary: Vec<u8>,
     count: u64,
-    next: Option<Vec<u8>>,
+    next: Option<Option<Vec<u8>>>,
     changes: std::ops::Range<usize>,
 }
 
@@ -146,7 +147,11 @@ impl Db<'_> {
             let mut row = prefix.clone();
             row.extend_from_slice(&t.boundary);
             if rows as u64 > limit {
-                self.rechunk(&prefix, &t.boundary, t.next.as_deref(), changed, rows as u64, batch)?;
+                let next = match t.next {
+                    Some(next) => next,
+                    None => self.bucket_after(&prefix, &t.boundary)?,
+                };
+                self.rechunk(&prefix, &t.boundary, next.as_deref(), changed, rows as u64, batch)?;
             } else if rows == 0 && !t.boundary.is_empty() {
                 batch.delete_row(cf::ZRANK, &row);
             } else {
@@ -166,9 +171,14 @@ impl Db<'_> {
             let mut i = 0;
             while i < changes.len() {
                 let (boundary, count) = self.bucket_at(prefix, changes[i].0)?.ok_or_else(corrupt)?;
+                if i + 1 == changes.len() {
+                    // The last change needs no next boundary unless its bucket is cut.
+                    out.push(Touched { boundary, count, next: None, changes: i..i + 1 });
+                    break;
+                }
                 let next = self.bucket_after(prefix, &boundary)?;
                 let j = i + changes[i..].iter().take_while(|(s, _)| next.as_ref().map_or(true, |n| *s < &n[..])).count();
-                out.push(Touched { boundary, count, next, changes: i..j });
+                out.push(Touched { boundary, count, next: Some(next), changes: i..j });
                 i = j;
             }
             return Ok(out);
@@ -183,7 +193,7 @@ impl Db<'_> {
             if let Some((boundary, count)) = cur.take() {
                 let j = i + changes[i..].iter().take_while(|(s, _)| *s < here).count();
                 if j > i {
-                    out.push(Touched { boundary, count, next: Some(here.to_vec()), changes: i..j });
+                    out.push(Touched { boundary, count, next: Some(Some(here.to_vec())), changes: i..j });
                 }
                 i = j;
             }
@@ -191,7 +201,7 @@ impl Db<'_> {
             i < changes.len()
         })?;
         if let (Some((boundary, count)), true) = (cur, i < changes.len()) {
-            out.push(Touched { boundary, count, next: None, changes: i..changes.len() });
+            out.push(Touched { boundary, count, next: Some(None), changes: i..changes.len() });
         }
         Ok(out)
     }
