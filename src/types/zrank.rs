@@ -256,24 +256,23 @@ impl Db<'_> {
 
     /// The bucket holding index suffix `suffix`: its boundary and count.
     fn bucket_at(&self, prefix: &[u8], suffix: &[u8]) -> Result<Option<(Vec<u8>, u64)>> {
-        let mut at = prefix.to_vec();
-        at.extend_from_slice(suffix);
-        let mut found = None;
-        self.store.scan_rows(cf::ZRANK, prefix, Some(&at), true, |k, v| {
-            found = Some((k[prefix.len()..].to_vec(), decode_rank_count(v)));
-            false
-        })?;
-        Ok(found)
+        self.first_bucket(prefix, suffix, true)
     }
 
     /// The boundary of the bucket after the one at `boundary`, if any.
     fn bucket_after(&self, prefix: &[u8], boundary: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut above = boundary.to_vec();
+        above.push(0);
+        Ok(self.first_bucket(prefix, &above, false)?.map(|(b, _)| b))
+    }
+
+    /// The first bucket (boundary, count) at or before `suffix` (`back`), or at or after it.
+    fn first_bucket(&self, prefix: &[u8], suffix: &[u8], back: bool) -> Result<Option<(Vec<u8>, u64)>> {
         let mut at = prefix.to_vec();
-        at.extend_from_slice(boundary);
-        at.push(0);
+        at.extend_from_slice(suffix);
         let mut found = None;
-        self.store.scan_rows(cf::ZRANK, prefix, Some(&at), false, |k, _| {
-            found = Some(k[prefix.len()..].to_vec());
+        self.store.scan_rows(cf::ZRANK, prefix, Some(&at), back, |k, v| {
+            found = Some((k[prefix.len()..].to_vec(), decode_rank_count(v)));
             false
         })?;
         Ok(found)
