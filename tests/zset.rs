@@ -611,3 +611,152 @@ fn zadd_from_another_client_wakes_waiters_in_order() {
     s.wait_blocked(0);
     assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["mid"]);
 }
+
+// ---------------------------------------------------------------------------------
+// Ranks on a sorted set large enough for many rank buckets (1024 members and up)
+
+/// Sends `cmds` in one pipeline and reads their replies.
+fn pipeline(c: &mut Client, cmds: &[Vec<String>]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for cmd in cmds {
+        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+        out.extend_from_slice(&Client::encode(&args));
+    }
+    c.send_raw(&out);
+    cmds.iter().map(|_| c.read()).collect()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+/// The model of a sorted set: member -> integer score.
+type Model = std::collections::BTreeMap<String, i64>;
+
+fn by_rank(model: &Model) -> Vec<(&String, i64)> {
+    let mut v: Vec<(&String, i64)> = model.iter().map(|(m, s)| (m, *s)).collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    v
+}
+
+/// ZCARD, ZRANK and ZREVRANK of a sample of members (and of a missing one), and rank
+/// ranges from both ends, at near and far ranks, all agree with the model.
+fn check_ranks(c: &mut Client, key: &str, model: &Model) {
+    let sorted = by_rank(model);
+    let n = sorted.len();
+    let mut cmds = vec![strings(&["ZCARD", key]), strings(&["ZRANK", key, "nope"])];
+    let mut want = vec![int(n as i64), Value::Nil];
+    for (rank, (m, _)) in sorted.iter().enumerate().step_by(n / 150 + 1).chain(sorted.iter().enumerate().rev().take(2)) {
+        cmds.push(strings(&["ZRANK", key, m]));
+        want.push(int(rank as i64));
+        cmds.push(strings(&["ZREVRANK", key, m]));
+        want.push(int((n - 1 - rank) as i64));
+    }
+    for start in [0, 1, n / 3, n / 2, n * 9 / 10, n - 3, n - 1, n + 5] {
+        let (a, b) = (start.to_string(), (start + 4).to_string());
+        cmds.push(strings(&["ZRANGE", key, &a, &b, "WITHSCORES"]));
+        let mut fwd = Vec::new();
+        for (m, s) in sorted.iter().skip(start).take(5) {
+            fwd.push(bulk(m));
+            fwd.push(bulk(&s.to_string()));
+        }
+        want.push(arr(fwd));
+        cmds.push(strings(&["ZREVRANGE", key, &a, &b]));
+        want.push(arr(sorted.iter().rev().skip(start).take(5).map(|(m, _)| bulk(m)).collect()));
+    }
+    cmds.push(strings(&["ZRANGE", key, "-3", "-1"]));
+    want.push(arr(sorted.iter().skip(n.saturating_sub(3)).map(|(m, _)| bulk(m)).collect()));
+    let got = pipeline(c, &cmds);
+    for ((cmd, g), w) in cmds.iter().zip(got).zip(want) {
+        assert_eq!(g, w, "{cmd:?}");
+    }
+}
+
+/// Adds `members` (with their scores) to both the server and the model, 500 per ZADD.
+fn add(c: &mut Client, key: &str, model: &mut Model, members: &[(String, i64)]) {
+    for chunk in members.chunks(500) {
+        let mut cmd = strings(&["ZADD", key]);
+        for (m, s) in chunk {
+            cmd.push(s.to_string());
+            cmd.push(m.clone());
+            model.insert(m.clone(), *s);
+        }
+        pipeline(c, &[cmd]);
+    }
+}
+
+/// Removes the members of a ZPOP*/ZRANGE reply (member, score, ...) from the model.
+fn forget(model: &mut Model, reply: Value) {
+    for m in reply.texts().iter().step_by(2) {
+        assert!(model.remove(m).is_some(), "{m} was not a member");
+    }
+}
+
+#[test]
+fn ranks_stay_right_on_a_large_sorted_set() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    let mut model = Model::new();
+    // 20,000 members whose scores repeat, so ties sort by member bytes.
+    let members: Vec<(String, i64)> = (0..20_000).map(|i| (format!("m:{i:06}"), (i * 7919) % 1000)).collect();
+    add(&mut c, "big", &mut model, &members);
+    check_ranks(&mut c, "big", &model);
+
+    // Score changes, up and down, and increments.
+    let moved: Vec<(String, i64)> = (0..20_000).step_by(37).map(|i| (format!("m:{i:06}"), 2000 - (i % 3000))).collect();
+    add(&mut c, "big", &mut model, &moved);
+    for i in (5..20_000).step_by(501) {
+        let m = format!("m:{i:06}");
+        let now = model[&m] - 700;
+        assert_eq!(c.cmd(&["ZINCRBY", "big", "-700", &m]), bulk(&now.to_string()));
+        model.insert(m, now);
+    }
+    check_ranks(&mut c, "big", &model);
+
+    // Removals: a run of members (whole buckets), pops at both ends, rank and score ranges.
+    let gone: Vec<String> = (3000..6000).map(|i| format!("m:{i:06}")).collect();
+    let mut zrem = strings(&["ZREM", "big"]);
+    zrem.extend(gone.iter().cloned());
+    assert_eq!(pipeline(&mut c, &[zrem]), vec![int(3000)]);
+    for m in &gone {
+        model.remove(m);
+    }
+    forget(&mut model, c.cmd(&["ZPOPMIN", "big", "100"]));
+    forget(&mut model, c.cmd(&["ZPOPMAX", "big", "100"]));
+    let far = c.cmd(&["ZRANGE", "big", "9000", "10999", "WITHSCORES"]);
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "big", "9000", "10999"]), int(2000));
+    forget(&mut model, far);
+    let low = c.cmd(&["ZRANGEBYSCORE", "big", "100", "(150", "WITHSCORES"]);
+    let n_low = low.texts().len() as i64 / 2;
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "big", "100", "(150"]), int(n_low));
+    forget(&mut model, low);
+    check_ranks(&mut c, "big", &model);
+
+    // New members below and above everything.
+    add(&mut c, "big", &mut model, &[("first".into(), -5), ("last".into(), 99_999)]);
+    check_ranks(&mut c, "big", &model);
+
+    // The buckets follow the set when it is renamed or copied, and survive a restart.
+    assert_eq!(c.cmd(&["RENAME", "big", "moved"]), ok());
+    check_ranks(&mut c, "moved", &model);
+    assert_eq!(c.cmd(&["COPY", "moved", "copy"]), int(1));
+    forget(&mut model.clone(), c.cmd(&["ZPOPMIN", "moved", "1"]));
+    check_ranks(&mut c, "copy", &model);
+    if !s.is_reference() {
+        s.restart();
+        c = s.client();
+    }
+    check_ranks(&mut c, "copy", &model);
+
+    // A stored range large enough for buckets of its own.
+    let n = model.len();
+    let start = (n / 4).to_string();
+    let stop = (n / 4 + 2999).to_string();
+    assert_eq!(c.cmd(&["ZRANGESTORE", "part", "copy", &start, &stop]), int(3000));
+    let part: Model = by_rank(&model).into_iter().skip(n / 4).take(3000).map(|(m, s)| (m.clone(), s)).collect();
+    check_ranks(&mut c, "part", &part);
+
+    // Emptied by rank ranges, the set goes.
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "part", "0", "-1"]), int(3000));
+    assert_eq!(c.cmd(&["EXISTS", "part"]), int(0));
+}

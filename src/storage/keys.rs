@@ -10,6 +10,7 @@
 //! | `data` (split JSON) | `[db u8][key len u32 BE][user key][version u64 BE][member name]` | [`encode_json_member`]: `[order u64 BE][JSON text]` |
 //! | `zscore` | `[db u8][key len u32 BE][user key][version u64 BE][score 8 B][member]` | empty |
 //! | `stream` | the member prefix, a row tag, then the entry id or group/consumer names (see [`StreamKeys`]) | entry fields / group / consumer / pending entry |
+//! | `zrank` | `[db u8][key len u32 BE][user key][version u64 BE][boundary]` | rows in the bucket, u64 BE |
 //! | `expire` | `[expire_at_ms u64 BE][db u8][user key]` | empty |
 //! | `system` | `"keys" [db u8]` / `"dbmap"` | key counts / logical-to-physical db map |
 //!
@@ -57,6 +58,24 @@ pub fn zscore_key(db: u8, key: &[u8], version: u64, score: f64, member: &[u8]) -
     k.extend_from_slice(&encode_score(score));
     k.extend_from_slice(member);
     k
+}
+
+/// A rank bucket key of a large sorted set: the member prefix, then the bucket's lower
+/// boundary, a `zscore` row suffix (`[score 8 B][member]`), or nothing for the first
+/// bucket. The bucket counts the set's `zscore` rows from its boundary (inclusive) up to
+/// the next bucket's boundary (exclusive); its value is [`encode_rank_count`].
+pub fn zrank_key(db: u8, key: &[u8], version: u64, boundary: &[u8]) -> Vec<u8> {
+    member_key(db, key, version, boundary)
+}
+
+/// A rank bucket's value: its row count, u64 BE.
+pub fn encode_rank_count(count: u64) -> [u8; 8] {
+    count.to_be_bytes()
+}
+
+/// The inverse of [`encode_rank_count`]; a malformed value counts as zero.
+pub fn decode_rank_count(v: &[u8]) -> u64 {
+    v.try_into().map_or(0, u64::from_be_bytes)
 }
 
 /// Splits a member row key into `(db, user key, version, member)`.
@@ -461,6 +480,19 @@ mod tests {
             assert_eq!(decode_score(encode_score(s)).to_bits(), s.to_bits());
         }
         assert_eq!(zscore_key(0, b"z", 7, 1.0, b"m")[14..22], encode_score(1.0));
+    }
+
+    #[test]
+    fn golden_zrank_key_and_count() {
+        assert_eq!(zrank_key(1, b"z", 7, b""), vec![1, 0, 0, 0, 1, b'z', 0, 0, 0, 0, 0, 0, 0, 7]);
+        let mut boundary = encode_score(1.0).to_vec();
+        boundary.push(b'm');
+        let k = zrank_key(1, b"z", 7, &boundary);
+        assert_eq!(k[14..], [0xbf, 0xf0, 0, 0, 0, 0, 0, 0, b'm']);
+        assert_eq!(split_member_key(&k), Some((1, &b"z"[..], 7, &boundary[..])));
+        assert_eq!(encode_rank_count(0x0102), [0, 0, 0, 0, 0, 0, 1, 2]);
+        assert_eq!(decode_rank_count(&encode_rank_count(1 << 40)), 1 << 40);
+        assert_eq!(decode_rank_count(b"bad"), 0);
     }
 
     #[test]

@@ -21,6 +21,10 @@
 //! [entries added u64 BE][first id 16][groups u64 BE]`, IDs as in
 //! [`super::StreamId::to_bytes`]. The size is the number of entries; a stream stays when
 //! its last entry goes, as in Redis.
+//!
+//! Sorted sets add a flags byte (body byte 16) once they have rank buckets: bit 0 set
+//! means the `zrank` rows of this version exist and are maintained by every write. A
+//! sorted set without the byte (small, or written before rank buckets existed) has none.
 
 use super::keys::StreamId;
 
@@ -210,6 +214,17 @@ impl Meta {
         self.set_size(tail - head);
     }
 
+    /// Whether a sorted set has rank buckets (flags byte, body byte 16, bit 0).
+    pub fn zset_ranked(&self) -> bool {
+        self.body.get(16).is_some_and(|f| f & 1 == 1)
+    }
+
+    /// Marks a sorted set as having rank buckets.
+    pub fn set_zset_ranked(&mut self) {
+        self.body.resize(17.max(self.body.len()), 0);
+        self.body[16] |= 1;
+    }
+
     /// Updates a collection's member count in place.
     pub fn set_size(&mut self, size: u64) {
         if self.body.len() >= 16 {
@@ -345,6 +360,24 @@ mod tests {
         assert_eq!(m.encode(), want);
         let back = Meta::decode(&want).unwrap();
         assert_eq!((back.version(), back.size(), back.stream_state()), (9, 2, state));
+    }
+
+    #[test]
+    fn golden_ranked_zset_meta() {
+        let mut m = Meta::collection(Kind::ZSet, 5, 2);
+        assert!(!m.zset_ranked());
+        m.set_zset_ranked();
+        #[rustfmt::skip]
+        let want = vec![
+            5, 0, 0, 0, 0, 0, 0, 0, 0, // type, no expiry
+            0, 0, 0, 0, 0, 0, 0, 5, // version
+            0, 0, 0, 0, 0, 0, 0, 2, // size
+            1, // flags: rank buckets
+        ];
+        assert_eq!(m.encode(), want);
+        let back = Meta::decode(&want).unwrap();
+        assert!(back.zset_ranked());
+        assert_eq!((back.version(), back.size()), (5, 2));
     }
 
     #[test]

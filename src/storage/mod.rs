@@ -59,13 +59,15 @@ pub mod cf {
     pub const STREAM: &str = "stream";
     pub const EXPIRE: &str = "expire";
     pub const SYSTEM: &str = "system";
+    /// Rank buckets of large sorted sets (see `types::zset`).
+    pub const ZRANK: &str = "zrank";
     /// Every column family DiskDB opens (RocksDB also keeps `default`, unused).
-    pub const ALL: [&str; 6] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM];
+    pub const ALL: [&str; 7] = [META, DATA, ZSCORE, STREAM, EXPIRE, SYSTEM, ZRANK];
     /// The families whose keys start with the physical db byte.
-    pub const KEYED: [&str; 4] = [META, DATA, ZSCORE, STREAM];
+    pub const KEYED: [&str; 5] = [META, DATA, ZSCORE, STREAM, ZRANK];
     /// The families keyed by a collection's member prefix (`[db][len][key][version]`),
     /// whose rows of dead versions the compaction filter drops.
-    pub const MEMBERS: [&str; 3] = [DATA, ZSCORE, STREAM];
+    pub const MEMBERS: [&str; 4] = [DATA, ZSCORE, STREAM, ZRANK];
 }
 
 /// The most databases DiskDB supports: the db number is one byte of every key.
@@ -249,6 +251,12 @@ impl Storage {
                 o.set_block_based_table_factory(&table);
                 o.set_compression_type(compression);
                 o.set_write_buffer_size(32 << 20);
+                if *name == cf::ZRANK {
+                    // Rank buckets are few, small rows rewritten by every write to their
+                    // sorted set: a small memtable is flushed (which keeps only the newest
+                    // version of each row) before scans have to step over many versions.
+                    o.set_write_buffer_size(1 << 20);
+                }
                 if *name == cf::SYSTEM {
                     o.set_merge_operator_associative("diskdb.counts", merge_counts);
                 }

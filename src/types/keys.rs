@@ -217,7 +217,7 @@ impl Db<'_> {
         let version = self.store.new_version();
         let old_prefix = member_prefix(from.0, from.1, old_version);
         let new_prefix = member_prefix(to.0, to.1, version);
-        for family in [cf::DATA, cf::ZSCORE, cf::STREAM] {
+        for family in [cf::DATA, cf::ZSCORE, cf::STREAM, cf::ZRANK] {
             self.store.scan_rows(family, &old_prefix, None, false, |k, v| {
                 let mut nk = new_prefix.clone();
                 nk.extend_from_slice(&k[old_prefix.len()..]);

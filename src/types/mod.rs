@@ -11,6 +11,7 @@ pub mod list;
 pub mod set;
 pub mod stream;
 pub mod string;
+mod zrank;
 pub mod zset;
 
 use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, View, WriteLock};
@@ -200,7 +201,7 @@ impl Db<'_> {
             if let (true, Some(old)) = (w.existed, &w.stored) {
                 batch.delete_meta(self.db, key, old);
             }
-        } else if !w.existed || w.meta.size() != w.old_size {
+        } else if !w.existed || w.stored.as_ref() != Some(&w.meta) {
             batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
         }
     }

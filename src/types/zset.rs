@@ -7,13 +7,17 @@
 //!   key range, walked forward or in reverse; members with equal scores sort by their
 //!   bytes, as in Redis.
 //!
-//! Changing a score deletes the old index row and writes the new one. Rank operations
-//! (ZRANK, ZRANGE by index, ZREMRANGEBYRANK) walk the index from one end, so they cost
-//! O(rank): there is no order-statistics tree. A sorted set whose last member goes is
-//! deleted, as in Redis.
+//! Changing a score deletes the old index row and writes the new one. Every index row
+//! written or deleted goes through [`Db::put_member`] and [`Db::remove_member`], which
+//! note it in the command's [`IndexChanges`]; [`Db::close_zset`] then keeps the rank
+//! buckets of large sets in step (see [`super::zrank`]). Rank operations (ZRANK, ZRANGE
+//! by index, ZREMRANGEBYRANK) on a set with buckets cost O(sqrt N); on a small set they
+//! walk the index from one end. A sorted set whose last member goes is deleted, as in
+//! Redis.
 
 use super::hash::{Rng, MAX_RANDOM_PICKS};
-use super::{Db, Error, Result};
+use super::zrank::{index_suffix, IndexChanges};
+use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{
     cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, Kind, Meta,
 };
@@ -135,16 +139,28 @@ impl Db<'_> {
         Ok(self.store.get_member(cf::DATA, &row)?.map(|v| score_of(&v)))
     }
 
-    /// Adds to `batch` the removal of `member` (with score `score`).
-    fn remove_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, batch: &mut Batch) {
-        batch.delete_row(cf::DATA, &member_key(self.db, key, meta.version(), member));
-        batch.delete_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member));
+    /// Adds to `batch` the removal of `member` (with score `score`); `data` says whether
+    /// its member row goes too (not when its score changes).
+    fn remove_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, data: bool, zb: &mut ZBatch) {
+        if data {
+            zb.batch.delete_row(cf::DATA, &member_key(self.db, key, meta.version(), member));
+        }
+        zb.batch.delete_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member));
+        zb.index.remove(score, member);
     }
 
     /// Adds to `batch` the rows of `member` at `score`.
-    fn put_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, batch: &mut Batch) {
-        batch.put_row(cf::DATA, &member_key(self.db, key, meta.version(), member), &encode_score(score));
-        batch.put_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member), b"");
+    fn put_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, zb: &mut ZBatch) {
+        zb.batch.put_row(cf::DATA, &member_key(self.db, key, meta.version(), member), &encode_score(score));
+        zb.batch.put_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member), b"");
+        zb.index.add(score, member);
+    }
+
+    /// Finishes a sorted-set write: the rank buckets, then the meta row.
+    fn close_zset(&self, key: &[u8], w: &mut CollectionWrite, zb: &mut ZBatch) -> Result<()> {
+        self.update_rank_index(key, &mut w.meta, &zb.index, &mut zb.batch)?;
+        self.close_collection(key, w, &mut zb.batch);
+        Ok(())
     }
 
     /// Walks the members of `range` (ranks ignored: see [`Self::walk_range`]) in score
@@ -250,6 +266,19 @@ impl Db<'_> {
         if take == 0 {
             return Ok(out);
         }
+        if let (Range::Rank(..), true, true) = (&spec.range, skip > 0, meta.zset_ranked()) {
+            // Seek the first row by rank buckets instead of stepping over `skip` rows.
+            let at = if spec.rev { meta.size() - 1 - skip } else { skip };
+            let Some(first) = self.index_key_at(key, meta, at)? else { return Ok(out) };
+            let plen = member_prefix(self.db, key, meta.version()).len();
+            self.store.scan_rows(cf::ZSCORE, &first[..plen], Some(&first), spec.rev, |k, _| {
+                let s = decode_score(k[plen..plen + 8].try_into().unwrap_or_default());
+                out.push((k[plen + 8..].to_vec(), s));
+                take -= 1;
+                take > 0
+            })?;
+            return Ok(out);
+        }
         self.walk(key, meta, &spec.range, spec.rev, |m, s| {
             if skip > 0 {
                 skip -= 1;
@@ -267,7 +296,7 @@ impl Db<'_> {
     pub fn zadd(&self, key: &[u8], items: &[(f64, &[u8])], flags: ZAddFlags) -> Result<ZAdded> {
         let lock = self.lock(&[key])?;
         let mut w = self.open_collection(key, Kind::ZSet)?;
-        let mut batch = self.store.batch();
+        let mut zb = ZBatch::new(self);
         let mut out = ZAdded::default();
         let mut pending: HashMap<&[u8], Option<f64>> = HashMap::new();
         let mut size = w.old_size;
@@ -284,7 +313,7 @@ impl Db<'_> {
                     if flags.xx {
                         continue;
                     }
-                    self.put_member(key, &w.meta, member, score, &mut batch);
+                    self.put_member(key, &w.meta, member, score, &mut zb);
                     pending.insert(member, Some(score));
                     size += 1;
                     out.added += 1;
@@ -304,18 +333,18 @@ impl Db<'_> {
                     out.score = Some(new);
                     // Compared as doubles, as Redis does: -0 and 0 are the same score.
                     if new != c {
-                        batch.delete_row(cf::ZSCORE, &zscore_key(self.db, key, w.meta.version(), c, member));
-                        self.put_member(key, &w.meta, member, new, &mut batch);
+                        self.remove_member(key, &w.meta, member, c, false, &mut zb);
+                        self.put_member(key, &w.meta, member, new, &mut zb);
                         pending.insert(member, Some(new));
                         out.updated += 1;
                     }
                 }
             }
         }
-        if !batch.is_empty() {
+        if !zb.batch.is_empty() {
             w.meta.set_size(size);
-            self.close_collection(key, &w, &mut batch);
-            self.write(&lock, batch)?;
+            self.close_zset(key, &mut w, &mut zb)?;
+            self.write(&lock, zb.batch)?;
         }
         Ok(out)
     }
@@ -327,7 +356,7 @@ impl Db<'_> {
         if !w.existed {
             return Ok(0);
         }
-        let mut batch = self.store.batch();
+        let mut zb = ZBatch::new(self);
         let mut removed = 0u64;
         let mut seen: HashMap<&[u8], ()> = HashMap::new();
         for member in members {
@@ -335,14 +364,14 @@ impl Db<'_> {
                 continue;
             }
             if let Some(s) = self.score_in(key, &w.meta, member)? {
-                self.remove_member(key, &w.meta, member, s, &mut batch);
+                self.remove_member(key, &w.meta, member, s, true, &mut zb);
                 removed += 1;
             }
         }
         if removed > 0 {
             w.meta.set_size(w.old_size.saturating_sub(removed));
-            self.close_collection(key, &w, &mut batch);
-            self.write(&lock, batch)?;
+            self.close_zset(key, &mut w, &mut zb)?;
+            self.write(&lock, zb.batch)?;
         }
         Ok(removed as i64)
     }
@@ -379,11 +408,16 @@ impl Db<'_> {
         Ok(n)
     }
 
-    /// ZRANK / ZREVRANK: the member's rank and score. O(rank): the index is walked from
-    /// the start up to the member.
+    /// ZRANK / ZREVRANK: the member's rank and score. O(sqrt N) with rank buckets;
+    /// otherwise (a small set) the index is walked from the start up to the member.
     pub fn zrank(&self, key: &[u8], member: &[u8], rev: bool) -> Result<Option<(u64, f64)>> {
         let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(None) };
         let Some(score) = self.score_in(key, &meta, member)? else { return Ok(None) };
+        if meta.zset_ranked() {
+            let rank = self.rank_of(key, &meta, &index_suffix(score, member))?;
+            let rank = if rev { meta.size().saturating_sub(rank + 1) } else { rank };
+            return Ok(Some((rank, score)));
+        }
         let target = zscore_key(self.db, key, meta.version(), score, member);
         let prefix = member_prefix(self.db, key, meta.version());
         let mut rank = 0u64;
@@ -417,20 +451,21 @@ impl Db<'_> {
     /// Replaces `dst` with a new sorted set of `items` (distinct members), or deletes it.
     fn store_scored(&self, lock: &super::Lock, dst: &[u8], items: Vec<Scored>) -> Result<u64> {
         let stored = self.store.get_meta(self.db, dst)?;
-        let mut batch = self.store.batch();
+        let mut zb = ZBatch::new(self);
         if items.is_empty() {
             match stored.as_ref().filter(|m| !m.is_expired(self.now)) {
-                Some(old) => batch.delete_meta(self.db, dst, old),
+                Some(old) => zb.batch.delete_meta(self.db, dst, old),
                 None => return Ok(0),
             }
         } else {
-            let meta = Meta::collection(Kind::ZSet, self.store.new_version(), items.len() as u64);
+            let mut meta = Meta::collection(Kind::ZSet, self.store.new_version(), items.len() as u64);
             for (m, s) in &items {
-                self.put_member(dst, &meta, m, *s, &mut batch);
+                self.put_member(dst, &meta, m, *s, &mut zb);
             }
-            batch.put_meta(self.db, dst, stored.as_ref(), &meta);
+            self.update_rank_index(dst, &mut meta, &zb.index, &mut zb.batch)?;
+            zb.batch.put_meta(self.db, dst, stored.as_ref(), &meta);
         }
-        self.write(lock, batch)?;
+        self.write(lock, zb.batch)?;
         Ok(items.len() as u64)
     }
 
@@ -445,13 +480,13 @@ impl Db<'_> {
         if items.is_empty() {
             return Ok(0);
         }
-        let mut batch = self.store.batch();
+        let mut zb = ZBatch::new(self);
         for (m, s) in &items {
-            self.remove_member(key, &w.meta, m, *s, &mut batch);
+            self.remove_member(key, &w.meta, m, *s, true, &mut zb);
         }
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
-        self.close_collection(key, &w, &mut batch);
-        self.write(&lock, batch)?;
+        self.close_zset(key, &mut w, &mut zb)?;
+        self.write(&lock, zb.batch)?;
         Ok(items.len() as u64)
     }
 
@@ -465,13 +500,13 @@ impl Db<'_> {
         }
         let stop = count.min(i64::MAX as u64) as i64 - 1;
         let items = self.collect(key, &w.meta, &RangeSpec::new(Range::Rank(0, stop), max))?;
-        let mut batch = self.store.batch();
+        let mut zb = ZBatch::new(self);
         for (m, s) in &items {
-            self.remove_member(key, &w.meta, m, *s, &mut batch);
+            self.remove_member(key, &w.meta, m, *s, true, &mut zb);
         }
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
-        self.close_collection(key, &w, &mut batch);
-        self.write(&lock, batch)?;
+        self.close_zset(key, &mut w, &mut zb)?;
+        self.write(&lock, zb.batch)?;
         Ok(items)
     }
 
@@ -533,6 +568,18 @@ impl Db<'_> {
         let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(page) };
         page.next = self.scan_members(key, &meta, start, count, pattern, |m, v| page.items.push((m.to_vec(), score_of(v))))?;
         Ok(page)
+    }
+}
+
+/// A sorted-set write being built: the batch and the index rows it adds and removes.
+struct ZBatch {
+    batch: Batch,
+    index: IndexChanges,
+}
+
+impl ZBatch {
+    fn new(db: &Db<'_>) -> ZBatch {
+        ZBatch { batch: db.store.batch(), index: IndexChanges::default() }
     }
 }
 
