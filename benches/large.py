@@ -42,8 +42,23 @@ def zset_builder(key: str, n: int, per: int = 1000) -> Iterator[list[str]]:
         yield cmd
 
 
+def members_builder(verb: str, with_values: bool = False) -> Callable[[str, int], Iterator[list[str]]]:
+    """RPUSH/SADD/HSET of 1000 members per command, named `m:%012d` (with a value each for
+    hashes)."""
+    def build(key: str, n: int, per: int = 1000) -> Iterator[list[str]]:
+        for lo in range(0, n, per):
+            cmd = [verb, key]
+            for i in range(lo, min(lo + per, n)):
+                cmd += [f"m:{i:012d}", f"v:{i}"] if with_values else [f"m:{i:012d}"]
+            yield cmd
+    return build
+
+
 # Data sets: name -> (key, builder). A row names the data set it reads.
 DATASETS: dict[str, tuple[str, Callable[[str, int], Iterator[list[str]]]]] = {
+    "list": ("bigl", members_builder("RPUSH")),
+    "hash": ("bigh", members_builder("HSET", with_values=True)),
+    "set": ("bigs", members_builder("SADD")),
     "zset": ("bigz", zset_builder),
 }
 
@@ -57,6 +72,12 @@ class Row:
 
 # One row per command; `{far}` is 90% of --members, `__rand_int__` a random member number.
 ROWS: list[Row] = [
+    Row("lindex_far", "list", ("LINDEX", "bigl", "{far}")),
+    Row("lindex_last", "list", ("LINDEX", "bigl", "-1")),
+    Row("lset_far", "list", ("LSET", "bigl", "{far}", "x")),
+    Row("hget", "hash", ("HGET", "bigh", "m:__rand_int__")),
+    Row("hset_update", "hash", ("HSET", "bigh", "m:__rand_int__", "w")),
+    Row("sismember", "set", ("SISMEMBER", "bigs", "m:__rand_int__")),
     Row("zrank", "zset", ("ZRANK", "bigz", "m:__rand_int__")),
     Row("zrevrank", "zset", ("ZREVRANK", "bigz", "m:__rand_int__")),
     Row("zscore", "zset", ("ZSCORE", "bigz", "m:__rand_int__")),
@@ -132,7 +153,39 @@ def bench(port: int, row: Row, args: argparse.Namespace) -> tuple[float, float]:
     return float(last[1]), float(last[4])  # rps, p50 ms
 
 
+def call(port: int, *args: str) -> bytes:
+    """One command, its first reply line."""
+    with socket.create_connection((HOST, port)) as s:
+        s.sendall(encode(list(args)))
+        return s.makefile("rb").readline()
+
+
+def dir_bytes(path: str) -> int:
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+
+def delete_all(name: str, port: int, data_dir: str, keys: list[str]) -> dict:
+    """Times DEL of each big key, and (DiskDB) the data dir's size before the deletes and
+    after DEBUG COMPACT, which lets the compaction filter drop the dead member rows."""
+    diskdb = name == "diskdb"
+    if diskdb:
+        call(port, "DEBUG", "COMPACT")
+    out = {"before": dir_bytes(data_dir)}
+    for key in keys:
+        t = time.perf_counter()
+        reply = call(port, "DEL", key)
+        out[key] = (time.perf_counter() - t) * 1000
+        print(f"   DEL {key}: {out[key]:.2f} ms ({reply.decode().strip()})", file=sys.stderr)
+    if diskdb:
+        t = time.perf_counter()
+        call(port, "DEBUG", "COMPACT")
+        out["compact_s"] = time.perf_counter() - t
+    out["after"] = dir_bytes(data_dir)
+    return out
+
+
 def run_server(name: str, argv: list[str], port: int, args: argparse.Namespace, rows: list[Row]) -> dict:
+    data_dir = argv[argv.index("--dir") + 1]
     print(f"== {name}: {' '.join(argv)}", file=sys.stderr)
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     results: dict = {}
@@ -148,6 +201,8 @@ def run_server(name: str, argv: list[str], port: int, args: argparse.Namespace, 
         for r in rows:
             results[r.name] = bench(port, r, args)
             print(f"   {r.name}: {results[r.name][0]:,.0f} ops/s", file=sys.stderr)
+        if args.delete:
+            results["delete"] = delete_all(name, port, data_dir, [DATASETS[ds][0] for ds in dict.fromkeys(r.dataset for r in rows)])
     finally:
         proc.terminate()
         try:
@@ -169,6 +224,8 @@ def main() -> None:
     p.add_argument("--rows", help="comma-separated row names (default: all)")
     p.add_argument("--tmp-dir", help="where data directories go (a real disk, not tmpfs)")
     p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--no-delete", dest="delete", action="store_false",
+                   help="skip the DEL timings and the disk space check at the end")
     args = p.parse_args()
     if not shutil.which("redis-benchmark"):
         sys.exit("redis-benchmark not found (apt-get install redis-tools)")
@@ -194,6 +251,16 @@ def main() -> None:
         print(f"| load {ds} (s) | " + " | ".join(f"{columns[n][f'load {ds}']:.1f} |" for n in names) + " |")
     for r in rows:
         print(f"| {r.name} | " + " | ".join(f"{columns[n][r.name][0]:,.0f} | {columns[n][r.name][1]:.3f}" for n in names) + " |")
+    if args.delete:
+        print("\n| deletion | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        keys = [k for k in columns[names[0]]["delete"] if k not in ("before", "after", "compact_s")]
+        for k in keys:
+            print(f"| DEL {k} (ms) | " + " | ".join(f"{columns[n]['delete'][k]:.2f}" for n in names) + " |")
+        mib = lambda b: f"{b / 2**20:,.1f}"
+        print("| data dir before DEL (MiB) | " + " | ".join(mib(columns[n]["delete"]["before"]) for n in names) + " |")
+        print("| data dir after DEL (+ DEBUG COMPACT on DiskDB) (MiB) | "
+              + " | ".join(mib(columns[n]["delete"]["after"]) for n in names) + " |")
 
 
 if __name__ == "__main__":

@@ -760,3 +760,33 @@ fn ranks_stay_right_on_a_large_sorted_set() {
     assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "part", "0", "-1"]), int(3000));
     assert_eq!(c.cmd(&["EXISTS", "part"]), int(0));
 }
+
+#[test]
+fn pops_from_either_end_see_members_added_beyond_where_the_last_pop_stopped() {
+    let s = Server::start();
+    let mut c = s.client();
+    five(&mut c);
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z"])), ["a", "1"]);
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z"])), ["b", "2"]);
+    // Below the last popped score: the next pop must find it.
+    assert_eq!(c.cmd(&["ZADD", "z", "0", "low"]), int(1));
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z"])), ["low", "0"]);
+    assert_eq!(texts(c.cmd(&["ZPOPMAX", "z"])), ["e", "5"]);
+    // A score update past the top, and ZINCRBY past the bottom.
+    assert_eq!(c.cmd(&["ZADD", "z", "9", "c"]), int(0));
+    assert_eq!(texts(c.cmd(&["ZPOPMAX", "z"])), ["c", "9"]);
+    assert_eq!(c.cmd(&["ZADD", "z", "7", "m"]), int(1));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "-10", "m"]), bulk("-3"));
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "z", "5"])), ["m", "-3", "d", "4"]);
+    assert_eq!(c.cmd(&["EXISTS", "z"]), int(0));
+    // Drained as a queue, with pushes in between: every member comes out once, in order.
+    for i in 0..200 {
+        c.cmd(&["ZADD", "q", &i.to_string(), &format!("m{i:03}")]);
+    }
+    for i in 0..200 {
+        assert_eq!(texts(c.cmd(&["ZPOPMIN", "q"])), [format!("m{i:03}"), i.to_string()]);
+        c.cmd(&["ZADD", "q", &(1000 + i).to_string(), &format!("n{i:03}")]);
+    }
+    assert_eq!(c.cmd(&["ZCARD", "q"]), int(200));
+    assert_eq!(texts(c.cmd(&["ZPOPMIN", "q"])), ["n000", "1000"]);
+}

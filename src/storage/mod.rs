@@ -28,6 +28,7 @@
 mod cache;
 mod filter;
 mod group;
+mod hints;
 mod keys;
 mod locks;
 mod meta;
@@ -35,6 +36,7 @@ mod txn;
 
 pub use keys::*;
 pub use group::Group;
+pub use hints::End as HintEnd;
 pub use txn::{Txn, View};
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
@@ -191,6 +193,8 @@ pub struct Storage {
     cache: Cache,
     write_buffers: WriteBufferManager,
     meta_cache: MetaCache,
+    /// Where queue-like pops left off (see [`hints`]).
+    pub pop_hints: hints::PopHints,
 }
 
 /// Sums `[keys i64][expires i64]` deltas (see [`keys::encode_counts`]).
@@ -284,6 +288,7 @@ impl Storage {
             cache,
             write_buffers,
             meta_cache: MetaCache::new(opts.meta_cache_bytes),
+            pop_hints: Default::default(),
             db,
         };
         store.load_state(opts.databases)?;

@@ -68,8 +68,14 @@ impl Db<'_> {
         let lo = first.get(common).copied().unwrap_or(0) as u64;
         let hi = last.get(common).copied().unwrap_or(255) as u64;
         probe.push((lo + rng.below(hi - lo + 1)) as u8);
+        // The bytes after it are drawn from the range the edge members use there (digits
+        // for `item:000123`), so probes spread over the members instead of piling up on a
+        // few, whose tombstones every later probe would then have to step over.
+        let tail = first[common..].iter().chain(&last[common..]);
+        let (min, max) = tail.fold((255u8, 0u8), |(min, max), &b| (min.min(b), max.max(b)));
+        let (min, max) = if min > max { (0, 255) } else { (min as u64, max as u64) };
         for _ in 0..8 {
-            probe.push((0x20 + rng.below(0x5f)) as u8);
+            probe.push((min + rng.below(max - min + 1)) as u8);
         }
         let mut found = None;
         self.store.scan_rows(cf::DATA, &prefix, Some(&probe), false, |k, _| {

@@ -18,7 +18,7 @@
 use super::hash::{Rng, MAX_RANDOM_PICKS};
 use super::zrank::{index_suffix, IndexChanges};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::storage::{
+use crate::storage::{HintEnd, 
     cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, Kind, Meta,
 };
 use std::collections::HashMap;
@@ -151,6 +151,10 @@ impl Db<'_> {
 
     /// Adds to `batch` the rows of `member` at `score`.
     fn put_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, zb: &mut ZBatch) {
+        let hints = &self.store.storage().pop_hints;
+        if hints.active() {
+            hints.forget(&member_prefix(self.db, key, meta.version()));
+        }
         zb.batch.put_row(cf::DATA, &member_key(self.db, key, meta.version(), member), &encode_score(score));
         zb.batch.put_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member), b"");
         zb.index.add(score, member);
@@ -498,8 +502,7 @@ impl Db<'_> {
         if !w.existed || count == 0 {
             return Ok(Vec::new());
         }
-        let stop = count.min(i64::MAX as u64) as i64 - 1;
-        let items = self.collect(key, &w.meta, &RangeSpec::new(Range::Rank(0, stop), max))?;
+        let items = self.pop_end(key, &w.meta, count, max)?;
         let mut zb = ZBatch::new(self);
         for (m, s) in &items {
             self.remove_member(key, &w.meta, m, *s, true, &mut zb);
@@ -508,6 +511,31 @@ impl Db<'_> {
         self.close_zset(key, &mut w, &mut zb)?;
         self.write(&lock, zb.batch)?;
         Ok(items)
+    }
+
+    /// The `count` lowest (or highest) members, for a pop: the scan starts where the last
+    /// pop from that end left off, past the tombstones of the rows it took (see
+    /// [`crate::storage::HintEnd`]), and records where this one stops.
+    fn pop_end(&self, key: &[u8], meta: &Meta, count: u64, max: bool) -> Result<Vec<Scored>> {
+        let hints = &self.store.storage().pop_hints;
+        let prefix = member_prefix(self.db, key, meta.version());
+        let end = if max { HintEnd::Back } else { HintEnd::Front };
+        let start = hints.get(&prefix, end);
+        let plen = prefix.len();
+        let mut out = Vec::new();
+        let mut last = Vec::new();
+        self.store.scan_rows(cf::ZSCORE, &prefix, start.as_deref(), max, |k, _| {
+            out.push((k[plen + 8..].to_vec(), decode_score(k[plen..plen + 8].try_into().unwrap_or_default())));
+            let more = (out.len() as u64) < count;
+            if !more {
+                last = k.to_vec();
+            }
+            more
+        })?;
+        if !last.is_empty() {
+            hints.set(&prefix, end, last);
+        }
+        Ok(out)
     }
 
     /// ZRANDMEMBER with a count: for `count >= 0`, up to `count` distinct members in

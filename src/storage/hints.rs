@@ -1,0 +1,84 @@
+//! Where the live rows under a prefix begin and end, as far as pops have learnt it.
+//!
+//! A sorted set drained from one end (ZPOPMIN as a queue) leaves the tombstones of the
+//! rows it popped at that end until compaction, and a scan from the prefix steps over
+//! all of them: each pop would cost more than the last. So a pop records the key of the
+//! last row it took; the next pop from that end seeks there and skips the tombstones in
+//! one step. A hint is only an optimisation: it lives in memory, is bounded, and any
+//! write that adds a row under the prefix forgets it (the new row may lie beyond it).
+
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Which end of the prefix's rows a hint is for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum End {
+    /// Every live row sorts after the hint.
+    Front,
+    /// Every live row sorts before the hint.
+    Back,
+}
+
+/// At most this many hints are kept; past it they are all dropped (they rebuild on the
+/// next pops).
+const CAPACITY: usize = 4096;
+
+#[derive(Default)]
+pub struct PopHints {
+    map: Mutex<HashMap<(Vec<u8>, End), Vec<u8>>>,
+    /// False while the map is empty, so writers pay one atomic load.
+    any: AtomicBool,
+}
+
+impl PopHints {
+    /// Whether any hint is kept (one atomic load: writers check it before building keys).
+    pub fn active(&self) -> bool {
+        self.any.load(Ordering::Acquire)
+    }
+
+    pub fn get(&self, prefix: &[u8], end: End) -> Option<Vec<u8>> {
+        if !self.any.load(Ordering::Acquire) {
+            return None;
+        }
+        self.map.lock().get(&(prefix.to_vec(), end)).cloned()
+    }
+
+    /// Records that no live row under `prefix` lies at or beyond `key` towards `end`.
+    pub fn set(&self, prefix: &[u8], end: End, key: Vec<u8>) {
+        let mut map = self.map.lock();
+        if map.len() >= CAPACITY {
+            map.clear();
+        }
+        map.insert((prefix.to_vec(), end), key);
+        self.any.store(true, Ordering::Release);
+    }
+
+    /// A row was added under `prefix`: both ends may have moved outwards.
+    pub fn forget(&self, prefix: &[u8]) {
+        if !self.any.load(Ordering::Acquire) {
+            return;
+        }
+        let mut map = self.map.lock();
+        map.remove(&(prefix.to_vec(), End::Front));
+        map.remove(&(prefix.to_vec(), End::Back));
+        self.any.store(!map.is_empty(), Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_get_forget() {
+        let h = PopHints::default();
+        assert_eq!(h.get(b"p", End::Front), None);
+        h.set(b"p", End::Front, b"p5".to_vec());
+        h.set(b"p", End::Back, b"p9".to_vec());
+        assert_eq!(h.get(b"p", End::Front), Some(b"p5".to_vec()));
+        assert_eq!(h.get(b"q", End::Front), None);
+        h.forget(b"p");
+        assert_eq!(h.get(b"p", End::Back), None);
+    }
+}
