@@ -601,3 +601,113 @@ fn a_command_touching_an_expired_key_publishes_expired_first() {
     }
     assert_eq!(got, pairs(&[("expired", "gone"), ("expired", "reset"), ("set", "reset")]));
 }
+
+/// Subscribes to both kinds of channel of database 0, sets `flags`, lets `run` drive
+/// another client, and returns the `(event, key)` pairs published, in order. Checks
+/// that each event comes as Redis sends it: on `__keyspace@0__:<key>`, then on
+/// `__keyevent@0__:<event>`.
+fn keyspace_and_keyevents(s: &Server, flags: &str, run: impl FnOnce(&mut Client)) -> Vec<(String, String)> {
+    let mut c = s.client();
+    c.cmd(&["CONFIG", "SET", "notify-keyspace-events", flags]);
+    let mut sub = s.client();
+    sub.cmd(&["PSUBSCRIBE", "__keyevent@0__:*"]);
+    sub.cmd(&["PSUBSCRIBE", "__keyspace@0__:*"]);
+    sub.cmd(&["SUBSCRIBE", "done"]);
+    run(&mut c);
+    c.cmd(&["PUBLISH", "done", "."]);
+    let mut out = Vec::new();
+    loop {
+        let space = texts(&sub.read());
+        if space[0] == "message" {
+            return out;
+        }
+        let event = texts(&sub.read());
+        let key = space[2].strip_prefix("__keyspace@0__:").unwrap_or_else(|| panic!("keyspace message first: {space:?}"));
+        let name = event[2].strip_prefix("__keyevent@0__:").unwrap_or_else(|| panic!("then keyevent: {event:?}"));
+        assert_eq!((name, event[3].as_str()), (space[3].as_str(), key), "one event on both channels");
+        out.push((name.to_string(), key.to_string()));
+    }
+}
+
+/// Runs a command that must succeed.
+fn must(c: &mut Client, args: &[&str]) -> Value {
+    let reply = c.cmd(args);
+    assert!(!matches!(reply, Value::Error(_)), "{args:?} failed: {reply:?}");
+    reply
+}
+
+#[test]
+fn keyspace_events_of_streams_are_redis_7s() {
+    let s = Server::start();
+    let got = keyspace_and_keyevents(&s, "KEA", |c| {
+        must(c, &["XADD", "s", "1-0", "a", "1"]);
+        assert!(c.cmd(&["XADD", "s", "1-0", "a", "1"]).error().starts_with("ERR The ID specified in XADD"));
+        assert_eq!(c.cmd(&["XADD", "nosuch", "NOMKSTREAM", "*", "a", "1"]), nil());
+        must(c, &["XADD", "s", "MAXLEN", "5", "2-0", "a", "2"]); // trims nothing: no xtrim
+        must(c, &["XADD", "s", "MAXLEN", "1", "3-0", "a", "3"]);
+        must(c, &["XADD", "t", "MAXLEN", "0", "1-0", "a", "1"]); // trims its own entry
+        assert_eq!(c.cmd(&["XTRIM", "s", "MAXLEN", "10"]), int(0));
+        assert_eq!(c.cmd(&["XTRIM", "nosuch", "MAXLEN", "0"]), int(0));
+        must(c, &["XADD", "s", "4-0", "a", "4"]);
+        assert_eq!(c.cmd(&["XTRIM", "s", "MINID", "4"]), int(1));
+        assert_eq!(c.cmd(&["XDEL", "s", "1-0"]), int(0));
+        assert_eq!(c.cmd(&["XDEL", "s", "4-0"]), int(1));
+        assert_eq!(c.cmd(&["XSETID", "s", "9-0"]), ok());
+        assert_eq!(c.cmd(&["XSETID", "s", "9-0"]), ok()); // unchanged, still announced
+        assert_eq!(c.cmd(&["XSETID", "nosuch", "9-0"]), err("ERR no such key"));
+        // Groups and consumers.
+        assert!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$"]).error().starts_with("ERR The XGROUP subcommand requires the key to exist"));
+        assert_eq!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"]), ok()); // no xadd for the new stream
+        assert_eq!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$"]), err("BUSYGROUP Consumer Group name already exists"));
+        for id in ["1-0", "2-0", "3-0"] {
+            must(c, &["XADD", "g", id, "f", "v"]);
+        }
+        assert_eq!(c.cmd(&["XGROUP", "SETID", "g", "grp", "0"]), ok());
+        assert!(c.cmd(&["XGROUP", "SETID", "g", "nogrp", "0"]).error().starts_with("NOGROUP"));
+        assert_eq!(c.cmd(&["XGROUP", "CREATECONSUMER", "g", "grp", "c0"]), int(1));
+        assert_eq!(c.cmd(&["XGROUP", "CREATECONSUMER", "g", "grp", "c0"]), int(0));
+        must(c, &["XREADGROUP", "GROUP", "grp", "c1", "COUNT", "1", "STREAMS", "g", ">"]); // creates c1
+        must(c, &["XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "g", ">"]); // c1 exists
+        assert_eq!(c.cmd(&["XREADGROUP", "GROUP", "grp", "c2", "STREAMS", "g", ">"]), Value::Nil); // nothing new: no consumer
+        must(c, &["XREADGROUP", "GROUP", "grp", "c3", "STREAMS", "g", "0"]); // a history read creates c3
+        assert_eq!(c.cmd(&["XACK", "g", "grp", "1-0"]), int(1)); // XACK announces nothing
+        must(c, &["XCLAIM", "g", "grp", "c4", "0", "2-0"]); // creates c4
+        must(c, &["XCLAIM", "g", "grp", "c4", "0", "2-0", "JUSTID"]);
+        must(c, &["XAUTOCLAIM", "g", "grp", "c5", "0", "0"]); // creates c5
+        assert_eq!(c.cmd(&["XGROUP", "DELCONSUMER", "g", "grp", "c0"]), int(0));
+        assert_eq!(c.cmd(&["XGROUP", "DELCONSUMER", "g", "grp", "c0"]), int(0)); // gone: nothing
+        assert_eq!(c.cmd(&["XGROUP", "DESTROY", "g", "grp"]), int(1));
+        assert_eq!(c.cmd(&["XGROUP", "DESTROY", "g", "grp"]), int(0));
+        assert_eq!(c.cmd(&["DEL", "s", "t"]), int(2));
+    });
+    let xs = |event: &'static str, n: usize, key: &'static str| vec![(event, key); n];
+    let expected = [
+        xs("xadd", 2, "s"),
+        vec![("xadd", "s"), ("xtrim", "s"), ("xadd", "t"), ("xtrim", "t")],
+        vec![("xadd", "s"), ("xtrim", "s"), ("xdel", "s")],
+        xs("xsetid", 2, "s"),
+        vec![("xgroup-create", "g")],
+        xs("xadd", 3, "g"),
+        vec![("xgroup-setid", "g")],
+        xs("xgroup-createconsumer", 5, "g"),
+        vec![("xgroup-delconsumer", "g"), ("xgroup-destroy", "g"), ("del", "s"), ("del", "t")],
+    ]
+    .concat();
+    assert_eq!(got, pairs(&expected));
+}
+
+#[test]
+fn a_blocked_xreadgroup_announces_its_new_consumer_after_the_xadd() {
+    let s = Server::start();
+    let (mut c, mut reader) = (s.client(), s.client());
+    c.cmd(&["XGROUP", "CREATE", "s", "grp", "$", "MKSTREAM"]);
+    let got = keyspace_and_keyevents(&s, "KEt", |c| {
+        reader.send_raw(&Client::encode(&[b"XREADGROUP", b"GROUP", b"grp", b"late", b"BLOCK", b"0", b"STREAMS", b"s", b">"]));
+        s.wait_blocked(1);
+        must(c, &["XADD", "s", "1-0", "f", "v"]);
+        assert_eq!(reader.read().array().len(), 1, "served");
+        // Only stream events are on: the string class is not.
+        must(c, &["SET", "x", "1"]);
+    });
+    assert_eq!(got, pairs(&[("xadd", "s"), ("xgroup-createconsumer", "s")]));
+}
