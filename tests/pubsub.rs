@@ -711,3 +711,72 @@ fn a_blocked_xreadgroup_announces_its_new_consumer_after_the_xadd() {
     });
     assert_eq!(got, pairs(&[("xadd", "s"), ("xgroup-createconsumer", "s")]));
 }
+
+#[test]
+fn json_commands_publish_module_events_named_after_them() {
+    let s = Server::start();
+    if s.is_reference() {
+        return; // Debian's redis-server has no JSON module.
+    }
+    let got = keyspace_and_keyevents(&s, "KEA", |c| {
+        must(c, &["JSON.SET", "j", "$", r#"{"a":1,"b":[1,2],"s":"x","t":true,"o":{"k":1}}"#]);
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$", "{}", "NX"]), nil());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.nope.deeper", "1"]), nil());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.c", "3"]), ok());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.a", "5", "XX"]), ok());
+        must(c, &["JSON.NUMINCRBY", "j", "$.a", "2"]);
+        must(c, &["JSON.NUMINCRBY", "j", "$.s", "2"]); // no number there: nothing
+        assert!(c.cmd(&["JSON.NUMINCRBY", "nosuch", "$.a", "1"]).error().starts_with("ERR"));
+        must(c, &["JSON.NUMMULTBY", "j", "$.a", "2"]);
+        must(c, &["JSON.STRAPPEND", "j", "$.s", r#""y""#]);
+        must(c, &["JSON.STRAPPEND", "j", "$.a", r#""y""#]); // nothing
+        must(c, &["JSON.ARRAPPEND", "j", "$.b", "3"]);
+        must(c, &["JSON.ARRINSERT", "j", "$.b", "0", "0"]);
+        must(c, &["JSON.ARRTRIM", "j", "$.b", "0", "1"]);
+        must(c, &["JSON.ARRPOP", "j", "$.b"]);
+        must(c, &["JSON.ARRPOP", "j", "$.b"]);
+        assert_eq!(c.cmd(&["JSON.ARRPOP", "j", "$.b"]), arr(vec![nil()])); // empty: nothing
+        must(c, &["JSON.TOGGLE", "j", "$.t"]);
+        must(c, &["JSON.TOGGLE", "j", "$.a"]); // nothing
+        assert_eq!(c.cmd(&["JSON.MERGE", "j", "$", r#"{"m":1}"#]), ok());
+        assert_eq!(c.cmd(&["JSON.MERGE", "j", "$.nope.x", "1"]), nil());
+        assert_eq!(c.cmd(&["JSON.CLEAR", "j", "$.o"]), int(1));
+        assert_eq!(c.cmd(&["JSON.CLEAR", "j", "$.o"]), int(0));
+        assert_eq!(c.cmd(&["JSON.DEL", "j", "$.nope"]), int(0));
+        assert_eq!(c.cmd(&["JSON.DEL", "j", "$.c"]), int(1));
+        assert_eq!(c.cmd(&["JSON.FORGET", "j", "$.m"]), int(1));
+        // One event per triplet that set something.
+        assert_eq!(c.cmd(&["JSON.MSET", "j", "$.a", "1", "k", "$", r#"{"x":1}"#, "j", "$.nope.y", "2"]), ok());
+        must(c, &["JSON.GET", "j"]);
+        assert_eq!(c.cmd(&["JSON.DEL", "k"]), int(1));
+        assert_eq!(c.cmd(&["DEL", "j"]), int(1));
+    });
+    let expected = [
+        ("json.set", "j"),
+        ("json.set", "j"),
+        ("json.set", "j"),
+        ("json.numincrby", "j"),
+        ("json.nummultby", "j"),
+        ("json.strappend", "j"),
+        ("json.arrappend", "j"),
+        ("json.arrinsert", "j"),
+        ("json.arrtrim", "j"),
+        ("json.arrpop", "j"),
+        ("json.arrpop", "j"),
+        ("json.toggle", "j"),
+        ("json.merge", "j"),
+        ("json.clear", "j"),
+        ("json.del", "j"),
+        ("json.del", "j"),
+        ("json.mset", "j"),
+        ("json.mset", "k"),
+        ("json.del", "k"),
+        ("del", "j"),
+    ];
+    assert_eq!(got, pairs(&expected));
+    // JSON events are the module class, `d`: without it only the generic ones go out.
+    let got = events_of(&s, "Eg", &[&["JSON.SET", "j", "$", "1"], &["JSON.DEL", "j"], &["JSON.SET", "j", "$", "1"], &["DEL", "j"]]);
+    assert_eq!(got, pairs(&[("del", "j")]));
+    let got = events_of(&s, "Ed", &[&["JSON.SET", "j", "$", "1"], &["SET", "x", "1"], &["DEL", "j"]]);
+    assert_eq!(got, pairs(&[("json.set", "j")]));
+}
