@@ -322,29 +322,38 @@ fn config_of_notify_keyspace_events_reads_back_as_redis_prints_it() {
     );
 }
 
-/// Subscribes to every keyevent channel, runs `commands` on another client, and returns
-/// the `(event, key)` pairs published, in order.
-fn events_of(s: &Server, flags: &str, commands: &[&[&str]]) -> Vec<(String, String)> {
+/// Runs a command that must succeed.
+fn must(c: &mut Client, args: &[&str]) -> Value {
+    let reply = c.cmd(args);
+    assert!(!matches!(reply, Value::Error(_)), "{args:?} failed: {reply:?}");
+    reply
+}
+
+/// Sets `flags`, subscribes to `patterns`, lets `run` drive another client, and returns
+/// the pattern messages published meanwhile (`[pmessage, pattern, channel, payload]`),
+/// in order.
+fn published(s: &Server, flags: &str, patterns: &[&str], run: impl FnOnce(&mut Client)) -> Vec<Vec<String>> {
     let mut c = s.client();
     c.cmd(&["CONFIG", "SET", "notify-keyspace-events", flags]);
     let mut sub = s.client();
-    sub.cmd(&["PSUBSCRIBE", "__keyevent@*"]);
+    for pattern in patterns {
+        sub.cmd(&["PSUBSCRIBE", pattern]);
+    }
     sub.cmd(&["SUBSCRIBE", "done"]);
-    for cmd in commands {
-        if let Value::Error(e) = c.cmd(cmd) {
-            panic!("{cmd:?} failed: {e}");
-        }
-    }
+    run(&mut c);
     c.cmd(&["PUBLISH", "done", "."]);
-    let mut out = Vec::new();
-    loop {
-        let m = texts(&sub.read());
-        if m[0] == "message" {
-            return out;
+    std::iter::from_fn(|| Some(texts(&sub.read()))).take_while(|m| m[0] != "message").collect()
+}
+
+/// Subscribes to every keyevent channel, runs `commands` on another client, and returns
+/// the `(event, key)` pairs published, in order.
+fn events_of(s: &Server, flags: &str, commands: &[&[&str]]) -> Vec<(String, String)> {
+    let messages = published(s, flags, &["__keyevent@*"], |c| {
+        for cmd in commands {
+            must(c, cmd);
         }
-        let event = m[2].split_once("__:").unwrap().1.to_string();
-        out.push((event, m[3].clone()));
-    }
+    });
+    messages.into_iter().map(|m| (m[2].split_once("__:").unwrap().1.to_string(), m[3].clone())).collect()
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -607,33 +616,15 @@ fn a_command_touching_an_expired_key_publishes_expired_first() {
 /// that each event comes as Redis sends it: on `__keyspace@0__:<key>`, then on
 /// `__keyevent@0__:<event>`.
 fn keyspace_and_keyevents(s: &Server, flags: &str, run: impl FnOnce(&mut Client)) -> Vec<(String, String)> {
-    let mut c = s.client();
-    c.cmd(&["CONFIG", "SET", "notify-keyspace-events", flags]);
-    let mut sub = s.client();
-    sub.cmd(&["PSUBSCRIBE", "__keyevent@0__:*"]);
-    sub.cmd(&["PSUBSCRIBE", "__keyspace@0__:*"]);
-    sub.cmd(&["SUBSCRIBE", "done"]);
-    run(&mut c);
-    c.cmd(&["PUBLISH", "done", "."]);
-    let mut out = Vec::new();
-    loop {
-        let space = texts(&sub.read());
-        if space[0] == "message" {
-            return out;
-        }
-        let event = texts(&sub.read());
+    let messages = published(s, flags, &["__keyevent@0__:*", "__keyspace@0__:*"], run);
+    assert!(messages.len() % 2 == 0, "each event on both channels: {messages:?}");
+    let pair = |space: &Vec<String>, event: &Vec<String>| {
         let key = space[2].strip_prefix("__keyspace@0__:").unwrap_or_else(|| panic!("keyspace message first: {space:?}"));
         let name = event[2].strip_prefix("__keyevent@0__:").unwrap_or_else(|| panic!("then keyevent: {event:?}"));
         assert_eq!((name, event[3].as_str()), (space[3].as_str(), key), "one event on both channels");
-        out.push((name.to_string(), key.to_string()));
-    }
-}
-
-/// Runs a command that must succeed.
-fn must(c: &mut Client, args: &[&str]) -> Value {
-    let reply = c.cmd(args);
-    assert!(!matches!(reply, Value::Error(_)), "{args:?} failed: {reply:?}");
-    reply
+        (name.to_string(), key.to_string())
+    };
+    messages.chunks(2).map(|m| pair(&m[0], &m[1])).collect()
 }
 
 #[test]
