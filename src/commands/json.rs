@@ -3,7 +3,8 @@
 //! Reply shapes follow RedisJSON: a JSONPath (`$...`) answers with one result per match
 //! (a JSON array text for JSON.GET, an array reply for the others, nil where a match has
 //! the wrong type); a legacy path answers with the first match's result alone, and an
-//! error where nothing of the right type matched.
+//! error where nothing of the right type matched. A write that changed the document
+//! publishes RedisJSON's keyspace event, `json.<command>` in the module class (`d`).
 
 use super::args::is;
 use super::flag::*;

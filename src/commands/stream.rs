@@ -1,6 +1,7 @@
 //! Stream commands: entries (XADD ... XSETID), reads (XREAD, XREADGROUP), consumer
 //! groups (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO. Arguments are checked
-//! in Redis's order, so a malformed command gets the error Redis gives.
+//! in Redis's order, so a malformed command gets the error Redis gives. A write publishes
+//! Redis 7's keyspace events (class `t`) only when it changed something.
 
 use super::args::{is, timeout};
 use super::flag::*;
@@ -556,7 +557,8 @@ fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     ))
 }
 
-/// A claim that created its consumer announces it, as XGROUP CREATECONSUMER would.
+/// A command that created a consumer (XGROUP CREATECONSUMER, or a claim on behalf of a
+/// new one) announces it.
 fn notify_new_consumer(ctx: &Ctx, key: &[u8], created: bool) {
     if created {
         ctx.notify(event::STREAM, "xgroup-createconsumer", key);
