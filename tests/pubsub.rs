@@ -322,29 +322,38 @@ fn config_of_notify_keyspace_events_reads_back_as_redis_prints_it() {
     );
 }
 
-/// Subscribes to every keyevent channel, runs `commands` on another client, and returns
-/// the `(event, key)` pairs published, in order.
-fn events_of(s: &Server, flags: &str, commands: &[&[&str]]) -> Vec<(String, String)> {
+/// Runs a command that must succeed.
+fn must(c: &mut Client, args: &[&str]) -> Value {
+    let reply = c.cmd(args);
+    assert!(!matches!(reply, Value::Error(_)), "{args:?} failed: {reply:?}");
+    reply
+}
+
+/// Sets `flags`, subscribes to `patterns`, lets `run` drive another client, and returns
+/// the pattern messages published meanwhile (`[pmessage, pattern, channel, payload]`),
+/// in order.
+fn published(s: &Server, flags: &str, patterns: &[&str], run: impl FnOnce(&mut Client)) -> Vec<Vec<String>> {
     let mut c = s.client();
     c.cmd(&["CONFIG", "SET", "notify-keyspace-events", flags]);
     let mut sub = s.client();
-    sub.cmd(&["PSUBSCRIBE", "__keyevent@*"]);
+    for pattern in patterns {
+        sub.cmd(&["PSUBSCRIBE", pattern]);
+    }
     sub.cmd(&["SUBSCRIBE", "done"]);
-    for cmd in commands {
-        if let Value::Error(e) = c.cmd(cmd) {
-            panic!("{cmd:?} failed: {e}");
-        }
-    }
+    run(&mut c);
     c.cmd(&["PUBLISH", "done", "."]);
-    let mut out = Vec::new();
-    loop {
-        let m = texts(&sub.read());
-        if m[0] == "message" {
-            return out;
+    std::iter::from_fn(|| Some(texts(&sub.read()))).take_while(|m| m[0] != "message").collect()
+}
+
+/// Subscribes to every keyevent channel, runs `commands` on another client, and returns
+/// the `(event, key)` pairs published, in order.
+fn events_of(s: &Server, flags: &str, commands: &[&[&str]]) -> Vec<(String, String)> {
+    let messages = published(s, flags, &["__keyevent@*"], |c| {
+        for cmd in commands {
+            must(c, cmd);
         }
-        let event = m[2].split_once("__:").unwrap().1.to_string();
-        out.push((event, m[3].clone()));
-    }
+    });
+    messages.into_iter().map(|m| (m[2].split_once("__:").unwrap().1.to_string(), m[3].clone())).collect()
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -600,4 +609,165 @@ fn a_command_touching_an_expired_key_publishes_expired_first() {
         got.push((m[2].rsplit(':').next().unwrap().to_string(), m[3].clone()));
     }
     assert_eq!(got, pairs(&[("expired", "gone"), ("expired", "reset"), ("set", "reset")]));
+}
+
+/// Subscribes to both kinds of channel of database 0, sets `flags`, lets `run` drive
+/// another client, and returns the `(event, key)` pairs published, in order. Checks
+/// that each event comes as Redis sends it: on `__keyspace@0__:<key>`, then on
+/// `__keyevent@0__:<event>`.
+fn keyspace_and_keyevents(s: &Server, flags: &str, run: impl FnOnce(&mut Client)) -> Vec<(String, String)> {
+    let messages = published(s, flags, &["__keyevent@0__:*", "__keyspace@0__:*"], run);
+    assert!(messages.len() % 2 == 0, "each event on both channels: {messages:?}");
+    let pair = |space: &Vec<String>, event: &Vec<String>| {
+        let key = space[2].strip_prefix("__keyspace@0__:").unwrap_or_else(|| panic!("keyspace message first: {space:?}"));
+        let name = event[2].strip_prefix("__keyevent@0__:").unwrap_or_else(|| panic!("then keyevent: {event:?}"));
+        assert_eq!((name, event[3].as_str()), (space[3].as_str(), key), "one event on both channels");
+        (name.to_string(), key.to_string())
+    };
+    messages.chunks(2).map(|m| pair(&m[0], &m[1])).collect()
+}
+
+#[test]
+fn keyspace_events_of_streams_are_redis_7s() {
+    let s = Server::start();
+    let got = keyspace_and_keyevents(&s, "KEA", |c| {
+        must(c, &["XADD", "s", "1-0", "a", "1"]);
+        assert!(c.cmd(&["XADD", "s", "1-0", "a", "1"]).error().starts_with("ERR The ID specified in XADD"));
+        assert_eq!(c.cmd(&["XADD", "nosuch", "NOMKSTREAM", "*", "a", "1"]), nil());
+        must(c, &["XADD", "s", "MAXLEN", "5", "2-0", "a", "2"]); // trims nothing: no xtrim
+        must(c, &["XADD", "s", "MAXLEN", "1", "3-0", "a", "3"]);
+        must(c, &["XADD", "t", "MAXLEN", "0", "1-0", "a", "1"]); // trims its own entry
+        assert_eq!(c.cmd(&["XTRIM", "s", "MAXLEN", "10"]), int(0));
+        assert_eq!(c.cmd(&["XTRIM", "nosuch", "MAXLEN", "0"]), int(0));
+        must(c, &["XADD", "s", "4-0", "a", "4"]);
+        assert_eq!(c.cmd(&["XTRIM", "s", "MINID", "4"]), int(1));
+        assert_eq!(c.cmd(&["XDEL", "s", "1-0"]), int(0));
+        assert_eq!(c.cmd(&["XDEL", "s", "4-0"]), int(1));
+        assert_eq!(c.cmd(&["XSETID", "s", "9-0"]), ok());
+        assert_eq!(c.cmd(&["XSETID", "s", "9-0"]), ok()); // unchanged, still announced
+        assert_eq!(c.cmd(&["XSETID", "nosuch", "9-0"]), err("ERR no such key"));
+        // Groups and consumers.
+        assert!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$"]).error().starts_with("ERR The XGROUP subcommand requires the key to exist"));
+        assert_eq!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"]), ok()); // no xadd for the new stream
+        assert_eq!(c.cmd(&["XGROUP", "CREATE", "g", "grp", "$"]), err("BUSYGROUP Consumer Group name already exists"));
+        for id in ["1-0", "2-0", "3-0"] {
+            must(c, &["XADD", "g", id, "f", "v"]);
+        }
+        assert_eq!(c.cmd(&["XGROUP", "SETID", "g", "grp", "0"]), ok());
+        assert!(c.cmd(&["XGROUP", "SETID", "g", "nogrp", "0"]).error().starts_with("NOGROUP"));
+        assert_eq!(c.cmd(&["XGROUP", "CREATECONSUMER", "g", "grp", "c0"]), int(1));
+        assert_eq!(c.cmd(&["XGROUP", "CREATECONSUMER", "g", "grp", "c0"]), int(0));
+        must(c, &["XREADGROUP", "GROUP", "grp", "c1", "COUNT", "1", "STREAMS", "g", ">"]); // creates c1
+        must(c, &["XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "g", ">"]); // c1 exists
+        assert_eq!(c.cmd(&["XREADGROUP", "GROUP", "grp", "c2", "STREAMS", "g", ">"]), Value::Nil); // nothing new: no consumer
+        must(c, &["XREADGROUP", "GROUP", "grp", "c3", "STREAMS", "g", "0"]); // a history read creates c3
+        assert_eq!(c.cmd(&["XACK", "g", "grp", "1-0"]), int(1)); // XACK announces nothing
+        must(c, &["XCLAIM", "g", "grp", "c4", "0", "2-0"]); // creates c4
+        must(c, &["XCLAIM", "g", "grp", "c4", "0", "2-0", "JUSTID"]);
+        must(c, &["XAUTOCLAIM", "g", "grp", "c5", "0", "0"]); // creates c5
+        assert_eq!(c.cmd(&["XGROUP", "DELCONSUMER", "g", "grp", "c0"]), int(0));
+        assert_eq!(c.cmd(&["XGROUP", "DELCONSUMER", "g", "grp", "c0"]), int(0)); // gone: nothing
+        assert_eq!(c.cmd(&["XGROUP", "DESTROY", "g", "grp"]), int(1));
+        assert_eq!(c.cmd(&["XGROUP", "DESTROY", "g", "grp"]), int(0));
+        assert_eq!(c.cmd(&["DEL", "s", "t"]), int(2));
+    });
+    let xs = |event: &'static str, n: usize, key: &'static str| vec![(event, key); n];
+    let expected = [
+        xs("xadd", 2, "s"),
+        vec![("xadd", "s"), ("xtrim", "s"), ("xadd", "t"), ("xtrim", "t")],
+        vec![("xadd", "s"), ("xtrim", "s"), ("xdel", "s")],
+        xs("xsetid", 2, "s"),
+        vec![("xgroup-create", "g")],
+        xs("xadd", 3, "g"),
+        vec![("xgroup-setid", "g")],
+        xs("xgroup-createconsumer", 5, "g"),
+        vec![("xgroup-delconsumer", "g"), ("xgroup-destroy", "g"), ("del", "s"), ("del", "t")],
+    ]
+    .concat();
+    assert_eq!(got, pairs(&expected));
+}
+
+#[test]
+fn a_blocked_xreadgroup_announces_its_new_consumer_after_the_xadd() {
+    let s = Server::start();
+    let (mut c, mut reader) = (s.client(), s.client());
+    c.cmd(&["XGROUP", "CREATE", "s", "grp", "$", "MKSTREAM"]);
+    let got = keyspace_and_keyevents(&s, "KEt", |c| {
+        reader.send_raw(&Client::encode(&[b"XREADGROUP", b"GROUP", b"grp", b"late", b"BLOCK", b"0", b"STREAMS", b"s", b">"]));
+        s.wait_blocked(1);
+        must(c, &["XADD", "s", "1-0", "f", "v"]);
+        assert_eq!(reader.read().array().len(), 1, "served");
+        // Only stream events are on: the string class is not.
+        must(c, &["SET", "x", "1"]);
+    });
+    assert_eq!(got, pairs(&[("xadd", "s"), ("xgroup-createconsumer", "s")]));
+}
+
+#[test]
+fn json_commands_publish_module_events_named_after_them() {
+    let s = Server::start();
+    if s.is_reference() {
+        return; // Debian's redis-server has no JSON module.
+    }
+    let got = keyspace_and_keyevents(&s, "KEA", |c| {
+        must(c, &["JSON.SET", "j", "$", r#"{"a":1,"b":[1,2],"s":"x","t":true,"o":{"k":1}}"#]);
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$", "{}", "NX"]), nil());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.nope.deeper", "1"]), nil());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.c", "3"]), ok());
+        assert_eq!(c.cmd(&["JSON.SET", "j", "$.a", "5", "XX"]), ok());
+        must(c, &["JSON.NUMINCRBY", "j", "$.a", "2"]);
+        must(c, &["JSON.NUMINCRBY", "j", "$.s", "2"]); // no number there: nothing
+        assert!(c.cmd(&["JSON.NUMINCRBY", "nosuch", "$.a", "1"]).error().starts_with("ERR"));
+        must(c, &["JSON.NUMMULTBY", "j", "$.a", "2"]);
+        must(c, &["JSON.STRAPPEND", "j", "$.s", r#""y""#]);
+        must(c, &["JSON.STRAPPEND", "j", "$.a", r#""y""#]); // nothing
+        must(c, &["JSON.ARRAPPEND", "j", "$.b", "3"]);
+        must(c, &["JSON.ARRINSERT", "j", "$.b", "0", "0"]);
+        must(c, &["JSON.ARRTRIM", "j", "$.b", "0", "1"]);
+        must(c, &["JSON.ARRPOP", "j", "$.b"]);
+        must(c, &["JSON.ARRPOP", "j", "$.b"]);
+        assert_eq!(c.cmd(&["JSON.ARRPOP", "j", "$.b"]), arr(vec![nil()])); // empty: nothing
+        must(c, &["JSON.TOGGLE", "j", "$.t"]);
+        must(c, &["JSON.TOGGLE", "j", "$.a"]); // nothing
+        assert_eq!(c.cmd(&["JSON.MERGE", "j", "$", r#"{"m":1}"#]), ok());
+        assert_eq!(c.cmd(&["JSON.MERGE", "j", "$.nope.x", "1"]), nil());
+        assert_eq!(c.cmd(&["JSON.CLEAR", "j", "$.o"]), int(1));
+        assert_eq!(c.cmd(&["JSON.CLEAR", "j", "$.o"]), int(0));
+        assert_eq!(c.cmd(&["JSON.DEL", "j", "$.nope"]), int(0));
+        assert_eq!(c.cmd(&["JSON.DEL", "j", "$.c"]), int(1));
+        assert_eq!(c.cmd(&["JSON.FORGET", "j", "$.m"]), int(1));
+        // One event per triplet that set something.
+        assert_eq!(c.cmd(&["JSON.MSET", "j", "$.a", "1", "k", "$", r#"{"x":1}"#, "j", "$.nope.y", "2"]), ok());
+        must(c, &["JSON.GET", "j"]);
+        assert_eq!(c.cmd(&["JSON.DEL", "k"]), int(1));
+        assert_eq!(c.cmd(&["DEL", "j"]), int(1));
+    });
+    let expected = [
+        ("json.set", "j"),
+        ("json.set", "j"),
+        ("json.set", "j"),
+        ("json.numincrby", "j"),
+        ("json.nummultby", "j"),
+        ("json.strappend", "j"),
+        ("json.arrappend", "j"),
+        ("json.arrinsert", "j"),
+        ("json.arrtrim", "j"),
+        ("json.arrpop", "j"),
+        ("json.arrpop", "j"),
+        ("json.toggle", "j"),
+        ("json.merge", "j"),
+        ("json.clear", "j"),
+        ("json.del", "j"),
+        ("json.del", "j"),
+        ("json.mset", "j"),
+        ("json.mset", "k"),
+        ("json.del", "k"),
+        ("del", "j"),
+    ];
+    assert_eq!(got, pairs(&expected));
+    // JSON events are the module class, `d`: without it only the generic ones go out.
+    let got = events_of(&s, "Eg", &[&["JSON.SET", "j", "$", "1"], &["JSON.DEL", "j"], &["JSON.SET", "j", "$", "1"], &["DEL", "j"]]);
+    assert_eq!(got, pairs(&[("del", "j")]));
+    let got = events_of(&s, "Ed", &[&["JSON.SET", "j", "$", "1"], &["SET", "x", "1"], &["DEL", "j"]]);
+    assert_eq!(got, pairs(&[("json.set", "j")]));
 }

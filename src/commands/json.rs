@@ -3,10 +3,12 @@
 //! Reply shapes follow RedisJSON: a JSONPath (`$...`) answers with one result per match
 //! (a JSON array text for JSON.GET, an array reply for the others, nil where a match has
 //! the wrong type); a legacy path answers with the first match's result alone, and an
-//! error where nothing of the right type matched.
+//! error where nothing of the right type matched. A write that changed the document
+//! publishes RedisJSON's keyspace event, `json.<command>` in the module class (`d`).
 
 use super::args::is;
 use super::flag::*;
+use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::json::{self, each_match, no_such_key, type_name, NumOp, Path, Scope, SetCond};
@@ -399,7 +401,9 @@ fn json_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             _ => return Err(CmdError::Syntax),
         };
     }
-    Ok(if ctx.db().json_set(key, &path, value, cond)? { Reply::Ok } else { Reply::Nil })
+    let set = ctx.db().json_set(key, &path, value, cond)?;
+    notify_if(ctx, set, "json.set", key);
+    Ok(if set { Reply::Ok } else { Reply::Nil })
 }
 
 fn json_mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -411,7 +415,11 @@ fn json_mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     for t in rest.chunks_exact(3) {
         triplets.push((t[0], parse_path(t[1])?, parse_json(t[2])?));
     }
-    ctx.db().json_mset(&triplets)?;
+    let set = ctx.db().json_mset(&triplets)?;
+    // One event per triplet that set something, as RedisJSON publishes them.
+    for ((key, _, _), set) in triplets.iter().zip(set) {
+        notify_if(ctx, set, "json.mset", key);
+    }
     Ok(Reply::Ok)
 }
 
@@ -420,13 +428,31 @@ fn json_merge(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let path = parse_path(args.next_bytes()?)?;
     let patch = parse_json(args.next_bytes()?)?;
     args.finish()?;
-    Ok(if ctx.db().json_merge(key, &path, patch)? { Reply::Ok } else { Reply::Nil })
+    let merged = ctx.db().json_merge(key, &path, patch)?;
+    notify_if(ctx, merged, "json.merge", key);
+    Ok(if merged { Reply::Ok } else { Reply::Nil })
 }
 
 fn json_del(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = optional_path(args)?;
-    Ok(Reply::Int(ctx.db().json_del(key, &path)?))
+    let deleted = ctx.db().json_del(key, &path)?;
+    // JSON.FORGET publishes `json.del` too: RedisJSON runs one function for both.
+    notify_if(ctx, deleted > 0, "json.del", key);
+    Ok(Reply::Int(deleted))
+}
+
+/// Publishes RedisJSON's keyspace event for a write, `event` in the module class (`d`),
+/// when the command `changed` the document.
+fn notify_if(ctx: &Ctx, changed: bool, event: &str, key: &[u8]) {
+    if changed {
+        ctx.notify(event::MODULE, event, key);
+    }
+}
+
+/// Whether a write applied to at least one match: RedisJSON's condition for its event.
+fn applied<T>(results: &[Option<T>]) -> bool {
+    results.iter().any(Option::is_some)
 }
 
 /// A write at every match of `path` in an existing document: `op` gives each match's
@@ -451,13 +477,14 @@ fn per_match<T>(path: &Path, results: Vec<Option<T>>, reply: impl Fn(T) -> Reply
     results.into_iter().flatten().last().map(reply).ok_or_else(|| path_missing_or(path, or))
 }
 
-fn num_op(ctx: &mut Ctx, args: &mut Args, op: NumOp) -> Result<Reply, CmdError> {
+fn num_op(ctx: &mut Ctx, args: &mut Args, op: NumOp, event: &str) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = parse_path(args.next_bytes()?)?;
     let Value::Number(by) = parse_json(args.next_bytes()?)? else {
         return Err(CmdError::err("expected a number"));
     };
     let results = write_each(ctx, key, &path, |v| json::num_op(v, &by, op))?;
+    notify_if(ctx, applied(&results), event, key);
     if ctx.session.resp >= 3 {
         return Ok(Reply::Array(results.into_iter().map(|r| r.map_or(Reply::Nil, |n| number_reply(&n))).collect()));
     }
@@ -470,11 +497,11 @@ fn num_op(ctx: &mut Ctx, args: &mut Args, op: NumOp) -> Result<Reply, CmdError> 
 }
 
 fn json_numincrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    num_op(ctx, args, NumOp::Incr)
+    num_op(ctx, args, NumOp::Incr, "json.numincrby")
 }
 
 fn json_nummultby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    num_op(ctx, args, NumOp::Mult)
+    num_op(ctx, args, NumOp::Mult, "json.nummultby")
 }
 
 fn json_strappend(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -490,6 +517,7 @@ fn json_strappend(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::msg(format!("WRONGTYPE wrong type of path value - expected string but found {found}")));
     };
     let results = write_each(ctx, key, &path, |v| Ok(json::str_append(v, &suffix)))?;
+    notify_if(ctx, applied(&results), "json.strappend", key);
     per_match(&path, results, |n| Reply::Int(n as i64), "not a string")
 }
 
@@ -502,6 +530,7 @@ fn json_arrappend(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let path = parse_path(args.next_bytes()?)?;
     let items = json_values(args)?;
     let results = write_each(ctx, key, &path, |v| Ok(json::arr_append(v, &items)))?;
+    notify_if(ctx, applied(&results), "json.arrappend", key);
     per_match(&path, results, |n| Reply::Int(n as i64), "not an array")
 }
 
@@ -511,6 +540,7 @@ fn json_arrinsert(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let index = args.next_i64()?;
     let items = json_values(args)?;
     let results = write_each(ctx, key, &path, |v| json::arr_insert(v, index, &items))?;
+    notify_if(ctx, applied(&results), "json.arrinsert", key);
     per_match(&path, results, |n| Reply::Int(n as i64), "not an array")
 }
 
@@ -522,6 +552,8 @@ fn json_arrpop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         Some(p) => (parse_path(p)?, args.try_next().and_then(crate::types::parse_i64).unwrap_or(-1)),
     };
     let results = write_each(ctx, key, &path, |v| Ok(json::arr_pop(v, index)))?;
+    // Only a pop from a non-empty array changes anything.
+    notify_if(ctx, results.iter().any(|r| matches!(r, Some(Some(_)))), "json.arrpop", key);
     per_match(&path, results, |popped| popped.map_or(Reply::Nil, |v| Reply::Bulk(compact(&v))), "not an array")
 }
 
@@ -530,6 +562,7 @@ fn json_arrtrim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let path = parse_path(args.next_bytes()?)?;
     let (start, stop) = (args.next_i64()?, args.next_i64()?);
     let results = write_each(ctx, key, &path, |v| Ok(json::arr_trim(v, start, stop)))?;
+    notify_if(ctx, applied(&results), "json.arrtrim", key);
     per_match(&path, results, |n| Reply::Int(n as i64), "not an array")
 }
 
@@ -537,6 +570,7 @@ fn json_toggle(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = parse_path(args.next_bytes()?)?;
     let results = write_each(ctx, key, &path, |v| Ok(json::toggle(v)))?;
+    notify_if(ctx, applied(&results), "json.toggle", key);
     if path.is_legacy() {
         return per_match(&path, results, |b| Reply::from_str(if b { "true" } else { "false" }), "not a bool");
     }
@@ -547,5 +581,7 @@ fn json_clear(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let path = optional_path(args)?;
     let results = write_each(ctx, key, &path, |v| Ok(json::clear(v)))?;
-    Ok(Reply::Int(results.iter().flatten().count() as i64))
+    let cleared = results.iter().flatten().count();
+    notify_if(ctx, cleared > 0, "json.clear", key);
+    Ok(Reply::Int(cleared as i64))
 }

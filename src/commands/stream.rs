@@ -1,10 +1,12 @@
 //! Stream commands: entries (XADD ... XSETID), reads (XREAD, XREADGROUP), consumer
 //! groups (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO. Arguments are checked
-//! in Redis's order, so a malformed command gets the error Redis gives.
+//! in Redis's order, so a malformed command gets the error Redis gives. A write publishes
+//! Redis 7's keyspace events (class `t`) only when it changed something.
 
 use super::args::{is, timeout};
 use super::flag::*;
 use super::keys::help_reply;
+use super::pubsub::event;
 use super::server::subcommand_syntax_error;
 use super::{cmd, dispatch_sub, After, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
@@ -217,8 +219,12 @@ fn xadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::WrongArgs("xadd".into()));
     };
     let fields: Vec<(&[u8], &[u8])> = rest.chunks_exact(2).map(|p| (&p[0][..], &p[1][..])).collect();
-    let added = ctx.db().xadd(key, id, &fields, opts.nomkstream, opts.trim)?;
-    Ok(added.map_or(Reply::Nil, id_reply))
+    let Some(added) = ctx.db().xadd(key, id, &fields, opts.nomkstream, opts.trim)? else { return Ok(Reply::Nil) };
+    ctx.notify(event::STREAM, "xadd", key);
+    if added.trimmed > 0 {
+        ctx.notify(event::STREAM, "xtrim", key);
+    }
+    Ok(id_reply(added.id))
 }
 
 fn xlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -261,14 +267,22 @@ fn parse_ids(args: &mut Args) -> Result<Vec<StreamId>, CmdError> {
 fn xdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let ids = parse_ids(args)?;
-    Ok(Reply::Int(ctx.db().xdel(key, &ids)? as i64))
+    let deleted = ctx.db().xdel(key, &ids)?;
+    if deleted > 0 {
+        ctx.notify(event::STREAM, "xdel", key);
+    }
+    Ok(Reply::Int(deleted as i64))
 }
 
 fn xtrim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let opts = parse_add_or_trim(args, false)?;
     let trim = opts.trim.ok_or(CmdError::Syntax)?;
-    Ok(Reply::Int(ctx.db().xtrim(key, trim)? as i64))
+    let removed = ctx.db().xtrim(key, trim)?;
+    if removed > 0 {
+        ctx.notify(event::STREAM, "xtrim", key);
+    }
+    Ok(Reply::Int(removed as i64))
 }
 
 /// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id].
@@ -296,6 +310,7 @@ fn xsetid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if !ctx.db().xsetid(key, id, entries_added, max_deleted)? {
         return Err(CmdError::Type(crate::types::Error::NoSuchKey));
     }
+    ctx.notify(event::STREAM, "xsetid", key);
     Ok(Reply::Ok)
 }
 
@@ -438,7 +453,10 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if served.is_empty() {
         return Ok(nothing_to_read(ctx, r.block, &r.keys, None));
     }
-    let out = served.into_iter().map(|(k, d)| (k, Reply::Array(d.into_iter().map(delivered_reply).collect()))).collect();
+    for s in served.iter().filter(|s| s.new_consumer) {
+        ctx.notify(event::STREAM, "xgroup-createconsumer", &s.key);
+    }
+    let out = served.into_iter().map(|s| (s.key, Reply::Array(s.entries.into_iter().map(delivered_reply).collect()))).collect();
     Ok(streams_reply(ctx, out))
 }
 
@@ -533,9 +551,18 @@ fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     // A delivery time in the future (or before 1970) is now, as in Redis.
     opt.delivered = delivered.filter(|&t| t >= 0 && t <= now as i64).map_or(now, |t| t as u64);
     let claimed = ctx.db().xclaim(key, group, consumer, &ids, &opt)?;
+    notify_new_consumer(ctx, key, claimed.new_consumer);
     Ok(Reply::Array(
-        claimed.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect(),
+        claimed.entries.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect(),
     ))
+}
+
+/// A command that created a consumer (XGROUP CREATECONSUMER, or a claim on behalf of a
+/// new one) announces it.
+fn notify_new_consumer(ctx: &Ctx, key: &[u8], created: bool) {
+    if created {
+        ctx.notify(event::STREAM, "xgroup-createconsumer", key);
+    }
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]
@@ -555,6 +582,7 @@ fn xautoclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         }
     }
     let r = ctx.db().xautoclaim(key, group, consumer, idle, start, count, justid)?;
+    notify_new_consumer(ctx, key, r.new_consumer);
     let claimed = r.claimed.into_iter().map(|d| if justid { id_reply(d.0) } else { delivered_reply(d) }).collect();
     let deleted = r.deleted.into_iter().map(id_reply).collect();
     Ok(Reply::Array(vec![id_reply(r.next), Reply::Array(claimed), Reply::Array(deleted)]))
@@ -606,6 +634,7 @@ fn xgroup_create(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     let id = group_start(id, true)?;
     ctx.db().xgroup_create(key, group, id, mkstream, read)?;
+    ctx.notify(event::STREAM, "xgroup-create", key);
     Ok(Reply::Ok)
 }
 
@@ -620,22 +649,33 @@ fn xgroup_setid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     };
     let id = group_start(id, false)?;
     ctx.db().xgroup_setid(key, group, id, read)?;
+    ctx.notify(event::STREAM, "xgroup-setid", key);
     Ok(Reply::Ok)
 }
 
 fn xgroup_destroy(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group) = (args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().xgroup_destroy(key, group)? as i64))
+    let destroyed = ctx.db().xgroup_destroy(key, group)?;
+    if destroyed {
+        ctx.notify(event::STREAM, "xgroup-destroy", key);
+    }
+    Ok(Reply::Int(destroyed as i64))
 }
 
 fn xgroup_createconsumer(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().xgroup_createconsumer(key, group, consumer)? as i64))
+    let created = ctx.db().xgroup_createconsumer(key, group, consumer)?;
+    notify_new_consumer(ctx, key, created);
+    Ok(Reply::Int(created as i64))
 }
 
 fn xgroup_delconsumer(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
-    Ok(Reply::Int(ctx.db().xgroup_delconsumer(key, group, consumer)? as i64))
+    let pending = ctx.db().xgroup_delconsumer(key, group, consumer)?;
+    if pending.is_some() {
+        ctx.notify(event::STREAM, "xgroup-delconsumer", key);
+    }
+    Ok(Reply::Int(pending.unwrap_or(0) as i64))
 }
 
 fn xgroup_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {

@@ -43,6 +43,13 @@ pub enum NewId {
     Exact(StreamId),
 }
 
+/// What XADD did: the new entry's ID, and how many entries its trim removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Added {
+    pub id: StreamId,
+    pub trimmed: u64,
+}
+
 /// What a trim keeps: at most N entries, or the entries from an ID on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrimBy {
@@ -247,7 +254,7 @@ impl Db<'_> {
     }
 
     /// XADD: appends an entry and trims; `None` if the key is missing and `nomkstream`.
-    pub fn xadd(&self, key: &[u8], id: NewId, fields: &[(&[u8], &[u8])], nomkstream: bool, trim: Option<Trim>) -> Result<Option<StreamId>> {
+    pub fn xadd(&self, key: &[u8], id: NewId, fields: &[(&[u8], &[u8])], nomkstream: bool, trim: Option<Trim>) -> Result<Option<Added>> {
         if id == NewId::Exact(StreamId::MIN) {
             return Err(StreamError::IdZero.into());
         }
@@ -274,12 +281,13 @@ impl Db<'_> {
         s.len += 1;
         s.state.last_id = new;
         s.state.entries_added += 1;
-        if let Some(trim) = trim {
-            self.trim(&mut s, trim, Some(new), &mut batch)?;
-        }
+        let trimmed = match trim {
+            Some(trim) => self.trim(&mut s, trim, Some(new), &mut batch)?,
+            None => 0,
+        };
         self.close_stream(key, &mut s, &mut batch);
         self.write(&lock, batch)?;
-        Ok(Some(new))
+        Ok(Some(Added { id: new, trimmed }))
     }
 
     /// Removes entries from the start of `s` as `trim` says. `added` is an entry this
@@ -460,12 +468,14 @@ mod tests {
     fn ids_grow_and_trimming_keeps_the_counters() {
         let (_d, store) = temp_store();
         let db = Db::new(&store, 0, 1000);
-        assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "1")]), false, None).unwrap(), Some(id(1000, 0)));
-        assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "2")]), false, None).unwrap(), Some(id(1000, 1)));
-        assert_eq!(db.xadd(b"s", NewId::Seq(1000), &f(&[("a", "3")]), false, None).unwrap(), Some(id(1000, 2)));
+        let added = |id| Some(Added { id, trimmed: 0 });
+        assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "1")]), false, None).unwrap(), added(id(1000, 0)));
+        assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "2")]), false, None).unwrap(), added(id(1000, 1)));
+        assert_eq!(db.xadd(b"s", NewId::Seq(1000), &f(&[("a", "3")]), false, None).unwrap(), added(id(1000, 2)));
         assert!(matches!(db.xadd(b"s", NewId::Exact(id(999, 0)), &f(&[("a", "x")]), false, None), Err(Error::Stream(StreamError::IdTooSmall))));
         let trim = Trim { by: TrimBy::MaxLen(2), limit: 0 };
-        assert_eq!(db.xadd(b"s", NewId::Exact(id(2000, 0)), &f(&[("a", "4")]), false, Some(trim)).unwrap(), Some(id(2000, 0)));
+        let added = db.xadd(b"s", NewId::Exact(id(2000, 0)), &f(&[("a", "4")]), false, Some(trim)).unwrap();
+        assert_eq!(added, Some(Added { id: id(2000, 0), trimmed: 2 }));
         let all = db.xrange(b"s", StreamId::MIN, StreamId::MAX, 0, false).unwrap();
         assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(1000, 2), id(2000, 0)]);
         let info = db.xinfo_stream(b"s").unwrap().unwrap();

@@ -340,12 +340,14 @@ impl Db<'_> {
     }
 
     /// JSON.MSET: every `(key, path, value)` set in order (a later triplet sees the
-    /// earlier ones), all in one atomic write.
-    pub fn json_mset(&self, triplets: &[(&[u8], Path, Value)]) -> Result<()> {
+    /// earlier ones), all in one atomic write. Returns, per triplet, whether it set
+    /// anything (a path that matches nothing and names no new member does not).
+    pub fn json_mset(&self, triplets: &[(&[u8], Path, Value)]) -> Result<Vec<bool>> {
         let keys: Vec<&[u8]> = triplets.iter().map(|t| t.0).collect();
         let lock = self.lock(&keys)?;
         // Each key once: its stored meta row, and its document as the triplets so far left it.
         let mut docs: Vec<(&[u8], Option<Meta>, Option<Loaded>)> = Vec::new();
+        let mut set = Vec::with_capacity(triplets.len());
         for (key, path, value) in triplets {
             let i = match docs.iter().position(|d| d.0 == *key) {
                 Some(i) => i,
@@ -360,14 +362,18 @@ impl Db<'_> {
                     docs.len() - 1
                 }
             };
-            match &mut docs[i].2 {
+            set.push(match &mut docs[i].2 {
                 None if !path.is_root() => return Err(Error::Json("ERR new objects must be created at the root".into())),
-                doc @ None => *doc = Some(Loaded { value: value.clone(), split: None }),
-                Some(doc) if path.is_root() => doc.value = value.clone(),
-                Some(doc) => {
-                    set_at(&mut doc.value, path, value, SetCond::Always)?;
+                doc @ None => {
+                    *doc = Some(Loaded { value: value.clone(), split: None });
+                    true
                 }
-            }
+                Some(doc) if path.is_root() => {
+                    doc.value = value.clone();
+                    true
+                }
+                Some(doc) => set_at(&mut doc.value, path, value, SetCond::Always)?,
+            });
         }
         let mut batch = self.store.batch();
         for (key, stored, doc) in docs {
@@ -378,7 +384,7 @@ impl Db<'_> {
             }
         }
         self.write(&lock, batch)?;
-        Ok(())
+        Ok(set)
     }
 
     /// JSON.DEL / JSON.FORGET: how many values were deleted (the root deletes the key).

@@ -36,6 +36,21 @@ pub struct GroupRead<'a> {
 /// from the stream.
 pub type Delivered = (StreamId, Option<Fields>);
 
+/// What XREADGROUP reports for one stream.
+pub struct Served {
+    pub key: Vec<u8>,
+    pub entries: Vec<Delivered>,
+    /// Whether the read created the consumer in this stream's group.
+    pub new_consumer: bool,
+}
+
+/// XCLAIM's answer.
+pub struct Claimed {
+    pub entries: Vec<Delivered>,
+    /// Whether the claim created the consumer.
+    pub new_consumer: bool,
+}
+
 /// XPENDING's summary form.
 pub struct PendingSummary {
     pub count: u64,
@@ -80,6 +95,8 @@ pub struct AutoClaim {
     pub claimed: Vec<Delivered>,
     /// Pending entries found deleted from the stream (and dropped from the PEL).
     pub deleted: Vec<StreamId>,
+    /// Whether the claim created the consumer.
+    pub new_consumer: bool,
 }
 
 /// XINFO GROUPS's view of one group.
@@ -354,14 +371,14 @@ impl Db<'_> {
     }
 
     /// XGROUP DELCONSUMER: how many entries the consumer had pending (they leave the
-    /// group's PEL with it).
-    pub fn xgroup_delconsumer(&self, key: &[u8], group: &[u8], consumer: &[u8]) -> Result<u64> {
+    /// group's PEL with it); `None` if there was no such consumer.
+    pub fn xgroup_delconsumer(&self, key: &[u8], group: &[u8], consumer: &[u8]) -> Result<Option<u64>> {
         let lock = self.lock(&[key])?;
         let (s, g) = self.open_for_xgroup(key, group)?;
         let mut g = g.ok_or_else(|| Self::no_group_for_key(key, group))?;
         let row_key = s.keys.consumer(group, consumer);
         if self.store.get_member(cf::STREAM, &row_key)?.is_none() {
-            return Ok(0);
+            return Ok(None);
         }
         let ids = self.consumer_pending_ids(&s, group, consumer, StreamId::MIN, 0)?;
         let mut batch = self.store.batch();
@@ -374,13 +391,13 @@ impl Db<'_> {
         self.close_group(&s, &g, &mut batch);
         batch.delete_row(cf::STREAM, &row_key);
         self.write(&lock, batch)?;
-        Ok(ids.len() as u64)
+        Ok(Some(ids.len() as u64))
     }
 
     /// XREADGROUP (without blocking): every stream and group must exist, or nothing is
     /// served. Returns, per stream that has something to report, what was delivered: a
     /// history read (an ID) always reports its stream, a `>` read only if it delivered.
-    pub fn xreadgroup(&self, read: &GroupRead, streams: &[(&[u8], ReadFrom)]) -> Result<Vec<(Vec<u8>, Vec<Delivered>)>> {
+    pub fn xreadgroup(&self, read: &GroupRead, streams: &[(&[u8], ReadFrom)]) -> Result<Vec<Served>> {
         let keys: Vec<&[u8]> = streams.iter().map(|(k, _)| *k).collect();
         let lock = self.lock(&keys)?;
         // One state per distinct key: a key named twice is served twice from one state,
@@ -404,6 +421,7 @@ impl Db<'_> {
         let mut out = Vec::new();
         for (key, from) in streams {
             let Some((_, s, g, touched)) = opened.iter_mut().find(|o| o.0 == *key) else { continue };
+            let consumers = g.row.consumers;
             let delivered = match from {
                 ReadFrom::New => self.deliver_new(s, g, read, &mut batch)?,
                 ReadFrom::After(id) => self.deliver_history(s, g, read, *id, &mut batch)?,
@@ -414,7 +432,7 @@ impl Db<'_> {
             }
             self.consumer(s, g, read.consumer)?.seen = self.now;
             *touched = true;
-            out.push((key.to_vec(), delivered));
+            out.push(Served { key: key.to_vec(), entries: delivered, new_consumer: g.row.consumers > consumers });
         }
         for (_, s, g, touched) in &opened {
             if *touched {
@@ -567,9 +585,10 @@ impl Db<'_> {
     }
 
     /// XCLAIM: the entries (or, with JUSTID, the IDs) now owned by `consumer`.
-    pub fn xclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], ids: &[StreamId], opt: &Claim) -> Result<Vec<Delivered>> {
+    pub fn xclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], ids: &[StreamId], opt: &Claim) -> Result<Claimed> {
         let lock = self.lock(&[key])?;
         let (s, mut g) = self.open_to_claim(key, group)?;
+        let consumers = g.row.consumers;
         let mut batch = self.store.batch();
         if let Some(last) = opt.last_id.filter(|l| *l > g.row.last_id) {
             g.row.last_id = last;
@@ -608,7 +627,7 @@ impl Db<'_> {
         }
         self.close_group(&s, &g, &mut batch);
         self.write(&lock, batch)?;
-        Ok(out)
+        Ok(Claimed { entries: out, new_consumer: g.row.consumers > consumers })
     }
 
     /// XAUTOCLAIM: claims up to `count` entries idle for at least `min_idle`, scanning at
@@ -616,6 +635,7 @@ impl Db<'_> {
     pub fn xautoclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], min_idle: u64, start: StreamId, count: u64, justid: bool) -> Result<AutoClaim> {
         let lock = self.lock(&[key])?;
         let (s, mut g) = self.open_to_claim(key, group)?;
+        let consumers = g.row.consumers;
         let attempts = count.saturating_mul(10);
         // One more than may be examined: the first one left over is the next cursor.
         let mut scanned: Vec<(StreamId, PendingRow)> = Vec::new();
@@ -625,7 +645,7 @@ impl Db<'_> {
         })?;
         self.consumer(&s, &mut g, consumer)?.seen = self.now;
         let mut batch = self.store.batch();
-        let mut result = AutoClaim { next: StreamId::MIN, claimed: Vec::new(), deleted: Vec::new() };
+        let mut result = AutoClaim { next: StreamId::MIN, claimed: Vec::new(), deleted: Vec::new(), new_consumer: false };
         let (mut left, mut examined) = (count, 0);
         for (id, old) in &scanned {
             if left == 0 || examined == attempts {
@@ -653,6 +673,7 @@ impl Db<'_> {
         if !result.claimed.is_empty() {
             self.consumer(&s, &mut g, consumer)?.active = self.now;
         }
+        result.new_consumer = g.row.consumers > consumers;
         self.close_group(&s, &g, &mut batch);
         self.write(&lock, batch)?;
         Ok(result)
@@ -755,11 +776,13 @@ mod tests {
         db.xgroup_create(b"s", b"g", Some(StreamId::MIN), false, -1).unwrap();
         let alice = GroupRead { group: b"g", consumer: b"alice", count: 2, noack: false };
         let got = db.xreadgroup(&alice, &[(&b"s"[..], ReadFrom::New)]).unwrap();
-        assert_eq!(got[0].1.iter().map(|d| d.0).collect::<Vec<_>>(), vec![id(1), id(2)]);
+        assert_eq!(got[0].entries.iter().map(|d| d.0).collect::<Vec<_>>(), vec![id(1), id(2)]);
+        assert!(got[0].new_consumer);
         let later = Db::new(&store, 0, 20_000);
         let claim = Claim { min_idle: 5_000, delivered: 20_000, retry: None, force: false, justid: false, last_id: None };
         let claimed = later.xclaim(b"s", b"g", b"bob", &[id(2), id(3)], &claim).unwrap();
-        assert_eq!(claimed.len(), 1, "3 was never delivered and FORCE is off");
+        assert_eq!(claimed.entries.len(), 1, "3 was never delivered and FORCE is off");
+        assert!(claimed.new_consumer);
         let summary = later.xpending_summary(b"s", b"g").unwrap();
         assert_eq!(summary.count, 2);
         assert_eq!(summary.consumers, vec![(b"alice".to_vec(), 1), (b"bob".to_vec(), 1)]);
