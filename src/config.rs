@@ -320,7 +320,8 @@ mod tests {
     fn flags_override_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("diskdb.toml");
-        std::fs::write(&path, "[server]\nport = 7000\ndatabases = 4\n[storage]\nappendfsync = \"always\"\nblock-cache-size = \"16mb\"\n").unwrap();
+        std::fs::write(&path, "[server]\nport = 7000\ndatabases = 4\n[storage]\nappendfsync = \"always\"\nblock-cache-size = \"16mb\"\n")
+            .unwrap();
         let cli = Cli { config: Some(path.clone()), port: Some(7001), ..Default::default() };
         let cfg = Config::from_cli(cli).unwrap();
         assert_eq!((cfg.port, cfg.databases, cfg.appendfsync, cfg.block_cache_size), (7001, 4, Fsync::Always, 16 << 20));

@@ -121,10 +121,7 @@ fn match_from(mut p: &[u8], mut s: &[u8], nocase: bool, nesting: u32) -> bool {
 /// The literal prefix of a pattern (bytes before the first special character), used to
 /// seek instead of scanning every key.
 pub fn literal_prefix(pattern: &[u8]) -> &[u8] {
-    let end = pattern
-        .iter()
-        .position(|c| matches!(c, b'*' | b'?' | b'[' | b'\\'))
-        .unwrap_or(pattern.len());
+    let end = pattern.iter().position(|c| matches!(c, b'*' | b'?' | b'[' | b'\\')).unwrap_or(pattern.len());
     &pattern[..end]
 }
 

@@ -25,14 +25,7 @@ impl Log for StderrLogger {
             log::Level::Info => '*',
             log::Level::Debug | log::Level::Trace => '.',
         };
-        let line = format!(
-            "{}:M {}.{:03} {} {}\n",
-            std::process::id(),
-            now.as_secs(),
-            now.subsec_millis(),
-            mark,
-            record.args()
-        );
+        let line = format!("{}:M {}.{:03} {} {}\n", std::process::id(), now.as_secs(), now.subsec_millis(), mark, record.args());
         // One write per line so concurrent lines do not interleave.
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }

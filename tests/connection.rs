@@ -496,10 +496,7 @@ fn client_setinfo_records_library_details() {
         c.cmd(&["CLIENT", "SETINFO", "LIB-NAME", "with space"]),
         err("ERR LIB-NAME cannot contain spaces, newlines or special characters.")
     );
-    assert_eq!(
-        c.cmd(&["CLIENT", "SETINFO", "lib-ver", "1\n2"]),
-        err("ERR lib-ver cannot contain spaces, newlines or special characters.")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "SETINFO", "lib-ver", "1\n2"]), err("ERR lib-ver cannot contain spaces, newlines or special characters."));
     assert_eq!(c.cmd(&["CLIENT", "SETINFO", "LIB-NAME"]), err("ERR wrong number of arguments for 'client|setinfo' command"));
 }
 

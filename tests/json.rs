@@ -144,7 +144,8 @@ fn set_creates_at_the_root_and_honours_nx_xx() {
 fn unicode_numbers_and_nesting_round_trip() {
     let Some(s) = server() else { return };
     let mut c = s.client();
-    let doc = r#"{"ü":["ñ",1.5,null,true,{"deep":[[]]}],"big":18446744073709551615,"neg":-9223372036854775808,"e":1e300,"esc":"a\"b\\c\n"}"#;
+    let doc =
+        r#"{"ü":["ñ",1.5,null,true,{"deep":[[]]}],"big":18446744073709551615,"neg":-9223372036854775808,"e":1e300,"esc":"a\"b\\c\n"}"#;
     assert_eq!(c.cmd(&["JSON.SET", "k", "$", doc]), ok());
     // Numbers are written as serde_json (and so RedisJSON) writes them.
     assert_eq!(c.cmd(&["JSON.GET", "k"]), bulk(&doc.replace("1e300", "1e+300")));

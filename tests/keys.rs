@@ -801,10 +801,15 @@ fn binary_keys_work_everywhere() {
     assert_eq!(c.cmd_bytes(&[b"SET", k2, b"2"]), ok());
     assert_eq!(c.cmd_bytes(&[b"EXISTS", k1, k2, b"bin"]), int(2));
     assert_eq!(c.cmd_bytes(&[b"TYPE", k1]), Value::Simple("string".into()));
-    let mut keys: Vec<Vec<u8>> = c.cmd(&["KEYS", "*"]).array().into_iter().map(|v| match v {
-        Value::Bulk(b) => b,
-        other => panic!("{other:?}"),
-    }).collect();
+    let mut keys: Vec<Vec<u8>> = c
+        .cmd(&["KEYS", "*"])
+        .array()
+        .into_iter()
+        .map(|v| match v {
+            Value::Bulk(b) => b,
+            other => panic!("{other:?}"),
+        })
+        .collect();
     keys.sort();
     assert_eq!(keys, vec![k1.to_vec(), k2.to_vec()]);
     assert_eq!(c.cmd_bytes(&[b"KEYS", b"bin\x00*"]), arr(vec![Value::Bulk(k1.to_vec())]));

@@ -86,7 +86,17 @@ fn flushdb_and_swapdb_inside_a_transaction() {
     assert_eq!(c.cmd(&["SET", "old", "1"]), ok());
     let reply = transaction(
         &mut c,
-        &[&["SET", "a", "1"], &["FLUSHDB"], &["GET", "old"], &["SET", "b", "2"], &["DBSIZE"], &["SWAPDB", "0", "1"], &["DBSIZE"], &["SELECT", "1"], &["GET", "b"]],
+        &[
+            &["SET", "a", "1"],
+            &["FLUSHDB"],
+            &["GET", "old"],
+            &["SET", "b", "2"],
+            &["DBSIZE"],
+            &["SWAPDB", "0", "1"],
+            &["DBSIZE"],
+            &["SELECT", "1"],
+            &["GET", "b"],
+        ],
     );
     assert_eq!(reply, arr(vec![ok(), ok(), Value::Nil, ok(), int(1), ok(), int(0), ok(), bulk("2")]));
     assert_eq!(c.cmd(&["DBSIZE"]), int(1));

@@ -297,10 +297,7 @@ fn unknown_command_arguments_are_cut_at_128_characters() {
     let mut c = server.client();
     let (a, b, cc) = ("a".repeat(60), "b".repeat(60), "c".repeat(60));
     // Redis counts only the quoted arguments towards the 128 characters.
-    assert_eq!(
-        c.cmd(&["foo", &a, &b, &cc, "d"]),
-        err(&format!("ERR unknown command 'foo', with args beginning with: '{a}' '{b}' 'cc' "))
-    );
+    assert_eq!(c.cmd(&["foo", &a, &b, &cc, "d"]), err(&format!("ERR unknown command 'foo', with args beginning with: '{a}' '{b}' 'cc' ")));
     assert_eq!(
         c.cmd(&["foo", &"x".repeat(200)]),
         err(&format!("ERR unknown command 'foo', with args beginning with: '{}' ", "x".repeat(128)))

@@ -170,7 +170,10 @@ fn pubsub_introspection() {
     let mut news = c.cmd(&["PUBSUB", "CHANNELS", "news.*"]).texts();
     news.sort();
     assert_eq!(news, vec!["news.art", "news.tech"]);
-    assert_eq!(c.cmd(&["PUBSUB", "NUMSUB", "sport", "news.art", "none"]), arr(vec![bulk("sport"), int(2), bulk("news.art"), int(1), bulk("none"), int(0)]));
+    assert_eq!(
+        c.cmd(&["PUBSUB", "NUMSUB", "sport", "news.art", "none"]),
+        arr(vec![bulk("sport"), int(2), bulk("news.art"), int(1), bulk("none"), int(0)])
+    );
     assert_eq!(c.cmd(&["PUBSUB", "NUMSUB"]), arr(vec![]));
     assert_eq!(c.cmd(&["PUBSUB", "NUMPAT"]), int(1));
     assert_eq!(c.cmd(&["PUBSUB", "SHARDCHANNELS"]), arr(vec![bulk("sh1")]));
@@ -304,7 +307,8 @@ fn config_of_notify_keyspace_events_reads_back_as_redis_prints_it() {
     let mut c = s.client();
     let get = |c: &mut Client| c.cmd(&["CONFIG", "GET", "notify-keyspace-events"]).array()[1].text();
     assert_eq!(get(&mut c), "");
-    for (set, shown) in [("KEA", "AKE"), ("Ex$", "$xE"), ("nmdKg", "gdnKm"), ("g$lshzxetK", "g$lshzxetK"), ("g$lshzxetdK", "AK"), ("", "")] {
+    for (set, shown) in [("KEA", "AKE"), ("Ex$", "$xE"), ("nmdKg", "gdnKm"), ("g$lshzxetK", "g$lshzxetK"), ("g$lshzxetdK", "AK"), ("", "")]
+    {
         assert_eq!(c.cmd(&["CONFIG", "SET", "notify-keyspace-events", set]), ok());
         assert_eq!(get(&mut c), shown, "{set}");
     }

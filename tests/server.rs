@@ -518,7 +518,11 @@ fn run_tool(program: &str, args: &[&str], limit: Duration) -> (bool, String, Str
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let out = child.wait_with_output().unwrap();
-            return (status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+            return (
+                status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
         }
         if Instant::now() > deadline {
             let _ = child.kill();
@@ -561,8 +565,7 @@ fn redis_cli_works() {
 fn redis_benchmark_runs_to_completion() {
     let server = Server::start();
     let port = server.port.to_string();
-    let (ok, out, errs) =
-        run_tool("redis-benchmark", &["-p", &port, "-t", "set,get", "-n", "2000", "-q"], Duration::from_secs(120));
+    let (ok, out, errs) = run_tool("redis-benchmark", &["-p", &port, "-t", "set,get", "-n", "2000", "-q"], Duration::from_secs(120));
     assert!(ok, "redis-benchmark failed:\n{out}\n{errs}");
     let text = out.replace('\r', "\n");
     for t in ["SET:", "GET:"] {

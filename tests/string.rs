@@ -600,16 +600,10 @@ fn lcs_edge_cases_and_errors() {
     assert_eq!(c.cmd(&["MSET", "key1", "ohmytext", "key2", "mynewtext", "same", "ohmytext"]), ok());
     assert_eq!(c.cmd(&["LCS", "key1", "missing"]), bulk(""));
     assert_eq!(c.cmd(&["LCS", "missing1", "missing2", "LEN"]), int(0));
-    assert_eq!(
-        c.cmd(&["LCS", "missing1", "missing2", "IDX"]),
-        arr(vec![bulk("matches"), arr(vec![]), bulk("len"), int(0)])
-    );
+    assert_eq!(c.cmd(&["LCS", "missing1", "missing2", "IDX"]), arr(vec![bulk("matches"), arr(vec![]), bulk("len"), int(0)]));
     assert_eq!(c.cmd(&["LCS", "key1", "same"]), bulk("ohmytext"));
     assert_eq!(c.cmd(&["LCS", "key1", "key1", "LEN"]), int(8));
-    assert_eq!(
-        c.cmd(&["LCS", "key1", "key2", "LEN", "IDX"]),
-        err("ERR If you want both the length and indexes, please just use IDX.")
-    );
+    assert_eq!(c.cmd(&["LCS", "key1", "key2", "LEN", "IDX"]), err("ERR If you want both the length and indexes, please just use IDX."));
     assert_eq!(c.cmd(&["LCS", "key1", "key2", "FOO"]), err(SYNTAX));
     assert_eq!(c.cmd(&["LCS", "key1", "key2", "MINMATCHLEN"]), err(SYNTAX));
     assert_eq!(c.cmd(&["LCS", "key1", "key2", "MINMATCHLEN", "abc"]), err(NOT_INT));
@@ -764,7 +758,10 @@ fn binary_keys_and_values() {
     assert_eq!(c.cmd_bytes(&[b"APPEND", key, b"\x00"]), int(value.len() as i64 + 1));
     assert_eq!(c.cmd_bytes(&[b"GETRANGE", key, b"0", b"1"]), bin(b"\x00\xff"));
     assert_eq!(c.cmd_bytes(&[b"MSET", b"\xff", b"\x00", b"\x00", b"\xff"]), ok());
-    assert_eq!(c.cmd_bytes(&[b"MGET", b"\xff", b"\x00", key]), arr(vec![bin(b"\x00"), bin(b"\xff"), bin(b"\x00\xff\x00\r\n$-1\r\n\xfe\x00")]));
+    assert_eq!(
+        c.cmd_bytes(&[b"MGET", b"\xff", b"\x00", key]),
+        arr(vec![bin(b"\x00"), bin(b"\xff"), bin(b"\x00\xff\x00\r\n$-1\r\n\xfe\x00")])
+    );
     assert_eq!(c.cmd_bytes(&[b"GETDEL", b"\xff"]), bin(b"\x00"));
     assert_eq!(c.cmd_bytes(&[b"EXISTS", b"\xff", b"\x00"]), int(1));
     assert_eq!(c.cmd_bytes(&[b"SETRANGE", b"\x00", b"1", b"\x00\x01"]), int(3));
@@ -903,10 +900,7 @@ fn lcs_idx_is_a_map_in_resp3() {
     let range = |a: i64, b: i64| arr(vec![int(a), int(b)]);
     assert_eq!(
         c.cmd(&["LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"]),
-        Value::Map(vec![
-            (bulk("matches"), arr(vec![arr(vec![range(4, 7), range(5, 8), int(4)])])),
-            (bulk("len"), int(6)),
-        ])
+        Value::Map(vec![(bulk("matches"), arr(vec![arr(vec![range(4, 7), range(5, 8), int(4)])])), (bulk("len"), int(6)),])
     );
     assert_eq!(c.cmd(&["GET", "missing"]), nil());
 }

@@ -63,17 +63,11 @@ fn zadd_option_errors() {
     assert_eq!(c.cmd(&["ZADD", "z", "NX", "1"]), err(SYNTAX));
     assert_eq!(c.cmd(&["ZADD", "z", "1"]), err("ERR wrong number of arguments for 'zadd' command"));
     assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "2"]), err(SYNTAX));
-    assert_eq!(
-        c.cmd(&["ZADD", "z", "NX", "XX", "1", "a"]),
-        err("ERR XX and NX options at the same time are not compatible")
-    );
+    assert_eq!(c.cmd(&["ZADD", "z", "NX", "XX", "1", "a"]), err("ERR XX and NX options at the same time are not compatible"));
     let gtlt = "ERR GT, LT, and/or NX options at the same time are not compatible";
     assert_eq!(c.cmd(&["ZADD", "z", "GT", "LT", "1", "a"]), err(gtlt));
     assert_eq!(c.cmd(&["ZADD", "z", "NX", "GT", "1", "a"]), err(gtlt));
-    assert_eq!(
-        c.cmd(&["ZADD", "z", "INCR", "1", "a", "2", "b"]),
-        err("ERR INCR option supports a single increment-element pair")
-    );
+    assert_eq!(c.cmd(&["ZADD", "z", "INCR", "1", "a", "2", "b"]), err("ERR INCR option supports a single increment-element pair"));
     assert_eq!(c.cmd(&["ZADD", "z", "abc", "a"]), err(NOT_FLOAT));
     assert_eq!(c.cmd(&["ZADD", "z", "nan", "a"]), err(NOT_FLOAT));
     assert_eq!(c.cmd(&["ZADD", "z", "1e310", "a"]), err(NOT_FLOAT));
@@ -135,21 +129,14 @@ fn zadd_incr_and_zincrby() {
 fn special_scores() {
     let s = Server::start();
     let mut c = s.client();
-    assert_eq!(
-        c.cmd(&["ZADD", "z", "-inf", "lo", "inf", "hi", "1e300", "big", "-5", "neg", "-0", "mz", "0", "pz"]),
-        int(6)
-    );
+    assert_eq!(c.cmd(&["ZADD", "z", "-inf", "lo", "inf", "hi", "1e300", "big", "-5", "neg", "-0", "mz", "0", "pz"]), int(6));
     assert_eq!(c.cmd(&["ZSCORE", "z", "lo"]), bulk("-inf"));
     assert_eq!(c.cmd(&["ZSCORE", "z", "hi"]), bulk("inf"));
     assert_eq!(c.cmd(&["ZSCORE", "z", "neg"]), bulk("-5"));
     if !s.is_reference() {
         assert_eq!(c.cmd(&["ZSCORE", "z", "big"]), bulk("1e+300"));
     }
-    assert_eq!(
-        texts(c.cmd(&["ZRANGE", "z", "0", "-1"])),
-        ["lo", "neg", "mz", "pz", "big", "hi"],
-        "-0 and 0 tie and sort by member"
-    );
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "0", "-1"])), ["lo", "neg", "mz", "pz", "big", "hi"], "-0 and 0 tie and sort by member");
     assert_eq!(c.cmd(&["ZSCORE", "z", "mz"]), bulk("0"), "-0 is stored as 0");
     assert_eq!(c.cmd(&["ZADD", "y", "-0", "b", "0", "a"]), int(2));
     assert_eq!(texts(c.cmd(&["ZRANGE", "y", "0", "-1", "WITHSCORES"])), ["a", "0", "b", "0"]);
@@ -222,10 +209,7 @@ fn zrange_by_score() {
     assert_eq!(texts(c.cmd(&["ZREVRANGEBYSCORE", "z", "(4", "(2"])), ["c"]);
     assert_eq!(texts(c.cmd(&["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "2"])), ["d", "c"]);
     assert_eq!(texts(c.cmd(&["ZRANGE", "z", "2", "4", "BYSCORE"])), ["b", "c", "d"]);
-    assert_eq!(
-        texts(c.cmd(&["ZRANGE", "z", "(5", "2", "BYSCORE", "REV", "LIMIT", "0", "2", "WITHSCORES"])),
-        ["d", "4", "c", "3"]
-    );
+    assert_eq!(texts(c.cmd(&["ZRANGE", "z", "(5", "2", "BYSCORE", "REV", "LIMIT", "0", "2", "WITHSCORES"])), ["d", "4", "c", "3"]);
     assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "x", "2"]), err(BOUND_FLOAT));
     assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "1", "nan"]), err(BOUND_FLOAT));
     assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "((1", "2"]), err(BOUND_FLOAT));
@@ -309,10 +293,7 @@ fn zmpop() {
     let s = Server::start();
     let mut c = s.client();
     five(&mut c);
-    assert_eq!(
-        c.cmd(&["ZMPOP", "2", "none", "z", "MIN"]),
-        arr(vec![bulk("z"), arr(vec![arr(vec![bulk("a"), bulk("1")])])])
-    );
+    assert_eq!(c.cmd(&["ZMPOP", "2", "none", "z", "MIN"]), arr(vec![bulk("z"), arr(vec![arr(vec![bulk("a"), bulk("1")])])]));
     assert_eq!(
         c.cmd(&["ZMPOP", "1", "z", "MAX", "COUNT", "2"]),
         arr(vec![bulk("z"), arr(vec![arr(vec![bulk("e"), bulk("5")]), arr(vec![bulk("d"), bulk("4")])])])
@@ -528,20 +509,14 @@ fn zunion_zinter_zdiff() {
     assert_eq!(c.cmd(&["ZINTERCARD", "2", "x"]), err(SYNTAX));
     assert_eq!(c.cmd(&["ZINTERCARD", "1", "x", "LIMIT", "-1"]), err("ERR LIMIT can't be negative"));
     assert_eq!(c.cmd(&["ZUNIONSTORE", "dst", "2", "x", "y", "WEIGHTS", "1", "-1"]), int(4));
-    assert_eq!(
-        texts(c.cmd(&["ZRANGE", "dst", "0", "-1", "WITHSCORES"])),
-        ["d", "-30", "c", "-17", "b", "-8", "a", "1"]
-    );
+    assert_eq!(texts(c.cmd(&["ZRANGE", "dst", "0", "-1", "WITHSCORES"])), ["d", "-30", "c", "-17", "b", "-8", "a", "1"]);
     assert_eq!(c.cmd(&["ZINTERSTORE", "dst", "2", "x", "y"]), int(2));
     assert_eq!(c.cmd(&["ZUNIONSTORE", "y", "2", "y", "s"]), int(4));
     assert_eq!(texts(c.cmd(&["ZRANGE", "y", "0", "-1", "WITHSCORES"])), ["a", "1", "b", "10", "c", "20", "d", "31"]);
     assert_eq!(c.cmd(&["ZDIFFSTORE", "dst", "2", "x", "x"]), int(0));
     assert_eq!(c.cmd(&["EXISTS", "dst"]), int(0));
     assert_eq!(c.cmd(&["ZUNION", "0", "x"]), err("ERR at least 1 input key is needed for 'zunion' command"));
-    assert_eq!(
-        c.cmd(&["ZUNIONSTORE", "d", "0", "x"]),
-        err("ERR at least 1 input key is needed for 'zunionstore' command")
-    );
+    assert_eq!(c.cmd(&["ZUNIONSTORE", "d", "0", "x"]), err("ERR at least 1 input key is needed for 'zunionstore' command"));
     assert_eq!(c.cmd(&["ZUNION", "3", "x", "y"]), err(SYNTAX));
     assert_eq!(c.cmd(&["ZUNION", "x", "y"]), err(NOT_INT));
     assert_eq!(c.cmd(&["ZUNION", "2", "x", "y", "WEIGHTS", "1", "z"]), err("ERR weight value is not a float"));

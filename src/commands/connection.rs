@@ -1,9 +1,9 @@
 //! Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET, CLIENT.
 
 use super::args::is;
+use super::context::Unblock;
 use super::flag::*;
 use super::keys::help_reply;
-use super::context::Unblock;
 use super::{cmd, dispatch_sub, printable, After, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::parse_i64;

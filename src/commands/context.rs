@@ -1,15 +1,15 @@
 //! What a command runs with: the shared server state, the calling client's session,
 //! and the effects a command asks the server to carry out after replying.
 
-use crate::config::Config;
 use super::multi::{Multi, Watch, Watches};
+use crate::config::Config;
 use crate::protocol::Reply;
 use crate::server::blocking::Waiters;
 use crate::storage::{Group, Storage, Txn, View};
-use bytes::Bytes;
-use std::cell::RefCell;
 use crate::types::Db;
+use bytes::Bytes;
 use parking_lot::Mutex;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};

@@ -328,11 +328,8 @@ fn json_arrlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn json_objlen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let misses = Misses {
-        no_match_fails: false,
-        wrong_kind: |_, v| expected("object", v),
-        missing_key: |p| path_missing_or(p, "not an object"),
-    };
+    let misses =
+        Misses { no_match_fails: false, wrong_kind: |_, v| expected("object", v), missing_key: |p| path_missing_or(p, "not an object") };
     inspect(ctx, args, misses, |v| v.as_object().map(|m| Reply::Int(m.len() as i64)))
 }
 
@@ -349,13 +346,17 @@ fn json_arrindex(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let stop = if args.is_empty() { 0 } else { args.next_i64()? };
     args.finish()?;
     let legacy = path.is_legacy();
-    let reply = read_each(ctx, key, &path, || Err(path_missing(path.normalized())), |v| {
-        match json::arr_index(v, &item, start, stop) {
+    let reply = read_each(
+        ctx,
+        key,
+        &path,
+        || Err(path_missing(path.normalized())),
+        |v| match json::arr_index(v, &item, start, stop) {
             Some(i) => Ok(Reply::Int(i)),
             None if legacy => Err(expected("array", v)),
             None => Ok(Reply::Nil),
-        }
-    })?;
+        },
+    )?;
     reply.ok_or_else(|| no_such_key().into())
 }
 

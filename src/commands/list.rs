@@ -321,7 +321,10 @@ fn lpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// The arguments of LMPOP, BLMPOP, ZMPOP and BZMPOP after the timeout: `numkeys key
 /// [key ...] END [COUNT count]` with the end read by `parse_end` (LEFT|RIGHT, MIN|MAX),
 /// checked in Redis's order: numkeys, the end, the options.
-pub(super) fn mpop_args<'a, E>(args: &mut Args<'a>, parse_end: fn(&[u8]) -> Result<E, CmdError>) -> Result<(Vec<&'a [u8]>, E, u64), CmdError> {
+pub(super) fn mpop_args<'a, E>(
+    args: &mut Args<'a>,
+    parse_end: fn(&[u8]) -> Result<E, CmdError>,
+) -> Result<(Vec<&'a [u8]>, E, u64), CmdError> {
     let numkeys = match parse_i64(args.next_bytes()?) {
         Some(n) if n > 0 => n as usize,
         _ => return Err(CmdError::err("numkeys should be greater than 0")),

@@ -283,11 +283,7 @@ fn error_reply(ctx: &Ctx, line: String) -> Reply {
 pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: &'static [Command]) -> Result<Reply, CmdError> {
     let name = args.next_bytes()?;
     let Some(sub) = subs.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name)) else {
-        return Err(CmdError::msg(format!(
-            "ERR unknown subcommand '{}'. Try {} HELP.",
-            printable(name, 128),
-            parent.to_ascii_uppercase()
-        )));
+        return Err(CmdError::msg(format!("ERR unknown subcommand '{}'. Try {} HELP.", printable(name, 128), parent.to_ascii_uppercase())));
     };
     if !sub.arity_ok(args.len()) {
         return Err(CmdError::WrongArgs(format!("{}|{}", parent, sub.name)));

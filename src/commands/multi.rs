@@ -185,7 +185,13 @@ pub fn touch_written(state: &Arc<super::ServerState>, db: usize, argv: &[Bytes])
             // The keys it names, and the one it wrote in the other database.
             let other = match cmd.name {
                 "move" => parse_i64(&argv[2]).map(|d| (d, &argv[1])),
-                _ => argv.iter().skip(3).position(|a| a.eq_ignore_ascii_case(b"db")).and_then(|i| argv.get(i + 4)).and_then(|d| parse_i64(d)).map(|d| (d, &argv[2])),
+                _ => argv
+                    .iter()
+                    .skip(3)
+                    .position(|a| a.eq_ignore_ascii_case(b"db"))
+                    .and_then(|i| argv.get(i + 4))
+                    .and_then(|d| parse_i64(d))
+                    .map(|d| (d, &argv[2])),
             };
             if let Some((d, key)) = other.filter(|(d, _)| *d >= 0) {
                 watches.touch(d as usize, key);

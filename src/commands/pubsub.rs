@@ -371,7 +371,10 @@ pub fn allowed_when_subscribed(name: &str) -> bool {
 }
 
 /// Commands that have subcommands, which Redis names `parent|sub` in errors.
-const CONTAINERS: &[&str] = &["acl", "client", "cluster", "command", "config", "debug", "function", "latency", "memory", "module", "object", "pubsub", "script", "slowlog", "xgroup", "xinfo"];
+const CONTAINERS: &[&str] = &[
+    "acl", "client", "cluster", "command", "config", "debug", "function", "latency", "memory", "module", "object", "pubsub", "script",
+    "slowlog", "xgroup", "xinfo",
+];
 
 /// Redis's refusal of a command in RESP2's subscribed mode.
 pub fn subscribed_mode_error(cmd: &Command, argv: &[Bytes]) -> String {
@@ -473,7 +476,8 @@ fn pubsub(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn channels_of(ctx: &mut Ctx, args: &mut Args, scope: Scope) -> Result<Reply, CmdError> {
     let pattern = args.try_next();
-    args.finish().map_err(|_| CmdError::WrongArgs(format!("pubsub|{}", if scope == Scope::Shard { "shardchannels" } else { "channels" })))?;
+    args.finish()
+        .map_err(|_| CmdError::WrongArgs(format!("pubsub|{}", if scope == Scope::Shard { "shardchannels" } else { "channels" })))?;
     let names = ctx.state.pubsub.hub.channels(scope, pattern);
     Ok(Reply::Array(names.into_iter().map(|n| Reply::bulk(&n[..])).collect()))
 }
@@ -533,7 +537,15 @@ mod tests {
 
     #[test]
     fn event_flags_read_back_as_redis_prints_them() {
-        for (set, get) in [("KEA", "AKE"), ("Ex$", "$xE"), ("nmdKg", "gdnKm"), ("AK", "AK"), ("", ""), ("g$lshzxetK", "g$lshzxetK"), ("g$lshzxetdK", "AK")] {
+        for (set, get) in [
+            ("KEA", "AKE"),
+            ("Ex$", "$xE"),
+            ("nmdKg", "gdnKm"),
+            ("AK", "AK"),
+            ("", ""),
+            ("g$lshzxetK", "g$lshzxetK"),
+            ("g$lshzxetdK", "AK"),
+        ] {
             assert_eq!(events_string(parse_events(set).unwrap()), get, "{set}");
         }
         assert_eq!(parse_events("Q"), None);

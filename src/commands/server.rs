@@ -381,10 +381,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 value = PubSub::check_param(&name, &value, &settings.redis_params[&name]).map_err(|why| set_failed(&name, why))?;
             }
             None => {
-                return Err(CmdError::err(format!(
-                    "Unknown option or number of arguments for CONFIG SET - '{}'",
-                    printable(pair[0], 128)
-                )))
+                return Err(CmdError::err(format!("Unknown option or number of arguments for CONFIG SET - '{}'", printable(pair[0], 128))))
             }
         }
         changes.push((name, value));
@@ -499,21 +496,14 @@ fn command_info_cmd(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> 
 }
 
 fn command_docs(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    let names: Vec<&Command> = if args.is_empty() {
-        all_commands().to_vec()
-    } else {
-        args.rest().iter().filter_map(|n| lookup(n).map(|(_, c)| c)).collect()
-    };
+    let names: Vec<&Command> =
+        if args.is_empty() { all_commands().to_vec() } else { args.rest().iter().filter_map(|n| lookup(n).map(|(_, c)| c)).collect() };
     let s = Reply::from_str;
     Ok(Reply::Map(
         names
             .into_iter()
             .map(|c| {
-                let doc = Reply::Map(vec![
-                    (s("summary"), s(c.summary)),
-                    (s("since"), s("1.0.0")),
-                    (s("group"), s(c.group)),
-                ]);
+                let doc = Reply::Map(vec![(s("summary"), s(c.summary)), (s("since"), s("1.0.0")), (s("group"), s(c.group))]);
                 (s(c.name), doc)
             })
             .collect(),
@@ -539,9 +529,7 @@ fn command_list(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(CmdError::Syntax);
         });
     }
-    Ok(Reply::Array(
-        all_commands().iter().filter(|c| filter.as_ref().map_or(true, |f| f(c))).map(|c| Reply::from_str(c.name)).collect(),
-    ))
+    Ok(Reply::Array(all_commands().iter().filter(|c| filter.as_ref().map_or(true, |f| f(c))).map(|c| Reply::from_str(c.name)).collect()))
 }
 
 fn command_getkeys(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -737,5 +725,8 @@ fn function_list(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 fn function_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(help_reply("FUNCTION", &["FLUSH [ASYNC|SYNC]", "    Delete all the libraries (DiskDB has none yet).", "LIST", "    List libraries."]))
+    Ok(help_reply(
+        "FUNCTION",
+        &["FLUSH [ASYNC|SYNC]", "    Delete all the libraries (DiskDB has none yet).", "LIST", "    List libraries."],
+    ))
 }

@@ -10,13 +10,13 @@ use super::pubsub::event;
 use super::server::subcommand_syntax_error;
 use super::{cmd, dispatch_sub, After, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
-use bytes::Bytes;
-use std::time::Instant;
 use crate::storage::PendingRow;
 use crate::types::parse_i64;
 use crate::types::stream::{
     Claim, ConsumerInfo, Delivered, Entry, Fields, GroupInfo, GroupRead, NewId, PendingRange, ReadFrom, StreamId, Trim, TrimBy,
 };
+use bytes::Bytes;
+use std::time::Instant;
 
 const W: u32 = WRITE | DENYOOM;
 
@@ -503,7 +503,9 @@ fn xpending(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Array(
         items
             .into_iter()
-            .map(|p| Reply::Array(vec![id_reply(p.id), Reply::Bulk(p.consumer), Reply::Int(p.idle as i64), Reply::Int(p.deliveries as i64)]))
+            .map(|p| {
+                Reply::Array(vec![id_reply(p.id), Reply::Bulk(p.consumer), Reply::Int(p.idle as i64), Reply::Int(p.deliveries as i64)])
+            })
             .collect(),
     ))
 }
@@ -519,7 +521,14 @@ fn min_idle(arg: &[u8], command: &str) -> Result<u64, CmdError> {
 fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
     let now = ctx.now;
-    let mut opt = Claim { min_idle: min_idle(args.next_bytes()?, "XCLAIM")?, delivered: now, retry: None, force: false, justid: false, last_id: None };
+    let mut opt = Claim {
+        min_idle: min_idle(args.next_bytes()?, "XCLAIM")?,
+        delivered: now,
+        retry: None,
+        force: false,
+        justid: false,
+        last_id: None,
+    };
     let mut ids = Vec::new();
     while let Some(id) = args.peek().and_then(|a| parse_id(a, 0, true).ok()) {
         ids.push(id);
@@ -552,9 +561,7 @@ fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     opt.delivered = delivered.filter(|&t| t >= 0 && t <= now as i64).map_or(now, |t| t as u64);
     let claimed = ctx.db().xclaim(key, group, consumer, &ids, &opt)?;
     notify_new_consumer(ctx, key, claimed.new_consumer);
-    Ok(Reply::Array(
-        claimed.entries.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect(),
-    ))
+    Ok(Reply::Array(claimed.entries.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect()))
 }
 
 /// A command that created a consumer (XGROUP CREATECONSUMER, or a claim on behalf of a
@@ -574,7 +581,8 @@ fn xautoclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     while let Some(o) = args.try_next() {
         if is(o, "COUNT") && !args.is_empty() {
             let max = i64::MAX / 16;
-            count = parse_i64(args.next_bytes()?).filter(|n| (1..=max).contains(n)).ok_or_else(|| CmdError::err("COUNT must be > 0"))? as u64;
+            count =
+                parse_i64(args.next_bytes()?).filter(|n| (1..=max).contains(n)).ok_or_else(|| CmdError::err("COUNT must be > 0"))? as u64;
         } else if is(o, "JUSTID") {
             justid = true;
         } else {

@@ -374,13 +374,7 @@ fn bitpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let bit = match args.next_bytes()? {
         b"1" => true,
         b"0" => false,
-        b => {
-            return Err(if parse_i64(b).is_some() {
-                CmdError::err("The bit argument must be 1 or 0.")
-            } else {
-                CmdError::NotInteger
-            })
-        }
+        b => return Err(if parse_i64(b).is_some() { CmdError::err("The bit argument must be 1 or 0.") } else { CmdError::NotInteger }),
     };
     let start = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
     let end = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
@@ -451,8 +445,5 @@ fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             Reply::Array(item)
         })
         .collect();
-    Ok(Reply::Map(vec![
-        (Reply::from_str("matches"), Reply::Array(matches)),
-        (Reply::from_str("len"), Reply::Int(r.sequence.len() as i64)),
-    ]))
+    Ok(Reply::Map(vec![(Reply::from_str("matches"), Reply::Array(matches)), (Reply::from_str("len"), Reply::Int(r.sequence.len() as i64))]))
 }

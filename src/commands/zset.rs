@@ -4,9 +4,9 @@
 //! wait as the blocking list pops do.
 
 use super::args::{is, timeout};
-use super::list::{mpop_args, owned};
 use super::flag::*;
 use super::keys::{cursor_start, parse_cursor, random_u64, scan_options, scan_reply};
+use super::list::{mpop_args, owned};
 use super::pubsub::event;
 use super::{cmd, dest_and_keys_counted_at_2, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::protocol::format_double;
@@ -39,8 +39,24 @@ pub const TABLE: &[Command] = &[
     cmd("zpopmin", -2, WRITE | FAST, (1, 1, 1), "sorted_set", "Remove and return the lowest members", zpopmin),
     cmd("zpopmax", -2, WRITE | FAST, (1, 1, 1), "sorted_set", "Remove and return the highest members", zpopmax),
     cmd("zmpop", -4, WRITE, (0, 0, 0), "sorted_set", "Pop members from the first non-empty sorted set", zmpop).movable(keys_counted_at_1),
-    cmd("bzpopmin", -3, WRITE | FAST | BLOCKING, (1, -2, 1), "sorted_set", "Pop the lowest member of the first non-empty sorted set, or wait", bzpopmin),
-    cmd("bzpopmax", -3, WRITE | FAST | BLOCKING, (1, -2, 1), "sorted_set", "Pop the highest member of the first non-empty sorted set, or wait", bzpopmax),
+    cmd(
+        "bzpopmin",
+        -3,
+        WRITE | FAST | BLOCKING,
+        (1, -2, 1),
+        "sorted_set",
+        "Pop the lowest member of the first non-empty sorted set, or wait",
+        bzpopmin,
+    ),
+    cmd(
+        "bzpopmax",
+        -3,
+        WRITE | FAST | BLOCKING,
+        (1, -2, 1),
+        "sorted_set",
+        "Pop the highest member of the first non-empty sorted set, or wait",
+        bzpopmax,
+    ),
     cmd("bzmpop", -5, WRITE | BLOCKING, (0, 0, 0), "sorted_set", "ZMPOP, waiting for a member", bzmpop).movable(keys_counted_at_2),
     cmd("zremrangebyrank", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a range of ranks", zremrangebyrank),
     cmd("zremrangebyscore", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a score range", zremrangebyscore),
@@ -50,10 +66,12 @@ pub const TABLE: &[Command] = &[
     cmd("zunion", -3, RO, (0, 0, 0), "sorted_set", "Union of sorted sets", zunion).movable(keys_counted_at_1),
     cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore).movable(dest_and_keys_counted_at_2),
     cmd("zinter", -3, RO, (0, 0, 0), "sorted_set", "Intersection of sorted sets", zinter).movable(keys_counted_at_1),
-    cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore).movable(dest_and_keys_counted_at_2),
+    cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore)
+        .movable(dest_and_keys_counted_at_2),
     cmd("zintercard", -3, RO, (0, 0, 0), "sorted_set", "Size of the intersection of sorted sets", zintercard).movable(keys_counted_at_1),
     cmd("zdiff", -3, RO, (0, 0, 0), "sorted_set", "Difference of sorted sets", zdiff).movable(keys_counted_at_1),
-    cmd("zdiffstore", -4, W, (1, 1, 1), "sorted_set", "Store the difference of sorted sets", zdiffstore).movable(dest_and_keys_counted_at_2),
+    cmd("zdiffstore", -4, W, (1, 1, 1), "sorted_set", "Store the difference of sorted sets", zdiffstore)
+        .movable(dest_and_keys_counted_at_2),
 ];
 
 const NAN_RESULT: &str = "ERR resulting score is not a number (NaN)";
@@ -140,8 +158,7 @@ fn zadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if f.incr && rest.len() > 2 {
         return Err(CmdError::err("INCR option supports a single increment-element pair"));
     }
-    let items: Vec<(f64, &[u8])> =
-        rest.chunks(2).map(|p| score_arg(p[0]).map(|s| (s, p[1]))).collect::<Result<_, _>>()?;
+    let items: Vec<(f64, &[u8])> = rest.chunks(2).map(|p| score_arg(p[0]).map(|s| (s, p[1]))).collect::<Result<_, _>>()?;
     let out = ctx.db().zadd(key, &items, f)?;
     if out.nan {
         return Err(CmdError::msg(NAN_RESULT));
@@ -240,12 +257,7 @@ enum By {
 /// `zrangeGenericCommand`: `by` and `rev` preset by the older commands (so their own
 /// options are syntax errors there), then the conflicts, the range, and the key.
 /// Returns the key, the query and WITHSCORES.
-fn parse_range<'a>(
-    args: &mut Args<'a>,
-    mut by: By,
-    mut rev: Option<bool>,
-    store: bool,
-) -> Result<(&'a [u8], RangeSpec, bool), CmdError> {
+fn parse_range<'a>(args: &mut Args<'a>, mut by: By, mut rev: Option<bool>, store: bool) -> Result<(&'a [u8], RangeSpec, bool), CmdError> {
     let key = args.next_bytes()?;
     let (a, b) = (args.next_bytes()?, args.next_bytes()?);
     let mut withscores = false;
@@ -465,9 +477,7 @@ fn zrandmember(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         Some(_) => return Err(CmdError::Syntax),
     };
     if count == i64::MIN {
-        return Err(CmdError::err(
-            "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-        ));
+        return Err(CmdError::err("value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
     }
     // Redis's bound, so that twice the count (members and scores) fits a long.
     if withscores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
@@ -488,11 +498,7 @@ fn zscan(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let opts = scan_options(args, false)?;
     let Some(start) = cursor_start(ctx, cursor) else { return Ok(scan_reply(ctx, None, vec![])) };
     let page = db.zscan(key, &start, opts.count, opts.pattern)?;
-    let items = page
-        .items
-        .into_iter()
-        .flat_map(|(m, s)| [Reply::Bulk(m), Reply::Bulk(format_double(s).into_bytes())])
-        .collect();
+    let items = page.items.into_iter().flat_map(|(m, s)| [Reply::Bulk(m), Reply::Bulk(format_double(s).into_bytes())]).collect();
     Ok(scan_reply(ctx, page.next, items))
 }
 

@@ -1,10 +1,10 @@
 //! One client connection: read, parse every complete request in the buffer, run them in
 //! order, and answer the whole batch with one write (pipelining).
 
-use super::shutdown::Shutdown;
-use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use super::execute;
 use super::pubsub;
+use super::shutdown::Shutdown;
+use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use crate::commands::{After, ServerState, Session};
 use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
 use bytes::{Bytes, BytesMut};
@@ -156,7 +156,12 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
 }
 
 /// Runs commands, see [`execute::run`].
-fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>], out: &mut Vec<u8>) -> (usize, After, Option<crate::protocol::Reply>) {
+fn run(
+    state: &Arc<ServerState>,
+    session: &mut Session,
+    cmds: &[Vec<Bytes>],
+    out: &mut Vec<u8>,
+) -> (usize, After, Option<crate::protocol::Reply>) {
     if state.store.sync_writes() {
         // Fsyncing writes block their thread for a disk flush: hand the worker's other
         // connections to another thread meanwhile, so many clients' writes reach RocksDB
@@ -193,7 +198,14 @@ impl Drop for Waiting<'_> {
 /// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
 /// buffer, as in Redis. Returns false if the connection must close (the client left, was
 /// killed, or the server is shutting down).
-async fn wait(state: &Arc<ServerState>, session: &mut Session, conn: &mut Conn<'_>, shutdown: &Shutdown, argv: Vec<Bytes>, block: Block) -> bool {
+async fn wait(
+    state: &Arc<ServerState>,
+    session: &mut Session,
+    conn: &mut Conn<'_>,
+    shutdown: &Shutdown,
+    argv: Vec<Bytes>,
+    block: Block,
+) -> bool {
     // The replies to the commands before this one go out now: the wait may be long.
     if !conn.wbuf.is_empty() {
         add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);

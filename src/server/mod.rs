@@ -29,7 +29,9 @@ pub async fn run(config: Config) -> Result<(), String> {
     // The pub/sub settings are checked before anything is opened.
     let pubsub = PubSub::new(Arc::new(pubsub::Hub::default()));
     let mut redis_params = crate::commands::server::redis_param_defaults();
-    for (name, value) in [("notify-keyspace-events", &config.notify_keyspace_events), ("client-output-buffer-limit", &config.client_output_buffer_limit)] {
+    for (name, value) in
+        [("notify-keyspace-events", &config.notify_keyspace_events), ("client-output-buffer-limit", &config.client_output_buffer_limit)]
+    {
         let current = redis_params.get(name).cloned().unwrap_or_default();
         let shown = pubsub.apply_param(name, value, &current).map_err(|why| format!("invalid {name}: {why}"))?;
         redis_params.insert(name.to_string(), shown);
@@ -46,7 +48,9 @@ pub async fn run(config: Config) -> Result<(), String> {
     .map_err(|e| format!("cannot open {}: {e}", config.dir.display()))?;
     let store = Arc::new(store);
 
-    let listeners = crate::net::listen(&config.bind, config.port).await.map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let listeners = crate::net::listen(&config.bind, config.port)
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let port = listeners[0].local_addr().map(|a| a.port()).unwrap_or(config.port);
     let now_secs = crate::storage::now_ms() / 1000;
     log::info!(

@@ -52,11 +52,7 @@ impl MetaCache {
     /// A cache of at most `bytes` (0 disables it).
     pub fn new(bytes: usize) -> MetaCache {
         let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / 160 + 16, bytes as u64, ByBytes));
-        MetaCache {
-            cache,
-            epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect(),
-            hasher: Default::default(),
-        }
+        MetaCache { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect(), hasher: Default::default() }
     }
 
     fn epoch(&self, key: &[u8]) -> &Mutex<u64> {

@@ -536,10 +536,7 @@ mod tests {
         assert_eq!(k.group(b"g"), cat(&[&p, &[2], b"g"]));
         assert_eq!(k.consumer(b"g", b"c"), cat(&[&p, &[3], &[0, 0, 0, 1], b"g", b"c"]));
         assert_eq!(k.pending_entry(b"g", id), cat(&[&p, &[4], &[0, 0, 0, 1], b"g", &id.to_bytes()]));
-        assert_eq!(
-            k.consumer_pending_entry(b"g", b"c", id),
-            cat(&[&p, &[5], &[0, 0, 0, 1], b"g", &[0, 0, 0, 1], b"c", &id.to_bytes()])
-        );
+        assert_eq!(k.consumer_pending_entry(b"g", b"c", id), cat(&[&p, &[5], &[0, 0, 0, 1], b"g", &[0, 0, 0, 1], b"c", &id.to_bytes()]));
         assert_eq!(split_member_key(&k.entry(id)), Some((1, &b"s"[..], 7, &cat(&[&[1], &id.to_bytes()])[..])));
         // A group's name never runs into another group's rows.
         assert!(!k.pending_entry(b"ab", id).starts_with(&k.pending(b"a")));

@@ -34,18 +34,19 @@ mod locks;
 mod meta;
 mod txn;
 
-pub use keys::*;
 pub use group::Group;
 pub use hints::End as HintEnd;
-pub use txn::{Txn, View};
+pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
+pub use txn::{Txn, View};
 
 use cache::{Lookup, MetaCache};
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options, ReadOptions, WriteBatch, WriteBufferManager, WriteOptions, DB,
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options, ReadOptions, WriteBatch,
+    WriteBufferManager, WriteOptions, DB,
 };
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -629,10 +630,7 @@ impl Storage {
 
     /// A RocksDB integer property summed over column families (`rocksdb.estimate-num-keys`, ...).
     pub fn property_sum(&self, name: &str) -> u64 {
-        cf::ALL
-            .iter()
-            .filter_map(|f| self.db.property_int_value_cf(self.cf(f), name).ok().flatten())
-            .sum()
+        cf::ALL.iter().filter_map(|f| self.db.property_int_value_cf(self.cf(f), name).ok().flatten()).sum()
     }
 
     /// Bytes used by the block cache (which also holds the memtables' reservation).

@@ -397,8 +397,7 @@ impl Db<'_> {
         let limit = if count == 0 { u64::MAX } else { count.unsigned_abs() };
         let mut removed = vec![false; all.len()];
         let mut n = 0u64;
-        let order: Box<dyn Iterator<Item = usize>> =
-            if count < 0 { Box::new((0..all.len()).rev()) } else { Box::new(0..all.len()) };
+        let order: Box<dyn Iterator<Item = usize>> = if count < 0 { Box::new((0..all.len()).rev()) } else { Box::new(0..all.len()) };
         for i in order {
             if n == limit {
                 break;
@@ -529,11 +528,12 @@ mod tests {
         let meta = store.get_meta(0, b"l").unwrap().unwrap();
         let rows = |db: &Db| {
             let mut n = 0;
-            db.store.scan_rows(cf::DATA, &member_prefix(0, b"l", meta.version()), None, false, |_, _| {
-                n += 1;
-                true
-            })
-            .unwrap();
+            db.store
+                .scan_rows(cf::DATA, &member_prefix(0, b"l", meta.version()), None, false, |_, _| {
+                    n += 1;
+                    true
+                })
+                .unwrap();
             n
         };
         db.ltrim(b"l", 1, 2).unwrap();

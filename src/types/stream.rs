@@ -77,11 +77,20 @@ pub enum StreamError {
     SetIdBelowTop,
     EntriesAddedBelowLength,
     /// XPENDING, XCLAIM, XAUTOCLAIM.
-    NoGroup { key: Vec<u8>, group: Vec<u8> },
+    NoGroup {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
     /// XREADGROUP.
-    NoGroupToRead { key: Vec<u8>, group: Vec<u8> },
+    NoGroupToRead {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
     /// XGROUP, XINFO CONSUMERS.
-    NoGroupForKey { key: Vec<u8>, group: Vec<u8> },
+    NoGroupForKey {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
 }
 
 impl fmt::Display for StreamError {
@@ -103,12 +112,9 @@ impl fmt::Display for StreamError {
             StreamError::NoGroup { key, group } => {
                 write!(f, "NOGROUP No such key '{}' or consumer group '{}'", text(key), text(group))
             }
-            StreamError::NoGroupToRead { key, group } => write!(
-                f,
-                "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
-                text(key),
-                text(group)
-            ),
+            StreamError::NoGroupToRead { key, group } => {
+                write!(f, "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option", text(key), text(group))
+            }
             StreamError::NoGroupForKey { key, group } => {
                 write!(f, "NOGROUP No such consumer group '{}' for key name '{}'", text(group), text(key))
             }
@@ -472,7 +478,10 @@ mod tests {
         assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "1")]), false, None).unwrap(), added(id(1000, 0)));
         assert_eq!(db.xadd(b"s", NewId::Auto, &f(&[("a", "2")]), false, None).unwrap(), added(id(1000, 1)));
         assert_eq!(db.xadd(b"s", NewId::Seq(1000), &f(&[("a", "3")]), false, None).unwrap(), added(id(1000, 2)));
-        assert!(matches!(db.xadd(b"s", NewId::Exact(id(999, 0)), &f(&[("a", "x")]), false, None), Err(Error::Stream(StreamError::IdTooSmall))));
+        assert!(matches!(
+            db.xadd(b"s", NewId::Exact(id(999, 0)), &f(&[("a", "x")]), false, None),
+            Err(Error::Stream(StreamError::IdTooSmall))
+        ));
         let trim = Trim { by: TrimBy::MaxLen(2), limit: 0 };
         let added = db.xadd(b"s", NewId::Exact(id(2000, 0)), &f(&[("a", "4")]), false, Some(trim)).unwrap();
         assert_eq!(added, Some(Added { id: id(2000, 0), trimmed: 2 }));

@@ -27,9 +27,7 @@
 //! one key, so the bucket rows a write reads are committed and current.
 
 use super::{Db, Result};
-use crate::storage::{
-    cf, decode_rank_count, encode_rank_count, encode_score, member_prefix, Batch, Meta, StorageError,
-};
+use crate::storage::{cf, decode_rank_count, encode_rank_count, encode_score, member_prefix, Batch, Meta, StorageError};
 use std::collections::BTreeMap;
 
 /// The size at which a sorted set gets rank buckets. Small in unit tests, so that they
@@ -117,13 +115,7 @@ impl Db<'_> {
     /// Brings the rank buckets of the sorted set `meta` (as it will be after the command:
     /// version and new size) in step with `changes`, adding to `batch`. Builds them, and
     /// flags `meta`, when the set reaches [`THRESHOLD`] members without them.
-    pub(crate) fn update_rank_index(
-        &self,
-        key: &[u8],
-        meta: &mut Meta,
-        changes: &IndexChanges,
-        batch: &mut Batch,
-    ) -> Result<()> {
+    pub(crate) fn update_rank_index(&self, key: &[u8], meta: &mut Meta, changes: &IndexChanges, batch: &mut Batch) -> Result<()> {
         let size = meta.size();
         if size == 0 || changes.0.is_empty() {
             return Ok(());
@@ -209,15 +201,7 @@ impl Db<'_> {
     /// Rewrites the buckets of the index range `[from, to)` (suffixes; `to = None`: to the
     /// end) as it will be after `changes` (all inside the range): `rows` rows in pieces of
     /// about [`target`]. The first piece keeps boundary `from`.
-    fn rechunk(
-        &self,
-        prefix: &[u8],
-        from: &[u8],
-        to: Option<&[u8]>,
-        changes: &[(&[u8], i64)],
-        rows: u64,
-        batch: &mut Batch,
-    ) -> Result<()> {
+    fn rechunk(&self, prefix: &[u8], from: &[u8], to: Option<&[u8]>, changes: &[(&[u8], i64)], rows: u64, batch: &mut Batch) -> Result<()> {
         let pieces = rows.div_ceil(target(rows.max(1))).max(1);
         let per = rows.div_ceil(pieces).max(1);
         let mut out = Chunker { prefix, per, boundary: from.to_vec(), count: 0, batch };
@@ -473,8 +457,7 @@ mod tests {
         let before = buckets(&store, b"z").len();
         assert_eq!(db.zremrange(b"z", Range::Rank(20, 80)).unwrap(), 61);
         assert!(buckets(&store, b"z").len() < before - 3);
-        let model: BTreeMap<Vec<u8>, f64> =
-            db.zrange(b"z", &RangeSpec::new(Range::Rank(0, -1), false)).unwrap().into_iter().collect();
+        let model: BTreeMap<Vec<u8>, f64> = db.zrange(b"z", &RangeSpec::new(Range::Rank(0, -1), false)).unwrap().into_iter().collect();
         assert_eq!(model.len(), 41);
         check(&store, b"z", &model);
         assert_eq!(db.zrank(b"z", b"n090", false).unwrap(), Some((31, 3.0)));

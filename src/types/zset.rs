@@ -18,9 +18,7 @@
 use super::hash::{Rng, MAX_RANDOM_PICKS};
 use super::zrank::{index_suffix, IndexChanges};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::storage::{HintEnd, 
-    cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, Kind, Meta,
-};
+use crate::storage::{cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, HintEnd, Kind, Meta};
 use std::collections::HashMap;
 
 /// A member and its score.
@@ -171,14 +169,7 @@ impl Db<'_> {
     /// order, or reverse, calling `f(member, score)` until it returns false. Score ranges
     /// seek the index; lex ranges seek the member rows, which sort by member bytes (the
     /// order Redis gives when all scores are equal, the case lex ranges are meant for).
-    fn walk(
-        &self,
-        key: &[u8],
-        meta: &Meta,
-        range: &Range,
-        rev: bool,
-        mut f: impl FnMut(&[u8], f64) -> bool,
-    ) -> Result<()> {
+    fn walk(&self, key: &[u8], meta: &Meta, range: &Range, rev: bool, mut f: impl FnMut(&[u8], f64) -> bool) -> Result<()> {
         let prefix = member_prefix(self.db, key, meta.version());
         let plen = prefix.len();
         match range {
@@ -667,14 +658,7 @@ impl Db<'_> {
     /// The result of `op` over `keys`, ordered by score then member. Each source is read
     /// whole (O(total size)); `weights` (one per key) multiply its scores, a NaN product
     /// counting as 0; `limit` stops an intersection early (0 = no limit, for ZINTERCARD).
-    pub fn zcombine(
-        &self,
-        op: ZOp,
-        keys: &[&[u8]],
-        weights: &[f64],
-        agg: Aggregate,
-        limit: u64,
-    ) -> Result<Vec<Scored>> {
+    pub fn zcombine(&self, op: ZOp, keys: &[&[u8]], weights: &[f64], agg: Aggregate, limit: u64) -> Result<Vec<Scored>> {
         let metas = self.zsources(keys)?;
         let weight = |i: usize, s: f64| {
             let v = s * weights.get(i).copied().unwrap_or(1.0) + 0.0;
@@ -700,10 +684,8 @@ impl Db<'_> {
                 if metas.iter().any(Option::is_none) {
                     return Ok(out);
                 }
-                let all: Vec<Vec<Scored>> =
-                    keys.iter().zip(&metas).map(|(k, m)| self.source_items(k, m)).collect::<Result<_>>()?;
-                let maps: Vec<HashMap<&[u8], f64>> =
-                    all.iter().map(|items| items.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
+                let all: Vec<Vec<Scored>> = keys.iter().zip(&metas).map(|(k, m)| self.source_items(k, m)).collect::<Result<_>>()?;
+                let maps: Vec<HashMap<&[u8], f64>> = all.iter().map(|items| items.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
                 let smallest = (0..all.len()).min_by_key(|&i| all[i].len()).unwrap_or(0);
                 'members: for (member, _) in &all[smallest] {
                     let mut score: Option<f64> = None;

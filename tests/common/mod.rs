@@ -134,14 +134,7 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server (apt-get install redis-server)");
-        let s = Server {
-            child: Some(child),
-            port,
-            dir: tmp.path().to_path_buf(),
-            _tmp: Some(tmp),
-            args: vec![],
-            reference: true,
-        };
+        let s = Server { child: Some(child), port, dir: tmp.path().to_path_buf(), _tmp: Some(tmp), args: vec![], reference: true };
         s.wait_ready();
         s
     }

@@ -728,17 +728,19 @@ mod tests {
         let rows = |key: &[u8], meta: &Meta| {
             let mut n = 0;
             let prefix = member_prefix(0, key, meta.member_version().unwrap());
-            store.scan_rows(cf::DATA, &prefix, None, false, |_, _| {
-                n += 1;
-                true
-            })
-            .unwrap();
+            store
+                .scan_rows(cf::DATA, &prefix, None, false, |_, _| {
+                    n += 1;
+                    true
+                })
+                .unwrap();
             n
         };
         db.json_set(b"kept", &p("$"), big_doc(200), SetCond::Always).unwrap();
         db.json_set(b"replaced", &p("$"), big_doc(200), SetCond::Always).unwrap();
         db.json_set(b"deleted", &p("$"), big_doc(200), SetCond::Always).unwrap();
-        let (kept, replaced, deleted) = (db.live(b"kept").unwrap().unwrap(), db.live(b"replaced").unwrap().unwrap(), db.live(b"deleted").unwrap().unwrap());
+        let (kept, replaced, deleted) =
+            (db.live(b"kept").unwrap().unwrap(), db.live(b"replaced").unwrap().unwrap(), db.live(b"deleted").unwrap().unwrap());
         db.json_set(b"replaced", &p("$"), json!({"small": true}), SetCond::Always).unwrap();
         assert_eq!(db.json_del(b"deleted", &p("$")).unwrap(), 1);
         assert_eq!((rows(b"replaced", &replaced), rows(b"deleted", &deleted)), (200, 200), "DEL and replace are O(1)");

@@ -152,9 +152,10 @@ impl Path {
     /// For a path of plain names and indexes only (RedisJSON's "static" path) ending in a
     /// name: the path of its parent and that name. This is where JSON.SET may add a member.
     pub fn parent_and_name(&self) -> Option<(Path, String)> {
-        let is_static = self.steps.iter().all(|s| {
-            !s.descendant && s.selectors.len() == 1 && matches!(s.selectors[0], Selector::Name(_) | Selector::Index(_))
-        });
+        let is_static = self
+            .steps
+            .iter()
+            .all(|s| !s.descendant && s.selectors.len() == 1 && matches!(s.selectors[0], Selector::Name(_) | Selector::Index(_)));
         let (last, rest) = self.steps.split_last()?;
         match (&last.selectors[0], is_static) {
             (Selector::Name(n), true) => Some((Path { steps: rest.to_vec(), ..self.clone() }, n.clone())),
@@ -718,11 +719,7 @@ mod tests {
 
     #[test]
     fn mutation_order_is_deepest_and_highest_first() {
-        let mut paths = [
-            vec![Seg::Key("a".into())],
-            vec![Seg::Key("a".into()), Seg::Index(0)],
-            vec![Seg::Key("a".into()), Seg::Index(1)],
-        ];
+        let mut paths = [vec![Seg::Key("a".into())], vec![Seg::Key("a".into()), Seg::Index(0)], vec![Seg::Key("a".into()), Seg::Index(1)]];
         paths.sort_by(|a, b| mutation_order(a, b));
         assert_eq!(paths[0], vec![Seg::Key("a".into()), Seg::Index(1)]);
         assert_eq!(paths[2], vec![Seg::Key("a".into())]);

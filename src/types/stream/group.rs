@@ -228,7 +228,15 @@ impl Db<'_> {
 
     /// Writes pending entry `id` as `row`, taking it from its previous owner (`old`) if
     /// it had one; keeps the pending counts of the group and the consumers in step.
-    fn put_pending(&self, s: &Stream, g: &mut GroupWrite, id: StreamId, old: Option<&PendingRow>, row: PendingRow, batch: &mut Batch) -> Result<()> {
+    fn put_pending(
+        &self,
+        s: &Stream,
+        g: &mut GroupWrite,
+        id: StreamId,
+        old: Option<&PendingRow>,
+        row: PendingRow,
+        batch: &mut Batch,
+    ) -> Result<()> {
         match old {
             Some(old) if old.consumer == row.consumer => {}
             Some(old) => {
@@ -472,7 +480,14 @@ impl Db<'_> {
     }
 
     /// An ID: the consumer's pending entries after it, each delivered once more.
-    fn deliver_history(&self, s: &Stream, g: &mut GroupWrite, read: &GroupRead, after: StreamId, batch: &mut Batch) -> Result<Vec<Delivered>> {
+    fn deliver_history(
+        &self,
+        s: &Stream,
+        g: &mut GroupWrite,
+        read: &GroupRead,
+        after: StreamId,
+        batch: &mut Batch,
+    ) -> Result<Vec<Delivered>> {
         let Some(from) = after.next() else { return Ok(Vec::new()) };
         let ids = self.consumer_pending_ids(s, &g.name, read.consumer, from, read.count)?;
         let mut out = Vec::with_capacity(ids.len());
@@ -632,7 +647,16 @@ impl Db<'_> {
 
     /// XAUTOCLAIM: claims up to `count` entries idle for at least `min_idle`, scanning at
     /// most ten times `count` pending entries from `start`.
-    pub fn xautoclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], min_idle: u64, start: StreamId, count: u64, justid: bool) -> Result<AutoClaim> {
+    pub fn xautoclaim(
+        &self,
+        key: &[u8],
+        group: &[u8],
+        consumer: &[u8],
+        min_idle: u64,
+        start: StreamId,
+        count: u64,
+        justid: bool,
+    ) -> Result<AutoClaim> {
         let lock = self.lock(&[key])?;
         let (s, mut g) = self.open_to_claim(key, group)?;
         let consumers = g.row.consumers;
