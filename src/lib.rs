@@ -5,11 +5,14 @@
 //! Dependencies point one way only, from the top of this list to the bottom:
 //!
 //! - [`net`]: sockets and listeners (tokio today; io_uring and SO_REUSEPORT later).
-//! - [`server`]: connections, pipelining, auth, client registry, background tasks, shutdown.
+//! - [`server`]: connections, pipelining, auth, client registry, blocked clients, the
+//!   pub/sub hub, background tasks, shutdown.
 //! - [`protocol`]: RESP2/RESP3 requests in and replies out, pure bytes, no I/O.
 //! - [`commands`]: one file per command family, each with its table; one dispatcher.
-//! - [`types`]: the data-type logic over storage; knows nothing of sockets or RESP.
-//! - [`storage`]: RocksDB: column families, key encoding, metadata, locks, durability.
+//! - [`types`]: the data-type logic over storage (strings, lists, hashes, sets, sorted
+//!   sets, JSON, streams); knows nothing of sockets or RESP.
+//! - [`storage`]: RocksDB: column families, key encoding, metadata, locks, durability,
+//!   transactions' uncommitted batches.
 //!
 //! [`config`] and [`glob`] are leaf utilities any layer may use.
 
