@@ -1,10 +1,10 @@
 //! What a command runs with: the shared server state, the calling client's session,
 //! and the effects a command asks the server to carry out after replying.
 
+use super::blocking::Waiters;
 use super::multi::{Multi, Watch, Watches};
 use crate::config::Config;
 use crate::protocol::Reply;
-use crate::server::blocking::Waiters;
 use crate::storage::{Group, Storage, Txn, View};
 use crate::types::Db;
 use bytes::Bytes;

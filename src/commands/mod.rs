@@ -6,6 +6,7 @@
 //! is the protocol layer's job, writing it the server's.
 
 mod args;
+pub mod blocking;
 pub mod connection;
 pub mod context;
 pub mod hash;

@@ -193,7 +193,7 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// Parks the connection in a blocking command (see [`crate::server::blocking`]): runs the
+/// Parks the connection in a blocking command (see [`crate::commands::blocking`]): runs the
 /// command again each time one of its keys is written, until it is served, its deadline
 /// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
 /// buffer, as in Redis. Returns false if the connection must close (the client left, was

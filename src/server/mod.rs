@@ -1,11 +1,8 @@
 //! The server: listeners, connections, background tasks and shutdown.
 //!
 //! May import every layer below it ([`crate::net`], [`crate::protocol`],
-//! [`crate::commands`], [`crate::storage`]); nothing imports it but `main`, and the
-//! shared [`ServerState`], which holds the server's registries (blocked clients) so that
-//! commands such as CLIENT UNBLOCK and INFO can read them.
+//! [`crate::commands`], [`crate::storage`]); nothing imports it but `main`.
 
-pub mod blocking;
 mod connection;
 mod execute;
 mod pubsub;
@@ -76,7 +73,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
-        waiters: blocking::Waiters::default(),
+        waiters: Default::default(),
         watches: Default::default(),
         gate: Default::default(),
     });

@@ -8,10 +8,11 @@
 //! hash under the same name are never seen; the compaction filter reclaims them. A hash
 //! whose last field goes is deleted, as in Redis.
 
+use super::random::{Distinct, Repeats, Rng};
 use super::string::format_human;
 use super::{parse_f64, parse_i64, CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// A field and its value.
 pub type Pair = (Vec<u8>, Vec<u8>);
@@ -21,29 +22,6 @@ pub struct FieldPage {
     pub pairs: Vec<Pair>,
     /// The field the next page starts from, or `None` when the scan is complete.
     pub next: Option<Vec<u8>>,
-}
-
-/// The most elements HRANDFIELD with a negative count returns. Redis has no such limit
-/// but would build the whole reply in memory; so do we, and a client must not be able to
-/// make the server allocate without bound.
-pub const MAX_RANDOM_PICKS: u64 = 1 << 24;
-
-/// splitmix64: small, fast and good enough to pick fields (and set members).
-pub(super) struct Rng(pub(super) u64);
-
-impl Rng {
-    pub(super) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub(super) fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 impl Db<'_> {
@@ -256,44 +234,16 @@ impl Db<'_> {
             return self.hgetall(key);
         }
         if count > 0 {
-            // Reservoir sampling over one pass, then a shuffle so the order is random too.
-            let want = count as usize;
-            let mut picked: Vec<Pair> = Vec::with_capacity(want);
-            let mut seen = 0u64;
+            let mut picks = Distinct::new(count as usize);
             self.each_field(key, &meta, |f, v| {
-                seen += 1;
-                if picked.len() < want {
-                    picked.push((f.to_vec(), v.to_vec()));
-                } else {
-                    let j = rng.below(seen) as usize;
-                    if j < want {
-                        picked[j] = (f.to_vec(), v.to_vec());
-                    }
-                }
+                picks.offer(&mut rng, || (f.to_vec(), v.to_vec()));
                 true
             })?;
-            for i in (1..picked.len()).rev() {
-                picked.swap(i, rng.below(i as u64 + 1) as usize);
-            }
-            return Ok(picked);
+            return Ok(picks.finish(&mut rng));
         }
-        let n = count.unsigned_abs();
-        if n > MAX_RANDOM_PICKS {
-            return Err(Error::OutOfRange);
-        }
-        let picks: Vec<u64> = (0..n).map(|_| rng.below(size)).collect();
-        let last = picks.iter().copied().max().unwrap_or(0);
-        let wanted: HashSet<u64> = picks.iter().copied().collect();
-        let mut rows: HashMap<u64, Pair> = HashMap::with_capacity(wanted.len());
-        let mut i = 0u64;
-        self.each_field(key, &meta, |f, v| {
-            if wanted.contains(&i) {
-                rows.insert(i, (f.to_vec(), v.to_vec()));
-            }
-            i += 1;
-            i <= last
-        })?;
-        Ok(picks.iter().filter_map(|p| rows.get(p).cloned()).collect())
+        let mut picks = Repeats::new(count.unsigned_abs(), size, &mut rng)?;
+        self.each_field(key, &meta, |f, v| picks.offer(|| (f.to_vec(), v.to_vec())))?;
+        Ok(picks.finish())
     }
 
     /// HSCAN: examines up to `count` fields from `start` (a field, inclusive), keeping

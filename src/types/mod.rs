@@ -8,6 +8,7 @@ pub mod hash;
 pub mod json;
 pub mod keys;
 pub mod list;
+mod random;
 pub mod set;
 pub mod stream;
 pub mod string;

@@ -9,10 +9,10 @@
 //! same name are never seen; the compaction filter reclaims them. A set whose last member
 //! goes is deleted, as in Redis.
 
-use super::hash::{Rng, MAX_RANDOM_PICKS};
+use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// One page of SSCAN.
 pub struct MemberPage {
@@ -179,46 +179,14 @@ impl Db<'_> {
         }
     }
 
-    /// Up to `want` distinct members chosen uniformly, in random order: reservoir
-    /// sampling over one pass, then a shuffle.
+    /// Up to `want` distinct members, uniformly, in random order: one pass over the set.
     fn pick_distinct(&self, key: &[u8], meta: &Meta, want: usize, rng: &mut Rng) -> Result<Vec<Vec<u8>>> {
-        let mut picked: Vec<Vec<u8>> = Vec::with_capacity(want.min(1 << 20));
-        let mut seen = 0u64;
+        let mut picks = Distinct::new(want);
         self.each_member(key, meta, |m| {
-            seen += 1;
-            if picked.len() < want {
-                picked.push(m.to_vec());
-            } else {
-                let j = rng.below(seen) as usize;
-                if j < want {
-                    picked[j] = m.to_vec();
-                }
-            }
+            picks.offer(rng, || m.to_vec());
             true
         })?;
-        for i in (1..picked.len()).rev() {
-            picked.swap(i, rng.below(i as u64 + 1) as usize);
-        }
-        Ok(picked)
-    }
-
-    /// `n` members chosen independently (so they may repeat); the set is read up to the
-    /// last pick only.
-    fn pick_repeats(&self, key: &[u8], meta: &Meta, n: u64, rng: &mut Rng) -> Result<Vec<Vec<u8>>> {
-        let size = meta.size();
-        let picks: Vec<u64> = (0..n).map(|_| rng.below(size)).collect();
-        let last = picks.iter().copied().max().unwrap_or(0);
-        let wanted: HashSet<u64> = picks.iter().copied().collect();
-        let mut rows: HashMap<u64, Vec<u8>> = HashMap::with_capacity(wanted.len());
-        let mut i = 0u64;
-        self.each_member(key, meta, |m| {
-            if wanted.contains(&i) {
-                rows.insert(i, m.to_vec());
-            }
-            i += 1;
-            i <= last
-        })?;
-        Ok(picks.iter().filter_map(|p| rows.get(p).cloned()).collect())
+        Ok(picks.finish(rng))
     }
 
     /// SRANDMEMBER with a count: for `count >= 0`, up to `count` distinct members (the
@@ -233,11 +201,9 @@ impl Db<'_> {
         if count > 0 {
             return self.pick_distinct(key, &meta, count as usize, &mut rng);
         }
-        let n = count.unsigned_abs();
-        if n > MAX_RANDOM_PICKS {
-            return Err(Error::OutOfRange);
-        }
-        self.pick_repeats(key, &meta, n, &mut rng)
+        let mut picks = Repeats::new(count.unsigned_abs(), meta.size(), &mut rng)?;
+        self.each_member(key, &meta, |m| picks.offer(|| m.to_vec()))?;
+        Ok(picks.finish())
     }
 
     /// SRANDMEMBER without a count: one member, `None` for a missing key.

@@ -324,7 +324,7 @@ impl Db<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::hash::Rng;
+    use super::super::random::Rng;
     use super::super::tests::temp_store;
     use super::super::zset::{Range, RangeSpec, ZAddFlags};
     use super::*;

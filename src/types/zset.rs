@@ -15,7 +15,7 @@
 //! walk the index from one end. A sorted set whose last member goes is deleted, as in
 //! Redis.
 
-use super::hash::{Rng, MAX_RANDOM_PICKS};
+use super::random::{Distinct, Repeats, Rng};
 use super::zrank::{index_suffix, IndexChanges};
 use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, HintEnd, Kind, Meta};
@@ -540,44 +540,16 @@ impl Db<'_> {
         let mut rng = Rng(seed);
         let all = Range::Rank(0, -1);
         if count > 0 {
-            // Reservoir sampling over one pass, then a shuffle.
-            let want = count as usize;
-            let mut picked: Vec<Scored> = Vec::with_capacity(want.min(1 << 20));
-            let mut seen = 0u64;
+            let mut picks = Distinct::new(count as usize);
             self.walk(key, &meta, &all, false, |m, s| {
-                seen += 1;
-                if picked.len() < want {
-                    picked.push((m.to_vec(), s));
-                } else {
-                    let j = rng.below(seen) as usize;
-                    if j < want {
-                        picked[j] = (m.to_vec(), s);
-                    }
-                }
+                picks.offer(&mut rng, || (m.to_vec(), s));
                 true
             })?;
-            for i in (1..picked.len()).rev() {
-                picked.swap(i, rng.below(i as u64 + 1) as usize);
-            }
-            return Ok(picked);
+            return Ok(picks.finish(&mut rng));
         }
-        let n = count.unsigned_abs();
-        if n > MAX_RANDOM_PICKS {
-            return Err(Error::OutOfRange);
-        }
-        let picks: Vec<u64> = (0..n).map(|_| rng.below(size)).collect();
-        let last = picks.iter().copied().max().unwrap_or(0);
-        let mut rows: HashMap<u64, Scored> = HashMap::new();
-        let wanted: std::collections::HashSet<u64> = picks.iter().copied().collect();
-        let mut i = 0u64;
-        self.walk(key, &meta, &all, false, |m, s| {
-            if wanted.contains(&i) {
-                rows.insert(i, (m.to_vec(), s));
-            }
-            i += 1;
-            i <= last
-        })?;
-        Ok(picks.iter().filter_map(|p| rows.get(p).cloned()).collect())
+        let mut picks = Repeats::new(count.unsigned_abs(), size, &mut rng)?;
+        self.walk(key, &meta, &all, false, |m, s| picks.offer(|| (m.to_vec(), s)))?;
+        Ok(picks.finish())
     }
 
     /// ZSCAN: examines up to `count` members from `start` (a member, inclusive), in
