@@ -727,3 +727,46 @@ fn a_waiter_times_out_while_others_work() {
     s.wait_blocked(0);
     assert_eq!(c.cmd(&["LLEN", "other"]), int(20));
 }
+
+#[test]
+fn pipelined_commands_on_one_key_see_each_others_writes() {
+    // One read holds writes and reads of the same keys: each command must see exactly the
+    // writes before it, however the server groups them into storage writes.
+    let s = Server::start();
+    let mut c = s.client();
+    let mut batch = Vec::new();
+    for i in 0..100 {
+        let v = i.to_string();
+        batch.extend(Client::encode(&[b"RPUSH", b"l", v.as_bytes()]));
+        batch.extend(Client::encode(&[b"LINDEX", b"l", b"-1"]));
+        batch.extend(Client::encode(&[b"INCRBY", b"n", v.as_bytes()]));
+        batch.extend(Client::encode(&[b"HINCRBY", b"h", b"f", b"2"]));
+        if i % 10 == 9 {
+            batch.extend(Client::encode(&[b"LPOP", b"l"]));
+            batch.extend(Client::encode(&[b"SADD", b"s", v.as_bytes()]));
+            batch.extend(Client::encode(&[b"SREM", b"s", v.as_bytes()]));
+            batch.extend(Client::encode(&[b"SCARD", b"s"]));
+        }
+    }
+    c.send_raw(&batch);
+    let (mut len, mut front, mut sum) = (0, 0, 0);
+    for i in 0..100 {
+        len += 1;
+        sum += i;
+        assert_eq!(c.read(), int(len), "RPUSH {i}");
+        assert_eq!(c.read(), bulk(&i.to_string()), "LINDEX after RPUSH {i}");
+        assert_eq!(c.read(), int(sum), "INCRBY {i}");
+        assert_eq!(c.read(), int(2 * (i + 1)), "HINCRBY {i}");
+        if i % 10 == 9 {
+            assert_eq!(c.read(), bulk(&front.to_string()), "LPOP after {i}");
+            front += 1;
+            len -= 1;
+            assert_eq!(c.read(), int(1));
+            assert_eq!(c.read(), int(1));
+            assert_eq!(c.read(), int(0));
+        }
+    }
+    assert_eq!(c.cmd(&["LLEN", "l"]), int(90));
+    assert_eq!(c.cmd(&["LRANGE", "l", "0", "0"]), arr(vec![bulk("10")]));
+    assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
+}

@@ -765,3 +765,37 @@ fn pops_from_either_end_see_members_added_beyond_where_the_last_pop_stopped() {
     assert_eq!(c.cmd(&["ZCARD", "q"]), int(200));
     assert_eq!(texts(c.cmd(&["ZPOPMIN", "q"])), ["n000", "1000"]);
 }
+
+#[test]
+fn pipelined_writes_to_one_large_set_keep_ranks_exact() {
+    // Above 1,024 members a sorted set has rank buckets; a pipeline of writes to it must
+    // keep them exact from one command to the next.
+    let s = Server::start();
+    let mut c = s.client();
+    let mut batch = Vec::new();
+    for i in 0..1100 {
+        batch.extend(Client::encode(&[b"ZADD", b"z", i.to_string().as_bytes(), format!("m{i:04}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..1100 {
+        assert_eq!(c.read(), int(1));
+    }
+    let mut batch = Vec::new();
+    for j in 0..50 {
+        batch.extend(Client::encode(&[b"ZADD", b"z", b"-1", format!("n{j:02}").as_bytes()]));
+        batch.extend(Client::encode(&[b"ZRANK", b"z", b"m0500"]));
+        batch.extend(Client::encode(&[b"ZPOPMAX", b"z"]));
+        batch.extend(Client::encode(&[b"ZREVRANK", b"z", format!("n{j:02}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for j in 0..50 {
+        assert_eq!(c.read(), int(1));
+        assert_eq!(c.read(), int(500 + j + 1), "rank of m0500 after {j}");
+        let top = 1099 - j;
+        assert_eq!(c.read(), arr(vec![bulk(&format!("m{top:04}")), bulk(&top.to_string())]));
+        // n00..nj all score -1, so nj is the highest of them: 1100 members above it less it.
+        assert_eq!(c.read(), int(1100 - 1 - j), "reverse rank of n{j:02}");
+    }
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(1100));
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(1050));
+}

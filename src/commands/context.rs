@@ -363,18 +363,26 @@ pub struct Ctx<'a> {
     pub after: After,
     /// The connection's write group, when this command may join it.
     pub group: Option<&'a RefCell<Group>>,
+    /// Whether the group has written one of this command's keys, so that the command
+    /// reads through the group's uncommitted rows.
+    pub reads_group: bool,
     /// The transaction this command runs in, inside EXEC.
     pub txn: Option<&'a RefCell<Txn>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, txn: None }
+        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, reads_group: false, txn: None }
     }
 
-    /// Storage as this command sees it: through its transaction, inside EXEC.
+    /// Storage as this command sees it: through its transaction, inside EXEC, or through
+    /// its connection's write group.
     pub fn store(&self) -> View<'a> {
-        View::with_txn(&self.state.store, self.txn)
+        let view = View::with_txn(&self.state.store, self.txn);
+        match self.group {
+            Some(g) if self.reads_group => view.through_group(g),
+            _ => view,
+        }
     }
 
     /// What a blocking command that found nothing answers: it waits for a write to

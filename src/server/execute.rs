@@ -1,11 +1,13 @@
-//! Running the requests of one read: in order, each answered, with consecutive writes on
-//! distinct keys committed together as one RocksDB write (see [`crate::storage::Group`]).
+//! Running the requests of one read: in order, each answered, with consecutive keyed
+//! writes committed together as one RocksDB write (see [`crate::storage::Group`]).
 //!
 //! The rule that keeps this invisible to clients: while a group holds uncommitted writes,
-//! a command runs alongside it only if it names its keys (the command table says where)
-//! and none of them is in the group. Anything else (a read of a grouped key, a keyless
+//! a command runs alongside it only if it names its keys (the command table says where);
+//! if the group has written one of them, the command reads through the group's pending
+//! rows, so it sees exactly what it would after a commit. Anything else (a keyless
 //! command such as DBSIZE or SELECT, a command that changes the connection) commits the
-//! group first. Replies are encoded only after the writes they acknowledge are committed.
+//! group first. Replies are encoded only after the writes they acknowledge, or the
+//! uncommitted writes they read, are committed.
 //!
 //! Transactions: every batch runs holding the server's gate shared; an EXEC that runs a
 //! transaction first commits the group, then holds the gate exclusively, so no other
@@ -41,10 +43,13 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         let (db, queueing) = (session.db, session.multi.is_some());
         let command = lookup(&argv[0]).map(|(_, c)| c);
         let keys = command.and_then(|c| command_keys(c, argv));
-        let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
-        if !joinable || grouped.len() >= state.pipeline_max_batch {
+        // A command on keys the group has written reads through its pending rows.
+        let overlaps = keys.as_ref().is_some_and(|k| k.iter().any(|key| grouped_keys.contains(&(phys, *key))));
+        let mut reads_group = overlaps && group.borrow_mut().index_pending();
+        if keys.is_none() || overlaps != reads_group || grouped.len() >= state.pipeline_max_batch {
             commit(&group, &mut replies, &mut grouped);
             grouped_keys.clear();
+            reads_group = false;
         }
         // WATCH and EXEC (keyless: the group is committed) must see the watches this
         // batch's earlier writes invalidated, and EXEC runs with every other client out.
@@ -59,6 +64,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         let mut ctx = Ctx::new(state, session);
         if keys.is_some() {
             ctx.group = Some(&group);
+            ctx.reads_group = reads_group;
         }
         let (before, commits) = {
             let g = group.borrow();
@@ -90,6 +96,9 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
         if g.commands > if committed_inside { 0 } else { before } {
             grouped.push(replies.len());
             grouped_keys.extend(keys.unwrap_or_default().into_iter().map(|k| (phys, k)));
+        } else if reads_group && !committed_inside {
+            // It answered from uncommitted writes: if they are lost, so is its reply.
+            grouped.push(replies.len());
         }
         drop(g);
         let wrote = command.is_some_and(|c| c.has(flag::WRITE)) && !matches!(after, After::Block(_));

@@ -7,16 +7,21 @@
 //! the group keeps them until it commits, so no other writer can touch those keys in
 //! between and the meta cache (updated at commit) stays in the order of RocksDB.
 //! A command that would wait commits the group first, so a connection never waits for a
-//! lock while holding others: no deadlock. The caller (the connection) makes sure no
-//! command reads a key the group has written but not yet committed.
+//! lock while holding others: no deadlock. A command that reads a key the group has
+//! written reads through the group's pending rows (the caller indexes them first), so a
+//! pipeline of writes to one key (LPUSH, INCR, ZADD ... on one key) shares one write.
 
-use super::{locks::KeyLocks, Batch, Result, Storage};
+use super::{locks::KeyLocks, Batch, Pending, Result, Storage};
 use parking_lot::{ArcMutexGuard, ArcRwLockReadGuard, RawMutex, RawRwLock};
 use std::sync::Arc;
 
 pub struct Group {
     store: Arc<Storage>,
     batch: Batch,
+    /// The rows of `batch`'s first `indexed` operations, for commands that read keys the
+    /// group has written (indexed only when such a command comes).
+    pending: Pending,
+    indexed: usize,
     stripes: Vec<usize>,
     guards: Vec<ArcMutexGuard<RawMutex, ()>>,
     structure: Option<ArcRwLockReadGuard<RawRwLock, ()>>,
@@ -32,7 +37,18 @@ pub struct Group {
 impl Group {
     pub fn new(store: Arc<Storage>) -> Group {
         let batch = store.batch();
-        Group { store, batch, stripes: Vec::new(), guards: Vec::new(), structure: None, commands: 0, failed: None, commits: 0 }
+        Group {
+            store,
+            batch,
+            pending: Pending::default(),
+            indexed: 0,
+            stripes: Vec::new(),
+            guards: Vec::new(),
+            structure: None,
+            commands: 0,
+            failed: None,
+            commits: 0,
+        }
     }
 
     /// Takes the stripes of `keys` for the group without waiting. Returns false (holding
@@ -66,6 +82,22 @@ impl Group {
         self.commands += 1;
     }
 
+    /// Brings the index of pending rows up to date, so that a command can read the
+    /// group's writes through it ([`super::View::through_group`]). Returns false if the
+    /// batch holds something the index cannot show; the caller then commits first.
+    pub fn index_pending(&mut self) -> bool {
+        let fresh = &self.batch.ops[self.indexed..];
+        if !self.pending.index(fresh) {
+            return false;
+        }
+        self.indexed = self.batch.ops.len();
+        true
+    }
+
+    pub fn pending(&self) -> &Pending {
+        &self.pending
+    }
+
     pub fn is_empty(&self) -> bool {
         self.commands == 0 && self.guards.is_empty() && self.structure.is_none()
     }
@@ -74,6 +106,8 @@ impl Group {
     pub fn commit(&mut self) -> Result<()> {
         let batch = std::mem::replace(&mut self.batch, self.store.batch());
         let result = self.store.write(batch);
+        self.pending.clear();
+        self.indexed = 0;
         self.commits += 1;
         self.commands = 0;
         self.stripes.clear();

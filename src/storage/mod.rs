@@ -39,6 +39,7 @@ pub use hints::End as HintEnd;
 pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
+use txn::Pending;
 pub use txn::{Txn, View};
 
 use cache::{Lookup, MetaCache};

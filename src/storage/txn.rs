@@ -17,9 +17,9 @@
 //! no key locks. The server keeps every other command, readers included, out while EXEC
 //! runs (`server/execute.rs`), so nobody sees the transaction half done.
 
-use super::{cf, meta_key, Batch, Meta, Op, Result, Storage, DBMAP_KEY};
+use super::{cf, meta_key, Batch, Group, Meta, Op, Result, Storage, DBMAP_KEY};
 use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
@@ -27,13 +27,63 @@ use std::sync::Arc;
 /// Rows by key, newest value first: `None` is a deleted row.
 type Rows = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// The newest value of every row a batch writes, by column family: what a command reads
+/// through to see the uncommitted writes before it (a transaction's, or a write group's).
+#[derive(Default)]
+pub struct Pending {
+    rows: BTreeMap<&'static str, Rows>,
+}
+
+impl Pending {
+    /// Indexes `ops`. Returns false (indexing nothing) if one of them is a range delete,
+    /// which only FLUSHDB makes and which this index cannot show.
+    pub(super) fn index(&mut self, ops: &[Op]) -> bool {
+        if ops.iter().any(|op| matches!(op, Op::DeleteRange(..))) {
+            return false;
+        }
+        for op in ops {
+            match op {
+                Op::Put(family, k, v) => self.set(family, k.clone(), Some(v.clone())),
+                Op::Delete(family, k) => self.set(family, k.clone(), None),
+                Op::DeleteRange(..) => {}
+            }
+        }
+        true
+    }
+
+    fn set(&mut self, family: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.rows.entry(family).or_default().insert(key, value);
+    }
+
+    pub fn clear(&mut self) {
+        self.rows.clear();
+    }
+
+    /// The pending value of a row: `Some(None)` if it is deleted, `None` if not written.
+    fn row(&self, family: &str, key: &[u8]) -> Option<Option<&[u8]>> {
+        self.rows.get(family).and_then(|rows| rows.get(key)).map(|v| v.as_deref())
+    }
+
+    /// The pending rows of `family` in `range`, in key order.
+    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
+        let empty = match range {
+            (Bound::Included(lo), Bound::Included(hi)) => lo > hi,
+            (Bound::Included(lo), Bound::Excluded(hi)) => lo >= hi,
+            _ => false,
+        };
+        match self.rows.get(family) {
+            Some(rows) if !empty => rows.range::<[u8], _>(range).map(|(k, v)| (k.as_slice(), v.as_deref())).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The uncommitted writes of one transaction.
 pub struct Txn {
     store: Arc<Storage>,
     _exclusive: ArcRwLockWriteGuard<RawRwLock, ()>,
     batch: Batch,
-    /// The newest value of every row the batch writes, by column family.
-    rows: BTreeMap<&'static str, Rows>,
+    rows: Pending,
     /// Physical databases the transaction flushed: their stored rows are hidden.
     flushed: Vec<u8>,
     /// SWAPDBs already applied to the in-memory database map, undone if the commit fails.
@@ -45,29 +95,20 @@ impl Txn {
     pub fn begin(store: Arc<Storage>) -> Txn {
         let exclusive = store.structure.write_arc();
         let batch = store.batch();
-        Txn { store, _exclusive: exclusive, batch, rows: BTreeMap::new(), flushed: Vec::new(), swaps: Vec::new() }
+        Txn { store, _exclusive: exclusive, batch, rows: Pending::default(), flushed: Vec::new(), swaps: Vec::new() }
     }
 
     /// Adds one command's writes.
     pub fn add(&mut self, batch: Batch) {
-        for op in &batch.ops {
-            match op {
-                Op::Put(family, k, v) => self.index(family, k.clone(), Some(v.clone())),
-                Op::Delete(family, k) => self.index(family, k.clone(), None),
-                Op::DeleteRange(..) => unreachable!("commands flush through Txn::flush_db"),
-            }
-        }
+        let indexed = self.rows.index(&batch.ops);
+        assert!(indexed, "commands flush through Txn::flush_db");
         self.batch.append(batch);
-    }
-
-    fn index(&mut self, family: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) {
-        self.rows.entry(family).or_default().insert(key, value);
     }
 
     /// FLUSHDB (FLUSHALL is one per database) inside the transaction.
     pub fn flush_db(&mut self, db: u8) {
         for family in cf::KEYED {
-            if let Some(rows) = self.rows.get_mut(family) {
+            if let Some(rows) = self.rows.rows.get_mut(family) {
                 rows.retain(|k, _| k.first() != Some(&db));
             }
         }
@@ -101,10 +142,7 @@ impl Txn {
     /// What the transaction knows of a row: `Some(None)` if it deleted it (or flushed
     /// its database), `None` if storage has the answer.
     fn row(&self, family: &str, key: &[u8]) -> Option<Option<&[u8]>> {
-        if let Some(v) = self.rows.get(family).and_then(|rows| rows.get(key)) {
-            return Some(v.as_deref());
-        }
-        self.hides(family, key).then_some(None)
+        self.rows.row(family, key).or_else(|| self.hides(family, key).then_some(None))
     }
 
     /// Whether stored rows of `family` starting with `key` are hidden by a flush.
@@ -114,34 +152,68 @@ impl Txn {
 
     /// The rows of `family` in `range`, in key order.
     fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
-        let empty = match range {
-            (Bound::Included(lo), Bound::Included(hi)) => lo > hi,
-            (Bound::Included(lo), Bound::Excluded(hi)) => lo >= hi,
-            _ => false,
-        };
-        match self.rows.get(family) {
-            Some(rows) if !empty => rows.range::<[u8], _>(range).map(|(k, v)| (k.as_slice(), v.as_deref())).collect(),
-            _ => Vec::new(),
-        }
+        self.rows.range(family, range)
     }
 }
 
-/// Storage as one command sees it: through its transaction, if it runs inside EXEC.
-/// The types layer reads and writes only through this.
+/// Storage as one command sees it: through its transaction, if it runs inside EXEC, or
+/// through its connection's write group, if an earlier command of the group wrote one
+/// of its keys. The types layer reads and writes only through this.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
     store: &'a Storage,
     txn: Option<&'a RefCell<Txn>>,
+    group: Option<&'a RefCell<Group>>,
+}
+
+/// The uncommitted rows a view reads through, borrowed for one read.
+enum Overlay<'b> {
+    Txn(Ref<'b, Txn>),
+    Group(Ref<'b, Group>),
+}
+
+impl Overlay<'_> {
+    fn row(&self, family: &str, key: &[u8]) -> Option<Option<&[u8]>> {
+        match self {
+            Overlay::Txn(t) => t.row(family, key),
+            Overlay::Group(g) => g.pending().row(family, key),
+        }
+    }
+
+    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
+        match self {
+            Overlay::Txn(t) => t.range(family, range),
+            Overlay::Group(g) => g.pending().range(family, range),
+        }
+    }
+
+    fn hides(&self, family: &str, key: &[u8]) -> bool {
+        matches!(self, Overlay::Txn(t) if t.hides(family, key))
+    }
 }
 
 impl<'a> View<'a> {
     pub fn new(store: &'a Storage) -> View<'a> {
-        View { store, txn: None }
+        View { store, txn: None, group: None }
     }
 
     /// Storage seen through `txn`.
     pub fn with_txn(store: &'a Storage, txn: Option<&'a RefCell<Txn>>) -> View<'a> {
-        View { store, txn }
+        View { store, txn, group: None }
+    }
+
+    /// This view, also seeing the uncommitted writes of `group` (whose pending rows the
+    /// caller has indexed: [`Group::index_pending`]).
+    pub fn through_group(self, group: &'a RefCell<Group>) -> View<'a> {
+        View { group: Some(group), ..self }
+    }
+
+    fn overlay(&self) -> Option<Overlay<'a>> {
+        match (self.txn, self.group) {
+            (Some(t), _) => Some(Overlay::Txn(t.borrow())),
+            (None, Some(g)) => Some(Overlay::Group(g.borrow())),
+            (None, None) => None,
+        }
     }
 
     /// The storage underneath, for locks and commits.
@@ -164,8 +236,8 @@ impl<'a> View<'a> {
 
     /// See [`Storage::get_meta`].
     pub fn get_meta(&self, db: u8, key: &[u8]) -> Result<Option<Meta>> {
-        if let Some(txn) = self.txn {
-            if let Some(row) = txn.borrow().row(cf::META, &meta_key(db, key)) {
+        if let Some(overlay) = self.overlay() {
+            if let Some(row) = overlay.row(cf::META, &meta_key(db, key)) {
                 return Ok(row.and_then(Meta::decode));
             }
         }
@@ -184,8 +256,8 @@ impl<'a> View<'a> {
 
     /// See [`Storage::get_member`].
     pub fn get_member(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        if let Some(txn) = self.txn {
-            if let Some(row) = txn.borrow().row(family, key) {
+        if let Some(overlay) = self.overlay() {
+            if let Some(row) = overlay.row(family, key) {
                 return Ok(row.map(<[u8]>::to_vec));
             }
         }
@@ -201,8 +273,7 @@ impl<'a> View<'a> {
         reverse: bool,
         mut f: impl FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<()> {
-        let Some(txn) = self.txn else { return self.store.scan_rows(family, prefix, start, reverse, f) };
-        let txn = txn.borrow();
+        let Some(txn) = self.overlay() else { return self.store.scan_rows(family, prefix, start, reverse, f) };
         let end = super::prefix_end(prefix);
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let range = match (start, reverse) {

@@ -23,8 +23,9 @@
 //! [`THRESHOLD`] (or of the first write to a set that is that large but was stored before
 //! rank buckets existed), and the meta row's flag ([`Meta::zset_ranked`]) says they exist.
 //! They live under the set's version, so DEL stays O(1) and the compaction filter drops
-//! them with the index rows. Writes hold the key lock and groups never hold two writes of
-//! one key, so the bucket rows a write reads are committed and current.
+//! them with the index rows. Writes hold the key lock, and a write that follows another
+//! of the same key in its connection's write group reads the group's pending rows, so
+//! the bucket rows a write reads are current.
 
 use super::{Db, Result};
 use crate::storage::{cf, decode_rank_count, encode_rank_count, encode_score, member_prefix, Batch, Meta, StorageError};
