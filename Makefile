@@ -8,7 +8,7 @@ CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/diskdb
 ARGS ?=
 
-.PHONY: run build test test-rust test-clients deps bench bench-compare clean
+.PHONY: run build test test-rust test-clients test-features deps bench bench-compare clean
 
 ## Build (release) and start the server on port 6380 with data in ./data.
 run: deps build
@@ -18,8 +18,9 @@ build:
 	$(CARGO) build --release --locked
 
 ## Install what the tests need, then run every test: Rust unit and black-box tests,
-## then the Python and Go client suites against the freshly built server.
-test: deps build test-rust test-clients
+## the Python and Go client suites against the freshly built server, then the other
+## feature sets of features/matrix.txt (the optimized build runs the whole suite).
+test: deps build test-rust test-clients test-features
 
 test-rust:
 	$(CARGO) test --release --locked
@@ -27,6 +28,9 @@ test-rust:
 test-clients:
 	@if [ -x clients/python/run-tests.sh ]; then DISKDB_BIN=$(BIN) clients/python/run-tests.sh; fi
 	@if [ -f clients/go/go.mod ]; then cd clients/go && DISKDB_BIN=$(BIN) go test -count=1 ./...; fi
+
+test-features:
+	scripts/features.sh
 
 deps:
 	@scripts/deps.sh
@@ -36,8 +40,12 @@ bench: deps
 	$(CARGO) bench --locked
 
 ## DiskDB vs Debian's redis-server, same redis-benchmark matrix, ratio table in benches/results/.
-bench-compare: deps build
-	python3 benches/compare.py --diskdb-bin $(BIN) $(ARGS)
+## Columns: the default build, the optimized build (--all-features, run --optimized), and
+## redis-server; each DiskDB column as a ratio of Redis's. Writes results/latest.{md,svg,json}.
+bench-compare: deps
+	$(CARGO) build --release --locked --all-features && cp $(BIN) $(BIN)-optimized
+	$(CARGO) build --release --locked && cp $(BIN) $(BIN)-default
+	python3 benches/compare.py --variant default=$(BIN)-default --variant optimized=$(BIN)-optimized:--optimized --chart $(ARGS)
 
 clean:
 	$(CARGO) clean

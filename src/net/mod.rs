@@ -1,5 +1,5 @@
-//! Sockets: binding listeners and tuning accepted connections. The tokio transport is
-//! the portable default; io_uring and SO_REUSEPORT listeners plug in here later.
+//! Sockets: binding listeners (one per address, or with the `reuseport` feature one per
+//! address and worker, sharing the port) and tuning accepted connections.
 
 use crate::config::Network;
 use socket2::TcpKeepalive;
@@ -7,18 +7,63 @@ use std::io;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 
-/// Binds one listener per address in `bind` (space-separated, as Redis's `bind`).
+/// The addresses of `bind` (space-separated, as Redis's `bind`) on `port`.
+fn addresses(bind: &str, port: u16) -> Vec<String> {
+    bind.split_whitespace()
+        .map(|addr| {
+            let addr = addr.trim_start_matches('-');
+            if addr.contains(':') && !addr.starts_with('[') {
+                format!("[{addr}]:{port}")
+            } else {
+                format!("{addr}:{port}")
+            }
+        })
+        .collect()
+}
+
+/// Binds one listener per address in `bind`.
 pub async fn listen(bind: &str, port: u16) -> io::Result<Vec<TcpListener>> {
     let mut listeners = Vec::new();
-    for addr in bind.split_whitespace() {
-        let addr = addr.trim_start_matches('-');
-        let host = if addr.contains(':') && !addr.starts_with('[') { format!("[{addr}]") } else { addr.to_string() };
-        listeners.push(TcpListener::bind(format!("{host}:{port}")).await?);
+    for addr in addresses(bind, port) {
+        listeners.push(TcpListener::bind(addr).await?);
     }
     if listeners.is_empty() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "no bind address"));
     }
     Ok(listeners)
+}
+
+/// Binds `copies` listeners on each address of `bind`, all on one port with SO_REUSEPORT,
+/// so that the kernel spreads incoming connections over them: `sets[i]` holds copy `i`
+/// of every address, for worker `i`. Port 0 binds the first copy to a free port and the
+/// others to the same one.
+#[cfg(all(feature = "reuseport", unix))]
+pub fn listen_reuseport(bind: &str, port: u16, copies: usize) -> io::Result<Vec<Vec<std::net::TcpListener>>> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let mut sets: Vec<Vec<std::net::TcpListener>> = (0..copies).map(|_| Vec::new()).collect();
+    for addr in addresses(bind, port) {
+        let mut addr: std::net::SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(&addr)?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("cannot resolve {addr}")))?;
+        for set in sets.iter_mut() {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+            socket.set_reuse_address(true)?;
+            socket.set_reuse_port(true)?;
+            if addr.is_ipv6() {
+                socket.set_only_v6(true)?;
+            }
+            socket.bind(&addr.into())?;
+            socket.listen(511)?;
+            socket.set_nonblocking(true)?;
+            let listener: std::net::TcpListener = socket.into();
+            addr = listener.local_addr()?;
+            set.push(listener);
+        }
+    }
+    if sets.first().is_none_or(|s| s.is_empty()) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no bind address"));
+    }
+    Ok(sets)
 }
 
 /// Applies the configured socket options to an accepted connection. A refused option

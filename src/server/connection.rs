@@ -162,10 +162,12 @@ fn run(
     cmds: &[Vec<Bytes>],
     out: &mut Vec<u8>,
 ) -> (usize, After, Option<crate::protocol::Reply>) {
-    if state.store.sync_writes() {
+    let shared_runtime = tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
+    if state.store.sync_writes() && shared_runtime {
         // Fsyncing writes block their thread for a disk flush: hand the worker's other
         // connections to another thread meanwhile, so many clients' writes reach RocksDB
-        // together and share one fsync.
+        // together and share one fsync. (A reuseport worker's connections stay on their
+        // thread: they wait, and the workers' writes share fsyncs with each other.)
         tokio::task::block_in_place(|| execute::run(state, session, cmds, out))
     } else {
         execute::run(state, session, cmds, out)

@@ -19,7 +19,10 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// The Cargo features this binary was built with (INFO, the startup line).
-pub const FEATURES: &[&str] = &[];
+pub const FEATURES: &[&str] = &[
+    #[cfg(feature = "reuseport")]
+    "reuseport",
+];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
 pub async fn run(config: Config) -> Result<(), String> {
@@ -45,10 +48,8 @@ pub async fn run(config: Config) -> Result<(), String> {
     .map_err(|e| format!("cannot open {}: {e}", config.dir.display()))?;
     let store = Arc::new(store);
 
-    let listeners = crate::net::listen(&config.bind, config.port)
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
-    let port = listeners[0].local_addr().map(|a| a.port()).unwrap_or(config.port);
+    let listeners = Listeners::bind(&config).await.map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let port = listeners.port().unwrap_or(config.port);
     let now_secs = crate::storage::now_ms() / 1000;
     log::info!(
         "DiskDB {} (Redis {} compatible) starting: features [{}], data dir {}, appendfsync {}, pid {}",
@@ -83,15 +84,16 @@ pub async fn run(config: Config) -> Result<(), String> {
     let background = spawn_background(state.clone(), stop.clone());
 
     let shutdown = Shutdown::new();
-    for listener in listeners {
-        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        log::info!("Ready to accept connections tcp on {addr}");
-        tokio::spawn(accept_loop(listener, state.clone(), shutdown.clone()));
-    }
+    let (release, released) = tokio::sync::watch::channel(false);
+    let workers = listeners.serve(&state, &shutdown, released);
 
     wait_for_stop(&state).await;
     log::warn!("Shutting down: no new connections; finishing in-flight commands");
     shutdown.trigger_and_wait(Duration::from_secs(10)).await;
+    let _ = release.send(true);
+    for w in workers {
+        let _ = w.join();
+    }
 
     stop.store(true, Ordering::SeqCst);
     for t in background {
@@ -138,6 +140,93 @@ async fn wait_for_stop(state: &ServerState) {
             _ = command => {}
         }
     }
+}
+
+/// Where connections are accepted.
+enum Listeners {
+    /// One accept loop per address on the shared runtime, whose threads take the
+    /// connections' tasks in turn.
+    Shared(Vec<TcpListener>),
+    /// `reuseport` with `optimized`: worker `i` is a thread with its own single-threaded
+    /// runtime and its own listeners (`sets[i]`) on the shared port; the kernel spreads
+    /// connections over them, and each connection lives on the thread that accepted it.
+    #[cfg(all(feature = "reuseport", unix))]
+    PerWorker(Vec<Vec<std::net::TcpListener>>),
+}
+
+impl Listeners {
+    async fn bind(config: &Config) -> std::io::Result<Listeners> {
+        #[cfg(all(feature = "reuseport", unix))]
+        if config.optimized {
+            let workers = match config.threads {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            };
+            match crate::net::listen_reuseport(&config.bind, config.port, workers) {
+                Ok(sets) => return Ok(Listeners::PerWorker(sets)),
+                Err(e) => log::warn!("SO_REUSEPORT listeners unavailable ({e}); accepting on the shared runtime"),
+            }
+        }
+        Ok(Listeners::Shared(crate::net::listen(&config.bind, config.port).await?))
+    }
+
+    fn port(&self) -> Option<u16> {
+        let first = match self {
+            Listeners::Shared(ls) => ls.first().and_then(|l| l.local_addr().ok()),
+            #[cfg(all(feature = "reuseport", unix))]
+            Listeners::PerWorker(sets) => sets.first().and_then(|s| s.first()).and_then(|l| l.local_addr().ok()),
+        };
+        first.map(|a| a.port())
+    }
+
+    /// Starts accepting. Returns the worker threads, which run until `released` turns
+    /// true (after shutdown has waited for their connections).
+    fn serve(
+        self,
+        state: &Arc<ServerState>,
+        shutdown: &Shutdown,
+        released: tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<std::thread::JoinHandle<()>> {
+        match self {
+            Listeners::Shared(listeners) => {
+                let _ = released;
+                for listener in listeners {
+                    log_ready(&listener);
+                    tokio::spawn(accept_loop(listener, state.clone(), shutdown.clone()));
+                }
+                Vec::new()
+            }
+            #[cfg(all(feature = "reuseport", unix))]
+            Listeners::PerWorker(sets) => {
+                log::info!("{} workers, each accepting on its own SO_REUSEPORT listener", sets.len());
+                let spawn = |(i, set): (usize, Vec<std::net::TcpListener>)| {
+                    let (state, shutdown, mut released) = (state.clone(), shutdown.clone(), released.clone());
+                    std::thread::Builder::new().name(format!("diskdb-worker-{i}")).spawn(move || {
+                        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
+                        runtime.block_on(async move {
+                            for listener in set {
+                                match TcpListener::from_std(listener) {
+                                    Ok(listener) => {
+                                        log_ready(&listener);
+                                        tokio::spawn(accept_loop(listener, state.clone(), shutdown.clone()));
+                                    }
+                                    Err(e) => log::warn!("worker {i} cannot use its listener: {e}"),
+                                }
+                            }
+                            drop(shutdown);
+                            let _ = released.wait_for(|done| *done).await;
+                        });
+                    })
+                };
+                sets.into_iter().enumerate().map(|w| spawn(w).expect("spawn worker thread")).collect()
+            }
+        }
+    }
+}
+
+fn log_ready(listener: &TcpListener) {
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    log::info!("Ready to accept connections tcp on {addr}");
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: Shutdown) {
