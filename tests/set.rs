@@ -620,3 +620,34 @@ fn pipelined_algebra_sees_the_writes_before_it() {
     }
     assert_eq!(sorted(c.cmd(&["SMEMBERS", "x"])), ["b"]);
 }
+
+#[test]
+fn spop_drains_every_member_added_beyond_the_edges_it_saw() {
+    // SPOP remembers the set's edges between pops; members added outside them (by SADD
+    // or SMOVE) must still come out, and draining must end with the key gone.
+    let s = Server::start();
+    let mut c = s.client();
+    let middle: Vec<String> = (50..100).map(|i| format!("m{i}")).collect();
+    let mut args = vec!["SADD", "s"];
+    args.extend(middle.iter().map(String::as_str));
+    assert_eq!(c.cmd(&args), int(50));
+    let mut popped = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        assert!(popped.insert(c.cmd(&["SPOP", "s"]).text()));
+    }
+    assert_eq!(c.cmd(&["SADD", "s", "a0", "a1", "z0", "z1"]), int(4));
+    assert_eq!(c.cmd(&["SADD", "other", "0first", "~last"]), int(2));
+    assert_eq!(c.cmd(&["SMOVE", "other", "s", "0first"]), int(1));
+    assert_eq!(c.cmd(&["SMOVE", "other", "s", "~last"]), int(1));
+    loop {
+        match c.cmd(&["SPOP", "s"]) {
+            Value::Nil => break,
+            v => assert!(popped.insert(v.text()), "popped twice: {v:?}"),
+        }
+    }
+    assert_eq!(popped.len(), 56);
+    for m in ["a0", "a1", "z0", "z1", "0first", "~last", "m50", "m99"] {
+        assert!(popped.contains(m), "{m} never popped");
+    }
+    assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
+}

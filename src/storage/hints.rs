@@ -4,8 +4,10 @@
 //! rows it popped at that end until compaction, and a scan from the prefix steps over
 //! all of them: each pop would cost more than the last. So a pop records the key of the
 //! last row it took; the next pop from that end seeks there and skips the tombstones in
-//! one step. A hint is only an optimisation: it lives in memory, is bounded, and any
-//! write that adds a row under the prefix forgets it (the new row may lie beyond it).
+//! one step. SPOP keeps its set's edges here too, to draw probes between them without
+//! seeking them (see `types/set.rs`). A hint is only an optimisation: it lives in memory,
+//! is bounded, and any write that adds a row under the prefix forgets it (the new row
+//! may lie beyond it).
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -14,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Which end of the prefix's rows a hint is for.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum End {
-    /// Every live row sorts after the hint.
+    /// No live row sorts before the hint.
     Front,
-    /// Every live row sorts before the hint.
+    /// No live row sorts after the hint.
     Back,
 }
 
@@ -44,7 +46,7 @@ impl PopHints {
         self.map.lock().get(&(prefix.to_vec(), end)).cloned()
     }
 
-    /// Records that no live row under `prefix` lies at or beyond `key` towards `end`.
+    /// Records that no live row under `prefix` lies beyond `key` towards `end`.
     pub fn set(&self, prefix: &[u8], end: End, key: Vec<u8>) {
         let mut map = self.map.lock();
         if map.len() >= CAPACITY {

@@ -11,7 +11,7 @@
 
 use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
+use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta};
 use std::collections::{BTreeSet, HashSet};
 
 /// One page of SSCAN.
@@ -51,22 +51,41 @@ impl Db<'_> {
     /// first and the last member (past their common prefix) and take the next member,
     /// wrapping around. O(log n) like a point read; not perfectly uniform when members
     /// cluster, which Redis's own SPOP does not promise either.
-    fn random_member(&self, key: &[u8], meta: &Meta, rng: &mut Rng) -> Result<Option<Vec<u8>>> {
+    ///
+    /// The edges only bound where probes go, so bounds learnt by earlier pops (the set's
+    /// pop hints: no member sorts before the front one or after the back one) serve as
+    /// well as the edges themselves and save two seeks per pop; `learn` (set by SPOP,
+    /// which holds the key's lock) records them. A bound may have been popped since: the
+    /// wrap-around therefore rescans from the front hint, and from the prefix if even
+    /// that finds nothing.
+    fn random_member(&self, key: &[u8], meta: &Meta, rng: &mut Rng, learn: bool) -> Result<Option<Vec<u8>>> {
         let prefix = member_prefix(self.db, key, meta.version());
-        let edge = |reverse: bool| -> Result<Option<Vec<u8>>> {
+        let hints = &self.store.storage().pop_hints;
+        let first_from = |start: Option<&[u8]>, reverse: bool| -> Result<Option<Vec<u8>>> {
             let mut found = None;
-            self.store.scan_rows(cf::DATA, &prefix, None, reverse, |k, _| {
-                found = Some(k[prefix.len()..].to_vec());
+            self.store.scan_rows(cf::DATA, &prefix, start, reverse, |k, _| {
+                found = Some(k.to_vec());
                 false
             })?;
             Ok(found)
         };
-        let (Some(first), Some(last)) = (edge(false)?, edge(true)?) else { return Ok(None) };
-        let common = first.iter().zip(&last).take_while(|(a, b)| a == b).count();
+        let edge = |end: HintEnd| -> Result<Option<Vec<u8>>> {
+            if let Some(bound) = hints.get(&prefix, end) {
+                return Ok(Some(bound));
+            }
+            let found = first_from(None, end == HintEnd::Back)?;
+            if let (true, Some(k)) = (learn, &found) {
+                hints.set(&prefix, end, k.clone());
+            }
+            Ok(found)
+        };
+        let (Some(first), Some(last)) = (edge(HintEnd::Front)?, edge(HintEnd::Back)?) else { return Ok(None) };
+        let (first, last) = (&first[prefix.len()..], &last[prefix.len()..]);
+        let common = first.iter().zip(last).take_while(|(a, b)| a == b).count();
         let mut probe = prefix.clone();
         probe.extend_from_slice(&first[..common]);
         let lo = first.get(common).copied().unwrap_or(0) as u64;
-        let hi = last.get(common).copied().unwrap_or(255) as u64;
+        let hi = last.get(common).copied().unwrap_or(255).max(lo as u8) as u64;
         probe.push((lo + rng.below(hi - lo + 1)) as u8);
         // The bytes after it are drawn from the range the edge members use there (digits
         // for `item:000123`), so probes spread over the members instead of piling up on a
@@ -77,12 +96,35 @@ impl Db<'_> {
         for _ in 0..8 {
             probe.push((min + rng.below(max - min + 1)) as u8);
         }
-        let mut found = None;
-        self.store.scan_rows(cf::DATA, &prefix, Some(&probe), false, |k, _| {
-            found = Some(k[prefix.len()..].to_vec());
-            false
-        })?;
-        Ok(found.or(Some(first)))
+        let found = match first_from(Some(&probe), false)? {
+            Some(k) => Some(k),
+            None => {
+                // Nothing lives at or after the probe: a tighter back bound, so later
+                // probes stop stepping over the tombstones there.
+                if learn {
+                    hints.set(&prefix, HintEnd::Back, probe);
+                }
+                let front = hints.get(&prefix, HintEnd::Front);
+                match first_from(front.as_deref(), false)? {
+                    Some(k) => {
+                        if learn {
+                            hints.set(&prefix, HintEnd::Front, k.clone());
+                        }
+                        Some(k)
+                    }
+                    None => first_from(None, false)?,
+                }
+            }
+        };
+        Ok(found.map(|k| k[prefix.len()..].to_vec()))
+    }
+
+    /// A member was added to the set: the bounds SPOP learnt may no longer hold.
+    fn forget_bounds(&self, key: &[u8], meta: &Meta) {
+        let hints = &self.store.storage().pop_hints;
+        if hints.active() {
+            hints.forget(&member_prefix(self.db, key, meta.version()));
+        }
     }
 
     /// Every member of a live set, in member order.
@@ -112,6 +154,9 @@ impl Db<'_> {
                 batch.put_row(cf::DATA, &row, b"");
                 added += 1;
             }
+        }
+        if added > 0 && w.existed {
+            self.forget_bounds(key, &w.meta);
         }
         if added > 0 {
             w.meta.set_size(w.old_size + added);
@@ -209,7 +254,7 @@ impl Db<'_> {
     /// SRANDMEMBER without a count: one member, `None` for a missing key.
     pub fn srandmember_one(&self, key: &[u8], seed: u64) -> Result<Option<Vec<u8>>> {
         let Some(meta) = self.live_of(key, Kind::Set)? else { return Ok(None) };
-        self.random_member(key, &meta, &mut Rng(seed))
+        self.random_member(key, &meta, &mut Rng(seed), false)
     }
 
     /// SPOP: removes and returns up to `count` distinct random members (one, chosen
@@ -225,7 +270,7 @@ impl Db<'_> {
         let size = w.old_size;
         let mut batch = self.store.batch();
         let popped = match count {
-            None => self.random_member(key, &w.meta, &mut rng)?.into_iter().collect(),
+            None => self.random_member(key, &w.meta, &mut rng, true)?.into_iter().collect(),
             Some(n) if n >= size => {
                 // The whole set goes: one meta tombstone, whatever its size.
                 let all = self.all_members(key, &w.meta)?;
@@ -272,6 +317,7 @@ impl Db<'_> {
         if !to.existed || !self.has_member(dst, &to.meta, member)? {
             batch.put_row(cf::DATA, &self.member_row(dst, &to.meta, member), b"");
             to.meta.set_size(to.old_size + 1);
+            self.forget_bounds(dst, &to.meta);
         }
         self.close_collection(dst, &to, &mut batch);
         self.write(&lock, batch)?;
