@@ -651,3 +651,32 @@ fn spop_drains_every_member_added_beyond_the_edges_it_saw() {
     }
     assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
 }
+
+#[test]
+fn spop_drains_a_large_set_member_by_member() {
+    // Near the end of the drain most rows near any probe are deleted ones, and SPOP
+    // changes how it picks; every member must still come out exactly once. Each pop is
+    // its own storage write (pipeline-max-batch 1), so pops read committed rows only.
+    let s = Server::start_with(&["--pipeline-max-batch", "1"]);
+    let mut c = s.client();
+    let n = 3000;
+    let mut batch = Vec::new();
+    for i in 0..n {
+        batch.extend(Client::encode(&[b"SADD", b"big", format!("item:{i:06}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..n {
+        assert_eq!(c.read(), int(1));
+    }
+    let pops: Vec<u8> = (0..n + 5).flat_map(|_| Client::encode(&[b"SPOP", b"big"])).collect();
+    c.send_raw(&pops);
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..n {
+        let member = c.read().text();
+        assert!(seen.insert(member.clone()), "{member} popped twice (pop #{i})");
+    }
+    for _ in 0..5 {
+        assert_eq!(c.read(), Value::Nil);
+    }
+    assert_eq!(c.cmd(&["EXISTS", "big"]), int(0));
+}

@@ -180,6 +180,16 @@ struct DbCounts {
     expires: AtomicI64,
 }
 
+/// What [`Storage::first_row_near`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Probe {
+    Found(Vec<u8>),
+    /// No row at or after the start.
+    End,
+    /// Too many deleted rows in the way.
+    GaveUp,
+}
+
 /// The database: one RocksDB instance and the state that makes it a keyspace.
 pub struct Storage {
     /// Shared with the compaction filter, which holds it weakly (see [`filter`]).
@@ -516,6 +526,27 @@ impl Storage {
             }
         }
         Ok(it.status()?)
+    }
+
+    /// The key of the first row of `family` under `prefix` at or after `start`, giving up
+    /// once the seek has stepped over `max_skip` deleted or overwritten rows (a probe
+    /// into a region emptied by deletes that compaction has not reclaimed yet).
+    pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
+        let mut ro = ReadOptions::default();
+        if let Some(end) = prefix_end(prefix) {
+            ro.set_iterate_upper_bound(end);
+        }
+        ro.set_max_skippable_internal_keys(max_skip);
+        let mut it = self.db.raw_iterator_cf_opt(self.cf(family), ro);
+        it.seek(start);
+        if let Some(k) = it.key().filter(|_| it.valid()) {
+            return Ok(Probe::Found(k.to_vec()));
+        }
+        match it.status() {
+            Ok(()) => Ok(Probe::End),
+            Err(e) if e.kind() == rocksdb::ErrorKind::Incomplete => Ok(Probe::GaveUp),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Removes every key of physical database `db` atomically.

@@ -17,7 +17,7 @@
 //! no key locks. The server keeps every other command, readers included, out while EXEC
 //! runs (`server/execute.rs`), so nobody sees the transaction half done.
 
-use super::{cf, meta_key, Batch, Group, Meta, Op, Result, Storage, DBMAP_KEY};
+use super::{cf, meta_key, Batch, Group, Meta, Op, Probe, Result, Storage, DBMAP_KEY};
 use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
@@ -293,6 +293,19 @@ impl<'a> View<'a> {
             self.store.scan_rows(family, prefix, start, reverse, g)
         };
         merge(&pending, reverse, stored, &mut f)
+    }
+
+    /// See [`Storage::first_row_near`]. Through uncommitted rows it never gives up.
+    pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
+        if self.overlay().is_none() {
+            return self.store.first_row_near(family, prefix, start, max_skip);
+        }
+        let mut found = Probe::End;
+        self.scan_rows(family, prefix, Some(start), false, |k, _| {
+            found = Probe::Found(k.to_vec());
+            false
+        })?;
+        Ok(found)
     }
 
     /// See [`Storage::scan_meta`].

@@ -11,7 +11,11 @@
 
 use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta};
+use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta, Probe};
+
+/// How many deleted rows a random probe may step over before SPOP takes the set's first
+/// member instead.
+const MAX_PROBE_SKIP: u64 = 64;
 use std::collections::{BTreeSet, HashSet};
 
 /// One page of SSCAN.
@@ -96,9 +100,23 @@ impl Db<'_> {
         for _ in 0..8 {
             probe.push((min + rng.below(max - min + 1)) as u8);
         }
-        let found = match first_from(Some(&probe), false)? {
-            Some(k) => Some(k),
-            None => {
+        let found = match self.store.first_row_near(cf::DATA, &prefix, &probe, MAX_PROBE_SKIP)? {
+            Probe::Found(k) => Some(k),
+            Probe::GaveUp => {
+                // Deleted rows everywhere near the probe (a set nearly drained by pops):
+                // take the first member instead, and remember it, so the next pop that
+                // gives up seeks straight past it.
+                let front = hints.get(&prefix, HintEnd::Front);
+                let first = match first_from(front.as_deref(), false)? {
+                    Some(k) => Some(k),
+                    None => first_from(None, false)?,
+                };
+                if let (true, Some(k)) = (learn, &first) {
+                    hints.set(&prefix, HintEnd::Front, k.clone());
+                }
+                first
+            }
+            Probe::End => {
                 // Nothing lives at or after the probe: a tighter back bound, so later
                 // probes stop stepping over the tombstones there.
                 if learn {
