@@ -19,7 +19,10 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// The Cargo features this binary was built with (INFO, the startup line).
-pub const FEATURES: &[&str] = &[];
+pub const FEATURES: &[&str] = &[
+    #[cfg(feature = "memory_pool")]
+    "memory_pool",
+];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
 pub async fn run(config: Config) -> Result<(), String> {
@@ -73,6 +76,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
+        buffers: Arc::new(crate::pool::BufferPool::new(config.optimized)),
         pipeline_max_batch: config.pipeline_max_batch,
         waiters: Default::default(),
         watches: Default::default(),
