@@ -70,6 +70,13 @@ fn multi_queues_keep_their_arguments_across_buffer_changes() {
     }
 }
 
+/// A server with `--optimized`, unless `DISKDB_TEST_ARGS` already gives it to every server
+/// (the flag may not be given twice).
+fn start_optimized() -> Server {
+    let given = std::env::var("DISKDB_TEST_ARGS").unwrap_or_default().split_whitespace().any(|a| a == "--optimized");
+    Server::start_with(if given { &[] } else { &["--optimized"] })
+}
+
 /// INFO memory as a map.
 fn memory(c: &mut Client) -> BTreeMap<String, String> {
     let text = c.cmd(&["INFO", "memory"]).text();
@@ -79,7 +86,7 @@ fn memory(c: &mut Client) -> BTreeMap<String, String> {
 #[cfg(not(feature = "memory_pool"))]
 #[test]
 fn without_the_feature_nothing_is_pooled() {
-    let server = Server::start_with(&["--optimized"]);
+    let server = start_optimized();
     if server.is_reference() {
         return;
     }
@@ -115,7 +122,7 @@ mod counters {
 
     #[test]
     fn info_pool_counters_follow_connections() {
-        let server = Server::start_with(&["--optimized"]);
+        let server = start_optimized();
         let mut admin = server.client();
         let small = |info: &BTreeMap<String, String>| pool(info, 512, "in_use");
         let large = |info: &BTreeMap<String, String>| pool(info, 65536, "in_use");
