@@ -14,13 +14,14 @@
 //! - [`storage`]: RocksDB: column families, key encoding, metadata, locks, durability,
 //!   transactions' uncommitted batches.
 //!
-//! [`config`] and [`glob`] are leaf utilities any layer may use.
+//! [`config`], [`glob`] and [`pool`] (connection buffers) are leaf utilities any layer may use.
 
 pub mod commands;
 pub mod config;
 pub mod glob;
 pub mod logging;
 pub mod net;
+pub mod pool;
 pub mod protocol;
 pub mod server;
 pub mod storage;

@@ -67,6 +67,22 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
+/// The connection buffer pool's lines of `INFO memory`: whether it pools, and per size
+/// class the buffers in use, waiting on the free list, and acquisitions that reused one
+/// (hits) or allocated (misses).
+fn buffer_pool_info(state: &ServerState, out: &mut String) {
+    let stats = state.buffers.stats();
+    let _ = write!(out, "mem_pool_enabled:{}\r\n", u8::from(!stats.is_empty()));
+    for (class, s) in stats {
+        let size = class.size();
+        let _ = write!(
+            out,
+            "mem_pool_{size}_in_use:{}\r\nmem_pool_{size}_free:{}\r\nmem_pool_{size}_hits:{}\r\nmem_pool_{size}_misses:{}\r\n",
+            s.in_use, s.free, s.hits, s.misses
+        );
+    }
+}
+
 const DEFAULT_SECTIONS: [&str; 9] = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "rocksdb"];
 
 fn info_section(state: &ServerState, name: &str, out: &mut String) {
@@ -113,12 +129,14 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 out,
                 "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\n\
                  used_memory_peak:{rss}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\
-                 block_cache_capacity:{}\r\nblock_cache_usage:{cache}\r\nmemtable_usage:{}\r\nmem_allocator:libc\r\n\r\n",
+                 block_cache_capacity:{}\r\nblock_cache_usage:{cache}\r\nmemtable_usage:{}\r\nmem_allocator:libc\r\n",
                 human_bytes(rss),
                 human_bytes(rss),
                 cfg.block_cache_size,
                 state.store.memtable_usage()
             );
+            buffer_pool_info(state, out);
+            out.push_str("\r\n");
         }
         "persistence" => {
             let _ = write!(

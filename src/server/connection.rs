@@ -6,6 +6,7 @@ use super::pubsub;
 use super::shutdown::Shutdown;
 use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use crate::commands::{After, ServerState, Session};
+use crate::pool::{ReadBuf, WriteBuf};
 use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
 use bytes::{Bytes, BytesMut};
 use std::net::SocketAddr;
@@ -17,7 +18,6 @@ use tokio::net::TcpStream;
 /// Redis's `client-query-buffer-limit`: a client whose unparsed input grows past this
 /// is disconnected.
 const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
-const READ_CHUNK: usize = 16 * 1024;
 
 /// Removes the client from the registry however the connection ends.
 struct Registration<'a> {
@@ -48,8 +48,9 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
     let mut published = None;
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
     let mut limits = ParseLimits::default();
-    let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
-    let mut wbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    // Both start at the smallest size class and follow the traffic (see `crate::pool`).
+    let mut rbuf = ReadBuf::new(state.buffers.clone());
+    let mut wbuf = WriteBuf::new(state.buffers.clone());
 
     loop {
         // Run every complete request already buffered, answering them in one write. Before
@@ -114,7 +115,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             if !written {
                 return;
             }
-            wbuf.clear();
+            wbuf.written();
             mailbox.queued.fetch_sub(charged, Ordering::Relaxed);
         }
         if close || handle.killed.load(Ordering::Relaxed) {
@@ -131,14 +132,12 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             log::warn!("client {} closed for overcoming of input buffer limits", addr);
             return;
         }
-        if rbuf.capacity() - rbuf.len() < READ_CHUNK / 2 {
-            rbuf.reserve(READ_CHUNK);
-        }
+        rbuf.prepare(used);
         if !mailbox.messages.is_empty() {
             continue;
         }
         let read = tokio::select! {
-            r = stream.read_buf(&mut rbuf) => r,
+            r = stream.read_buf(&mut *rbuf) => r,
             Some(message) = mailbox.messages.recv() => {
                 published = Some(message);
                 // Let the publishers run first, so one write carries what they sent meanwhile.

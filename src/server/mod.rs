@@ -22,6 +22,8 @@ use tokio::net::TcpListener;
 pub const FEATURES: &[&str] = &[
     #[cfg(feature = "reuseport")]
     "reuseport",
+    #[cfg(feature = "memory_pool")]
+    "memory_pool",
 ];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
@@ -74,6 +76,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
+        buffers: Arc::new(crate::pool::BufferPool::new(config.optimized)),
         pipeline_max_batch: config.pipeline_max_batch,
         waiters: Default::default(),
         watches: Default::default(),
