@@ -1,11 +1,20 @@
-//! Sockets: binding listeners and tuning accepted connections. The tokio transport is
-//! the portable default; io_uring and SO_REUSEPORT listeners plug in here later.
+//! Sockets: binding listeners, tuning accepted connections, and the transport that
+//! reads and writes them: tokio (portable), or io_uring with the `io_uring` feature on
+//! Linux, chosen once at start-up ([`start_transport`]). SO_REUSEPORT listeners plug in
+//! here later.
 
 use crate::config::Network;
 use socket2::TcpKeepalive;
 use std::io;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
+
+#[cfg_attr(all(feature = "io_uring", target_os = "linux"), path = "transport_uring.rs")]
+mod transport;
+#[cfg(all(feature = "io_uring", target_os = "linux"))]
+pub mod uring;
+
+pub use transport::{adopt, start as start_transport, Stream};
 
 /// Binds one listener per address in `bind` (space-separated, as Redis's `bind`).
 pub async fn listen(bind: &str, port: u16) -> io::Result<Vec<TcpListener>> {

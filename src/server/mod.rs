@@ -13,13 +13,17 @@ use crate::commands::pubsub::{event, PubSub};
 use crate::config::Config;
 use crate::storage::{Fsync, Storage, StorageOptions};
 use shutdown::Shutdown;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// The Cargo features this binary was built with (INFO, the startup line).
-pub const FEATURES: &[&str] = &[];
+pub const FEATURES: &[&str] = &[
+    #[cfg(feature = "io_uring")]
+    "io_uring",
+];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
 pub async fn run(config: Config) -> Result<(), String> {
@@ -50,6 +54,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let port = listeners[0].local_addr().map(|a| a.port()).unwrap_or(config.port);
     let now_secs = crate::storage::now_ms() / 1000;
+    let transport = crate::net::start_transport(config.optimized);
     log::info!(
         "DiskDB {} (Redis {} compatible) starting: features [{}], data dir {}, appendfsync {}, pid {}",
         crate::VERSION,
@@ -59,6 +64,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         config.appendfsync.name(),
         std::process::id()
     );
+    log::info!("Network transport: {transport}");
     let state = Arc::new(ServerState {
         store: store.clone(),
         settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
@@ -73,6 +79,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
+        transport,
         pipeline_max_batch: config.pipeline_max_batch,
         waiters: Default::default(),
         watches: Default::default(),
@@ -160,7 +167,17 @@ async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: S
         add(&state.stats.connections_received, 1);
         let laddr = laddr.unwrap_or(addr);
         let id = state.clients.next_id();
-        tokio::spawn(connection::serve(stream, id, addr, laddr, state.clone(), shutdown.clone()));
+        spawn_connection(stream, id, addr, laddr, state.clone(), shutdown.clone());
+    }
+}
+
+/// Serves an accepted connection on the transport chosen at start-up.
+fn spawn_connection(stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
+    match crate::net::adopt(stream) {
+        Ok(stream) => {
+            tokio::spawn(connection::serve(stream, id, addr, laddr, state, shutdown));
+        }
+        Err(e) => log::warn!("cannot hand client {addr} to the transport: {e}"),
     }
 }
 
