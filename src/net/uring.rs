@@ -422,3 +422,83 @@ impl Drop for UringStream {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A connected pair: a plain socket for the test's side, a ring stream for ours.
+    fn pair(driver: &Arc<Driver>) -> (TcpStream, UringStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (ours, _) = listener.accept().unwrap();
+        (peer, UringStream::new(driver.clone(), ours.into()))
+    }
+
+    #[tokio::test]
+    async fn data_arriving_after_its_read_was_dropped_goes_to_the_next_read() {
+        let driver = Driver::start().unwrap();
+        let (mut peer, mut stream) = pair(&driver);
+        let mut buf = [0u8; 64];
+        // Nothing was sent: the read cannot finish, and is dropped with its recv in flight.
+        assert!(tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await.is_err());
+        peer.write_all(b"hello").unwrap();
+        let n = stream.read(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"hello");
+        peer.write_all(b" again").unwrap();
+        let n = stream.read(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b" again");
+    }
+
+    #[tokio::test]
+    async fn a_completion_larger_than_the_reader_is_handed_out_in_pieces() {
+        let driver = Driver::start().unwrap();
+        let (mut peer, mut stream) = pair(&driver);
+        peer.write_all(b"0123456789").unwrap();
+        let mut got = Vec::new();
+        while got.len() < 10 {
+            let mut piece = [0u8; 3];
+            let n = stream.read(&mut piece).await.unwrap();
+            got.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(got, b"0123456789");
+    }
+
+    #[tokio::test]
+    async fn writes_reach_the_peer_whole_and_in_order() {
+        let driver = Driver::start().unwrap();
+        let (mut peer, mut stream) = pair(&driver);
+        let big: Vec<u8> = (0..3 * SEND_MAX + 5).map(|i| (i % 251) as u8).collect();
+        let expected = [big.as_slice(), b"tail"].concat();
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            peer.read_to_end(&mut got).unwrap();
+            got
+        });
+        stream.write_all(&big).await.unwrap();
+        stream.write_all(b"tail").await.unwrap();
+        stream.shutdown().await.unwrap();
+        assert!(reader.join().unwrap() == expected);
+    }
+
+    #[tokio::test]
+    async fn dropping_a_stream_with_a_read_in_flight_ends_the_read_and_closes_the_socket() {
+        let driver = Driver::start().unwrap();
+        let (mut peer, mut stream) = pair(&driver);
+        let mut buf = [0u8; 8];
+        assert!(tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await.is_err());
+        drop(stream);
+        // The driver task reaps the ended recv, which frees the slot and closes the fd.
+        assert_eq!(peer.read(&mut buf).unwrap(), 0);
+        let freed = async {
+            while !driver.inner.lock().slots.iter().all(Option::is_none) {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), freed).await.expect("the slot is never freed");
+    }
+}
