@@ -8,6 +8,12 @@ use common::*;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// A server running `--optimized` (which `DISKDB_TEST_ARGS` may already pass).
+fn optimized_server() -> Server {
+    let passed = std::env::var("DISKDB_TEST_ARGS").is_ok_and(|args| args.split_whitespace().any(|a| a == "--optimized"));
+    Server::start_with(if passed { &[] } else { &["--optimized"] })
+}
+
 /// A value of `len` bytes in which every position differs from its neighbours, so a
 /// chunk delivered twice, lost or reordered shows.
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -31,7 +37,7 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn values_over_a_mebibyte_go_in_and_out_whole() {
-    let s = Server::start_with(&["--optimized"]);
+    let s = optimized_server();
     let mut c = s.client();
     let big = pattern(3 * 1024 * 1024 + 7, 1);
     let other = pattern(1024 * 1024 + 1, 2);
@@ -53,7 +59,7 @@ fn values_over_a_mebibyte_go_in_and_out_whole() {
 fn many_clients_at_once_each_get_their_own_replies() {
     const CLIENTS: usize = 64;
     const KEYS: usize = 100;
-    let s = Server::start_with(&["--optimized"]);
+    let s = optimized_server();
     let port = s.port;
     let workers: Vec<_> = (0..CLIENTS)
         .map(|n| {
@@ -81,7 +87,7 @@ fn open_fds(pid: &str) -> usize {
 
 #[test]
 fn clients_leaving_with_a_read_or_a_write_in_flight_leave_nothing_behind() {
-    let s = Server::start_with(&["--optimized"]);
+    let s = optimized_server();
     let mut c = s.client();
     assert_eq!(c.cmd_bytes(&[b"SET", b"big", &pattern(4 * 1024 * 1024, 3)]), ok());
     #[cfg(target_os = "linux")]
@@ -126,7 +132,7 @@ fn clients_leaving_with_a_read_or_a_write_in_flight_leave_nothing_behind() {
 /// INFO's `multiplexing_api` names the transport serving connections.
 #[test]
 fn info_names_the_transport_in_use() {
-    let s = Server::start_with(&["--optimized"]);
+    let s = optimized_server();
     let info = s.client().cmd(&["INFO", "server"]).text();
     let expected = if cfg!(all(feature = "io_uring", target_os = "linux")) { "io_uring" } else { "tokio" };
     assert_eq!(info_field(&info, "multiplexing_api"), expected);

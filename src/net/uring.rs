@@ -7,10 +7,11 @@
 //! - **One ring per process**, shared by every worker thread behind one mutex. Its fd is
 //!   registered with tokio through [`AsyncFd`] (a ring's fd is readable while completions
 //!   wait), and a driver task reaps completions and wakes the tasks they belong to.
-//! - **Submitted at once, reaped by the submitter.** An operation is submitted in the poll
-//!   that starts it (one `io_uring_enter`), and the submitter then reaps whatever is
-//!   already complete: a `send` into a socket with room, or a `recv` of data that had
-//!   already arrived, completes inline, without a round trip through the driver task.
+//! - **Submitted once per driver turn.** The poll that starts an operation only queues
+//!   it and kicks the driver task; on its turn the driver submits everything queued by
+//!   every connection meanwhile with one `io_uring_enter`, then reaps. (Submitting in
+//!   the poll itself and reaping inline completions there cost more server CPU per
+//!   request in the benchmarks: see docs/decisions.md.)
 //! - **The kernel only writes into memory the stream table owns.** A connection drops
 //!   read futures inside `select!` all the time, so a `recv` may outlive the future that
 //!   started it. Each stream's buffers live in its [`Slot`] in the driver's table, which
@@ -58,6 +59,8 @@ struct Inner {
     free: Vec<usize>,
     /// Completions copied out of the ring, reused between reaps.
     reaped: Vec<(u64, i32)>,
+    /// Asks the driver task for a turn: queued entries wait for it.
+    kick: Arc<tokio::sync::Notify>,
 }
 
 /// One stream's socket, buffers and operations.
@@ -117,11 +120,13 @@ impl Driver {
             None => return Err(io::Error::other("io_uring NOP did not complete")),
         }
         let fd = ring.as_raw_fd();
-        let driver = Arc::new(Driver { inner: Mutex::new(Inner { ring, slots: Vec::new(), free: Vec::new(), reaped: Vec::new() }) });
+        let kick = Arc::new(tokio::sync::Notify::new());
+        let inner = Inner { ring, slots: Vec::new(), free: Vec::new(), reaped: Vec::new(), kick: kick.clone() };
+        let driver = Arc::new(Driver { inner: Mutex::new(inner) });
         // SAFETY: the ring's fd stays open while the reaper holds the driver, which it
         // drops after the registration (field order).
         let ready = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }.map_err(|e| e.into_parts().1)?;
-        tokio::spawn(reap(Reaper { ready, driver: driver.clone() }));
+        tokio::spawn(reap(Reaper { ready, driver: driver.clone(), kick }));
         Ok(driver)
     }
 
@@ -139,18 +144,22 @@ impl Driver {
 struct Reaper {
     ready: AsyncFd<RawFd>,
     driver: Arc<Driver>,
+    kick: Arc<tokio::sync::Notify>,
 }
 
 /// Reaps completions each time the ring's fd turns readable.
 async fn reap(reaper: Reaper) {
     loop {
-        match reaper.ready.readable().await {
-            // Cleared before reaping, so a completion posted meanwhile fires again.
-            Ok(mut guard) => guard.clear_ready(),
-            Err(e) => {
-                log::error!("io_uring driver stopped: {e}");
-                return;
-            }
+        tokio::select! {
+            ready = reaper.ready.readable() => match ready {
+                // Cleared before reaping, so a completion posted meanwhile fires again.
+                Ok(mut guard) => guard.clear_ready(),
+                Err(e) => {
+                    log::error!("io_uring driver stopped: {e}");
+                    return;
+                }
+            },
+            _ = reaper.kick.notified() => {}
         }
         reaper.driver.with(|inner, wake| {
             inner.submit();
@@ -208,11 +217,10 @@ impl Inner {
         self.push(entry.user_data(user_data), wake);
     }
 
-    /// Submits, then reaps what completed inline.
-    fn start_now(&mut self, id: usize, kind: Kind, wake: &mut Vec<Waker>) {
+    /// Queues the operation for the driver's next turn.
+    fn start_soon(&mut self, id: usize, kind: Kind, wake: &mut Vec<Waker>) {
         self.start(id, kind, wake);
-        self.submit();
-        self.reap(wake);
+        self.kick.notify_one();
     }
 
     /// Takes every completion off the ring and settles it.
@@ -365,7 +373,7 @@ impl AsyncRead for UringStream {
                     if slot.rbuf.len() < want {
                         slot.rbuf.resize(want, 0);
                     }
-                    inner.start_now(id, Kind::Recv, wake);
+                    inner.start_soon(id, Kind::Recv, wake);
                 }
             }
         })
@@ -386,7 +394,7 @@ impl AsyncWrite for UringStream {
                 slot.wbuf.clear();
                 slot.wbuf.extend_from_slice(&data[..n]);
                 slot.wpos = 0;
-                inner.start_now(id, Kind::Send, wake);
+                inner.start_soon(id, Kind::Send, wake);
             }
             Poll::Ready(Ok(n))
         })
@@ -410,14 +418,19 @@ impl AsyncWrite for UringStream {
 
 impl Drop for UringStream {
     fn drop(&mut self) {
-        self.driver.with(|inner, _| {
-            let slot = inner.slot(self.id);
-            slot.dropped = true;
-            if slot.busy() {
+        self.driver.with(|inner, wake| {
+            inner.slot(self.id).dropped = true;
+            // A last reply still queued goes to the kernel first, where a send into a
+            // socket with room completes at once, as a closed tokio socket still sends it.
+            inner.submit();
+            inner.reap(wake);
+            match &inner.slots[self.id] {
                 // Ends the operations in flight; their completions free the slot.
-                let _ = socket2::SockRef::from(&slot.fd).shutdown(std::net::Shutdown::Both);
-            } else {
-                inner.release(self.id);
+                Some(slot) if slot.busy() => {
+                    let _ = socket2::SockRef::from(&slot.fd).shutdown(std::net::Shutdown::Both);
+                }
+                Some(_) => inner.release(self.id),
+                None => {}
             }
         })
     }
