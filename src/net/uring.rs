@@ -452,13 +452,19 @@ mod tests {
         (peer, UringStream::new(driver.clone(), ours.into()))
     }
 
+    /// Starts a read that cannot finish (nothing was sent), and drops it with its recv
+    /// in flight.
+    async fn abandon_a_read(stream: &mut UringStream) {
+        let mut buf = [0u8; 8];
+        assert!(tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await.is_err());
+    }
+
     #[tokio::test]
     async fn data_arriving_after_its_read_was_dropped_goes_to_the_next_read() {
         let driver = Driver::start().unwrap();
         let (mut peer, mut stream) = pair(&driver);
+        abandon_a_read(&mut stream).await;
         let mut buf = [0u8; 64];
-        // Nothing was sent: the read cannot finish, and is dropped with its recv in flight.
-        assert!(tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await.is_err());
         peer.write_all(b"hello").unwrap();
         let n = stream.read(&mut buf).await.unwrap();
         assert_eq!(&buf[..n], b"hello");
@@ -502,11 +508,10 @@ mod tests {
     async fn dropping_a_stream_with_a_read_in_flight_ends_the_read_and_closes_the_socket() {
         let driver = Driver::start().unwrap();
         let (mut peer, mut stream) = pair(&driver);
-        let mut buf = [0u8; 8];
-        assert!(tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buf)).await.is_err());
+        abandon_a_read(&mut stream).await;
         drop(stream);
         // The driver task reaps the ended recv, which frees the slot and closes the fd.
-        assert_eq!(peer.read(&mut buf).unwrap(), 0);
+        assert_eq!(peer.read(&mut [0u8; 8]).unwrap(), 0);
         let freed = async {
             while !driver.inner.lock().slots.iter().all(Option::is_none) {
                 tokio::task::yield_now().await;
