@@ -16,6 +16,7 @@ while read -r set platforms runs; do
   case "$runs" in
     suite) cargo test --release --locked "${flags[@]}" "$@" ;;
     suite-optimized) DISKDB_TEST_ARGS=--optimized cargo test --release --locked "${flags[@]}" "$@" ;;
+    suite-uring) DISKDB_TEST_ARGS="--optimized --transport io_uring" cargo test --release --locked "${flags[@]}" "$@" ;;
     unit) cargo test --release --locked "${flags[@]}" --lib "$@" ;;
     *) echo "features: unknown run '$runs' for $set" >&2; exit 1 ;;
   esac

@@ -53,11 +53,39 @@ pub struct Network {
     pub recv_buffer: u64,
     /// TCP_QUICKACK (Linux): acknowledge at once rather than delaying the ACK.
     pub tcp_quickack: bool,
+    /// How connections are read and written.
+    pub transport: Transport,
+}
+
+/// The connection transport: tokio (epoll/kqueue/IOCP), or io_uring where the `io_uring`
+/// feature is built in. Chosen explicitly, not by `optimized`: io_uring measured slower
+/// (docs/decisions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Tokio,
+    IoUring,
+}
+
+impl Transport {
+    pub fn parse(s: &str) -> Option<Transport> {
+        match s.to_ascii_lowercase().as_str() {
+            "tokio" => Some(Transport::Tokio),
+            "io_uring" | "io-uring" => Some(Transport::IoUring),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Tokio => "tokio",
+            Transport::IoUring => "io_uring",
+        }
+    }
 }
 
 impl Default for Network {
     fn default() -> Self {
-        Network { tcp_nodelay: true, tcp_keepalive: 300, send_buffer: 0, recv_buffer: 0, tcp_quickack: false }
+        Network { tcp_nodelay: true, tcp_keepalive: 300, send_buffer: 0, recv_buffer: 0, tcp_quickack: false, transport: Transport::Tokio }
     }
 }
 
@@ -141,6 +169,9 @@ pub struct Cli {
     /// Most consecutive pipelined writes committed as one RocksDB write [default: 100]
     #[arg(long)]
     pub pipeline_max_batch: Option<usize>,
+    /// Connection transport: tokio, or io_uring (Linux, with the io_uring feature) [default: tokio]
+    #[arg(long)]
+    pub transport: Option<String>,
 }
 
 /// The config file: two sections, every key optional.
@@ -179,6 +210,7 @@ struct NetworkSection {
     send_buffer: Option<toml::Value>,
     recv_buffer: Option<toml::Value>,
     tcp_quickack: Option<bool>,
+    transport: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -274,6 +306,9 @@ impl Config {
         if let Some(v) = cli.pipeline_max_batch {
             cfg.pipeline_max_batch = v;
         }
+        if let Some(v) = cli.transport {
+            cfg.network.transport = Transport::parse(&v).ok_or(format!("invalid transport: {v}"))?;
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -329,6 +364,9 @@ impl Config {
         }
         if let Some(v) = net.tcp_quickack {
             self.network.tcp_quickack = v;
+        }
+        if let Some(v) = net.transport {
+            self.network.transport = Transport::parse(&v).ok_or(format!("invalid transport: {v}"))?;
         }
         if let Some(v) = st.dir {
             self.dir = v;
@@ -393,8 +431,13 @@ impl Config {
         );
         let n = &self.network;
         out += &format!(
-            "\n[network]\ntcp-nodelay = {}\ntcp-keepalive = {}\nsend-buffer = {}\nrecv-buffer = {}\ntcp-quickack = {}\n",
-            n.tcp_nodelay, n.tcp_keepalive, n.send_buffer, n.recv_buffer, n.tcp_quickack
+            "\n[network]\ntcp-nodelay = {}\ntcp-keepalive = {}\nsend-buffer = {}\nrecv-buffer = {}\ntcp-quickack = {}\ntransport = {:?}\n",
+            n.tcp_nodelay,
+            n.tcp_keepalive,
+            n.send_buffer,
+            n.recv_buffer,
+            n.tcp_quickack,
+            n.transport.name()
         );
         out
     }

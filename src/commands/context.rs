@@ -262,6 +262,8 @@ pub struct ServerState {
     pub features: &'static [&'static str],
     /// Connection buffers by size class, and their statistics for INFO.
     pub buffers: Arc<crate::pool::BufferPool>,
+    /// The network transport serving connections (`tokio` or `io_uring`), for INFO.
+    pub transport: &'static str,
     /// `pipeline-max-batch`: the most writes one group commit carries (fixed at start).
     pub pipeline_max_batch: usize,
     /// Clients waiting in blocking commands, by key.

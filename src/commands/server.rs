@@ -95,13 +95,14 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
             let _ = write!(
                 out,
                 "# Server\r\nredis_version:{}\r\ndiskdb_version:{}\r\nredis_mode:standalone\r\nos:{} {}\r\narch_bits:64\r\n\
-                 multiplexing_api:tokio\r\nprocess_id:{}\r\nrun_id:{:040x}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\n\
+                 multiplexing_api:{}\r\nprocess_id:{}\r\nrun_id:{:040x}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\n\
                  uptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:10\r\nexecutable:{}\r\nconfig_file:{}\r\n\
                  diskdb_features:{}\r\n\r\n",
                 crate::REDIS_COMPAT_VERSION,
                 crate::VERSION,
                 std::env::consts::OS,
                 std::env::consts::ARCH,
+                state.transport,
                 std::process::id(),
                 state.start_unix as u128 * 0x9e3779b97f4a7c15 ^ std::process::id() as u128,
                 state.port,
@@ -306,6 +307,7 @@ const DISKDB_PARAMS: &[(&str, bool)] = &[
     ("send-buffer", false),
     ("recv-buffer", false),
     ("tcp-quickack", false),
+    ("transport", false),
 ];
 
 fn yes_no(on: bool) -> String {
@@ -334,6 +336,7 @@ fn diskdb_param(cfg: &crate::config::Config, name: &str) -> String {
         "send-buffer" => cfg.network.send_buffer.to_string(),
         "recv-buffer" => cfg.network.recv_buffer.to_string(),
         "tcp-quickack" => yes_no(cfg.network.tcp_quickack),
+        "transport" => cfg.network.transport.name().into(),
         _ => String::new(),
     }
 }

@@ -1,11 +1,20 @@
 //! Sockets: binding listeners (one per address, or with the `reuseport` feature one per
-//! address and worker, sharing the port) and tuning accepted connections.
+//! address and worker, sharing the port), tuning accepted connections, and the transport
+//! that reads and writes them: tokio (portable), or io_uring with the `io_uring` feature
+//! on Linux, chosen once at start-up ([`start_transport`]).
 
 use crate::config::Network;
 use socket2::TcpKeepalive;
 use std::io;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
+
+#[cfg_attr(all(feature = "io_uring", target_os = "linux"), path = "transport_uring.rs")]
+mod transport;
+#[cfg(all(feature = "io_uring", target_os = "linux"))]
+pub mod uring;
+
+pub use transport::{adopt, start as start_transport, Stream};
 
 /// The addresses of `bind` (space-separated, as Redis's `bind`) on `port`.
 fn addresses(bind: &str, port: u16) -> Vec<String> {

@@ -12,8 +12,7 @@ use bytes::{Bytes, BytesMut};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Redis's `client-query-buffer-limit`: a client whose unparsed input grows past this
 /// is disconnected.
@@ -33,7 +32,15 @@ impl Drop for Registration<'_> {
 }
 
 /// Serves one connection; `id` was assigned at accept time, so ids follow connection order.
-pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
+/// `S` is the transport's stream (see [`crate::net::Stream`]): the same code serves both.
+pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    id: u64,
+    addr: SocketAddr,
+    laddr: SocketAddr,
+    state: Arc<ServerState>,
+    shutdown: Shutdown,
+) {
     let maxclients = state.settings.read().config.maxclients;
     if state.clients.len() >= maxclients {
         add(&state.stats.rejected_connections, 1);
@@ -174,8 +181,8 @@ fn run(
 }
 
 /// A connection's socket and buffers, for the states that borrow them all.
-struct Conn<'a> {
-    stream: &'a mut TcpStream,
+struct Conn<'a, S> {
+    stream: &'a mut S,
     rbuf: &'a mut BytesMut,
     wbuf: &'a mut Vec<u8>,
 }
@@ -199,10 +206,10 @@ impl Drop for Waiting<'_> {
 /// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
 /// buffer, as in Redis. Returns false if the connection must close (the client left, was
 /// killed, or the server is shutting down).
-async fn wait(
+async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     state: &Arc<ServerState>,
     session: &mut Session,
-    conn: &mut Conn<'_>,
+    conn: &mut Conn<'_, S>,
     shutdown: &Shutdown,
     argv: Vec<Bytes>,
     block: Block,

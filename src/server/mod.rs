@@ -13,10 +13,11 @@ use crate::commands::pubsub::{event, PubSub};
 use crate::config::Config;
 use crate::storage::{Fsync, Storage, StorageOptions};
 use shutdown::Shutdown;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// The Cargo features this binary was built with (INFO, the startup line).
 pub const FEATURES: &[&str] = &[
@@ -24,6 +25,8 @@ pub const FEATURES: &[&str] = &[
     "reuseport",
     #[cfg(feature = "memory_pool")]
     "memory_pool",
+    #[cfg(feature = "io_uring")]
+    "io_uring",
 ];
 
 /// Opens storage, serves until SIGINT/SIGTERM/SHUTDOWN, then shuts down cleanly.
@@ -53,6 +56,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let listeners = Listeners::bind(&config).await.map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let port = listeners.port().unwrap_or(config.port);
     let now_secs = crate::storage::now_ms() / 1000;
+    let transport = crate::net::start_transport(config.network.transport == crate::config::Transport::IoUring);
     log::info!(
         "DiskDB {} (Redis {} compatible) starting: features [{}], data dir {}, appendfsync {}, pid {}",
         crate::VERSION,
@@ -62,6 +66,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         config.appendfsync.name(),
         std::process::id()
     );
+    log::info!("Network transport: {transport}");
     let state = Arc::new(ServerState {
         store: store.clone(),
         settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
@@ -77,6 +82,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
         buffers: Arc::new(crate::pool::BufferPool::new(config.optimized)),
+        transport,
         pipeline_max_batch: config.pipeline_max_batch,
         waiters: Default::default(),
         watches: Default::default(),
@@ -252,7 +258,17 @@ async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: S
         add(&state.stats.connections_received, 1);
         let laddr = laddr.unwrap_or(addr);
         let id = state.clients.next_id();
-        tokio::spawn(connection::serve(stream, id, addr, laddr, state.clone(), shutdown.clone()));
+        spawn_connection(stream, id, addr, laddr, state.clone(), shutdown.clone());
+    }
+}
+
+/// Serves an accepted connection on the transport chosen at start-up.
+fn spawn_connection(stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
+    match crate::net::adopt(stream) {
+        Ok(stream) => {
+            tokio::spawn(connection::serve(stream, id, addr, laddr, state, shutdown));
+        }
+        Err(e) => log::warn!("cannot hand client {addr} to the transport: {e}"),
     }
 }
 

@@ -1,0 +1,210 @@
+//! The network transport under the connection code: large values, many clients, and
+//! clients that leave with a read or a write in flight. Every server here runs
+//! `--optimized --transport io_uring`, so a build with the `io_uring` feature runs these
+//! on io_uring (and the default build on tokio, where they must pass the same way).
+
+mod common;
+use common::*;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// A server on the io_uring transport where it is built in, optimized (minus the flags
+/// `DISKDB_TEST_ARGS` already passes: a flag given twice is refused).
+fn optimized_server() -> Server {
+    let passed = std::env::var("DISKDB_TEST_ARGS").unwrap_or_default();
+    let passed: Vec<&str> = passed.split_whitespace().collect();
+    let mut args = Vec::new();
+    if !passed.contains(&"--optimized") {
+        args.push("--optimized");
+    }
+    if !passed.contains(&"--transport") {
+        args.extend(["--transport", "io_uring"]);
+    }
+    Server::start_with(&args)
+}
+
+/// A value of `len` bytes in which every position differs from its neighbours, so a
+/// chunk delivered twice, lost or reordered shows.
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8 ^ seed).collect()
+}
+
+fn info_field(info: &str, name: &str) -> String {
+    let prefix = format!("{name}:");
+    info.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {name} in INFO")).trim().to_string()
+}
+
+/// Waits (at most 10 s) until `done` holds; the server notices a peer's close on its own
+/// schedule.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn values_over_a_mebibyte_go_in_and_out_whole() {
+    let s = optimized_server();
+    let mut c = s.client();
+    let big = pattern(3 * 1024 * 1024 + 7, 1);
+    let other = pattern(1024 * 1024 + 1, 2);
+    assert_eq!(c.cmd_bytes(&[b"SET", b"big", &big]), ok());
+    assert_eq!(c.cmd_bytes(&[b"GET", b"big"]), Value::Bulk(big.clone()));
+    // Pipelined: two large writes in one send, then both values back in one reply batch.
+    let mut batch = Client::encode(&[b"SET", b"other", &other]);
+    batch.extend(Client::encode(&[b"APPEND", b"big", &other]));
+    batch.extend(Client::encode(&[b"GET", b"other"]));
+    batch.extend(Client::encode(&[b"GET", b"big"]));
+    c.send_raw(&batch);
+    assert_eq!(c.read(), ok());
+    assert_eq!(c.read(), int((big.len() + other.len()) as i64));
+    assert_eq!(c.read(), Value::Bulk(other.clone()));
+    assert_eq!(c.read(), Value::Bulk([big, other].concat()));
+}
+
+#[test]
+fn many_clients_at_once_each_get_their_own_replies() {
+    const CLIENTS: usize = 64;
+    const KEYS: usize = 100;
+    let s = optimized_server();
+    let port = s.port;
+    let workers: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            std::thread::spawn(move || {
+                let mut c = Client::connect(port);
+                for k in 0..KEYS {
+                    let (key, value) = (format!("c{n}:k{k}"), pattern(100 + k * 37, n as u8));
+                    assert_eq!(c.cmd_bytes(&[b"SET", key.as_bytes(), &value]), ok());
+                    assert_eq!(c.cmd_bytes(&[b"GET", key.as_bytes()]), Value::Bulk(value));
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(s.client().cmd(&["DBSIZE"]), int((CLIENTS * KEYS) as i64));
+}
+
+/// The server's open file descriptors (Linux), so that a socket left open shows.
+#[cfg(target_os = "linux")]
+fn open_fds(pid: &str) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count()
+}
+
+#[test]
+fn clients_leaving_with_a_read_or_a_write_in_flight_leave_nothing_behind() {
+    let s = optimized_server();
+    let mut c = s.client();
+    assert_eq!(c.cmd_bytes(&[b"SET", b"big", &pattern(4 * 1024 * 1024, 3)]), ok());
+    #[cfg(target_os = "linux")]
+    let (pid, fds) = {
+        let pid = info_field(&c.cmd(&["INFO", "server"]).text(), "process_id");
+        let fds = open_fds(&pid);
+        (pid, fds)
+    };
+    // Kept connected (and unread) to the end: the server alone must end its writes.
+    let mut stalled = Vec::new();
+    for round in 0..30 {
+        // Idle: the server's read of its first request is in flight when it goes.
+        drop(Client::connect(s.port));
+        // Half a request: the read of the rest is in flight.
+        Client::connect(s.port).send_raw(b"*2\r\n$3\r\nGET\r\n$3\r\nbi");
+        // A 4 MiB reply it never reads: the server's write is in flight.
+        Client::connect(s.port).send_raw(&Client::encode(&[b"GET", b"big"]));
+        // A subscriber that never reads, flooded past its output limit and killed.
+        if round % 10 == 0 {
+            assert_eq!(c.cmd(&["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 0 0"]), ok());
+            let mut subscriber = s.client();
+            subscriber.cmd(&["SUBSCRIBE", "flood"]);
+            stalled.push(subscriber);
+            // Flooded 1 MiB at a time until killed: the kernel's socket buffers take in
+            // some megabytes first, how many depends on their autotuning.
+            let mut flood = Vec::new();
+            for _ in 0..16 {
+                flood.extend(Client::encode(&[b"PUBLISH", b"flood", &pattern(64 * 1024, 4)]));
+            }
+            for batch in 0.. {
+                assert!(batch < 256, "a subscriber 256 MiB behind is still subscribed");
+                c.stream.write_all(&flood).unwrap();
+                let receivers: i64 = (0..16).map(|_| c.read().int()).sum();
+                if receivers == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    eventually("closed clients still listed", || info_field(&c.cmd(&["INFO", "clients"]).text(), "connected_clients") == "1");
+    #[cfg(target_os = "linux")]
+    eventually("sockets of closed clients are still open", || open_fds(&pid) <= fds);
+    assert_eq!(c.cmd(&["STRLEN", "big"]), int(4 * 1024 * 1024));
+}
+
+/// INFO's `multiplexing_api` names the transport serving connections.
+#[test]
+fn info_names_the_transport_in_use() {
+    let s = optimized_server();
+    let info = s.client().cmd(&["INFO", "server"]).text();
+    let expected = if cfg!(all(feature = "io_uring", target_os = "linux")) { "io_uring" } else { "tokio" };
+    assert_eq!(info_field(&info, "multiplexing_api"), expected);
+    assert!(s.log().contains(&format!("Network transport: {expected}")), "{}", s.log());
+}
+
+/// A seccomp policy that refuses `io_uring_setup` (as container runtimes' default
+/// profiles do) leaves the server on tokio, saying so, and serving as usual.
+#[cfg(all(feature = "io_uring", target_os = "linux"))]
+#[test]
+fn a_seccomp_policy_refusing_io_uring_falls_back_to_tokio() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("log")).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_diskdb"));
+    command.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--transport", "io_uring"]).arg("--dir").arg(dir.path());
+    // SAFETY: between fork and exec the closure makes only two prctl calls.
+    unsafe { command.pre_exec(refuse_io_uring) };
+    let mut child = command.stdout(Stdio::null()).stderr(log).spawn().unwrap();
+    let answered = (|| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the server did not start");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        let mut c = Client::connect(port);
+        assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+        assert_eq!(c.cmd(&["GET", "k"]), bulk("v"));
+        info_field(&c.cmd(&["INFO", "server"]).text(), "multiplexing_api")
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    assert_eq!(answered, "tokio");
+    assert!(log.contains("io_uring unavailable (Operation not permitted"), "{log}");
+    assert!(log.contains("using the tokio transport"), "{log}");
+}
+
+/// Installs a seccomp filter on the calling process: `io_uring_setup` fails with EPERM,
+/// every other system call is allowed. (No architecture check: the test runs the
+/// binary it was built with, on this machine's architecture.)
+#[cfg(all(feature = "io_uring", target_os = "linux"))]
+fn refuse_io_uring() -> std::io::Result<()> {
+    let filter = [
+        libc::sock_filter { code: (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16, jt: 0, jf: 0, k: 0 },
+        libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16, jt: 0, jf: 1, k: libc::SYS_io_uring_setup as u32 },
+        libc::sock_filter { code: (libc::BPF_RET | libc::BPF_K) as u16, jt: 0, jf: 0, k: libc::SECCOMP_RET_ERRNO | libc::EPERM as u32 },
+        libc::sock_filter { code: (libc::BPF_RET | libc::BPF_K) as u16, jt: 0, jf: 0, k: libc::SECCOMP_RET_ALLOW },
+    ];
+    let program = libc::sock_fprog { len: filter.len() as u16, filter: filter.as_ptr() as *mut libc::sock_filter };
+    // SAFETY: `program` points at `filter`, both alive for the call; the kernel copies them.
+    let refused = unsafe {
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+            || libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &program as *const libc::sock_fprog) != 0
+    };
+    if refused {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
