@@ -28,8 +28,37 @@ pub struct Config {
     pub notify_keyspace_events: String,
     /// Redis's `client-output-buffer-limit` (`pubsub 32mb 8mb 60`, ...), over its default.
     pub client_output_buffer_limit: String,
+    /// Switch on every fast path compiled into this binary (C parser, buffer pools,
+    /// io_uring, SO_REUSEPORT listeners); without it the portable paths run.
+    pub optimized: bool,
+    /// Worker threads (and SO_REUSEPORT listeners); 0 = one per core.
+    pub threads: usize,
+    /// The most consecutive pipelined writes committed as one RocksDB write.
+    pub pipeline_max_batch: usize,
+    /// Socket options of accepted connections.
+    pub network: Network,
     /// The file the config was read from, which CONFIG REWRITE writes back.
     pub config_file: Option<PathBuf>,
+}
+
+/// Socket options applied to every accepted connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    /// TCP_NODELAY: replies go out at once instead of waiting to fill a segment.
+    pub tcp_nodelay: bool,
+    /// TCP keepalive probe interval in seconds (Redis's `tcp-keepalive`); 0 = off.
+    pub tcp_keepalive: u64,
+    /// SO_SNDBUF / SO_RCVBUF in bytes; 0 leaves the kernel's default (and autotuning).
+    pub send_buffer: u64,
+    pub recv_buffer: u64,
+    /// TCP_QUICKACK (Linux): acknowledge at once rather than delaying the ACK.
+    pub tcp_quickack: bool,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network { tcp_nodelay: true, tcp_keepalive: 300, send_buffer: 0, recv_buffer: 0, tcp_quickack: false }
+    }
 }
 
 impl Default for Config {
@@ -50,6 +79,10 @@ impl Default for Config {
             expire_interval_ms: 100,
             notify_keyspace_events: String::new(),
             client_output_buffer_limit: String::new(),
+            optimized: false,
+            threads: 0,
+            pipeline_max_batch: 100,
+            network: Network::default(),
             config_file: None,
         }
     }
@@ -99,6 +132,15 @@ pub struct Cli {
     /// Log level: debug, verbose, notice or warning [default: notice]
     #[arg(long)]
     pub loglevel: Option<String>,
+    /// Switch on every fast path compiled into this binary (see features/README.md)
+    #[arg(long)]
+    pub optimized: bool,
+    /// Worker threads, and SO_REUSEPORT listeners when optimized; 0 = one per core [default: 0]
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Most consecutive pipelined writes committed as one RocksDB write [default: 100]
+    #[arg(long)]
+    pub pipeline_max_batch: Option<usize>,
 }
 
 /// The config file: two sections, every key optional.
@@ -109,6 +151,8 @@ struct FileConfig {
     server: ServerSection,
     #[serde(default)]
     storage: StorageSection,
+    #[serde(default)]
+    network: NetworkSection,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -122,6 +166,19 @@ struct ServerSection {
     loglevel: Option<String>,
     notify_keyspace_events: Option<String>,
     client_output_buffer_limit: Option<String>,
+    optimized: Option<bool>,
+    threads: Option<usize>,
+    pipeline_max_batch: Option<usize>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct NetworkSection {
+    tcp_nodelay: Option<bool>,
+    tcp_keepalive: Option<u64>,
+    send_buffer: Option<toml::Value>,
+    recv_buffer: Option<toml::Value>,
+    tcp_quickack: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -208,6 +265,15 @@ impl Config {
         if let Some(v) = cli.loglevel {
             cfg.loglevel = v;
         }
+        if cli.optimized {
+            cfg.optimized = true;
+        }
+        if let Some(v) = cli.threads {
+            cfg.threads = v;
+        }
+        if let Some(v) = cli.pipeline_max_batch {
+            cfg.pipeline_max_batch = v;
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -215,7 +281,7 @@ impl Config {
     /// Applies the settings of a TOML config file.
     pub fn apply_file(&mut self, text: &str) -> Result<(), String> {
         let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        let (s, st) = (file.server, file.storage);
+        let (s, st, net) = (file.server, file.storage, file.network);
         if let Some(v) = s.port {
             self.port = v;
         }
@@ -239,6 +305,30 @@ impl Config {
         }
         if let Some(v) = s.client_output_buffer_limit {
             self.client_output_buffer_limit = v;
+        }
+        if let Some(v) = s.optimized {
+            self.optimized = v;
+        }
+        if let Some(v) = s.threads {
+            self.threads = v;
+        }
+        if let Some(v) = s.pipeline_max_batch {
+            self.pipeline_max_batch = v;
+        }
+        if let Some(v) = net.tcp_nodelay {
+            self.network.tcp_nodelay = v;
+        }
+        if let Some(v) = net.tcp_keepalive {
+            self.network.tcp_keepalive = v;
+        }
+        if let Some(v) = net.send_buffer {
+            self.network.send_buffer = size_value(&v, "send-buffer")?;
+        }
+        if let Some(v) = net.recv_buffer {
+            self.network.recv_buffer = size_value(&v, "recv-buffer")?;
+        }
+        if let Some(v) = net.tcp_quickack {
+            self.network.tcp_quickack = v;
         }
         if let Some(v) = st.dir {
             self.dir = v;
@@ -271,6 +361,9 @@ impl Config {
         if crate::logging::parse_level(&self.loglevel).is_none() {
             return Err(format!("invalid loglevel: {}", self.loglevel));
         }
+        if self.pipeline_max_batch == 0 {
+            return Err("pipeline-max-batch must be at least 1".into());
+        }
         Ok(())
     }
 
@@ -286,6 +379,7 @@ impl Config {
         if !self.client_output_buffer_limit.is_empty() {
             out += &format!("client-output-buffer-limit = {:?}\n", self.client_output_buffer_limit);
         }
+        out += &format!("optimized = {}\nthreads = {}\npipeline-max-batch = {}\n", self.optimized, self.threads, self.pipeline_max_batch);
         out += "\n[storage]\n";
         out += &format!(
             "dir = {:?}\nappendfsync = {:?}\ncompression = {:?}\nblock-cache-size = {}\nwrite-buffer-size = {}\nmeta-cache-size = {}\nexpire-interval-ms = {}\n",
@@ -296,6 +390,11 @@ impl Config {
             self.write_buffer_size,
             self.meta_cache_size,
             self.expire_interval_ms
+        );
+        let n = &self.network;
+        out += &format!(
+            "\n[network]\ntcp-nodelay = {}\ntcp-keepalive = {}\nsend-buffer = {}\nrecv-buffer = {}\ntcp-quickack = {}\n",
+            n.tcp_nodelay, n.tcp_keepalive, n.send_buffer, n.recv_buffer, n.tcp_quickack
         );
         out
     }
@@ -320,8 +419,12 @@ mod tests {
     fn flags_override_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("diskdb.toml");
-        std::fs::write(&path, "[server]\nport = 7000\ndatabases = 4\n[storage]\nappendfsync = \"always\"\nblock-cache-size = \"16mb\"\n")
-            .unwrap();
+        std::fs::write(
+            &path,
+            "[server]\nport = 7000\ndatabases = 4\noptimized = true\n[storage]\nappendfsync = \"always\"\nblock-cache-size = \"16mb\"\n\
+             [network]\ntcp-keepalive = 60\nsend-buffer = \"1mb\"\n",
+        )
+        .unwrap();
         let cli = Cli { config: Some(path.clone()), port: Some(7001), ..Default::default() };
         let cfg = Config::from_cli(cli).unwrap();
         assert_eq!((cfg.port, cfg.databases, cfg.appendfsync, cfg.block_cache_size), (7001, 4, Fsync::Always, 16 << 20));
@@ -329,6 +432,17 @@ mod tests {
         let mut again = Config::default();
         again.apply_file(&cfg.to_toml()).unwrap();
         assert_eq!((again.port, again.databases, again.appendfsync), (7001, 4, Fsync::Always));
+        assert!(again.optimized);
+        assert_eq!(again.network, Network { tcp_keepalive: 60, send_buffer: 1 << 20, ..Network::default() });
+    }
+
+    #[test]
+    fn the_example_file_states_the_defaults() {
+        let mut cfg = Config::default();
+        cfg.apply_file(include_str!("../diskdb.toml")).unwrap();
+        // The file spells out the pub/sub limit that is otherwise implied.
+        assert_eq!(std::mem::take(&mut cfg.client_output_buffer_limit), "pubsub 32mb 8mb 60");
+        assert_eq!(cfg.to_toml(), Config::default().to_toml());
     }
 
     #[test]

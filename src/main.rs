@@ -12,7 +12,11 @@ fn main() {
         }
     };
     diskdb::logging::init(diskdb::logging::parse_level(&config.loglevel).unwrap_or(log::LevelFilter::Info));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("diskdb-worker").build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if config.threads > 0 {
+        builder.worker_threads(config.threads);
+    }
+    let runtime = match builder.enable_all().thread_name("diskdb-worker").build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("diskdb: cannot start the runtime: {e}");

@@ -350,6 +350,49 @@ fn config_rewrite_persists_run_time_changes() {
 }
 
 #[test]
+fn network_threads_and_batch_settings_from_file_and_flags() {
+    let conf_dir = tempfile::tempdir().unwrap();
+    let path = conf_dir.path().join("diskdb.toml");
+    std::fs::write(
+        &path,
+        "[server]\npipeline-max-batch = 50\n\n[network]\ntcp-keepalive = 60\nsend-buffer = \"256kb\"\ntcp-quickack = true\n",
+    )
+    .unwrap();
+    let path_str = path.to_str().unwrap().to_string();
+    let server = Server::start_with(&["--config", &path_str, "--threads", "1", "--pipeline-max-batch", "2"]);
+    let mut c = server.client();
+    let got = config_get(&mut c, &["tcp-*", "*-buffer", "threads", "pipeline-max-batch"]);
+    let want = [
+        ("tcp-keepalive", "60"),
+        ("tcp-nodelay", "yes"),
+        ("tcp-quickack", "yes"),
+        ("send-buffer", "262144"),
+        ("recv-buffer", "0"),
+        ("threads", "1"),
+        ("pipeline-max-batch", "2"),
+    ];
+    for (name, value) in want {
+        assert_eq!(got.get(name).map(String::as_str), Some(value), "{name} in {got:?}");
+    }
+    // Groups of at most two writes: a pipeline of writes and reads still answers in order.
+    let mut pipeline = Vec::new();
+    for i in 0..9 {
+        pipeline.extend(Client::encode(&[b"INCR", format!("k{}", i % 3).as_bytes()]));
+        pipeline.extend(Client::encode(&[b"GET", format!("k{}", i % 3).as_bytes()]));
+    }
+    c.send_raw(&pipeline);
+    for i in 0..9 {
+        let n = i / 3 + 1;
+        assert_eq!(c.read(), int(n));
+        assert_eq!(c.read(), bulk(&n.to_string()));
+    }
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "threads", "4"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'threads') - can't set immutable config")
+    );
+}
+
+#[test]
 fn command_count_list_info_and_docs() {
     let server = Server::start();
     let mut c = server.client();

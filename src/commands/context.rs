@@ -260,6 +260,8 @@ pub struct ServerState {
     pub shutdown: Notify,
     pub shutting_down: AtomicBool,
     pub features: &'static [&'static str],
+    /// `pipeline-max-batch`: the most writes one group commit carries (fixed at start).
+    pub pipeline_max_batch: usize,
     /// Clients waiting in blocking commands, by key.
     pub waiters: Waiters,
     /// Every client's watched keys (WATCH).

@@ -253,7 +253,6 @@ const REDIS_PARAMS: &[(&str, &str)] = &[
     ("stream-node-max-bytes", "4096"),
     ("stream-node-max-entries", "100"),
     ("tcp-backlog", "511"),
-    ("tcp-keepalive", "300"),
     ("timeout", "0"),
     ("zset-max-listpack-entries", "128"),
     ("zset-max-listpack-value", "64"),
@@ -281,7 +280,19 @@ const DISKDB_PARAMS: &[(&str, bool)] = &[
     ("block-cache-size", false),
     ("write-buffer-size", false),
     ("expire-interval-ms", false),
+    ("optimized", false),
+    ("threads", false),
+    ("pipeline-max-batch", false),
+    ("tcp-nodelay", false),
+    ("tcp-keepalive", false),
+    ("send-buffer", false),
+    ("recv-buffer", false),
+    ("tcp-quickack", false),
 ];
+
+fn yes_no(on: bool) -> String {
+    if on { "yes" } else { "no" }.into()
+}
 
 fn diskdb_param(cfg: &crate::config::Config, name: &str) -> String {
     match name {
@@ -297,6 +308,14 @@ fn diskdb_param(cfg: &crate::config::Config, name: &str) -> String {
         "block-cache-size" => cfg.block_cache_size.to_string(),
         "write-buffer-size" => cfg.write_buffer_size.to_string(),
         "expire-interval-ms" => cfg.expire_interval_ms.to_string(),
+        "optimized" => yes_no(cfg.optimized),
+        "threads" => cfg.threads.to_string(),
+        "pipeline-max-batch" => cfg.pipeline_max_batch.to_string(),
+        "tcp-nodelay" => yes_no(cfg.network.tcp_nodelay),
+        "tcp-keepalive" => cfg.network.tcp_keepalive.to_string(),
+        "send-buffer" => cfg.network.send_buffer.to_string(),
+        "recv-buffer" => cfg.network.recv_buffer.to_string(),
+        "tcp-quickack" => yes_no(cfg.network.tcp_quickack),
         _ => String::new(),
     }
 }

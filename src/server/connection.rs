@@ -34,7 +34,10 @@ impl Drop for Registration<'_> {
 
 /// Serves one connection; `id` was assigned at accept time, so ids follow connection order.
 pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketAddr, state: Arc<ServerState>, shutdown: Shutdown) {
-    let maxclients = state.settings.read().config.maxclients;
+    let (maxclients, optimized) = {
+        let settings = state.settings.read();
+        (settings.config.maxclients, settings.config.optimized)
+    };
     if state.clients.len() >= maxclients {
         add(&state.stats.rejected_connections, 1);
         let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
@@ -48,8 +51,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
     let mut published = None;
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
     let mut limits = ParseLimits::default();
-    // TODO: `state.settings.read().config.optimized` once main's --optimized is merged.
-    let optimized = false;
+    // The fast paths compiled in (C scanner, argv arena) are used only when optimized.
     let scan = scanner(optimized);
     let mut batch = Batch::default();
     let mut argv = ArgvStore::new(optimized);

@@ -21,9 +21,6 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// The most commands one group holds (`pipeline_max_batch`).
-const MAX_GROUP: usize = 100;
-
 /// Runs `cmds` until one asks for something only the event loop can do. Returns how many
 /// ran, what the last one asked for, and its reply when it must be sent later (after a
 /// DEBUG SLEEP). Every other reply is encoded into `out`.
@@ -45,7 +42,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         let command = lookup(&argv[0]).map(|(_, c)| c);
         let keys = command.and_then(|c| command_keys(c, argv));
         let joinable = keys.as_ref().is_some_and(|k| k.iter().all(|key| !grouped_keys.contains(&(phys, *key))));
-        if !joinable || grouped.len() >= MAX_GROUP {
+        if !joinable || grouped.len() >= state.pipeline_max_batch {
             commit(&group, &mut replies, &mut grouped);
             grouped_keys.clear();
         }

@@ -73,6 +73,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown: tokio::sync::Notify::new(),
         shutting_down: AtomicBool::new(false),
         features: FEATURES,
+        pipeline_max_batch: config.pipeline_max_batch,
         waiters: Default::default(),
         watches: Default::default(),
         gate: Default::default(),
@@ -155,7 +156,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: S
                 continue;
             }
         };
-        crate::net::tune(&stream);
+        crate::net::tune(&stream, &state.settings.read().config.network);
         add(&state.stats.connections_received, 1);
         let laddr = laddr.unwrap_or(addr);
         let id = state.clients.next_id();

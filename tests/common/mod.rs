@@ -89,6 +89,12 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Flags every test server gets, from `DISKDB_TEST_ARGS` (space-separated): the suite runs
+/// as it is on the optimized paths with `DISKDB_TEST_ARGS=--optimized`.
+fn extra_args() -> Vec<String> {
+    std::env::var("DISKDB_TEST_ARGS").unwrap_or_default().split_whitespace().map(String::from).collect()
+}
+
 /// A running server.
 pub struct Server {
     child: Option<Child>,
@@ -150,6 +156,7 @@ impl Server {
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .arg("--dir")
             .arg(&self.dir)
+            .args(extra_args())
             .args(&self.args)
             .stdout(Stdio::null())
             .stderr(log)
