@@ -15,3 +15,5 @@ pub use argv::ArgvStore;
 pub use parse::{parse, ParseLimits, ProtocolError, Request};
 pub use reply::{encode_push, format_double, Reply};
 pub use scan::{scan, scanner, Args, Batch, Scanner, Span};
+#[cfg(all(feature = "c_parser", fuzzing))]
+pub use scan_c::assert_same;
