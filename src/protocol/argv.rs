@@ -31,18 +31,24 @@ impl ArgvStore {
     /// first `skip`; `chunk` holds the scanned bytes. The vectors live only during `f`, so
     /// no borrow of the arena outlives the call (a connection's future must stay `Send`).
     pub fn with<R>(&mut self, batch: &Batch, chunk: &Bytes, skip: usize, f: impl FnOnce(&[&[Bytes]]) -> R) -> R {
+        // Sized up front: a growing vector would copy, and in the arena leave the old copy behind.
+        let (n_cmds, n_args) = requests(batch, skip).fold((0, 0), |(c, a), r| (c + 1, a + r.len()));
         #[cfg(feature = "memory_pool")]
         if let Some(bump) = &mut self.arena {
             let r = {
-                let flat = bumpalo::collections::Vec::from_iter_in(arguments(batch, chunk, skip), bump);
-                let cmds = bumpalo::collections::Vec::from_iter_in(split(&flat, batch, skip), bump);
+                let mut flat = bumpalo::collections::Vec::with_capacity_in(n_args, bump);
+                flat.extend(arguments(batch, chunk, skip));
+                let mut cmds = bumpalo::collections::Vec::with_capacity_in(n_cmds, bump);
+                cmds.extend(split(&flat, batch, skip));
                 f(&cmds)
             };
             bump.reset();
             return r;
         }
-        let flat: Vec<Bytes> = arguments(batch, chunk, skip).collect();
-        let cmds: Vec<&[Bytes]> = split(&flat, batch, skip).collect();
+        let mut flat = Vec::with_capacity(n_args);
+        flat.extend(arguments(batch, chunk, skip));
+        let mut cmds = Vec::with_capacity(n_cmds);
+        cmds.extend(split(&flat, batch, skip));
         f(&cmds)
     }
 }
