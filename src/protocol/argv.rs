@@ -8,6 +8,10 @@
 use super::scan::{Args, Batch};
 use bytes::Bytes;
 
+/// The most arena memory a connection keeps between batches.
+#[cfg(feature = "memory_pool")]
+const KEEP_BYTES: usize = 256 * 1024;
+
 /// Reusable storage for a connection's argument vectors.
 #[derive(Default)]
 pub struct ArgvStore {
@@ -43,6 +47,10 @@ impl ArgvStore {
                 f(&cmds)
             };
             bump.reset();
+            if bump.allocated_bytes() > KEEP_BYTES {
+                // `reset` keeps the arena's largest chunk: not one sized for a huge request.
+                *bump = bumpalo::Bump::new();
+            }
             return r;
         }
         let mut flat = Vec::with_capacity(n_args);

@@ -17,6 +17,9 @@ pub struct Span {
     pub len: usize,
 }
 
+/// Spans and requests a batch keeps room for between scans.
+const KEEP: usize = 4096;
+
 /// How one request's arguments are held.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Shape {
@@ -84,6 +87,10 @@ impl Batch {
     pub(super) fn clear(&mut self) {
         self.spans.clear();
         self.shapes.clear();
+        // A batch reused by a long-lived connection keeps room for a typical pipeline, not
+        // for the largest request it ever saw.
+        self.spans.shrink_to(KEEP);
+        self.shapes.shrink_to(KEEP);
         self.used = 0;
         self.error = None;
     }
