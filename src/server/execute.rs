@@ -130,7 +130,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
 /// EXEC can run between the commit and the invalidation of the watches).
 fn touch(state: &Arc<ServerState>, cmds: &[&[Bytes]], written: &mut Vec<(usize, usize)>) {
     for (db, i) in written.drain(..) {
-        context::written(state, db, &cmds[i]);
+        context::written(state, db, cmds[i]);
     }
 }
 
