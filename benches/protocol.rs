@@ -1,12 +1,11 @@
 //! Micro-benchmarks of the protocol layer: request parsing on a pipelined SET/GET corpus
 //! and on large bulk values, batch scanning (portable vs the C scanner of `c_parser`),
-//! building a batch's argument vectors (plain Vecs vs the `memory_pool` arena), and reply
-//! encoding. Run with `make bench`, or
-//! `cargo bench --features c_parser,memory_pool --bench protocol` for the fast paths.
+//! building a batch's argument vectors, and reply encoding. Run with `make bench`, or
+//! `cargo bench --features c_parser --bench protocol` for the C scanner.
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use diskdb::protocol::{parse, scan, scanner, ArgvStore, Batch, ParseLimits, Reply, Scanner};
+use diskdb::protocol::{parse, scan, scanner, with_argv, Batch, ParseLimits, Reply, Scanner};
 use std::hint::black_box;
 
 /// 1000 pipelined requests, alternating SET key value(100 B) and GET key.
@@ -94,13 +93,8 @@ fn bench_argv(c: &mut Criterion) {
     g.bench_function("vec_per_request_1000", |b| {
         b.iter(|| batch.requests().map(|a| a.bytes(&chunk).collect::<Vec<_>>()).collect::<Vec<_>>().len())
     });
-    let mut stores = vec![("two_vecs_1000", ArgvStore::new(false))];
-    if cfg!(feature = "memory_pool") {
-        stores.push(("bump_arena_1000", ArgvStore::new(true)));
-    }
-    for (name, mut store) in stores {
-        g.bench_function(name, |b| b.iter(|| store.with(&batch, &chunk, 0, |cmds| black_box(cmds).len())));
-    }
+    // What it does now: two Vecs per batch.
+    g.bench_function("two_vecs_1000", |b| b.iter(|| with_argv(&batch, &chunk, 0, |cmds| black_box(cmds).len())));
     g.finish();
 }
 

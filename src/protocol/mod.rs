@@ -11,7 +11,7 @@ mod scan;
 #[cfg(feature = "c_parser")]
 mod scan_c;
 
-pub use argv::ArgvStore;
+pub use argv::with_argv;
 pub use parse::{parse, ParseLimits, ProtocolError, Request};
 pub use reply::{encode_push, format_double, Reply};
 pub use scan::{scan, scanner, Args, Batch, Scanner, Span};

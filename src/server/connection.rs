@@ -6,7 +6,7 @@ use super::pubsub;
 use super::shutdown::Shutdown;
 use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use crate::commands::{After, ServerState, Session};
-use crate::protocol::{scanner, ArgvStore, Batch, ParseLimits};
+use crate::protocol::{scanner, with_argv, Batch, ParseLimits};
 use bytes::{Bytes, BytesMut};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -51,10 +51,9 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
     let mut published = None;
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
     let mut limits = ParseLimits::default();
-    // The fast paths compiled in (C scanner, argv arena) are used only when optimized.
+    // The C scanner, when compiled in, is used only when optimized.
     let scan = scanner(optimized);
     let mut batch = Batch::default();
-    let mut argv = ArgvStore::new(optimized);
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut wbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
 
@@ -72,7 +71,7 @@ pub async fn serve(mut stream: TcpStream, id: u64, addr: SocketAddr, laddr: Sock
             handle.last_active_ms.store(handle.created.elapsed().as_millis() as u64, Ordering::Relaxed);
             // The argument vectors live only inside this call: after an await (a sleep, a
             // blocking wait) the rest of the batch is built again.
-            let (ran, after, held, blocked) = argv.with(&batch, &chunk, next, |cmds| {
+            let (ran, after, held, blocked) = with_argv(&batch, &chunk, next, |cmds| {
                 let (ran, after, held) = run(&state, &mut session, cmds, &mut wbuf);
                 let blocked = if matches!(after, After::Block(_)) { cmds[ran - 1].to_vec() } else { Vec::new() };
                 (ran, after, held, blocked)
