@@ -8,7 +8,9 @@ include!("csrc/resp_scan_build.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=csrc");
+    for source in ["csrc/resp_scan.c", "csrc/resp_scan.h", "csrc/resp_scan_build.rs"] {
+        println!("cargo:rerun-if-changed={source}");
+    }
     #[cfg(feature = "c_parser")]
     build_resp_scan(std::path::Path::new("csrc"));
 }
