@@ -1,9 +1,11 @@
 //! Micro-benchmarks of the protocol layer: request parsing on a pipelined SET/GET corpus
-//! and on large bulk values, and reply encoding. Run with `make bench`; the optimized-build
-//! work compares the C scanner against these numbers.
+//! and on large bulk values, batch scanning (portable vs the C scanner of `c_parser`),
+//! building a batch's argument vectors, and reply encoding. Run with `make bench`, or
+//! `cargo bench --features c_parser --bench protocol` for the C scanner.
 
+use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use diskdb::protocol::{parse, ParseLimits, Reply};
+use diskdb::protocol::{parse, scan, scanner, with_argv, Batch, ParseLimits, Reply, Scanner};
 use std::hint::black_box;
 
 /// 1000 pipelined requests, alternating SET key value(100 B) and GET key.
@@ -23,6 +25,14 @@ fn pipelined_corpus() -> Vec<u8> {
     out
 }
 
+/// One SET of a 1 MiB value.
+fn bulk_1mib() -> Vec<u8> {
+    let mut big = b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1048576\r\n".to_vec();
+    big.extend(vec![b'v'; 1 << 20]);
+    big.extend_from_slice(b"\r\n");
+    big
+}
+
 fn parse_all(buf: &[u8], limits: &ParseLimits) -> usize {
     let (mut used, mut n) = (0, 0);
     while let Ok(Some((req, len))) = parse(&buf[used..], limits) {
@@ -38,11 +48,53 @@ fn bench_parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("parse");
     g.throughput(Throughput::Bytes(corpus.len() as u64));
     g.bench_function("pipelined_set_get_1000", |b| b.iter(|| parse_all(black_box(&corpus), &limits)));
-    let mut big = b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1048576\r\n".to_vec();
-    big.extend(vec![b'v'; 1 << 20]);
-    big.extend_from_slice(b"\r\n");
+    let big = bulk_1mib();
     g.throughput(Throughput::Bytes(big.len() as u64));
     g.bench_function("bulk_1mib", |b| b.iter(|| parse_all(black_box(&big), &limits)));
+    g.finish();
+}
+
+/// The scanners compiled in: the C one only with `c_parser` (without it, `scanner(true)` is
+/// the portable one again).
+fn scanners() -> Vec<(&'static str, Scanner)> {
+    let mut all: Vec<(&'static str, Scanner)> = vec![("portable", scan)];
+    if cfg!(feature = "c_parser") {
+        all.push(("c", scanner(true)));
+    }
+    all
+}
+
+fn bench_scan(c: &mut Criterion) {
+    let limits = ParseLimits::default();
+    let mut g = c.benchmark_group("scan");
+    for (input, corpus) in [("pipelined_set_get_1000", pipelined_corpus()), ("bulk_1mib", bulk_1mib())] {
+        g.throughput(Throughput::Bytes(corpus.len() as u64));
+        for (name, scan) in scanners() {
+            let mut batch = Batch::default();
+            g.bench_function(format!("{name}/{input}"), |b| {
+                b.iter(|| {
+                    scan(black_box(&corpus), &limits, usize::MAX, &mut batch);
+                    batch.len()
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn bench_argv(c: &mut Criterion) {
+    let corpus = pipelined_corpus();
+    let mut batch = Batch::default();
+    scan(&corpus, &ParseLimits::default(), usize::MAX, &mut batch);
+    let chunk = Bytes::from(corpus);
+    let mut g = c.benchmark_group("argv");
+    g.throughput(Throughput::Elements(batch.len() as u64));
+    // What the connection did before: one Vec per request.
+    g.bench_function("vec_per_request_1000", |b| {
+        b.iter(|| batch.requests().map(|a| a.bytes(&chunk).collect::<Vec<_>>()).collect::<Vec<_>>().len())
+    });
+    // What it does now: two Vecs per batch.
+    g.bench_function("two_vecs_1000", |b| b.iter(|| with_argv(&batch, &chunk, 0, |cmds| black_box(cmds).len())));
     g.finish();
 }
 
@@ -69,5 +121,5 @@ fn bench_encode(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_encode);
+criterion_group!(benches, bench_parse, bench_scan, bench_argv, bench_encode);
 criterion_main!(benches);

@@ -7,7 +7,7 @@ use super::shutdown::Shutdown;
 use crate::commands::context::{add, Block, ClientHandle, Unblock};
 use crate::commands::{After, ServerState, Session};
 use crate::pool::{ReadBuf, WriteBuf};
-use crate::protocol::{parse, ParseLimits, ProtocolError, Request};
+use crate::protocol::{scanner, with_argv, Batch, ParseLimits};
 use bytes::{Bytes, BytesMut};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -41,7 +41,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     state: Arc<ServerState>,
     shutdown: Shutdown,
 ) {
-    let maxclients = state.settings.read().config.maxclients;
+    let (maxclients, optimized) = {
+        let settings = state.settings.read();
+        (settings.config.maxclients, settings.config.optimized)
+    };
     if state.clients.len() >= maxclients {
         add(&state.stats.rejected_connections, 1);
         let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
@@ -55,6 +58,9 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let mut published = None;
     let mut session = Session::new(handle.clone(), state.requirepass().is_none());
     let mut limits = ParseLimits::default();
+    // The C scanner, when compiled in, is used only when optimized.
+    let scan = scanner(optimized);
+    let mut batch = Batch::default();
     // Both start at the smallest size class and follow the traffic (see `crate::pool`).
     let mut rbuf = ReadBuf::new(state.buffers.clone());
     let mut wbuf = WriteBuf::new(state.buffers.clone());
@@ -64,14 +70,20 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         // AUTH, Redis's tighter limits apply, and requests run one at a time so that the
         // ones after an AUTH are parsed with the limits of an authenticated client.
         limits.unauthenticated = !session.authenticated;
-        let (requests, used, error) = split_requests(&rbuf, &limits, limits.unauthenticated);
-        let chunk = rbuf.split_to(used).freeze();
+        scan(&rbuf, &limits, if limits.unauthenticated { 1 } else { usize::MAX }, &mut batch);
+        let chunk = rbuf.split_to(batch.used).freeze();
         let mut close = false;
-        let cmds: Vec<Vec<Bytes>> = requests.into_iter().map(|r| to_argv(&chunk, r)).filter(|a| !a.is_empty()).collect();
+        let pending = batch.requests().filter(|a| !a.is_empty()).count();
         let mut next = 0;
-        while next < cmds.len() {
+        while next < pending {
             handle.last_active_ms.store(handle.created.elapsed().as_millis() as u64, Ordering::Relaxed);
-            let (ran, after, held) = run(&state, &mut session, &cmds[next..], &mut wbuf);
+            // The argument vectors live only inside this call: after an await (a sleep, a
+            // blocking wait) the rest of the batch is built again.
+            let (ran, after, held, blocked) = with_argv(&batch, &chunk, next, |cmds| {
+                let (ran, after, held) = run(&state, &mut session, cmds, &mut wbuf);
+                let blocked = if matches!(after, After::Block(_)) { cmds[ran - 1].to_vec() } else { Vec::new() };
+                (ran, after, held, blocked)
+            });
             next += ran;
             match after {
                 After::Nothing => {}
@@ -93,13 +105,13 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 After::Block(block) => {
                     let mut conn = Conn { stream: &mut stream, rbuf: &mut rbuf, wbuf: &mut wbuf };
-                    if !wait(&state, &mut session, &mut conn, &shutdown, cmds[next - 1].clone(), block).await {
+                    if !wait(&state, &mut session, &mut conn, &shutdown, blocked, block).await {
                         return;
                     }
                 }
             }
         }
-        if let (Some(e), false) = (&error, close) {
+        if let (Some(e), false) = (&batch.error, close) {
             wbuf.extend_from_slice(format!("-ERR {e}\r\n").as_bytes());
             log::debug!("client {} sent bad input ({e}); closing", addr);
             close = true;
@@ -132,14 +144,14 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             let _ = stream.shutdown().await;
             return;
         }
-        if limits.unauthenticated && used > 0 && !rbuf.is_empty() {
+        if limits.unauthenticated && batch.used > 0 && !rbuf.is_empty() {
             continue;
         }
         if rbuf.len() > QUERY_BUFFER_LIMIT {
             log::warn!("client {} closed for overcoming of input buffer limits", addr);
             return;
         }
-        rbuf.prepare(used);
+        rbuf.prepare(batch.used);
         if !mailbox.messages.is_empty() {
             continue;
         }
@@ -165,7 +177,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 fn run(
     state: &Arc<ServerState>,
     session: &mut Session,
-    cmds: &[Vec<Bytes>],
+    cmds: &[&[Bytes]],
     out: &mut Vec<u8>,
 ) -> (usize, After, Option<crate::protocol::Reply>) {
     let shared_runtime = tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
@@ -223,7 +235,8 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
         conn.wbuf.clear();
     }
     let Block { keys, deadline, timeout, rerun } = block;
-    let argv = [rerun.unwrap_or(argv)];
+    let argv = rerun.unwrap_or(argv);
+    let argv: [&[Bytes]; 1] = [&argv];
     let handle = session.handle.clone();
     let db = state.store.physical(session.db);
     state.waiters.join(db, &keys, &handle);
@@ -269,33 +282,4 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     }
     timeout.encode(session.resp, conn.wbuf);
     true
-}
-
-/// Parses every complete request at the start of `buf`. Returns them, the bytes they
-/// used, and the protocol error that stopped parsing, if any (requests before the bad one
-/// still run, as in Redis).
-fn split_requests(buf: &[u8], limits: &ParseLimits, one: bool) -> (Vec<(usize, Request)>, usize, Option<ProtocolError>) {
-    let mut requests = Vec::new();
-    let mut used = 0;
-    loop {
-        match parse(&buf[used..], limits) {
-            Ok(Some((req, n))) => {
-                requests.push((used, req));
-                used += n;
-                if one {
-                    return (requests, used, None);
-                }
-            }
-            Ok(None) => return (requests, used, None),
-            Err(e) => return (requests, used, Some(e)),
-        }
-    }
-}
-
-/// Turns a parsed request into argument byte strings without copying multibulk payloads.
-fn to_argv(chunk: &Bytes, (offset, request): (usize, Request)) -> Vec<Bytes> {
-    match request {
-        Request::Multibulk(ranges) => ranges.into_iter().map(|r| chunk.slice(offset + r.start..offset + r.end)).collect(),
-        Request::Inline(args) => args.into_iter().map(Bytes::from).collect(),
-    }
 }

@@ -26,7 +26,7 @@ use std::sync::Arc;
 /// Runs `cmds` until one asks for something only the event loop can do. Returns how many
 /// ran, what the last one asked for, and its reply when it must be sent later (after a
 /// DEBUG SLEEP). Every other reply is encoded into `out`.
-pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>], out: &mut Vec<u8>) -> (usize, After, Option<Reply>) {
+pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], out: &mut Vec<u8>) -> (usize, After, Option<Reply>) {
     let group = RefCell::new(Group::new(state.store.clone()));
     let mut replies: Vec<Reply> = Vec::with_capacity(cmds.len());
     let mut grouped: Vec<usize> = Vec::new();
@@ -137,9 +137,9 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[Vec<Bytes>],
 
 /// Reports the committed writes in `written` (before the gate is released, so that no
 /// EXEC can run between the commit and the invalidation of the watches).
-fn touch(state: &Arc<ServerState>, cmds: &[Vec<Bytes>], written: &mut Vec<(usize, usize)>) {
+fn touch(state: &Arc<ServerState>, cmds: &[&[Bytes]], written: &mut Vec<(usize, usize)>) {
     for (db, i) in written.drain(..) {
-        context::written(state, db, &cmds[i]);
+        context::written(state, db, cmds[i]);
     }
 }
 
