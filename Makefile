@@ -35,9 +35,10 @@ test-features:
 deps:
 	@scripts/deps.sh
 
-## Micro-benchmarks (criterion-style, in benches/).
+## Micro-benchmarks (criterion, in benches/), with every feature built in so the C
+## scanner and the buffer pool are measured beside their portable twins.
 bench: deps
-	$(CARGO) bench --locked
+	$(CARGO) bench --locked --all-features
 
 ## DiskDB vs Debian's redis-server, same redis-benchmark matrix, ratio table in benches/results/.
 ## Columns: the default build, the optimized build (--all-features, run --optimized), and
