@@ -180,8 +180,8 @@ fn run(
     cmds: &[&[Bytes]],
     out: &mut Vec<u8>,
 ) -> (usize, After, Option<crate::protocol::Reply>) {
-    let shared_runtime = tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
-    if state.store.sync_writes() && shared_runtime {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if state.store.sync_writes() && Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
         // Fsyncing writes block their thread for a disk flush: hand the worker's other
         // connections to another thread meanwhile, so many clients' writes reach RocksDB
         // together and share one fsync. (A reuseport worker's connections stay on their
