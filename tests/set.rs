@@ -655,11 +655,16 @@ fn spop_drains_every_member_added_beyond_the_edges_it_saw() {
 #[test]
 fn spop_drains_a_large_set_member_by_member() {
     // Near the end of the drain most rows near any probe are deleted ones, and SPOP
-    // changes how it picks; every member must still come out exactly once. Each pop is
-    // its own storage write (pipeline-max-batch 1), so pops read committed rows only.
-    let s = Server::start_with(&["--pipeline-max-batch", "1"]);
-    let mut c = s.client();
-    let n = 3000;
+    // changes how it picks; every member must still come out exactly once. With
+    // pipeline-max-batch 1 each pop is its own storage write and reads committed rows
+    // only; with the default, pops of one pipeline also read their group's deletes.
+    for args in [&["--pipeline-max-batch", "1"][..], &[]] {
+        let s = Server::start_with(args);
+        drain_by_single_pops(&mut s.client(), 3000);
+    }
+}
+
+fn drain_by_single_pops(c: &mut Client, n: usize) {
     let mut batch = Vec::new();
     for i in 0..n {
         batch.extend(Client::encode(&[b"SADD", b"big", format!("item:{i:06}").as_bytes()]));

@@ -532,6 +532,19 @@ impl Storage {
     /// once the seek has stepped over `max_skip` deleted or overwritten rows (a probe
     /// into a region emptied by deletes that compaction has not reclaimed yet).
     pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
+        self.first_row_near_except(family, prefix, start, max_skip, |_| false)
+    }
+
+    /// [`Storage::first_row_near`], also stepping over the rows `gone` says are deleted
+    /// (by uncommitted writes), which count towards `max_skip` too.
+    pub fn first_row_near_except(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        start: &[u8],
+        max_skip: u64,
+        gone: impl Fn(&[u8]) -> bool,
+    ) -> Result<Probe> {
         let mut ro = ReadOptions::default();
         if let Some(end) = prefix_end(prefix) {
             ro.set_iterate_upper_bound(end);
@@ -539,8 +552,16 @@ impl Storage {
         ro.set_max_skippable_internal_keys(max_skip);
         let mut it = self.db.raw_iterator_cf_opt(self.cf(family), ro);
         it.seek(start);
-        if let Some(k) = it.key().filter(|_| it.valid()) {
-            return Ok(Probe::Found(k.to_vec()));
+        let mut skipped = 0;
+        while let Some(k) = it.key().filter(|_| it.valid()) {
+            if !gone(k) {
+                return Ok(Probe::Found(k.to_vec()));
+            }
+            skipped += 1;
+            if skipped > max_skip {
+                return Ok(Probe::GaveUp);
+            }
+            it.next();
         }
         match it.status() {
             Ok(()) => Ok(Probe::End),

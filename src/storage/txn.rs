@@ -295,17 +295,34 @@ impl<'a> View<'a> {
         merge(&pending, reverse, stored, &mut f)
     }
 
-    /// See [`Storage::first_row_near`]. Through uncommitted rows it never gives up.
+    /// See [`Storage::first_row_near`]. Through a write group's rows, stored rows the
+    /// group deletes are stepped over (and counted) and a row it adds may come first;
+    /// through a transaction (which may hide whole databases) it never gives up.
     pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
-        if self.overlay().is_none() {
-            return self.store.first_row_near(family, prefix, start, max_skip);
+        match self.overlay() {
+            None => self.store.first_row_near(family, prefix, start, max_skip),
+            Some(Overlay::Group(g)) => {
+                let pending = g.pending();
+                let stored = self.store.first_row_near_except(family, prefix, start, max_skip, |k| pending.row(family, k) == Some(None))?;
+                let end = super::prefix_end(prefix);
+                let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                let added =
+                    pending.range(family, (Bound::Included(start), upper)).into_iter().find(|(_, v)| v.is_some()).map(|(k, _)| k.to_vec());
+                Ok(match (stored, added) {
+                    (Probe::Found(s), Some(a)) => Probe::Found(s.min(a)),
+                    (Probe::Found(k), None) | (Probe::End, Some(k)) => Probe::Found(k),
+                    (other, _) => other,
+                })
+            }
+            Some(Overlay::Txn(_)) => {
+                let mut found = Probe::End;
+                self.scan_rows(family, prefix, Some(start), false, |k, _| {
+                    found = Probe::Found(k.to_vec());
+                    false
+                })?;
+                Ok(found)
+            }
         }
-        let mut found = Probe::End;
-        self.scan_rows(family, prefix, Some(start), false, |k, _| {
-            found = Probe::Found(k.to_vec());
-            false
-        })?;
-        Ok(found)
     }
 
     /// See [`Storage::scan_meta`].
