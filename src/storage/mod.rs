@@ -530,21 +530,9 @@ impl Storage {
 
     /// The key of the first row of `family` under `prefix` at or after `start`, giving up
     /// once the seek has stepped over `max_skip` deleted or overwritten rows (a probe
-    /// into a region emptied by deletes that compaction has not reclaimed yet).
-    pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
-        self.first_row_near_except(family, prefix, start, max_skip, |_| false)
-    }
-
-    /// [`Storage::first_row_near`], also stepping over the rows `gone` says are deleted
-    /// (by uncommitted writes), which count towards `max_skip` too.
-    pub fn first_row_near_except(
-        &self,
-        family: &str,
-        prefix: &[u8],
-        start: &[u8],
-        max_skip: u64,
-        gone: impl Fn(&[u8]) -> bool,
-    ) -> Result<Probe> {
+    /// into a region emptied by deletes that compaction has not reclaimed yet). Rows
+    /// `gone` says are deleted (by uncommitted writes) are stepped over and counted too.
+    pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64, gone: impl Fn(&[u8]) -> bool) -> Result<Probe> {
         let mut ro = ReadOptions::default();
         if let Some(end) = prefix_end(prefix) {
             ro.set_iterate_upper_bound(end);

@@ -300,10 +300,10 @@ impl<'a> View<'a> {
     /// through a transaction (which may hide whole databases) it never gives up.
     pub fn first_row_near(&self, family: &str, prefix: &[u8], start: &[u8], max_skip: u64) -> Result<Probe> {
         match self.overlay() {
-            None => self.store.first_row_near(family, prefix, start, max_skip),
+            None => self.store.first_row_near(family, prefix, start, max_skip, |_| false),
             Some(Overlay::Group(g)) => {
                 let pending = g.pending();
-                let stored = self.store.first_row_near_except(family, prefix, start, max_skip, |k| pending.row(family, k) == Some(None))?;
+                let stored = self.store.first_row_near(family, prefix, start, max_skip, |k| pending.row(family, k) == Some(None))?;
                 let end = super::prefix_end(prefix);
                 let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
                 let added =
@@ -314,15 +314,18 @@ impl<'a> View<'a> {
                     (other, _) => other,
                 })
             }
-            Some(Overlay::Txn(_)) => {
-                let mut found = Probe::End;
-                self.scan_rows(family, prefix, Some(start), false, |k, _| {
-                    found = Probe::Found(k.to_vec());
-                    false
-                })?;
-                Ok(found)
-            }
+            Some(Overlay::Txn(_)) => Ok(self.first_row(family, prefix, Some(start), false)?.map_or(Probe::End, Probe::Found)),
         }
+    }
+
+    /// The key of the first row [`View::scan_rows`] would visit.
+    pub fn first_row(&self, family: &str, prefix: &[u8], start: Option<&[u8]>, reverse: bool) -> Result<Option<Vec<u8>>> {
+        let mut found = None;
+        self.scan_rows(family, prefix, start, reverse, |k, _| {
+            found = Some(k.to_vec());
+            false
+        })?;
+        Ok(found)
     }
 
     /// See [`Storage::scan_meta`].

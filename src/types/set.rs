@@ -66,12 +66,7 @@ impl Db<'_> {
         let prefix = member_prefix(self.db, key, meta.version());
         let hints = &self.store.storage().pop_hints;
         let first_from = |start: Option<&[u8]>, reverse: bool| -> Result<Option<Vec<u8>>> {
-            let mut found = None;
-            self.store.scan_rows(cf::DATA, &prefix, start, reverse, |k, _| {
-                found = Some(k.to_vec());
-                false
-            })?;
-            Ok(found)
+            Ok(self.store.first_row(cf::DATA, &prefix, start, reverse)?)
         };
         let edge = |end: HintEnd| -> Result<Option<Vec<u8>>> {
             if let Some(bound) = hints.get(&prefix, end) {
@@ -100,38 +95,31 @@ impl Db<'_> {
         for _ in 0..8 {
             probe.push((min + rng.below(max - min + 1)) as u8);
         }
+        // The first member, from the front hint (or the prefix, if the hint is stale),
+        // remembered so that the next search seeks straight to it.
+        let first_member = || -> Result<Option<Vec<u8>>> {
+            let front = hints.get(&prefix, HintEnd::Front);
+            let first = match first_from(front.as_deref(), false)? {
+                Some(k) => Some(k),
+                None => first_from(None, false)?,
+            };
+            if let (true, Some(k)) = (learn, &first) {
+                hints.set(&prefix, HintEnd::Front, k.clone());
+            }
+            Ok(first)
+        };
         let found = match self.store.first_row_near(cf::DATA, &prefix, &probe, MAX_PROBE_SKIP)? {
             Probe::Found(k) => Some(k),
-            Probe::GaveUp => {
-                // Deleted rows everywhere near the probe (a set nearly drained by pops):
-                // take the first member instead, and remember it, so the next pop that
-                // gives up seeks straight past it.
-                let front = hints.get(&prefix, HintEnd::Front);
-                let first = match first_from(front.as_deref(), false)? {
-                    Some(k) => Some(k),
-                    None => first_from(None, false)?,
-                };
-                if let (true, Some(k)) = (learn, &first) {
-                    hints.set(&prefix, HintEnd::Front, k.clone());
-                }
-                first
-            }
+            // Deleted rows everywhere near the probe (a set nearly drained by pops): take
+            // the first member instead.
+            Probe::GaveUp => first_member()?,
             Probe::End => {
                 // Nothing lives at or after the probe: a tighter back bound, so later
-                // probes stop stepping over the tombstones there.
+                // probes stop stepping over the tombstones there. Then wrap around.
                 if learn {
                     hints.set(&prefix, HintEnd::Back, probe);
                 }
-                let front = hints.get(&prefix, HintEnd::Front);
-                match first_from(front.as_deref(), false)? {
-                    Some(k) => {
-                        if learn {
-                            hints.set(&prefix, HintEnd::Front, k.clone());
-                        }
-                        Some(k)
-                    }
-                    None => first_from(None, false)?,
-                }
+                first_member()?
             }
         };
         Ok(found.map(|k| k[prefix.len()..].to_vec()))
