@@ -799,3 +799,58 @@ fn pipelined_writes_to_one_large_set_keep_ranks_exact() {
     assert_eq!(c.cmd(&["ZCARD", "z"]), int(1100));
     assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(1050));
 }
+
+#[test]
+fn ranks_stay_exact_across_transactions_discards_flushes_and_restarts() {
+    // A large set's rank buckets are also kept in memory (storage/rankdir.rs); every way
+    // of writing them, or of not writing them, must leave ranks as the stored rows say.
+    let mut s = Server::start();
+    let mut c = s.client();
+    let mut batch = Vec::new();
+    for i in 0..1500 {
+        batch.extend(Client::encode(&[b"ZADD", b"z", i.to_string().as_bytes(), format!("m{i:04}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..1500 {
+        assert_eq!(c.read(), int(1));
+    }
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(1000));
+
+    // A transaction's writes are seen inside it and after EXEC.
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    for cmd in [&["ZADD", "z", "-1", "a"][..], &["ZRANK", "z", "m1000"], &["ZREM", "z", "m0000", "m0001"], &["ZRANK", "z", "m1000"]] {
+        assert_eq!(c.cmd(cmd), Value::Simple("QUEUED".into()));
+    }
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1), int(1001), int(2), int(999)]));
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(999));
+
+    // A discarded one changes nothing.
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["ZADD", "z", "-2", "b", "-3", "c"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["DISCARD"]), ok());
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(999));
+
+    // Another client's writes, then a restart (nothing cached) and more writes.
+    let mut other = s.client();
+    assert_eq!(other.cmd(&["ZREMRANGEBYSCORE", "z", "100", "199"]), int(100));
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(899));
+    s.kill9();
+    s.restart();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(899));
+    assert_eq!(c.cmd(&["ZPOPMIN", "z", "10"]).array().len(), 20);
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(889));
+
+    // A flushed and rebuilt set starts from nothing.
+    assert_eq!(c.cmd(&["FLUSHALL"]), ok());
+    let mut batch = Vec::new();
+    for i in 0..1200 {
+        batch.extend(Client::encode(&[b"ZADD", b"z", (-i).to_string().as_bytes(), format!("m{i:04}").as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for _ in 0..1200 {
+        assert_eq!(c.read(), int(1));
+    }
+    assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(199));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(1200));
+}

@@ -32,6 +32,7 @@ mod hints;
 mod keys;
 mod locks;
 mod meta;
+mod rankdir;
 mod txn;
 
 pub use group::Group;
@@ -205,6 +206,7 @@ pub struct Storage {
     cache: Cache,
     write_buffers: WriteBufferManager,
     meta_cache: MetaCache,
+    rank_dirs: rankdir::RankDirs,
     /// Where queue-like pops left off (see [`hints`]).
     pub pop_hints: hints::PopHints,
 }
@@ -299,7 +301,9 @@ impl Storage {
             path: opts.path.clone(),
             cache,
             write_buffers,
-            meta_cache: MetaCache::new(opts.meta_cache_bytes),
+            // A quarter of the budget holds the rank directories of large sorted sets.
+            meta_cache: MetaCache::new(opts.meta_cache_bytes - opts.meta_cache_bytes / 4),
+            rank_dirs: rankdir::RankDirs::new(opts.meta_cache_bytes / 4),
             pop_hints: Default::default(),
             db,
         };
@@ -442,11 +446,14 @@ impl Storage {
             match op {
                 Op::Put(cf::META, k, v) => self.meta_cache.update(k, Some(v)),
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
+                Op::Put(cf::ZRANK, k, v) => self.rank_dirs.update(k, Some(v)),
+                Op::Delete(cf::ZRANK, k) => self.rank_dirs.update(k, None),
                 _ => {}
             }
         }
         if !batch.resets.is_empty() {
             self.meta_cache.clear();
+            self.rank_dirs.clear();
         }
         for &db in &batch.resets {
             self.counts[db as usize].keys.store(0, Ordering::Relaxed);
@@ -492,8 +499,48 @@ impl Storage {
     }
 
     /// Iterates the rows of `family` whose key starts with `prefix`, from `start`
-    /// (a full row key; `None` = the prefix itself), forward or in reverse.
+    /// (a full row key; `None` = the prefix itself), forward or in reverse. The rank
+    /// buckets of one sorted set come from its directory in memory ([`rankdir`]).
     pub fn scan_rows(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        start: Option<&[u8]>,
+        reverse: bool,
+        f: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
+        if family == cf::ZRANK && split_member_key(prefix).is_some_and(|(.., rest)| rest.is_empty()) {
+            let dir = match self.rank_dirs.lookup(prefix) {
+                Ok(dir) => dir,
+                Err(ticket) => {
+                    let mut rows = rankdir::Rows::new();
+                    self.scan_stored(family, prefix, None, false, |k, v| {
+                        rows.insert(k.to_vec(), v.to_vec());
+                        true
+                    })?;
+                    self.rank_dirs.fill(prefix, ticket, rows)
+                }
+            };
+            dir.scan(start, reverse, f);
+            return Ok(());
+        }
+        self.scan_stored(family, prefix, start, reverse, f)
+    }
+
+    /// Every row of `family` under `prefix` as RocksDB holds it (tests compare caches with it).
+    #[cfg(test)]
+    pub(crate) fn stored_rows(&self, family: &str, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        self.scan_stored(family, prefix, None, false, |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    /// [`Storage::scan_rows`] from RocksDB.
+    fn scan_stored(
         &self,
         family: &str,
         prefix: &[u8],
@@ -679,9 +726,9 @@ impl Storage {
         self.cache.get_usage()
     }
 
-    /// Bytes held by the meta cache.
+    /// Bytes held by the meta cache and the rank directories.
     pub fn meta_cache_usage(&self) -> u64 {
-        self.meta_cache.usage()
+        self.meta_cache.usage() + self.rank_dirs.usage()
     }
 
     /// Bytes used by memtables.

@@ -366,11 +366,18 @@ mod tests {
             assert_eq!(got, want, "reverse range from {start}");
         }
         let meta = db.live(key).unwrap();
-        if meta.is_some_and(|m| m.zset_ranked()) {
+        if let Some(meta) = meta.filter(|m| m.zset_ranked()) {
             let b = buckets(store, key);
             assert_eq!(b.first().map(|(k, _)| k.len()), Some(0), "the first bucket starts at the beginning");
             assert_eq!(b.iter().map(|(_, c)| c).sum::<u64>(), n, "bucket counts add up");
             assert!(b.iter().skip(1).all(|(_, c)| *c > 0), "no empty bucket but the first");
+            let prefix = member_prefix(0, key, meta.version());
+            let stored: Vec<(Vec<u8>, u64)> = store
+                .stored_rows(cf::ZRANK, &prefix)
+                .into_iter()
+                .map(|(k, v)| (k[prefix.len()..].to_vec(), decode_rank_count(&v)))
+                .collect();
+            assert_eq!(b, stored, "the directory in memory is what RocksDB holds");
         }
     }
 
