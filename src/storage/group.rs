@@ -3,11 +3,13 @@
 //! sent. Each command stays atomic (its operations are contiguous in the one batch, and
 //! the batch is applied whole), and `appendfsync always` fsyncs once per group.
 //!
-//! A command joins the group only if it can take all its key stripes without waiting;
-//! the group keeps them until it commits, so no other writer can touch those keys in
-//! between and the meta cache (updated at commit) stays in the order of RocksDB.
-//! A command that would wait commits the group first, so a connection never waits for a
-//! lock while holding others: no deadlock. A command that reads a key the group has
+//! A command joins the group if it can take all its key stripes without waiting; the
+//! group keeps them until it commits, so no other writer can touch those keys in between
+//! and the meta cache (updated at commit) stays in the order of RocksDB. A command that
+//! would wait commits the group first and then waits with the emptied group, which keeps
+//! the stripes for the commands after it: a connection never waits for a lock while
+//! holding others (no deadlock), and a pipeline on a contended key waits once, not once
+//! per command. A command that reads a key the group has
 //! written reads through the group's pending rows (the caller indexes them first), so a
 //! pipeline of writes to one key (LPUSH, INCR, ZADD ... on one key) shares one write.
 
@@ -74,6 +76,20 @@ impl Group {
         self.stripes.extend(wanted);
         self.guards.extend(taken);
         true
+    }
+
+    /// Takes the stripes of `keys` for the group, waiting for them. Only an empty group
+    /// (just committed) may wait: it holds nothing another connection could be waiting
+    /// for, so no deadlock. Keeping the stripes lets the rest of the connection's pipeline
+    /// on the same keys join the group instead of waiting for them once per command.
+    pub fn lock(&mut self, db: u8, keys: &[&[u8]]) {
+        assert!(self.is_empty(), "a write group waits for locks only when it holds none");
+        self.structure = Some(self.store.structure.read_arc());
+        let mut wanted: Vec<usize> = keys.iter().map(|k| KeyLocks::stripe(db, k)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.guards.extend(wanted.iter().map(|&s| self.store.locks.stripe_arc(s)));
+        self.stripes = wanted;
     }
 
     /// Adds one command's writes.

@@ -47,6 +47,11 @@ impl KeyLocks {
         self.stripes[stripe].try_lock_arc()
     }
 
+    /// Locks one stripe, waiting for it; the guard owns a handle to the stripe.
+    pub fn stripe_arc(&self, stripe: usize) -> ArcMutexGuard<RawMutex, ()> {
+        self.stripes[stripe].lock_arc()
+    }
+
     /// Locks keys that may live in different databases (MOVE, COPY ... DB).
     pub fn lock_pairs<'a>(&'a self, keys: &[(u8, &[u8])]) -> KeyGuard<'a> {
         let mut idx: Vec<usize> = keys.iter().map(|(db, k)| Self::stripe(*db, k)).collect();

@@ -114,18 +114,19 @@ impl<'a> Db<'a> {
         Db { group: Some(group), ..self }
     }
 
-    /// Locks `keys` for a read-modify-write: with the group if it can take them without
-    /// waiting, otherwise (after committing the group) on its own.
+    /// Locks `keys` for a read-modify-write, for the group if there is one (after
+    /// committing it when a key is held elsewhere and the lock must be waited for).
     pub fn lock(&self, keys: &[&[u8]]) -> Result<Lock<'a>> {
         if self.store.txn().is_some() {
             return Ok(Lock::Txn);
         }
         if let Some(group) = self.group {
             let mut g = group.borrow_mut();
-            if g.try_lock(self.db, keys) {
-                return Ok(Lock::Group);
+            if !g.try_lock(self.db, keys) {
+                g.commit()?;
+                g.lock(self.db, keys);
             }
-            g.commit()?;
+            return Ok(Lock::Group);
         }
         Ok(Lock::Own(self.store.storage().lock(self.db, keys)))
     }
