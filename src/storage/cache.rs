@@ -15,7 +15,6 @@
 use parking_lot::Mutex;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
-use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// A cached meta value: `None` means the key is known not to exist.
@@ -39,7 +38,6 @@ impl Weighter<Vec<u8>, Cached> for ByBytes {
 pub struct MetaCache {
     cache: Option<Cache<Vec<u8>, Cached, ByBytes>>,
     epochs: Box<[Mutex<u64>]>,
-    hasher: std::collections::hash_map::RandomState,
 }
 
 /// What a reader got from [`MetaCache::lookup`]: a hit, or a ticket to fill the miss with.
@@ -52,13 +50,11 @@ impl MetaCache {
     /// A cache of at most `bytes` (0 disables it).
     pub fn new(bytes: usize) -> MetaCache {
         let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / 160 + 16, bytes as u64, ByBytes));
-        MetaCache { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect(), hasher: Default::default() }
+        MetaCache { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
     }
 
     fn epoch(&self, key: &[u8]) -> &Mutex<u64> {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        &self.epochs[h.finish() as usize % EPOCH_SHARDS]
+        &self.epochs[super::locks::KeyLocks::stripe(0, key) % EPOCH_SHARDS]
     }
 
     /// Looks `key` (a meta row key) up.
