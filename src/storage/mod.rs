@@ -50,6 +50,7 @@ use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options, ReadOptions, WriteBatch,
     WriteBufferManager, WriteOptions, DB,
 };
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -209,6 +210,23 @@ pub struct Storage {
     rank_dirs: rankdir::RankDirs,
     /// Where queue-like pops left off (see [`hints`]).
     pub pop_hints: hints::PopHints,
+}
+
+/// Which of `ops` a write must apply: a put or delete of a row that a later op of the
+/// same batch puts or deletes again changes nothing that anyone sees (the batch applies
+/// whole), so it is left out. A pipeline of pushes to one list rewrites the list's meta
+/// row once per command; its write group stores it once.
+fn last_writes(ops: &[Op]) -> Vec<bool> {
+    let mut last = vec![true; ops.len()];
+    if ops.len() > 2 {
+        let mut seen: HashSet<(&str, &[u8])> = HashSet::with_capacity(ops.len());
+        for (i, op) in ops.iter().enumerate().rev() {
+            if let Op::Put(family, k, _) | Op::Delete(family, k) = op {
+                last[i] = seen.insert((family, k));
+            }
+        }
+    }
+    last
 }
 
 /// Sums `[keys i64][expires i64]` deltas (see [`keys::encode_counts`]).
@@ -420,8 +438,10 @@ impl Storage {
         if batch.is_empty() {
             return Ok(());
         }
+        let last = last_writes(&batch.ops);
+        let ops = || batch.ops.iter().zip(&last).filter_map(|(op, &last)| last.then_some(op));
         let mut wb = WriteBatch::default();
-        for op in &batch.ops {
+        for op in ops() {
             match op {
                 Op::Put(family, k, v) => wb.put_cf(self.cf(family), k, v),
                 Op::Delete(family, k) => wb.delete_cf(self.cf(family), k),
@@ -442,7 +462,7 @@ impl Storage {
         self.db.write_opt(wb, &wo)?;
         // The writer still holds the keys' locks: update the cache before anyone can
         // write these keys again.
-        for op in &batch.ops {
+        for op in ops() {
             match op {
                 Op::Put(cf::META, k, v) => self.meta_cache.update(k, Some(v)),
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
@@ -958,6 +978,42 @@ mod tests {
         assert_eq!(s.dbsize(0), 0);
         assert_eq!(s.get_meta(0, b"a").unwrap(), None);
         assert!(s.get_meta(3, b"c").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_batch_that_rewrites_rows_stores_only_the_last_write_of_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        set(&s, 0, b"k", 0);
+        // Three commands of one write group: the meta row and a member row rewritten,
+        // a member row deleted and put back, another put and then deleted.
+        let mut b = s.batch();
+        let old = s.get_meta(0, b"k").unwrap();
+        b.put_meta(0, b"k", old.as_ref(), &Meta::new(Kind::String, 0, b"one".to_vec()));
+        b.put_row(cf::DATA, b"m1", b"1");
+        b.delete_row(cf::DATA, b"m2");
+        b.put_row(cf::DATA, b"m3", b"3");
+        let mut c = s.batch();
+        c.put_meta(0, b"k", Some(&Meta::new(Kind::String, 0, b"one".to_vec())), &Meta::new(Kind::String, 0, b"two".to_vec()));
+        c.put_row(cf::DATA, b"m1", b"11");
+        c.put_row(cf::DATA, b"m2", b"2");
+        c.delete_row(cf::DATA, b"m3");
+        b.append(c);
+        assert_eq!(last_writes(&b.ops), [false, false, false, false, true, true, true, true]);
+        let entries = || s.property_sum("rocksdb.num-entries-active-mem-table");
+        let before = entries();
+        s.write(b).unwrap();
+        assert_eq!(entries() - before, 4, "one memtable entry per row");
+        assert_eq!(s.get_meta(0, b"k").unwrap().unwrap().body, b"two");
+        assert_eq!(s.get_member(cf::DATA, b"m1").unwrap().as_deref(), Some(&b"11"[..]));
+        assert_eq!(s.get_member(cf::DATA, b"m2").unwrap().as_deref(), Some(&b"2"[..]));
+        assert_eq!(s.get_member(cf::DATA, b"m3").unwrap(), None);
+        assert_eq!(s.dbsize(0), 1);
+        drop(s);
+        let s = open(dir.path());
+        assert_eq!(s.get_meta(0, b"k").unwrap().unwrap().body, b"two");
+        assert_eq!(s.get_member(cf::DATA, b"m1").unwrap().as_deref(), Some(&b"11"[..]));
+        assert_eq!(s.get_member(cf::DATA, b"m3").unwrap(), None);
     }
 
     #[test]
