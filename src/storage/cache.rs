@@ -17,79 +17,51 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::sync::Arc;
 
-/// A cached meta value: `None` means the key is known not to exist.
-pub type Cached = Option<Arc<[u8]>>;
-
-/// Values larger than this are not cached (they would crowd out many small keys).
-const MAX_VALUE: usize = 16 * 1024;
 const EPOCH_SHARDS: usize = 256;
-/// Bookkeeping bytes per entry, on top of key and value.
-const OVERHEAD: u64 = 64;
 
-#[derive(Clone)]
-struct ByBytes;
-
-impl Weighter<Vec<u8>, Cached> for ByBytes {
-    fn weight(&self, key: &Vec<u8>, val: &Cached) -> u64 {
-        key.len() as u64 + val.as_ref().map_or(0, |v| v.len() as u64) + OVERHEAD
-    }
-}
-
-pub struct MetaCache {
-    cache: Option<Cache<Vec<u8>, Cached, ByBytes>>,
+/// A byte-bounded cache of values derived from RocksDB rows, kept coherent with RocksDB by
+/// the two rules above. The meta cache and the rank directories ([`super::rankdir`]) are
+/// both one.
+pub struct Coherent<V, W> {
+    cache: Option<Cache<Vec<u8>, V, W>>,
     epochs: Box<[Mutex<u64>]>,
 }
 
-/// What a reader got from [`MetaCache::lookup`]: a hit, or a ticket to fill the miss with.
-pub enum Lookup {
-    Hit(Cached),
-    Miss(u64),
-}
-
-impl MetaCache {
-    /// A cache of at most `bytes` (0 disables it).
-    pub fn new(bytes: usize) -> MetaCache {
-        let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / 160 + 16, bytes as u64, ByBytes));
-        MetaCache { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
+impl<V: Clone, W: Weighter<Vec<u8>, V> + Clone> Coherent<V, W> {
+    /// A cache of at most `bytes` (0 disables it) of entries of about `entry` bytes.
+    pub fn new(bytes: usize, entry: usize, weighter: W) -> Self {
+        let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / entry + 16, bytes as u64, weighter));
+        Coherent { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
     }
 
     fn epoch(&self, key: &[u8]) -> &Mutex<u64> {
         &self.epochs[super::locks::KeyLocks::stripe(0, key) % EPOCH_SHARDS]
     }
 
-    /// Looks `key` (a meta row key) up.
-    pub fn lookup(&self, key: &[u8]) -> Lookup {
-        let Some(cache) = &self.cache else { return Lookup::Miss(0) };
-        if let Some(v) = cache.get(key) {
-            return Lookup::Hit(v);
-        }
-        Lookup::Miss(*self.epoch(key).lock())
+    /// The cached value of `key`, or a ticket for [`Coherent::fill`] (take it before
+    /// reading RocksDB).
+    pub fn lookup(&self, key: &[u8]) -> Result<V, u64> {
+        let Some(cache) = &self.cache else { return Err(0) };
+        cache.get(key).ok_or_else(|| *self.epoch(key).lock())
     }
 
-    /// Stores what a reader read from RocksDB after a miss, unless a writer has touched
-    /// the shard since the ticket was taken.
-    pub fn fill(&self, key: &[u8], ticket: u64, value: Option<&[u8]>) {
+    /// Caches what a reader read from RocksDB after a miss, unless a writer has touched
+    /// the key's shard since the ticket was taken.
+    pub fn fill(&self, key: &[u8], ticket: u64, value: V) {
         let Some(cache) = &self.cache else { return };
-        if value.is_some_and(|v| v.len() > MAX_VALUE) {
-            return;
-        }
         let epoch = self.epoch(key).lock();
         if *epoch == ticket {
-            cache.insert(key.to_vec(), value.map(Arc::from));
+            cache.insert(key.to_vec(), value);
         }
     }
 
-    /// Records a committed write of `key` (`None` = deleted).
-    pub fn update(&self, key: &[u8], value: Option<&[u8]>) {
+    /// Records a committed write of `key`: bumps its shard's epoch and, holding it, lets
+    /// `apply` change the cache.
+    pub fn update(&self, key: &[u8], apply: impl FnOnce(&Cache<Vec<u8>, V, W>)) {
         let Some(cache) = &self.cache else { return };
         let mut epoch = self.epoch(key).lock();
         *epoch += 1;
-        match value {
-            Some(v) if v.len() > MAX_VALUE => {
-                cache.remove(key);
-            }
-            v => cache.insert(key.to_vec(), v.map(Arc::from)),
-        }
+        apply(cache);
     }
 
     /// Forgets everything (FLUSHDB, FLUSHALL). Called after the RocksDB write: epochs
@@ -105,6 +77,74 @@ impl MetaCache {
     /// Bytes held.
     pub fn usage(&self) -> u64 {
         self.cache.as_ref().map_or(0, |c| c.weight())
+    }
+}
+
+/// A cached meta value: `None` means the key is known not to exist.
+pub type Cached = Option<Arc<[u8]>>;
+
+/// Values larger than this are not cached (they would crowd out many small keys).
+const MAX_VALUE: usize = 16 * 1024;
+/// Bookkeeping bytes per entry, on top of key and value.
+const OVERHEAD: u64 = 64;
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<Vec<u8>, Cached> for ByBytes {
+    fn weight(&self, key: &Vec<u8>, val: &Cached) -> u64 {
+        key.len() as u64 + val.as_ref().map_or(0, |v| v.len() as u64) + OVERHEAD
+    }
+}
+
+/// Meta rows by meta row key.
+pub struct MetaCache(Coherent<Cached, ByBytes>);
+
+/// What a reader got from [`MetaCache::lookup`]: a hit, or a ticket to fill the miss with.
+pub enum Lookup {
+    Hit(Cached),
+    Miss(u64),
+}
+
+impl MetaCache {
+    /// A cache of at most `bytes` (0 disables it).
+    pub fn new(bytes: usize) -> MetaCache {
+        MetaCache(Coherent::new(bytes, 160, ByBytes))
+    }
+
+    /// Looks `key` (a meta row key) up.
+    pub fn lookup(&self, key: &[u8]) -> Lookup {
+        match self.0.lookup(key) {
+            Ok(v) => Lookup::Hit(v),
+            Err(ticket) => Lookup::Miss(ticket),
+        }
+    }
+
+    /// Stores what a reader read from RocksDB after a miss (see [`Coherent::fill`]).
+    pub fn fill(&self, key: &[u8], ticket: u64, value: Option<&[u8]>) {
+        if value.is_none_or(|v| v.len() <= MAX_VALUE) {
+            self.0.fill(key, ticket, value.map(Arc::from));
+        }
+    }
+
+    /// Records a committed write of `key` (`None` = deleted).
+    pub fn update(&self, key: &[u8], value: Option<&[u8]>) {
+        self.0.update(key, |cache| match value {
+            Some(v) if v.len() > MAX_VALUE => {
+                cache.remove(key);
+            }
+            v => cache.insert(key.to_vec(), v.map(Arc::from)),
+        });
+    }
+
+    /// See [`Coherent::clear`].
+    pub fn clear(&self) {
+        self.0.clear();
+    }
+
+    /// Bytes held.
+    pub fn usage(&self) -> u64 {
+        self.0.usage()
     }
 }
 

@@ -8,7 +8,7 @@
 //! its time there. A directory holds all bucket rows of one sorted set (one member
 //! prefix: database, key, version), so those lookups become B-tree lookups.
 //!
-//! Coherence follows the meta cache's rules ([`super::cache`]):
+//! Coherence follows the meta cache's rules ([`super::cache::Coherent`]):
 //!
 //! - [`Storage::write`](super::Storage::write) applies every committed `zrank` row to the
 //!   cached directory of its prefix, after the RocksDB write and while the writer still
@@ -19,9 +19,9 @@
 //! A directory's rows are scanned under its mutex, so a scan callback must not read
 //! storage (the callers in `types/zrank.rs` only sum counts and copy boundaries).
 
+use super::cache::Coherent;
 use super::keys::split_member_key;
 use parking_lot::Mutex;
-use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -31,7 +31,6 @@ use std::sync::Arc;
 /// One sorted set's bucket rows: full row key -> stored value.
 pub type Rows = BTreeMap<Vec<u8>, Vec<u8>>;
 
-const EPOCH_SHARDS: usize = 256;
 /// Bookkeeping bytes per row and per directory, on top of keys and values.
 const ROW_OVERHEAD: u64 = 64;
 const DIR_OVERHEAD: u64 = 128;
@@ -79,78 +78,60 @@ impl Weighter<Vec<u8>, Arc<Dir>> for ByWeight {
     }
 }
 
-pub struct RankDirs {
-    cache: Option<Cache<Vec<u8>, Arc<Dir>, ByWeight>>,
-    epochs: Box<[Mutex<u64>]>,
-}
+/// Directories by member prefix.
+pub struct RankDirs(Coherent<Arc<Dir>, ByWeight>);
 
 impl RankDirs {
     /// Directories of at most `bytes` in all (0 disables them).
     pub fn new(bytes: usize) -> RankDirs {
-        let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / 4096 + 16, bytes as u64, ByWeight));
-        RankDirs { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
-    }
-
-    fn epoch(&self, prefix: &[u8]) -> &Mutex<u64> {
-        &self.epochs[super::locks::KeyLocks::stripe(0, prefix) % EPOCH_SHARDS]
+        RankDirs(Coherent::new(bytes, 4096, ByWeight))
     }
 
     /// The cached directory of member prefix `prefix`, or a ticket to fill it with.
     pub fn lookup(&self, prefix: &[u8]) -> Result<Arc<Dir>, u64> {
-        let Some(cache) = &self.cache else { return Err(0) };
-        cache.get(prefix).ok_or_else(|| *self.epoch(prefix).lock())
+        self.0.lookup(prefix)
     }
 
     /// Wraps `rows`, read from RocksDB after a miss, caching them unless a write touched
     /// the prefix's shard since the ticket was taken.
     pub fn fill(&self, prefix: &[u8], ticket: u64, rows: Rows) -> Arc<Dir> {
         let dir = Arc::new(Dir::new(rows));
-        if let Some(cache) = &self.cache {
-            let epoch = self.epoch(prefix).lock();
-            if *epoch == ticket {
-                cache.insert(prefix.to_vec(), dir.clone());
-            }
-        }
+        self.0.fill(prefix, ticket, dir.clone());
         dir
     }
 
     /// Records a committed write of the `zrank` row `key` (`None` = deleted).
     pub fn update(&self, key: &[u8], value: Option<&[u8]>) {
-        let Some(cache) = &self.cache else { return };
         let Some((.., member)) = split_member_key(key) else { return };
         let prefix = &key[..key.len() - member.len()];
-        let mut epoch = self.epoch(prefix).lock();
-        *epoch += 1;
-        let Some(dir) = cache.get(prefix) else { return };
-        let resized = {
-            let mut rows = dir.rows.lock();
-            let resized = match value {
-                Some(v) => rows.insert(key.to_vec(), v.to_vec()).is_none(),
-                None => rows.remove(key).is_some(),
+        self.0.update(prefix, |cache| {
+            let Some(dir) = cache.get(prefix) else { return };
+            let resized = {
+                let mut rows = dir.rows.lock();
+                let resized = match value {
+                    Some(v) => rows.insert(key.to_vec(), v.to_vec()).is_none(),
+                    None => rows.remove(key).is_some(),
+                };
+                if resized {
+                    dir.weight.store(weigh(&rows), Ordering::Relaxed);
+                }
+                resized
             };
             if resized {
-                dir.weight.store(weigh(&rows), Ordering::Relaxed);
+                // Re-inserting makes the cache charge the new weight.
+                cache.insert(prefix.to_vec(), dir);
             }
-            resized
-        };
-        if resized {
-            // Re-inserting makes the cache charge the new weight.
-            cache.insert(prefix.to_vec(), dir);
-        }
+        });
     }
 
     /// Forgets everything (FLUSHDB, FLUSHALL), after the RocksDB write.
     pub fn clear(&self) {
-        let Some(cache) = &self.cache else { return };
-        for e in self.epochs.iter() {
-            *e.lock() += 1;
-        }
-        cache.clear();
+        self.0.clear();
     }
 
     /// Bytes held.
     pub fn usage(&self) -> u64 {
-        self.cache.as_ref().map_or(0, |c| c.weight())
+        self.0.usage()
     }
 }
 
