@@ -462,15 +462,17 @@ impl Storage {
         self.db.write_opt(wb, &wo)?;
         // The writer still holds the keys' locks: update the cache before anyone can
         // write these keys again.
+        let mut buckets = Vec::new();
         for op in ops() {
             match op {
                 Op::Put(cf::META, k, v) => self.meta_cache.update(k, Some(v)),
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
-                Op::Put(cf::ZRANK, k, v) => self.rank_dirs.update(k, Some(v)),
-                Op::Delete(cf::ZRANK, k) => self.rank_dirs.update(k, None),
+                Op::Put(cf::ZRANK, k, v) => buckets.push((&k[..], Some(&v[..]))),
+                Op::Delete(cf::ZRANK, k) => buckets.push((&k[..], None)),
                 _ => {}
             }
         }
+        self.rank_dirs.update(&buckets);
         if !batch.resets.is_empty() {
             self.meta_cache.clear();
             self.rank_dirs.clear();

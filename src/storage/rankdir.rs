@@ -100,18 +100,35 @@ impl RankDirs {
         dir
     }
 
-    /// Records a committed write of the `zrank` row `key` (`None` = deleted).
-    pub fn update(&self, key: &[u8], value: Option<&[u8]>) {
-        let Some((.., member)) = split_member_key(key) else { return };
-        let prefix = &key[..key.len() - member.len()];
+    /// Records the committed writes of `zrank` rows (`None` = deleted), in batch order.
+    /// Each run of rows of one sorted set (one command's, at least) is applied under one
+    /// hold of its directory, so a reader never sees a bucket cut half done.
+    pub fn update<'r>(&self, rows: &[(&'r [u8], Option<&'r [u8]>)]) {
+        let prefix_of = |key: &'r [u8]| split_member_key(key).map(|(.., member)| &key[..key.len() - member.len()]);
+        let mut rest = rows;
+        while let Some(&(first, _)) = rest.first() {
+            let prefix = prefix_of(first);
+            let run = rest.iter().take_while(|(k, _)| prefix_of(k) == prefix).count();
+            if let Some(prefix) = prefix {
+                self.apply(prefix, &rest[..run]);
+            }
+            rest = &rest[run..];
+        }
+    }
+
+    fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
         self.0.update(prefix, |cache| {
             let Some(dir) = cache.get(prefix) else { return };
             let resized = {
                 let mut rows = dir.rows.lock();
-                let resized = match value {
-                    Some(v) => rows.insert(key.to_vec(), v.to_vec()).is_none(),
-                    None => rows.remove(key).is_some(),
-                };
+                let before = rows.len();
+                for &(key, value) in changes {
+                    match value {
+                        Some(v) => rows.insert(key.to_vec(), v.to_vec()),
+                        None => rows.remove(key),
+                    };
+                }
+                let resized = rows.len() != before;
                 if resized {
                     dir.weight.store(weigh(&rows), Ordering::Relaxed);
                 }
@@ -157,23 +174,29 @@ mod tests {
 
         // A fill that raced a write is served but not kept.
         let Err(ticket) = dirs.lookup(&prefix) else { panic!("empty cache hit") };
-        dirs.update(&a, Some(b"1"));
+        dirs.update(&[(&a[..], Some(&b"1"[..]))]);
         let stale = dirs.fill(&prefix, ticket, Rows::new());
         assert!(rows(&stale, None, false).is_empty());
         assert!(dirs.lookup(&prefix).is_err());
 
         let Err(ticket) = dirs.lookup(&prefix) else { panic!() };
         dirs.fill(&prefix, ticket, Rows::from([(a.clone(), b"1".to_vec())]));
-        dirs.update(&b, Some(b"2"));
+        dirs.update(&[(&b[..], Some(&b"2"[..]))]);
         let dir = dirs.lookup(&prefix).expect("cached");
         assert_eq!(rows(&dir, None, false), [a.clone(), b.clone()]);
         assert_eq!(rows(&dir, Some(&b), true), [b.clone(), a.clone()]);
         assert_eq!(rows(&dir, Some(&member_key(0, b"z", 7, b"aa")), false), [b.clone()]);
-        dirs.update(&a, None);
+        dirs.update(&[(&a[..], None)]);
         assert_eq!(rows(&dir, None, true), [b.clone()]);
 
+        // A batch's rows, of several sets, apply in one call.
+        let c = member_key(0, b"z", 7, b"c");
+        dirs.update(&[(&c[..], Some(&b"3"[..])), (&member_key(0, b"y", 7, b"a")[..], Some(&b"1"[..])), (&b[..], Some(&b"4"[..]))]);
+        assert_eq!(rows(&dir, None, false), [b.clone(), c.clone()]);
+        dirs.update(&[(&c[..], None)]);
+
         // Another version of the key is another directory.
-        dirs.update(&member_key(0, b"z", 8, b"a"), Some(b"1"));
+        dirs.update(&[(&member_key(0, b"z", 8, b"a")[..], Some(&b"1"[..]))]);
         assert_eq!(rows(&dirs.lookup(&prefix).unwrap(), None, false), [b]);
 
         dirs.clear();
