@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """End-to-end throughput comparison of DiskDB against redis-server.
 
-Starts each server in turn (never two at once: on a small machine they would steal CPU from
-each other), runs the same `redis-benchmark` matrix against it, stops it, and writes one table:
-ops/s, p50 and p99 per server, and each DiskDB variant's throughput as a ratio of redis-server's.
+Starts every server, runs each row of the same `redis-benchmark` matrix against each server
+in turn (one benchmark at a time), stops them, and writes one table: ops/s, p50 and p99 per
+server, and each DiskDB variant's throughput as a ratio of redis-server's. Rows alternate
+between the servers so that a busier or quieter stretch of the machine falls on all columns
+alike (running each server over the whole matrix before the next shifted whole columns by up
+to 1.5x on the 2-core development machine); `--one-at-a-time` restores that order, with only
+one server running at a time, for when idle servers' background work (DiskDB compactions)
+must not share the machine.
 
 Pure Python 3 standard library; needs `redis-server` and `redis-benchmark` on PATH (Debian's
 `redis-server` and `redis-tools` packages). See benches/README.md for how to read the output.
@@ -487,50 +492,58 @@ class Subscribers:
             t.join(timeout=5)
 
 
-def run_matrix(server: Server, tests: list[Test], a: argparse.Namespace,
+def run_row(server: Server, test: Test, pipeline: int, a: argparse.Namespace,
+            results: list[dict], dead: dict[str, str]) -> None:
+    """One row (test, pipeline) against one server; `dead` names the servers that died."""
+    requests = a.requests or default_requests(pipeline)
+    rec = {"server": server.name, "test": test.name, "pipeline": pipeline, "requests": requests}
+    argv = bench_argv(a.redis_benchmark, server.port, test, pipeline, requests, a)
+    rec["argv"] = argv
+    gone = dead.get(server.name)
+    if gone or (test.only and server.kind != test.only):
+        rec["error"] = f"skipped: {gone or 'runs on ' + str(test.only) + ' only'}"
+        results.append(rec)
+        return
+    if test.loader:
+        rec["argv"] = [f"compare.py:run_multi_loader clients={MULTI_CLIENTS}"]
+    runs = []
+    subs = (Subscribers(server.port, "bench:fanout", test.subscribers)
+            if test.subscribers else contextlib.nullcontext())
+    with subs:
+        for _ in range(a.repeat):
+            r = (run_multi_loader(server.port, pipeline, requests // 4, a.keyspace, a.timeout)
+                 if test.loader else run_one(argv, a.timeout))
+            runs.append(r)
+            if "error" in r:
+                break
+    if "error" in runs[-1]:
+        rec.update(runs[-1])
+    else:
+        # Keep the run with the median throughput, latencies included, so the row is
+        # one real run rather than a mix of several.
+        runs.sort(key=lambda r: r["rps"])
+        rec.update(runs[len(runs) // 2])
+        if a.repeat > 1:
+            rec["all_rps"] = [r["rps"] for r in runs]
+    results.append(rec)
+    shown = (f"{rec['rps']:>12,.0f} ops/s  p50 {rec['p50_latency_ms']:.3f} ms  "
+             f"p99 {rec['p99_latency_ms']:.3f} ms" if "rps" in rec
+             else f"ERROR {rec['error']}")
+    print(f"  [{server.name}] {test.name:<11} P={pipeline:<3} n={requests:<7} {shown}"
+          f"  ({rec.get('seconds', 0):.1f}s)", file=sys.stderr)
+    if not server.alive():
+        dead[server.name] = f"{server.name} exited with code {server.proc.returncode}"
+        print(f"  [{server.name}] server died:\n{server.log_tail()}", file=sys.stderr)
+
+
+def run_matrix(servers: list[Server], tests: list[Test], a: argparse.Namespace,
                results: list[dict]) -> None:
-    dead = None
+    """Every row against every server: row by row, each row on each server in turn."""
+    dead: dict[str, str] = {}
     for pipeline in a.pipelines:
-        requests = a.requests or default_requests(pipeline)
         for test in tests:
-            rec = {"server": server.name, "test": test.name, "pipeline": pipeline,
-                   "requests": requests}
-            argv = bench_argv(a.redis_benchmark, server.port, test, pipeline, requests, a)
-            rec["argv"] = argv
-            if dead or (test.only and server.kind != test.only):
-                rec["error"] = f"skipped: {dead or 'runs on ' + str(test.only) + ' only'}"
-                results.append(rec)
-                continue
-            if test.loader:
-                rec["argv"] = [f"compare.py:run_multi_loader clients={MULTI_CLIENTS}"]
-            runs = []
-            subs = (Subscribers(server.port, "bench:fanout", test.subscribers)
-                    if test.subscribers else contextlib.nullcontext())
-            with subs:
-                for _ in range(a.repeat):
-                    r = (run_multi_loader(server.port, pipeline, requests // 4, a.keyspace, a.timeout)
-                         if test.loader else run_one(argv, a.timeout))
-                    runs.append(r)
-                    if "error" in r:
-                        break
-            if "error" in runs[-1]:
-                rec.update(runs[-1])
-            else:
-                # Keep the run with the median throughput, latencies included, so the row is
-                # one real run rather than a mix of several.
-                runs.sort(key=lambda r: r["rps"])
-                rec.update(runs[len(runs) // 2])
-                if a.repeat > 1:
-                    rec["all_rps"] = [r["rps"] for r in runs]
-            results.append(rec)
-            shown = (f"{rec['rps']:>12,.0f} ops/s  p50 {rec['p50_latency_ms']:.3f} ms  "
-                     f"p99 {rec['p99_latency_ms']:.3f} ms" if "rps" in rec
-                     else f"ERROR {rec['error']}")
-            print(f"  [{server.name}] {test.name:<11} P={pipeline:<3} n={requests:<7} {shown}"
-                  f"  ({rec.get('seconds', 0):.1f}s)", file=sys.stderr)
-            if not server.alive():
-                dead = f"{server.name} exited with code {server.proc.returncode}"
-                print(f"  [{server.name}] server died:\n{server.log_tail()}", file=sys.stderr)
+            for server in servers:
+                run_row(server, test, pipeline, a, results, dead)
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,7 +740,9 @@ def render_markdown(doc: dict, chart_name: str | None) -> str:
                f"pipelines {', '.join('-P ' + str(p) for p in s['pipelines'])}, requests per run: "
                + ", ".join(f"{r:,} at -P {p}" for p, r in s["requests"].items())
                + (f", median of {s['repeat']} runs" if s["repeat"] > 1 else "")
-               + ". One server at a time. Ratio > 1 means the DiskDB variant is faster.")
+               + (". One server at a time." if s.get("one_at_a_time")
+                  else ". Rows alternate between the servers, one benchmark at a time.")
+               + " Ratio > 1 means the DiskDB variant is faster.")
     out += ["", markdown_table(header, rows), ""]
     if chart_name:
         out += [f"![ops/s relative to redis-server]({chart_name})", ""]
@@ -929,6 +944,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("-c", "--clients", type=int, default=50)
     ap.add_argument("-d", "--data-size", type=int, default=100)
     ap.add_argument("-r", "--keyspace", type=int, default=100_000)
+    ap.add_argument("--one-at-a-time", action="store_true",
+                    help="run each server over the whole matrix before starting the next "
+                         "(only one server up at a time) instead of alternating rows")
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per cell; the median-throughput run is kept")
     ap.add_argument("--timeout", type=float, default=300,
@@ -1051,7 +1069,7 @@ def main(argv: list[str]) -> int:
         "settings": {"tests": [t.name for t in a.test_list], "pipelines": a.pipelines,
                      "requests": {str(p): a.requests or default_requests(p) for p in a.pipelines},
                      "clients": a.clients, "data_size": a.data_size, "keyspace": a.keyspace,
-                     "repeat": a.repeat, "timeout": a.timeout},
+                     "repeat": a.repeat, "timeout": a.timeout, "one_at_a_time": a.one_at_a_time},
         "machine": machine_facts(a.tmp_dir),
         "servers": [],
         "results": [],
@@ -1059,28 +1077,37 @@ def main(argv: list[str]) -> int:
     live: list[Server] = []
     interrupted = False
     try:
-        for sv in servers:
-            print(f"== {sv.name}: {sv.version}", file=sys.stderr)
+        # One group at a time: every server together (rows alternate between them), or
+        # each alone with --one-at-a-time.
+        groups = [[sv] for sv in servers] if a.one_at_a_time else [servers]
+        for group in groups:
+            ready: list[Server] = []
+            for sv in group:
+                print(f"== {sv.name}: {sv.version}", file=sys.stderr)
+                try:
+                    sv.start(a.tmp_dir, live)
+                    print(f"   {shlex.join(sv.argv)}", file=sys.stderr)
+                    sv.wait_ready(a.start_timeout)
+                    ready.append(sv)
+                except BenchError as e:
+                    print(f"error: {e}", file=sys.stderr)
+                    for t in a.test_list:
+                        for p in a.pipelines:
+                            doc["results"].append({"server": sv.name, "test": t.name, "pipeline": p,
+                                                   "error": f"skipped: {str(e).splitlines()[0]}"})
             try:
-                sv.start(a.tmp_dir, live)
-                print(f"   {shlex.join(sv.argv)}", file=sys.stderr)
-                sv.wait_ready(a.start_timeout)
-                run_matrix(sv, a.test_list, a, doc["results"])
-                if sv.alive():
-                    sv.collect_facts()
-            except BenchError as e:
-                print(f"error: {e}", file=sys.stderr)
-                for t in a.test_list:
-                    for p in a.pipelines:
-                        doc["results"].append({"server": sv.name, "test": t.name, "pipeline": p,
-                                               "error": f"skipped: {str(e).splitlines()[0]}"})
+                run_matrix(ready, a.test_list, a, doc["results"])
+                for sv in ready:
+                    if sv.alive():
+                        sv.collect_facts()
             finally:
-                sv.stop()
-                sv.cleanup()
-                if sv in live:
-                    live.remove(sv)
-            doc["servers"].append({"name": sv.name, "kind": sv.kind, "bin": sv.bin,
-                                   "version": sv.version, "argv": sv.argv, "facts": sv.facts})
+                for sv in group:
+                    sv.stop()
+                    sv.cleanup()
+                    if sv in live:
+                        live.remove(sv)
+                    doc["servers"].append({"name": sv.name, "kind": sv.kind, "bin": sv.bin,
+                                           "version": sv.version, "argv": sv.argv, "facts": sv.facts})
     except KeyboardInterrupt:
         interrupted = True
         print("\ninterrupted: stopping servers", file=sys.stderr)
