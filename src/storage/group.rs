@@ -9,9 +9,9 @@
 //! would wait commits the group first and then waits with the emptied group, which keeps
 //! the stripes for the commands after it: a connection never waits for a lock while
 //! holding others (no deadlock), and a pipeline on a contended key waits once, not once
-//! per command. A command that reads a key the group has
-//! written reads through the group's pending rows (the caller indexes them first), so a
-//! pipeline of writes to one key (LPUSH, INCR, ZADD ... on one key) shares one write.
+//! per command. A command that reads a key the group has written reads through the
+//! group's pending rows (the caller indexes them first), so a pipeline of writes to one
+//! key (LPUSH, INCR, ZADD ... on one key) shares one write.
 
 use super::{locks::KeyLocks, Batch, Pending, Result, Storage};
 use parking_lot::{ArcMutexGuard, ArcRwLockReadGuard, RawMutex, RawRwLock};
@@ -62,9 +62,7 @@ impl Group {
                 None => return false,
             }
         }
-        let mut wanted: Vec<usize> = keys.iter().map(|k| KeyLocks::stripe(db, k)).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
+        let mut wanted = KeyLocks::stripes_of(db, keys);
         wanted.retain(|s| !self.stripes.contains(s));
         let mut taken = Vec::with_capacity(wanted.len());
         for &s in &wanted {
@@ -85,11 +83,8 @@ impl Group {
     pub fn lock(&mut self, db: u8, keys: &[&[u8]]) {
         assert!(self.is_empty(), "a write group waits for locks only when it holds none");
         self.structure = Some(self.store.structure.read_arc());
-        let mut wanted: Vec<usize> = keys.iter().map(|k| KeyLocks::stripe(db, k)).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        self.guards.extend(wanted.iter().map(|&s| self.store.locks.stripe_arc(s)));
-        self.stripes = wanted;
+        self.stripes = KeyLocks::stripes_of(db, keys);
+        self.guards.extend(self.stripes.iter().map(|&s| self.store.locks.stripe_arc(s)));
     }
 
     /// Adds one command's writes.

@@ -33,12 +33,18 @@ impl KeyLocks {
         (h as usize) % STRIPES
     }
 
-    /// Locks the stripes of `keys` in database `db`.
-    pub fn lock<'a, K: AsRef<[u8]>>(&'a self, db: u8, keys: &[K]) -> KeyGuard<'a> {
+    /// The stripes of `keys` in database `db`, each once, in the ascending order every
+    /// locker takes them in.
+    pub fn stripes_of<K: AsRef<[u8]>>(db: u8, keys: &[K]) -> Vec<usize> {
         let mut idx: Vec<usize> = keys.iter().map(|k| Self::stripe(db, k.as_ref())).collect();
         idx.sort_unstable();
         idx.dedup();
-        KeyGuard { _held: idx.into_iter().map(|i| self.stripes[i].lock()).collect() }
+        idx
+    }
+
+    /// Locks the stripes of `keys` in database `db`.
+    pub fn lock<'a, K: AsRef<[u8]>>(&'a self, db: u8, keys: &[K]) -> KeyGuard<'a> {
+        KeyGuard { _held: Self::stripes_of(db, keys).into_iter().map(|i| self.stripes[i].lock()).collect() }
     }
 
     /// Tries to lock one stripe without waiting; the guard owns a handle to the stripe,

@@ -59,6 +59,15 @@ impl Pending {
         self.rows.clear();
     }
 
+    /// Forgets the rows of physical database `db` (flushed after they were written).
+    fn forget_db(&mut self, db: u8) {
+        for family in cf::KEYED {
+            if let Some(rows) = self.rows.get_mut(family) {
+                rows.retain(|k, _| k.first() != Some(&db));
+            }
+        }
+    }
+
     /// The pending value of a row: `Some(None)` if it is deleted, `None` if not written.
     fn row(&self, family: &str, key: &[u8]) -> Option<Option<&[u8]>> {
         self.rows.get(family).and_then(|rows| rows.get(key)).map(|v| v.as_deref())
@@ -107,11 +116,7 @@ impl Txn {
 
     /// FLUSHDB (FLUSHALL is one per database) inside the transaction.
     pub fn flush_db(&mut self, db: u8) {
-        for family in cf::KEYED {
-            if let Some(rows) = self.rows.rows.get_mut(family) {
-                rows.retain(|k, _| k.first() != Some(&db));
-            }
-        }
+        self.rows.forget_db(db);
         self.batch.flush_db(db);
         if !self.flushed.contains(&db) {
             self.flushed.push(db);

@@ -12,11 +12,11 @@
 use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta, Probe};
+use std::collections::{BTreeSet, HashSet};
 
 /// How many deleted rows a random probe may step over before SPOP takes the set's first
 /// member instead.
 const MAX_PROBE_SKIP: u64 = 64;
-use std::collections::{BTreeSet, HashSet};
 
 /// One page of SSCAN.
 pub struct MemberPage {
