@@ -120,6 +120,9 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         // commands; their bytes stay charged to it until written (output buffer limit).
         let charged = pubsub::drain(&mut mailbox, published.take(), session.resp, &mut wbuf);
         if !wbuf.is_empty() {
+            if !wal_flushed(&state).await {
+                return;
+            }
             add(&state.stats.net_output_bytes, wbuf.len() as u64);
             let written = if session.subscriptions == 0 && charged == 0 {
                 stream.write_all(&wbuf).await.is_ok()
@@ -169,6 +172,26 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         match read {
             Ok(0) | Err(_) => return,
             Ok(n) => add(&state.stats.net_input_bytes, n as u64),
+        }
+    }
+}
+
+/// Makes sure the writes a reply may acknowledge or show are in the OS, not only in
+/// RocksDB's WAL buffer (see `storage/wal.rs`). The connections that are ready on this
+/// thread run their commands before the flush, so one `write()` of the log serves them
+/// all, as Redis writes its AOF once per event-loop round. Returns false if the flush
+/// failed: the replies are not sent and the connection closes.
+async fn wal_flushed(state: &ServerState) -> bool {
+    let Some(mark) = state.store.unflushed() else { return true };
+    tokio::task::yield_now().await;
+    if state.store.flushed(mark) {
+        return true;
+    }
+    match state.store.flush_wal() {
+        Ok(()) => true,
+        Err(e) => {
+            log::error!("WAL write failed, closing the connection without replies: {e}");
+            false
         }
     }
 }
@@ -228,6 +251,9 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> bool {
     // The replies to the commands before this one go out now: the wait may be long.
     if !conn.wbuf.is_empty() {
+        if !wal_flushed(state).await {
+            return false;
+        }
         add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
         if conn.stream.write_all(conn.wbuf).await.is_err() {
             return false;

@@ -312,10 +312,13 @@ fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::
                     continue;
                 }
                 last = Instant::now();
-                if state.settings.read().config.appendfsync == Fsync::EverySec {
-                    if let Err(e) = state.store.sync_wal() {
-                        log::warn!("WAL fsync failed: {e}");
-                    }
+                // Writes nobody has read back yet (the expiry cycle's) reach the OS too.
+                let result = match state.settings.read().config.appendfsync {
+                    Fsync::EverySec => state.store.sync_wal(),
+                    _ => state.store.flush_wal(),
+                };
+                if let Err(e) = result {
+                    log::warn!("WAL fsync failed: {e}");
                 }
             }
         })
