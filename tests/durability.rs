@@ -1,5 +1,5 @@
-//! Durability: acknowledged writes survive `kill -9` under `appendfsync always` and
-//! `everysec`; key counts and expiry survive restarts; SIGTERM and SHUTDOWN exit cleanly.
+//! Durability: acknowledged writes survive `kill -9` under every `appendfsync` mode (under
+//! `everysec` and `no` because replies wait for the WAL buffer to reach the OS); key counts and expiry survive restarts; SIGTERM and SHUTDOWN exit cleanly.
 
 mod common;
 use common::*;
@@ -35,6 +35,11 @@ fn always_loses_nothing_on_kill9() {
 #[test]
 fn everysec_loses_nothing_on_process_kill() {
     survives_kill9("everysec", 2000);
+}
+
+#[test]
+fn no_fsync_loses_nothing_on_process_kill() {
+    survives_kill9("no", 2000);
 }
 
 #[test]
