@@ -31,7 +31,7 @@ pub struct Config {
     /// Switch on every fast path compiled into this binary (C parser, buffer pools,
     /// io_uring, SO_REUSEPORT listeners); without it the portable paths run.
     pub optimized: bool,
-    /// Worker threads (and SO_REUSEPORT listeners); 0 = one per core.
+    /// Worker threads (and SO_REUSEPORT listeners); 0 = one per core (see [`Config::workers`]).
     pub threads: usize,
     /// The most consecutive pipelined writes committed as one RocksDB write.
     pub pipeline_max_batch: usize,
@@ -253,6 +253,15 @@ fn size_value(v: &toml::Value, name: &str) -> Result<u64, String> {
 }
 
 impl Config {
+    /// How many worker threads run connections: `threads`, or one per core. (`--threads 1`
+    /// can pay where the clients share a small machine: docs/decisions.md, Workers.)
+    pub fn workers(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     /// Builds the config from the command line (reading `--config` if given).
     pub fn from_cli(cli: Cli) -> Result<Config, String> {
         let mut cfg = Config::default();

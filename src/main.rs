@@ -13,9 +13,7 @@ fn main() {
     };
     diskdb::logging::init(diskdb::logging::parse_level(&config.loglevel).unwrap_or(log::LevelFilter::Info));
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if config.threads > 0 {
-        builder.worker_threads(config.threads);
-    }
+    builder.worker_threads(config.workers());
     let runtime = match builder.enable_all().thread_name("diskdb-worker").build() {
         Ok(r) => r,
         Err(e) => {

@@ -167,11 +167,7 @@ impl Listeners {
     async fn bind(config: &Config) -> std::io::Result<Listeners> {
         #[cfg(all(feature = "reuseport", unix))]
         if config.optimized {
-            let workers = match config.threads {
-                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-                n => n,
-            };
-            match crate::net::listen_reuseport(&config.bind, config.port, workers) {
+            match crate::net::listen_reuseport(&config.bind, config.port, config.workers()) {
                 Ok(sets) => return Ok(Listeners::PerWorker(sets)),
                 Err(e) => log::warn!("SO_REUSEPORT listeners unavailable ({e}); accepting on the shared runtime"),
             }
