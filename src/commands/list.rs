@@ -6,7 +6,7 @@ use super::args::{is, timeout};
 use super::flag::*;
 use super::pubsub::event;
 use super::{cmd, keys_counted_at_1, keys_counted_at_2, Args, CmdError, Command, Ctx};
-use crate::protocol::Reply;
+use crate::protocol::{Bulks, Reply};
 use crate::types::list::End;
 use crate::types::parse_i64;
 
@@ -139,7 +139,9 @@ fn llen(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn lrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let (start, stop) = (args.next_i64()?, args.next_i64()?);
-    Ok(elements(ctx.db().lrange(key, start, stop)?))
+    let mut reply = Bulks::default();
+    ctx.db().lrange(key, start, stop, |v| reply.push(v))?;
+    Ok(Reply::Bulks(reply))
 }
 
 /// LINDEX key index: as in Redis, a missing key answers nil before the index is parsed.

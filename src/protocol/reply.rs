@@ -18,6 +18,9 @@ pub enum Reply {
     /// A missing array (e.g. BLPOP timeout): `*-1` in RESP2, `_` in RESP3.
     NilArray,
     Array(Vec<Reply>),
+    /// An array of bulk strings encoded while it was read (LRANGE): one buffer, where an
+    /// `Array` of `Bulk`s costs an allocation and a copy per element.
+    Bulks(Bulks),
     /// Key/value pairs: a flat array in RESP2, `%` in RESP3.
     Map(Vec<(Reply, Reply)>),
     /// An unordered collection: an array in RESP2, `~` in RESP3.
@@ -66,6 +69,11 @@ impl Reply {
                 header(out, b'*', items.len() as i64);
                 items.iter().for_each(|r| r.encode(resp, out));
             }
+            // Arrays of bulk strings read the same in RESP2 and RESP3.
+            Reply::Bulks(b) => {
+                header(out, b'*', b.count as i64);
+                out.extend_from_slice(&b.encoded);
+            }
             Reply::Set(items) => {
                 header(out, if resp >= 3 { b'~' } else { b'*' }, items.len() as i64);
                 items.iter().for_each(|r| r.encode(resp, out));
@@ -104,6 +112,24 @@ impl Reply {
             }
             Reply::Many(replies) => replies.iter().for_each(|r| r.encode(resp, out)),
         }
+    }
+}
+
+/// The elements of a [`Reply::Bulks`], encoded as they are added.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bulks {
+    count: usize,
+    encoded: Vec<u8>,
+}
+
+impl Bulks {
+    pub fn push(&mut self, element: &[u8]) {
+        if self.count == 0 {
+            // Room for a few dozen elements like the first, rather than doubling up to it.
+            self.encoded.reserve(32 * (element.len() + 8));
+        }
+        bulk(&mut self.encoded, element);
+        self.count += 1;
     }
 }
 
@@ -166,6 +192,18 @@ mod tests {
         let mut out = Vec::new();
         r.encode(resp, &mut out);
         out
+    }
+
+    #[test]
+    fn bulks_encode_as_an_array_of_bulk_strings_in_both_protocols() {
+        let elements: [&[u8]; 3] = [b"a", b"", b"\r\n binary \x00"];
+        let mut bulks = Bulks::default();
+        elements.iter().for_each(|e| bulks.push(e));
+        let array = Reply::Array(elements.iter().map(|e| Reply::bulk(*e)).collect());
+        for resp in [2, 3] {
+            assert_eq!(enc(Reply::Bulks(bulks.clone()), resp), enc(array.clone(), resp));
+        }
+        assert_eq!(enc(Reply::Bulks(Bulks::default()), 3), b"*0\r\n");
     }
 
     #[test]

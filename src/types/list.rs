@@ -139,24 +139,30 @@ impl Db<'_> {
     /// elements (a pop) are point reads: cheaper than opening an iterator, and blind to
     /// the tombstones earlier pops left at that end.
     fn read_elements(&self, key: &[u8], meta: &Meta, from: u64, to: u64, reverse: bool) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::with_capacity((to.saturating_sub(from)).min(1 << 16) as usize);
+        self.visit_elements(key, meta, from, to, reverse, |v| out.push(v.to_vec()))?;
+        Ok(out)
+    }
+
+    /// [`Db::read_elements`], handing each element to `f` instead of copying it.
+    fn visit_elements(&self, key: &[u8], meta: &Meta, from: u64, to: u64, reverse: bool, mut f: impl FnMut(&[u8])) -> Result<()> {
         const POINT_READS: u64 = 4;
         if to.saturating_sub(from) <= POINT_READS {
             let mut indexes: Vec<u64> = (from..to).collect();
             if reverse {
                 indexes.reverse();
             }
-            let mut out = Vec::with_capacity(indexes.len());
             for i in indexes {
-                out.extend(self.store.get_member(cf::DATA, &self.list_row(key, meta, i))?);
+                if let Some(v) = self.store.get_member(cf::DATA, &self.list_row(key, meta, i))? {
+                    f(&v);
+                }
             }
-            return Ok(out);
+            return Ok(());
         }
-        let mut out = Vec::with_capacity((to.saturating_sub(from)).min(1 << 16) as usize);
         self.each_element(key, meta, from, to, reverse, |_, v| {
-            out.push(v.to_vec());
+            f(v);
             true
-        })?;
-        Ok(out)
+        })
     }
 
     /// Appends `element` at one end of the list being written.
@@ -285,13 +291,13 @@ impl Db<'_> {
         Ok(self.live_of(key, Kind::List)?.map_or(0, |m| m.size()))
     }
 
-    /// LRANGE: the elements from `start` to `stop` inclusive (negative = from the end),
-    /// clamped as Redis clamps them. One range scan.
-    pub fn lrange(&self, key: &[u8], start: i64, stop: i64) -> Result<Vec<Vec<u8>>> {
-        let Some(meta) = self.live_of(key, Kind::List)? else { return Ok(Vec::new()) };
+    /// LRANGE: hands `f` the elements from `start` to `stop` inclusive (negative = from
+    /// the end), clamped as Redis clamps them, in order. One range scan.
+    pub fn lrange(&self, key: &[u8], start: i64, stop: i64, f: impl FnMut(&[u8])) -> Result<()> {
+        let Some(meta) = self.live_of(key, Kind::List)? else { return Ok(()) };
         let (head, tail) = meta.list_bounds();
-        let Some((s, e)) = clamp_range(start, stop, tail - head) else { return Ok(Vec::new()) };
-        self.read_elements(key, &meta, head + s, head + e + 1, false)
+        let Some((s, e)) = clamp_range(start, stop, tail - head) else { return Ok(()) };
+        self.visit_elements(key, &meta, head + s, head + e + 1, false, f)
     }
 
     /// LINDEX: one point read.
@@ -484,13 +490,19 @@ mod tests {
         v.into_iter().map(|b| String::from_utf8(b).unwrap()).collect()
     }
 
+    fn whole(db: &Db, key: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        db.lrange(key, 0, -1, |v| out.push(String::from_utf8(v.to_vec()).unwrap())).unwrap();
+        out
+    }
+
     #[test]
     fn push_pop_both_ends_and_the_empty_list_goes() {
         let (_d, store) = temp_store();
         let db = Db::new(&store, 0, now_ms());
         assert_eq!(db.push(b"l", &[b"b", b"a"], End::Left, false).unwrap(), 2);
         assert_eq!(db.push(b"l", &[b"c"], End::Right, false).unwrap(), 3);
-        assert_eq!(texts(db.lrange(b"l", 0, -1).unwrap()), ["a", "b", "c"]);
+        assert_eq!(whole(&db, b"l"), ["a", "b", "c"]);
         assert_eq!(store.get_meta(0, b"l").unwrap().unwrap().list_bounds(), (MIDDLE - 2, MIDDLE + 1));
         assert_eq!(texts(db.pop(b"l", End::Right, Some(2)).unwrap().unwrap()), ["c", "b"]);
         assert_eq!(db.llen(b"l").unwrap(), 1);
@@ -507,17 +519,17 @@ mod tests {
         db.push(b"l", &[b"a", b"b", b"c", b"d", b"e"], End::Right, false).unwrap();
         assert_eq!(db.linsert(b"l", false, b"b", b"x").unwrap(), 6);
         assert_eq!(db.linsert(b"l", true, b"d", b"y").unwrap(), 7);
-        assert_eq!(texts(db.lrange(b"l", 0, -1).unwrap()), ["a", "x", "b", "c", "d", "y", "e"]);
+        assert_eq!(whole(&db, b"l"), ["a", "x", "b", "c", "d", "y", "e"]);
         db.push(b"l", &[b"x"], End::Right, false).unwrap();
         assert_eq!(db.lrem(b"l", -1, b"x").unwrap(), 1);
         assert_eq!(db.lrem(b"l", 1, b"a").unwrap(), 1);
-        assert_eq!(texts(db.lrange(b"l", 0, -1).unwrap()), ["x", "b", "c", "d", "y", "e"]);
+        assert_eq!(whole(&db, b"l"), ["x", "b", "c", "d", "y", "e"]);
         let (head, tail) = store.get_meta(0, b"l").unwrap().unwrap().list_bounds();
         assert_eq!(tail - head, 6);
         assert_eq!(db.lindex(b"l", -1).unwrap(), Some(b"e".to_vec()));
         assert_eq!(db.lindex(b"l", 0).unwrap(), Some(b"x".to_vec()));
         db.ltrim(b"l", 1, -2).unwrap();
-        assert_eq!(texts(db.lrange(b"l", 0, -1).unwrap()), ["b", "c", "d", "y"]);
+        assert_eq!(whole(&db, b"l"), ["b", "c", "d", "y"]);
         assert_eq!(db.lpos(b"l", b"d", -1, 0, 0).unwrap(), Some(vec![2]));
     }
     #[test]
