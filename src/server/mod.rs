@@ -268,7 +268,8 @@ fn spawn_connection(stream: TcpStream, id: u64, addr: SocketAddr, laddr: SocketA
     }
 }
 
-/// Background threads: active expiry, and the once-a-second WAL fsync of `everysec`.
+/// Background threads: active expiry, and once a second the WAL's flush to the OS (with
+/// an fsync under `everysec`).
 fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
     let expiry = {
         let (state, stop) = (state.clone(), stop.clone());
@@ -314,7 +315,7 @@ fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::
                     _ => state.store.flush_wal(),
                 };
                 if let Err(e) = result {
-                    log::warn!("WAL fsync failed: {e}");
+                    log::warn!("WAL flush failed: {e}");
                 }
             }
         })
