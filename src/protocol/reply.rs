@@ -115,6 +115,9 @@ impl Reply {
     }
 }
 
+/// The most [`Bulks::push`] reserves ahead for elements not yet read.
+const RESERVE_LIMIT: usize = 64 * 1024;
+
 /// The elements of a [`Reply::Bulks`], encoded as they are added.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bulks {
@@ -125,8 +128,9 @@ pub struct Bulks {
 impl Bulks {
     pub fn push(&mut self, element: &[u8]) {
         if self.count == 0 {
-            // Room for a few dozen elements like the first, rather than doubling up to it.
-            self.encoded.reserve(32 * (element.len() + 8));
+            // Room for a few dozen elements like the first, rather than doubling up to it;
+            // bounded, since the first element may be the list's only large one.
+            self.encoded.reserve((32 * (element.len() + 8)).min(RESERVE_LIMIT));
         }
         bulk(&mut self.encoded, element);
         self.count += 1;
@@ -204,6 +208,11 @@ mod tests {
             assert_eq!(enc(Reply::Bulks(bulks.clone()), resp), enc(array.clone(), resp));
         }
         assert_eq!(enc(Reply::Bulks(Bulks::default()), 3), b"*0\r\n");
+        // A large first element reserves room for itself (and the buffer's usual doubling),
+        // not for dozens like it.
+        let mut big = Bulks::default();
+        big.push(&vec![b'x'; 8 << 20]);
+        assert!(big.encoded.capacity() <= 2 * (8 << 20) + 64, "{}", big.encoded.capacity());
     }
 
     #[test]
