@@ -704,6 +704,53 @@ fn flushdb_and_flushall() {
     assert_eq!(c.cmd(&["DBSIZE"]), int(1));
 }
 
+/// Small databases are flushed key by key and large ones by range; either way nothing
+/// of a flushed collection comes back when a key of the same name is made again, and
+/// the flush survives a restart.
+#[test]
+fn flushed_collections_come_back_empty_however_large_the_database() {
+    let mut s = Server::start();
+    for filler in [1, 3000] {
+        let mut c = s.client();
+        mset_many(&mut c, (0..filler).map(|i| format!("filler{i}")));
+        assert_eq!(c.cmd(&["RPUSH", "l", "a", "b"]), int(2));
+        assert_eq!(c.cmd(&["SADD", "s", "a", "b"]), int(2));
+        assert_eq!(c.cmd(&["HSET", "h", "f", "v", "g", "w"]), int(2));
+        assert_eq!(c.cmd(&["ZADD", "z", "1", "a", "2", "b"]), int(2));
+        assert_eq!(c.cmd(&["SELECT", "5"]), ok());
+        assert_eq!(c.cmd(&["SADD", "s", "in5"]), int(1));
+        assert_eq!(c.cmd(&["FLUSHALL"]), ok(), "{filler} filler keys");
+        assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+        assert_eq!(c.cmd(&["SADD", "s", "new"]), int(1));
+        assert_eq!(c.cmd(&["SMEMBERS", "s"]), arr(vec![bulk("new")]));
+        assert_eq!(c.cmd(&["SELECT", "0"]), ok());
+        assert_eq!(c.cmd(&["DBSIZE"]), int(0));
+        assert_eq!(c.cmd(&["RPUSH", "l", "c"]), int(1));
+        assert_eq!(c.cmd(&["SADD", "s", "c"]), int(1));
+        assert_eq!(c.cmd(&["HSET", "h", "h", "x"]), int(1));
+        assert_eq!(c.cmd(&["ZADD", "z", "3", "c"]), int(1));
+        assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), arr(vec![bulk("c")]));
+        assert_eq!(c.cmd(&["SMEMBERS", "s"]), arr(vec![bulk("c")]));
+        assert_eq!(c.cmd(&["HGETALL", "h"]).texts(), ["h", "x"]);
+        assert_eq!(c.cmd(&["ZRANGE", "z", "0", "-1"]), arr(vec![bulk("c")]));
+        mset_many(&mut c, (0..filler).map(|i| format!("again{i}")));
+        assert_eq!(c.cmd(&["FLUSHDB"]), ok());
+        assert_eq!(c.cmd(&["SELECT", "5"]), ok());
+        assert_eq!(c.cmd(&["DBSIZE"]), int(1), "FLUSHDB keeps the other databases");
+        assert_eq!(c.cmd(&["FLUSHALL"]), ok());
+        drop(c);
+        if !s.is_reference() {
+            s.restart();
+        }
+        let mut c = s.client();
+        for db in ["0", "5"] {
+            assert_eq!(c.cmd(&["SELECT", db]), ok());
+            assert_eq!(c.cmd(&["DBSIZE"]), int(0), "db {db} after restart");
+            assert_eq!(c.cmd(&["EXISTS", "s", "filler1", "again1"]), int(0));
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // OBJECT
 

@@ -55,6 +55,7 @@ use rocksdb::{
 };
 use std::collections::HashSet;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -81,6 +82,18 @@ pub mod cf {
 
 /// The most databases DiskDB supports: the db number is one byte of every key.
 pub const MAX_DATABASES: usize = 255;
+/// Every physical database.
+pub(crate) const ALL_DATABASES: RangeInclusive<u8> = 0..=(MAX_DATABASES - 1) as u8;
+
+/// FLUSHDB and FLUSHALL write range deletions, and every read of a memtable holding
+/// range deletions pays for them (RocksDB re-fragments them after each new one), so a
+/// client flushing before every test would slow each read down more than the last. The
+/// keyed families' memtables are therefore flushed to SST files (whose range deletions
+/// are fragmented once, and dropped by compaction) after this many flushing writes.
+const RANGE_DELETES_PER_MEMTABLE: u64 = 16;
+/// FLUSHDB and FLUSHALL delete up to this many keys one by one, like DEL, and use range
+/// deletions only above it.
+const SMALL_FLUSH: usize = 1024;
 
 /// A storage failure, reported to clients as `ERR storage error: ...`.
 #[derive(Debug)]
@@ -214,6 +227,8 @@ pub struct Storage {
     /// Where queue-like pops left off (see [`hints`]).
     pub pop_hints: hints::PopHints,
     wal: wal::WalFlush,
+    /// Writes with range deletions since the keyed memtables were last flushed for them.
+    range_deletes: AtomicU64,
 }
 
 /// Which of `ops` a write must apply: a put or delete of a row that a later op of the
@@ -331,6 +346,7 @@ impl Storage {
             rank_dirs: rankdir::RankDirs::new(opts.meta_cache_bytes / 4),
             pop_hints: Default::default(),
             wal: Default::default(),
+            range_deletes: AtomicU64::new(0),
             db,
         };
         store.load_state(opts.databases)?;
@@ -468,6 +484,9 @@ impl Storage {
         let mut wo = WriteOptions::default();
         wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
         self.wal.write(|| self.db.write_opt(wb, &wo))?;
+        if batch.ops.iter().any(|op| matches!(op, Op::DeleteRange(..))) {
+            self.flush_range_deletes()?;
+        }
         // The writer still holds the keys' locks: update the cache before anyone can
         // write these keys again.
         let mut buckets = Vec::new();
@@ -637,23 +656,55 @@ impl Storage {
 
     /// Removes every key of physical database `db` atomically.
     pub fn flush_db(&self, db: u8) -> Result<()> {
-        let _all = self.lock_all();
-        self.flush_locked(&[db])
+        self.flush_dbs(db..=db)
     }
 
     /// Removes every key of every database atomically.
     pub fn flush_all(&self) -> Result<()> {
-        let _all = self.lock_all();
-        let dbs: Vec<u8> = (0..MAX_DATABASES as u8).collect();
-        self.flush_locked(&dbs)
+        self.flush_dbs(ALL_DATABASES)
     }
 
-    fn flush_locked(&self, dbs: &[u8]) -> Result<()> {
+    fn flush_dbs(&self, dbs: RangeInclusive<u8>) -> Result<()> {
+        let _all = self.lock_all();
+        let full: Vec<u8> = dbs.clone().filter(|&db| self.dbsize(db) != 0).collect();
+        if full.is_empty() {
+            return Ok(());
+        }
         let mut batch = self.batch();
-        for &db in dbs {
-            batch.flush_db(db);
+        match self.meta_rows_upto(&full, SMALL_FLUSH)? {
+            Some(rows) => batch.flush_rows(&full, rows),
+            None => batch.flush_dbs(dbs),
         }
         self.write(batch)
+    }
+
+    /// The meta row keys of the databases `dbs`, or `None` if there are more than `limit`
+    /// or reading them would step over more than `limit` deleted rows.
+    fn meta_rows_upto(&self, dbs: &[u8], limit: usize) -> Result<Option<Vec<Vec<u8>>>> {
+        let mut rows = Vec::new();
+        for &db in dbs {
+            let mut ro = ReadOptions::default();
+            ro.fill_cache(false);
+            ro.set_max_skippable_internal_keys(limit as u64);
+            if let Some(end) = prefix_end(&[db]) {
+                ro.set_iterate_upper_bound(end);
+            }
+            let mut it = self.db.raw_iterator_cf_opt(self.cf(cf::META), ro);
+            it.seek([db]);
+            while let Some(key) = it.key() {
+                if rows.len() == limit {
+                    return Ok(None);
+                }
+                rows.push(key.to_vec());
+                it.next();
+            }
+            match it.status() {
+                Ok(()) => {}
+                Err(e) if e.kind() == rocksdb::ErrorKind::Incomplete => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(Some(rows))
     }
 
     /// Swaps logical databases `a` and `b` in O(1) by swapping their physical mapping.
@@ -738,6 +789,19 @@ impl Storage {
     /// Whether a flush covering `mark` has happened (see [`Storage::unflushed`]).
     pub fn flushed(&self, mark: u64) -> bool {
         self.wal.covers(mark)
+    }
+
+    /// Counts a write with range deletions; every [`RANGE_DELETES_PER_MEMTABLE`]th one
+    /// starts a flush of the keyed families' memtables (without waiting for it).
+    fn flush_range_deletes(&self) -> Result<()> {
+        if self.range_deletes.fetch_add(1, Ordering::Relaxed) + 1 < RANGE_DELETES_PER_MEMTABLE {
+            return Ok(());
+        }
+        self.range_deletes.store(0, Ordering::Relaxed);
+        let mut opts = rocksdb::FlushOptions::default();
+        opts.set_wait(false);
+        let families: Vec<&ColumnFamily> = cf::KEYED.iter().map(|f| self.cf(f)).collect();
+        Ok(self.db.flush_cfs_opt(&families, &opts)?)
     }
 
     /// Flushes memtables to SST files (shutdown, SAVE).
@@ -923,18 +987,35 @@ impl Batch {
         self.ops.push(Op::Delete(family, key.to_vec()));
     }
 
-    /// Removes every key of physical database `db`: its rows in every keyed family, and
-    /// its count, which the deltas added after this start again from zero. Expiry index
-    /// entries of flushed keys stay behind; the expiry cycle finds no matching meta row
-    /// and drops them.
-    pub fn flush_db(&mut self, db: u8) {
-        let end = prefix_end(&[db]).unwrap_or_else(|| vec![0xff; 2]);
+    /// Removes every key of the physical databases `dbs`: their rows in every keyed
+    /// family, with one range deletion per family whatever the number of databases
+    /// (FLUSHALL is one range, not one per database), and their counts, which the deltas
+    /// added after this start again from zero. Expiry index entries of flushed keys stay
+    /// behind; the expiry cycle finds no matching meta row and drops them.
+    pub fn flush_dbs(&mut self, dbs: RangeInclusive<u8>) {
+        let end = prefix_end(&[*dbs.end()]).unwrap_or_else(|| vec![0xff; 2]);
         for family in cf::KEYED {
-            self.ops.push(Op::DeleteRange(family, vec![db], end.clone()));
+            self.ops.push(Op::DeleteRange(family, vec![*dbs.start()], end.clone()));
         }
-        self.deltas.retain(|d| d.0 != db);
-        if !self.resets.contains(&db) {
-            self.resets.push(db);
+        self.reset_counts(dbs);
+    }
+
+    /// Removes every key of the physical databases `dbs`, whose meta rows are `rows` (all
+    /// of them): one delete per key, as DEL does (member rows become unreachable, and the
+    /// compaction filter reclaims them), so that flushing a small database writes no range
+    /// deletion for every later read to step over.
+    pub fn flush_rows(&mut self, dbs: &[u8], rows: Vec<Vec<u8>>) {
+        self.ops.extend(rows.into_iter().map(|row| Op::Delete(cf::META, row)));
+        self.reset_counts(dbs.iter().copied());
+    }
+
+    /// Sets the key counts of `dbs` to zero; the deltas added after this count from there.
+    fn reset_counts(&mut self, dbs: impl Iterator<Item = u8>) {
+        for db in dbs {
+            self.deltas.retain(|d| d.0 != db);
+            if !self.resets.contains(&db) {
+                self.resets.push(db);
+            }
         }
     }
 
@@ -1004,6 +1085,57 @@ mod tests {
         assert_eq!(s.dbsize(0), 0);
         assert_eq!(s.get_meta(0, b"a").unwrap(), None);
         assert!(s.get_meta(3, b"c").unwrap().is_some());
+    }
+
+    #[test]
+    fn flushing_a_small_database_deletes_its_keys_without_range_deletions() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let ranges = || s.property_sum("rocksdb.num-range-deletes-active-mem-table");
+        set(&s, 0, b"a", now_ms() + 100_000);
+        set(&s, 2, b"b", 0);
+        set(&s, 3, b"c", 0);
+        s.flush_db(2).unwrap();
+        assert_eq!((s.dbsize(0), s.dbsize(2), s.dbsize(3)), (1, 0, 1));
+        assert_eq!(s.get_meta(2, b"b").unwrap(), None);
+        s.flush_all().unwrap();
+        assert_eq!((s.dbsize(0), s.expires(0), s.dbsize(3)), (0, 0, 0));
+        assert_eq!((s.get_meta(0, b"a").unwrap(), s.get_meta(3, b"c").unwrap()), (None, None));
+        // An empty server has nothing to flush.
+        s.flush_all().unwrap();
+        assert_eq!(ranges(), 0, "small flushes delete key by key");
+        drop(s);
+        let s = open(dir.path());
+        assert_eq!((s.dbsize(0), s.dbsize(3)), (0, 0));
+    }
+
+    #[test]
+    fn flushing_large_databases_flushes_the_memtables_holding_their_range_deletions() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let entries = || s.db.property_int_value_cf(s.cf(cf::META), "rocksdb.num-entries-active-mem-table").unwrap().unwrap();
+        let rounds = 2 * RANGE_DELETES_PER_MEMTABLE;
+        let mut most = 0;
+        for round in 0..rounds {
+            let mut b = s.batch();
+            for i in 0..=SMALL_FLUSH {
+                b.put_meta(1, format!("k{i}").as_bytes(), None, &Meta::new(Kind::String, 0, b"v".to_vec()));
+            }
+            s.write(b).unwrap();
+            assert_eq!(s.dbsize(1), SMALL_FLUSH as i64 + 1, "round {round}");
+            if round % 2 == 0 {
+                s.flush_all().unwrap();
+            } else {
+                s.flush_db(1).unwrap();
+            }
+            assert_eq!(s.dbsize(1), 0);
+            assert_eq!(s.get_meta(1, b"k0").unwrap(), None);
+            most = most.max(entries());
+        }
+        // Each round writes its keys and one range deletion: without the flushes every
+        // few rounds, the memtable would hold every round's.
+        let per_round = SMALL_FLUSH as u64 + 2;
+        assert!(most <= RANGE_DELETES_PER_MEMTABLE * per_round, "{most} entries in the meta memtable");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::{cf, meta_key, Batch, Group, Meta, Op, Probe, Result, Storage, DBMAP_
 use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
-use std::ops::Bound;
+use std::ops::{Bound, RangeInclusive};
 use std::sync::Arc;
 
 /// Rows by key, newest value first: `None` is a deleted row.
@@ -59,11 +59,11 @@ impl Pending {
         self.rows.clear();
     }
 
-    /// Forgets the rows of physical database `db` (flushed after they were written).
-    fn forget_db(&mut self, db: u8) {
+    /// Forgets the rows of the physical databases `dbs` (flushed after they were written).
+    fn forget_dbs(&mut self, dbs: &RangeInclusive<u8>) {
         for family in cf::KEYED {
             if let Some(rows) = self.rows.get_mut(family) {
-                rows.retain(|k, _| k.first() != Some(&db));
+                rows.retain(|k, _| !k.first().is_some_and(|db| dbs.contains(db)));
             }
         }
     }
@@ -110,16 +110,18 @@ impl Txn {
     /// Adds one command's writes.
     pub fn add(&mut self, batch: Batch) {
         let indexed = self.rows.index(&batch.ops);
-        assert!(indexed, "commands flush through Txn::flush_db");
+        assert!(indexed, "commands flush through Txn::flush_dbs");
         self.batch.append(batch);
     }
 
-    /// FLUSHDB (FLUSHALL is one per database) inside the transaction.
-    pub fn flush_db(&mut self, db: u8) {
-        self.rows.forget_db(db);
-        self.batch.flush_db(db);
-        if !self.flushed.contains(&db) {
-            self.flushed.push(db);
+    /// FLUSHDB or FLUSHALL inside the transaction.
+    pub fn flush_dbs(&mut self, dbs: RangeInclusive<u8>) {
+        self.rows.forget_dbs(&dbs);
+        self.batch.flush_dbs(dbs.clone());
+        for db in dbs {
+            if !self.flushed.contains(&db) {
+                self.flushed.push(db);
+            }
         }
     }
 
@@ -388,7 +390,7 @@ impl<'a> View<'a> {
     pub fn flush_db(&self, db: u8) -> Result<()> {
         match self.txn {
             Some(txn) => {
-                txn.borrow_mut().flush_db(db);
+                txn.borrow_mut().flush_dbs(db..=db);
                 Ok(())
             }
             None => self.store.flush_db(db),
@@ -399,10 +401,7 @@ impl<'a> View<'a> {
     pub fn flush_all(&self) -> Result<()> {
         match self.txn {
             Some(txn) => {
-                let mut txn = txn.borrow_mut();
-                for db in 0..super::MAX_DATABASES as u8 {
-                    txn.flush_db(db);
-                }
+                txn.borrow_mut().flush_dbs(super::ALL_DATABASES);
                 Ok(())
             }
             None => self.store.flush_all(),
