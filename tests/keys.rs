@@ -922,3 +922,15 @@ fn multi_key_commands_on_a_hundred_thousand_keys() {
     assert_eq!(c.cmd_bytes(&del), int(n));
     assert_eq!(c.cmd(&["DBSIZE"]), int(0));
 }
+
+#[test]
+fn expiretime_rounds_without_overflow_at_the_largest_deadline() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert_eq!(c.cmd(&["PEXPIREAT", "k", "9223372036854775807"]), int(1));
+    assert_eq!(c.cmd(&["PEXPIRETIME", "k"]), int(i64::MAX));
+    assert_eq!(c.cmd(&["EXPIRETIME", "k"]), int(9223372036854776));
+    assert_eq!(c.cmd(&["PEXPIREAT", "k", "1999"]), int(1));
+    assert_eq!(c.cmd(&["EXISTS", "k"]), int(0));
+}

@@ -770,3 +770,22 @@ fn pipelined_commands_on_one_key_see_each_others_writes() {
     assert_eq!(c.cmd(&["LRANGE", "l", "0", "0"]), arr(vec![bulk("10")]));
     assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
 }
+
+/// Argument errors as Redis words and orders them (differences from redis-server that
+/// `scripts/difffuzz.py` found).
+#[test]
+fn lpos_and_pop_argument_errors_match_redis() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["RPUSH", "l", "a"]), int(1));
+    for (opt, message) in [("COUNT", "ERR COUNT can't be negative"), ("MAXLEN", "ERR MAXLEN can't be negative")] {
+        for value in ["x", "-1", "1.5"] {
+            assert_eq!(c.cmd(&["LPOS", "l", "a", opt, value]), err(message), "{opt} {value}");
+        }
+    }
+    assert_eq!(c.cmd(&["LPOS", "l", "a", "RANK", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["LPOP", "l", "-5", "x"]), err("ERR wrong number of arguments for 'lpop' command"));
+    assert_eq!(c.cmd(&["RPOP", "l", "-5", "x"]), err("ERR wrong number of arguments for 'rpop' command"));
+    assert_eq!(c.cmd(&["LPOP", "l", "-5"]), err("ERR value is out of range, must be positive"));
+    assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), arr(vec![bulk("a")]));
+}

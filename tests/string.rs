@@ -936,3 +936,41 @@ fn wrongtype_errors() {
     assert_eq!(c.cmd(&["SET", "list", "v"]), ok(), "SET overwrites any type");
     assert_eq!(c.cmd(&["GET", "list"]), bulk("v"));
 }
+
+/// Ranges resolved and arguments checked in Redis's order (each case was a difference
+/// from redis-server that `scripts/difffuzz.py` found).
+#[test]
+fn bit_ranges_lcs_and_incrbyfloat_follow_redis_order() {
+    let s = Server::start();
+    let mut c = s.client();
+    // BITPOS clamps two reversed negative indexes to byte 0 and searches it; BITCOUNT and
+    // GETRANGE answer an empty range for them.
+    assert_eq!(c.cmd(&["SET", "k", " 5"]), ok());
+    assert_eq!(c.cmd(&["BITPOS", "k", "1", "-3", "-100"]), int(2));
+    assert_eq!(c.cmd(&["SET", "f", "1e3"]), ok());
+    assert_eq!(c.cmd(&["BITPOS", "f", "0", "-3", "-10", "BYTE"]), int(0));
+    assert_eq!(c.cmd(&["BITCOUNT", "k", "-1", "-3"]), int(0));
+    assert_eq!(c.cmd(&["GETRANGE", "k", "-1", "-3"]), bulk(""));
+    // Too many arguments is a syntax error before any of them is read; BITPOS reads the
+    // unit before the end.
+    assert_eq!(c.cmd(&["BITCOUNT", "k", "0", " 1", "WORD", ""]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITPOS", "k", "1", "0", "x", "FOO"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITPOS", "k", "1", "0", "x", "BIT"]), err(NOT_INT));
+    // LCS checks the keys' types before its options.
+    assert_eq!(c.cmd(&["HSET", "h", "f", "v"]), int(1));
+    for opts in [&["MINMATCHLEN", "x"][..], &["FOO"]] {
+        let args = [&["LCS", "h", "k"][..], opts].concat();
+        assert_eq!(c.cmd(&args), err("ERR The specified keys must contain string values"), "{opts:?}");
+    }
+    // INCRBYFLOAT checks the key's type, then its value, then the increment.
+    let wrongtype = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "h", "nan"]), err(wrongtype));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "h", "inf"]), err(wrongtype));
+    assert_eq!(c.cmd(&["SET", "t", "a"]), ok());
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "t", "inf"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["SET", "n", "1"]), ok());
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "n", "nan"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "n", "inf"]), err("ERR increment would produce NaN or Infinity"));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "missing", "inf"]), err("ERR increment would produce NaN or Infinity"));
+    assert_eq!(c.cmd(&["GET", "n"]), bulk("1"));
+}

@@ -854,3 +854,36 @@ fn ranks_stay_exact_across_transactions_discards_flushes_and_restarts() {
     assert_eq!(c.cmd(&["ZRANK", "z", "m1000"]), int(199));
     assert_eq!(c.cmd(&["ZCARD", "z"]), int(1200));
 }
+
+/// Scores, weights and score ranges read as Redis reads them with `strtod`: hexadecimal
+/// floats everywhere, and in ranges an empty bound is 0 and leading blanks are skipped.
+/// Then the pop and random-member argument checks in Redis's order. (Differences from
+/// redis-server that `scripts/difffuzz.py` found.)
+#[test]
+fn scores_and_ranges_read_like_strtod_and_arguments_check_in_redis_order() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "z", "0", "a"]), int(1));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "", "1"]), int(1));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "(", "1"]), int(0));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", " 0", "\t1"]), int(1));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "-infinity", "+inf"]), int(1));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", "0 ", "1"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZCOUNT", "z", " ", "1"]), err(BOUND_FLOAT));
+    assert_eq!(c.cmd(&["ZADD", "z", "0x10", "b"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "z", "b"]), bulk("16"));
+    assert_eq!(c.cmd(&["ZINCRBY", "z", "0x1p1", "b"]), bulk("18"));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "z", "(0x1", "inf"]), arr(vec![bulk("b")]));
+    assert_eq!(c.cmd(&["ZUNIONSTORE", "u", "1", "z", "WEIGHTS", "0x2"]), int(2));
+    assert_eq!(c.cmd(&["ZSCORE", "u", "b"]), bulk("36"));
+    assert_eq!(c.cmd(&["ZADD", "z", " 1", "c"]), err(NOT_FLOAT), "a score may not start with a blank");
+    assert_eq!(c.cmd(&["ZADD", "z", "0x", "c"]), err(NOT_FLOAT));
+    assert_eq!(c.cmd(&["ZPOPMIN", "z", "-5", "x"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZPOPMAX", "z", "-5", "x"]), err(SYNTAX));
+    assert_eq!(
+        c.cmd(&["ZRANDMEMBER", "z", "-9223372036854775808", "WITHSCORES", "x"]),
+        err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+    );
+    assert_eq!(c.cmd(&["ZRANDMEMBER", "z", "1", "WITHSCORES", "x"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["ZCARD", "z"]), int(2));
+}

@@ -124,7 +124,9 @@ fn ttl_generic(ctx: &mut Ctx, args: &mut Args, absolute: bool, ms: bool) -> Resu
         return Ok(Reply::Int(at));
     }
     let t = if absolute { at } else { (at - ctx.now as i64).max(0) };
-    Ok(Reply::Int(if ms { t } else { (t + 500) / 1000 }))
+    // Rounded to the nearest second without overflowing near i64::MAX (PEXPIREAT k
+    // 9223372036854775807).
+    Ok(Reply::Int(if ms { t } else { t / 1000 + (t % 1000 >= 500) as i64 }))
 }
 
 fn ttl(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

@@ -88,6 +88,10 @@ fn rpushx(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// (`*-1` in RESP2) for a missing key, and empty for a count of 0.
 fn pop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
+    // As Redis: the arity before the count.
+    if args.remaining() > 1 {
+        return Err(CmdError::WrongArgs(ctx_name(end).into()));
+    }
     let count = match args.try_next() {
         None => None,
         Some(c) => match parse_i64(c) {
@@ -95,9 +99,6 @@ fn pop(ctx: &mut Ctx, args: &mut Args, end: End) -> Result<Reply, CmdError> {
             _ => return Err(CmdError::err("value is out of range, must be positive")),
         },
     };
-    if !args.is_empty() {
-        return Err(CmdError::WrongArgs(ctx_name(end).into()));
-    }
     let popped = ctx.db().pop(key, end, count)?;
     ctx.notify_removed(event::LIST, ctx_name(end), key, popped.as_ref().is_some_and(|p| !p.is_empty()));
     Ok(match (count, popped) {
@@ -279,6 +280,11 @@ fn lrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// LPOS key element [RANK rank] [COUNT num] [MAXLEN len], with Redis's errors, all
 /// checked before the key. Without COUNT the reply is one position or nil; with it, an
 /// array (empty for a missing key).
+/// A count that must not be negative; Redis answers `message` also for a non-number.
+fn non_negative(arg: &[u8], message: &str) -> Result<u64, CmdError> {
+    parse_i64(arg).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| CmdError::err(message))
+}
+
 fn lpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, element) = (args.next_bytes()?, args.next_bytes()?);
     let (mut rank, mut count, mut maxlen) = (1i64, None, 0u64);
@@ -297,17 +303,9 @@ fn lpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 ));
             }
         } else if is(opt, "COUNT") {
-            let n = args.next_i64()?;
-            if n < 0 {
-                return Err(CmdError::err("COUNT can't be negative"));
-            }
-            count = Some(n as u64);
+            count = Some(non_negative(args.next_bytes()?, "COUNT can't be negative")?);
         } else if is(opt, "MAXLEN") {
-            let n = args.next_i64()?;
-            if n < 0 {
-                return Err(CmdError::err("MAXLEN can't be negative"));
-            }
-            maxlen = n as u64;
+            maxlen = non_negative(args.next_bytes()?, "MAXLEN can't be negative")?;
         } else {
             return Err(CmdError::Syntax);
         }

@@ -7,7 +7,7 @@ use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::string::{self as st, Cond, Ttl, TtlChange};
-use crate::types::{parse_i64, Error};
+use crate::types::{parse_f64, parse_i64, Error};
 
 const W: u32 = WRITE | DENYOOM;
 
@@ -262,10 +262,8 @@ fn decrby(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn incrbyfloat(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
-    let delta = args.next_f64()?;
-    if !delta.is_finite() {
-        return Err(Error::NanOrInfinity.into());
-    }
+    // Checked after the key's type and value, as Redis does.
+    let delta = parse_f64(args.next_bytes()?);
     let n = ctx.db().incr_by_float(key, delta)?;
     ctx.notify(event::STRING, "incrbyfloat", key);
     Ok(Reply::Bulk(n))
@@ -352,13 +350,11 @@ fn bitcount(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let range = match args.remaining() {
         0 => None,
-        1 => return Err(CmdError::Syntax),
-        _ => {
+        2 | 3 => {
             let (s, e) = (args.next_i64()?, args.next_i64()?);
-            let bits = bit_unit(args)?;
-            args.finish()?;
-            Some((s, e, bits))
+            Some((s, e, bit_unit(args)?))
         }
+        _ => return Err(CmdError::Syntax),
     };
     let v = ctx.db().get(key)?.unwrap_or_default();
     let n = match range {
@@ -376,15 +372,19 @@ fn bitpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         b"0" => false,
         b => return Err(if parse_i64(b).is_some() { CmdError::err("The bit argument must be 1 or 0.") } else { CmdError::NotInteger }),
     };
+    if args.remaining() > 3 {
+        return Err(CmdError::Syntax);
+    }
+    // Redis's order: the start, the unit, then the end.
     let start = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
-    let end = args.try_next().map(|s| parse_i64(s).ok_or(CmdError::NotInteger)).transpose()?;
+    let end = args.try_next();
     let bits = bit_unit(args)?;
-    args.finish()?;
+    let end = end.map(|e| parse_i64(e).ok_or(CmdError::NotInteger)).transpose()?;
     let Some(v) = ctx.db().get(key)? else {
         return Ok(Reply::Int(if bit { -1 } else { 0 }));
     };
     let unit_len = if bits { v.len() * 8 } else { v.len() };
-    let Some((s, e)) = st::resolve_range(start.unwrap_or(0), end.unwrap_or(-1), unit_len) else {
+    let Some((s, e)) = st::clamp_range(start.unwrap_or(0), end.unwrap_or(-1), unit_len) else {
         return Ok(Reply::Int(-1));
     };
     let (bs, be) = if bits { (s, e) } else { (s * 8, e * 8 + 7) };
@@ -399,6 +399,13 @@ fn bitpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (k1, k2) = (args.next_bytes()?, args.next_bytes()?);
+    // As Redis: the keys' types before the options.
+    let db = ctx.db();
+    let string_of = |k: &[u8]| match db.get(k) {
+        Err(Error::WrongType) => Err(CmdError::err("The specified keys must contain string values")),
+        other => Ok(other?.unwrap_or_default()),
+    };
+    let (a, b) = (string_of(k1)?, string_of(k2)?);
     let (mut len_only, mut idx, mut with_len, mut min_len) = (false, false, false, 0i64);
     while let Some(opt) = args.try_next() {
         if is(opt, "LEN") {
@@ -413,12 +420,6 @@ fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(CmdError::Syntax);
         }
     }
-    let db = ctx.db();
-    let string_of = |k: &[u8]| match db.get(k) {
-        Err(Error::WrongType) => Err(CmdError::err("The specified keys must contain string values")),
-        other => Ok(other?.unwrap_or_default()),
-    };
-    let (a, b) = (string_of(k1)?, string_of(k2)?);
     if len_only && idx {
         return Err(CmdError::err("If you want both the length and indexes, please just use IDX."));
     }

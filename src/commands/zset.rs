@@ -13,7 +13,7 @@ use crate::protocol::format_double;
 use crate::protocol::Reply;
 use crate::storage::Kind;
 use crate::types::zset::{Aggregate, LexBound, Range, RangeSpec, ScoreBound, Scored, ZAddFlags, ZOp};
-use crate::types::{parse_f64, parse_i64};
+use crate::types::{parse_double, parse_i64};
 
 const W: u32 = WRITE | DENYOOM;
 const RO: u32 = READONLY;
@@ -89,12 +89,12 @@ fn members_reply(items: Vec<Scored>) -> Reply {
     Reply::Array(items.into_iter().map(|(m, _)| Reply::Bulk(m)).collect())
 }
 
-/// A score argument of ZADD or ZINCRBY: a float as [`parse_f64`] reads it, except that,
+/// A score argument of ZADD or ZINCRBY: a float as [`parse_double`] reads it, except that,
 /// as Redis's `getDoubleFromObject` (which checks strtod's `ERANGE`), a literal too large
 /// (`1e310`) or too small (`1e-400`) for a double is refused rather than rounded to
 /// infinity or zero.
 fn score_arg(arg: &[u8]) -> Result<f64, CmdError> {
-    let v = parse_f64(arg).ok_or(CmdError::NotFloat)?;
+    let v = parse_double(arg).ok_or(CmdError::NotFloat)?;
     let mantissa = arg.split(|&c| c == b'e' || c == b'E').next().unwrap_or(arg);
     let inf_literal = arg.iter().any(|c| c.eq_ignore_ascii_case(&b'i'));
     if (v.is_infinite() && !inf_literal) || (v == 0.0 && mantissa.iter().any(|c| (b'1'..=b'9').contains(c))) {
@@ -103,13 +103,16 @@ fn score_arg(arg: &[u8]) -> Result<f64, CmdError> {
     Ok(v)
 }
 
-/// A score range end, as Redis's `zslParseRange`: a float, `(` for exclusive.
+/// A score range end, as Redis's `zslParseRange`: a float, `(` for exclusive. Like the
+/// `strtod` it calls, an empty text is 0 and leading whitespace is skipped.
 fn score_bound(arg: &[u8]) -> Result<ScoreBound, CmdError> {
     let (text, exclusive) = match arg.strip_prefix(b"(") {
         Some(rest) => (rest, true),
         None => (arg, false),
     };
-    match parse_f64(text) {
+    let start = text.iter().position(|c| !b" \t\n\x0b\x0c\r".contains(c)).unwrap_or(0);
+    let text = if text.is_empty() { &b"0"[..] } else { &text[start..] };
+    match parse_double(text) {
         Some(value) => Ok(ScoreBound { value, exclusive }),
         None => Err(CmdError::err("min or max is not a float")),
     }
@@ -350,11 +353,14 @@ fn pop_count(arg: &[u8]) -> Result<u64, CmdError> {
 /// nested in RESP3.
 fn pop_generic(ctx: &mut Ctx, args: &mut Args, max: bool) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
+    // As Redis: a syntax error for extra arguments before the count is read.
+    if args.remaining() > 1 {
+        return Err(CmdError::Syntax);
+    }
     let count = match args.try_next() {
         None => None,
         Some(c) => Some(pop_count(c)?),
     };
-    args.finish()?;
     let items = ctx.db().zpop(key, count.unwrap_or(1), max)?;
     ctx.notify_removed(event::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, !items.is_empty());
     Ok(scored_reply(ctx, items, count.is_some()))
@@ -470,15 +476,16 @@ fn zrandmember(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         let pick = ctx.db().zrandmember(key, -1, random_u64())?;
         return Ok(Reply::opt(pick.into_iter().next().map(|(m, _)| m)));
     };
+    // As Redis: the count (and its range) before the options.
     let count = parse_i64(count).ok_or(CmdError::NotInteger)?;
+    if count == i64::MIN {
+        return Err(CmdError::err("value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
+    }
     let withscores = match args.try_next() {
         None => false,
         Some(opt) if is(opt, "WITHSCORES") && args.is_empty() => true,
         Some(_) => return Err(CmdError::Syntax),
     };
-    if count == i64::MIN {
-        return Err(CmdError::err("value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
-    }
     // Redis's bound, so that twice the count (members and scores) fits a long.
     if withscores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
         return Err(CmdError::err("value is out of range"));
@@ -523,7 +530,7 @@ fn combine_generic(ctx: &mut Ctx, args: &mut Args, op: ZOp, name: &str, store: b
     while let Some(opt) = args.try_next() {
         if op != ZOp::Diff && is(opt, "WEIGHTS") && args.remaining() >= keys.len() {
             weights = (0..keys.len())
-                .map(|_| parse_f64(args.next_bytes()?).ok_or_else(|| CmdError::err("weight value is not a float")))
+                .map(|_| parse_double(args.next_bytes()?).ok_or_else(|| CmdError::err("weight value is not a float")))
                 .collect::<Result<_, _>>()?;
         } else if op != ZOp::Diff && is(opt, "AGGREGATE") && !args.is_empty() {
             let a = args.next_bytes()?;

@@ -288,6 +288,40 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// Parses a double as C's `strtod` reads Redis's scores and weights
+/// (`getDoubleFromObject`): what [`parse_f64`] reads, and hexadecimal floats too
+/// (`0x10`, `-0x1.8p3`), which `strtod` accepts and clients may send.
+pub fn parse_double(s: &[u8]) -> Option<f64> {
+    if let Some(v) = parse_f64(s) {
+        return Some(v);
+    }
+    let (negative, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
+    };
+    let v = parse_hex_float(body)?;
+    Some(if negative { -v } else { v })
+}
+
+/// An unsigned hexadecimal float: `0x`, hex digits with an optional point, and an optional
+/// binary exponent (`p-3`).
+fn parse_hex_float(s: &[u8]) -> Option<f64> {
+    let s = s.strip_prefix(b"0x").or_else(|| s.strip_prefix(b"0X"))?;
+    let (mantissa, exp) = match s.iter().position(|&c| c == b'p' || c == b'P') {
+        Some(i) => (&s[..i], std::str::from_utf8(&s[i + 1..]).ok()?.parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let point = mantissa.iter().position(|&c| c == b'.').unwrap_or(mantissa.len());
+    let digits: Vec<u32> = mantissa.iter().filter(|&&c| c != b'.').map(|&c| (c as char).to_digit(16)).collect::<Option<_>>()?;
+    if digits.is_empty() || mantissa.iter().filter(|&&c| c == b'.').count() > 1 {
+        return None;
+    }
+    let value = digits.iter().fold(0f64, |v, &d| v * 16.0 + d as f64);
+    let fraction_bits = 4 * (digits.len() - point) as i32;
+    Some(value * 2f64.powi(exp - fraction_bits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::keys::ExpireCond;
@@ -399,5 +433,12 @@ mod tests {
         assert_eq!(parse_f64(b"nan"), None);
         assert_eq!(parse_f64(b" 1"), None);
         assert_eq!(parse_f64(b"abc"), None);
+        assert_eq!(parse_f64(b"0x10"), None, "INCRBYFLOAT refuses hex (README)");
+        for (text, v) in [("0x10", 16.0), ("-0x1.8p3", -12.0), ("0X.8", 0.5), ("+0xap-1", 5.0), ("2.5", 2.5)] {
+            assert_eq!(parse_double(text.as_bytes()), Some(v), "{text}");
+        }
+        for text in ["0x", "0x1p", "0x1.2.3", "0xg", "0x1 ", " 0x1", "nan"] {
+            assert_eq!(parse_double(text.as_bytes()), None, "{text}");
+        }
     }
 }

@@ -148,13 +148,16 @@ impl Db<'_> {
         })
     }
 
-    /// INCRBYFLOAT; returns the new value as stored (Redis's human-friendly format).
-    pub fn incr_by_float(&self, key: &[u8], delta: f64) -> Result<Vec<u8>> {
+    /// INCRBYFLOAT by `delta` (`None`: not a float, reported after the key's type and
+    /// value are checked, as Redis does); returns the new value as stored (Redis's
+    /// human-friendly format).
+    pub fn incr_by_float(&self, key: &[u8], delta: Option<f64>) -> Result<Vec<u8>> {
         self.update(key, |cur| {
             let n = match cur {
                 None => 0.0,
                 Some(v) => parse_f64(v).ok_or(Error::NotFloat)?,
             };
+            let delta = delta.ok_or(Error::NotFloat)?;
             let sum = n + delta;
             if !sum.is_finite() {
                 return Err(Error::NanOrInfinity);
@@ -280,12 +283,19 @@ pub fn format_human(n: f64, scale: f64) -> String {
 }
 
 /// Resolves Redis's `start`/`end` byte range (negative = from the end) against a
-/// length; `None` when the range is empty. Shared by GETRANGE and BITCOUNT/BITPOS.
+/// length; `None` when the range is empty. Shared by GETRANGE and BITCOUNT, which answer
+/// an empty range for two negative indexes in reverse order before clamping them.
 pub fn resolve_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
-    let len = len as i64;
     if start < 0 && end < 0 && start > end {
         return None;
     }
+    clamp_range(start, end, len)
+}
+
+/// [`resolve_range`] without that first check, as BITPOS resolves its range: `BITPOS k 1
+/// -3 -100` clamps both ends to 0 and searches the first byte.
+pub fn clamp_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
+    let len = len as i64;
     let mut start = if start < 0 { len + start } else { start };
     let mut end = if end < 0 { len + end } else { end };
     start = start.max(0);
