@@ -887,3 +887,48 @@ fn scores_and_ranges_read_like_strtod_and_arguments_check_in_redis_order() {
     assert_eq!(c.cmd(&["ZRANDMEMBER", "z", "1", "WITHSCORES", "x"]), err(SYNTAX));
     assert_eq!(c.cmd(&["ZCARD", "z"]), int(2));
 }
+
+/// A sliding window (ZADD at the back, ZREMRANGEBYSCORE -inf t or ZREMRANGEBYRANK 0 n at
+/// the front) starts each removal where the last one stopped; a member added or moved in
+/// front of that point, alone or in the same pipeline, is still found.
+#[test]
+fn removals_from_the_front_still_find_members_added_in_front_of_them() {
+    let s = Server::start();
+    let mut c = s.client();
+    for i in 1..=50 {
+        assert_eq!(c.cmd(&["ZADD", "w", &i.to_string(), &format!("m{i}")]), int(1));
+        if i > 10 {
+            assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "w", "-inf", &format!("({}", i - 9)]), int(1));
+        }
+    }
+    assert_eq!(c.cmd(&["ZCARD", "w"]), int(10));
+    // In front of the removed ones, then moved in front: both must go next.
+    assert_eq!(c.cmd(&["ZADD", "w", "-5", "early"]), int(1));
+    assert_eq!(c.cmd(&["ZINCRBY", "w", "-100", "m45"]), bulk("-55"));
+    assert_eq!(c.cmd(&["ZRANGE", "w", "0", "1"]), arr(vec![bulk("m45"), bulk("early")]));
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "w", "-inf", "40"]), int(2));
+    assert_eq!(c.cmd(&["ZRANGE", "w", "0", "0"]), arr(vec![bulk("m41")]));
+    // Exclusive -inf keeps members scored -inf in front.
+    assert_eq!(c.cmd(&["ZADD", "w", "-inf", "floor"]), int(1));
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "w", "(-inf", "41"]), int(1));
+    assert_eq!(c.cmd(&["ZREMRANGEBYSCORE", "w", "-inf", "-inf"]), int(1));
+    // By rank, and within one pipeline: remove the front, add in front, remove again.
+    assert_eq!(c.cmd(&["ZREMRANGEBYRANK", "w", "0", "1"]), int(2));
+    let pipeline = [
+        &["ZREMRANGEBYRANK", "w", "0", "0"][..],
+        &["ZADD", "w", "0", "zero"],
+        &["ZREMRANGEBYRANK", "w", "0", "0"],
+        &["ZRANGE", "w", "0", "-1"],
+    ];
+    for cmd in pipeline {
+        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+        c.send_raw(&Client::encode(&args));
+    }
+    assert_eq!(c.read(), int(1));
+    assert_eq!(c.read(), int(1));
+    assert_eq!(c.read(), int(1), "the member added in front is removed");
+    let rest = |from: &[&str]| arr(from.iter().map(|m| bulk(m)).collect());
+    assert_eq!(c.read(), rest(&["m46", "m47", "m48", "m49", "m50"]));
+    assert_eq!(c.cmd(&["ZADD", "w", "1", "one"]), int(1));
+    assert_eq!(c.cmd(&["ZRANGEBYSCORE", "w", "-inf", "+inf"]), rest(&["one", "m46", "m47", "m48", "m49", "m50"]));
+}

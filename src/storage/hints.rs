@@ -6,8 +6,7 @@
 //! last row it took; the next pop from that end seeks there and skips the tombstones in
 //! one step. SPOP keeps its set's edges here too, to draw probes between them without
 //! seeking them (see `types/set.rs`). A hint is only an optimisation: it lives in memory,
-//! is bounded, and any write that adds a row under the prefix forgets it (the new row
-//! may lie beyond it).
+//! is bounded, and a write that adds a row under the prefix beyond a hint forgets it.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -56,6 +55,26 @@ impl PopHints {
         self.any.store(true, Ordering::Release);
     }
 
+    /// Row `key` was added under `prefix`: forgets the hints it lies beyond (a sliding
+    /// window adds at the back and removes from the front, and keeps its front hint).
+    pub fn added(&self, prefix: &[u8], key: &[u8]) {
+        if !self.any.load(Ordering::Acquire) {
+            return;
+        }
+        let mut map = self.map.lock();
+        for end in [End::Front, End::Back] {
+            let slot = (prefix.to_vec(), end);
+            let beyond = map.get(&slot).is_some_and(|hint| match end {
+                End::Front => key < &hint[..],
+                End::Back => key > &hint[..],
+            });
+            if beyond {
+                map.remove(&slot);
+            }
+        }
+        self.any.store(!map.is_empty(), Ordering::Release);
+    }
+
     /// A row was added under `prefix`: both ends may have moved outwards.
     pub fn forget(&self, prefix: &[u8]) {
         if !self.any.load(Ordering::Acquire) {
@@ -82,5 +101,19 @@ mod tests {
         assert_eq!(h.get(b"q", End::Front), None);
         h.forget(b"p");
         assert_eq!(h.get(b"p", End::Back), None);
+    }
+
+    #[test]
+    fn an_added_row_forgets_only_the_hints_it_lies_beyond() {
+        let h = PopHints::default();
+        h.set(b"p", End::Front, b"p5".to_vec());
+        h.set(b"p", End::Back, b"p7".to_vec());
+        h.added(b"p", b"p6");
+        assert_eq!((h.get(b"p", End::Front), h.get(b"p", End::Back)), (Some(b"p5".to_vec()), Some(b"p7".to_vec())));
+        h.added(b"p", b"p8");
+        assert_eq!((h.get(b"p", End::Front), h.get(b"p", End::Back)), (Some(b"p5".to_vec()), None));
+        h.added(b"p", b"p1");
+        assert_eq!(h.get(b"p", End::Front), None);
+        assert!(!h.active());
     }
 }

@@ -149,12 +149,13 @@ impl Db<'_> {
 
     /// Adds to `batch` the rows of `member` at `score`.
     fn put_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, zb: &mut ZBatch) {
+        let row = zscore_key(self.db, key, meta.version(), score, member);
         let hints = &self.store.storage().pop_hints;
         if hints.active() {
-            hints.forget(&member_prefix(self.db, key, meta.version()));
+            hints.added(&member_prefix(self.db, key, meta.version()), &row);
         }
         zb.batch.put_row(cf::DATA, &member_key(self.db, key, meta.version(), member), &encode_score(score));
-        zb.batch.put_row(cf::ZSCORE, &zscore_key(self.db, key, meta.version(), score, member), b"");
+        zb.batch.put_row(cf::ZSCORE, &row, b"");
         zb.index.add(score, member);
     }
 
@@ -169,12 +170,25 @@ impl Db<'_> {
     /// order, or reverse, calling `f(member, score)` until it returns false. Score ranges
     /// seek the index; lex ranges seek the member rows, which sort by member bytes (the
     /// order Redis gives when all scores are equal, the case lex ranges are meant for).
-    fn walk(&self, key: &[u8], meta: &Meta, range: &Range, rev: bool, mut f: impl FnMut(&[u8], f64) -> bool) -> Result<()> {
+    /// `front` is an index key no live row sorts before (the set's front pop hint), where
+    /// forward walks by rank or score start if it lies beyond their own start; only a
+    /// writer holding the key's lock may pass one (a reader could meet a row added in
+    /// front of it after it read the hint).
+    fn walk(
+        &self,
+        key: &[u8],
+        meta: &Meta,
+        range: &Range,
+        rev: bool,
+        front: Option<&[u8]>,
+        mut f: impl FnMut(&[u8], f64) -> bool,
+    ) -> Result<()> {
         let prefix = member_prefix(self.db, key, meta.version());
         let plen = prefix.len();
+        let front = front.filter(|_| !rev);
         match range {
             Range::Rank(..) => {
-                self.store.scan_rows(cf::ZSCORE, &prefix, None, rev, |k, _| {
+                self.store.scan_rows(cf::ZSCORE, &prefix, front, rev, |k, _| {
                     let s = decode_score(k[plen..plen + 8].try_into().unwrap_or_default());
                     f(&k[plen + 8..], s)
                 })?;
@@ -185,7 +199,10 @@ impl Db<'_> {
                     let lo = if min.value == 0.0 { -0.0 } else { min.value };
                     let mut s = prefix.clone();
                     s.extend_from_slice(&encode_score(lo));
-                    Some(s)
+                    Some(match front {
+                        Some(f) if f > &s[..] => f.to_vec(),
+                        _ => s,
+                    })
                 } else {
                     let hi = if max.value == 0.0 { 0.0 } else { max.value };
                     let mut s = prefix.clone();
@@ -238,8 +255,9 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// The members of `spec` in the live sorted set `meta`, with their scores.
-    fn collect(&self, key: &[u8], meta: &Meta, spec: &RangeSpec) -> Result<Vec<Scored>> {
+    /// The members of `spec` in the live sorted set `meta`, with their scores; `front` as
+    /// for [`Self::walk`].
+    fn collect(&self, key: &[u8], meta: &Meta, spec: &RangeSpec, front: Option<&[u8]>) -> Result<Vec<Scored>> {
         let mut out = Vec::new();
         let (mut skip, mut take) = match spec.range {
             Range::Rank(start, stop) => {
@@ -274,7 +292,7 @@ impl Db<'_> {
             })?;
             return Ok(out);
         }
-        self.walk(key, meta, &spec.range, spec.rev, |m, s| {
+        self.walk(key, meta, &spec.range, spec.rev, front, |m, s| {
             if skip > 0 {
                 skip -= 1;
                 return true;
@@ -396,7 +414,7 @@ impl Db<'_> {
     pub fn zcount(&self, key: &[u8], range: &Range) -> Result<u64> {
         let Some(meta) = self.live_of(key, Kind::ZSet)? else { return Ok(0) };
         let mut n = 0u64;
-        self.walk(key, &meta, range, false, |_, _| {
+        self.walk(key, &meta, range, false, None, |_, _| {
             n += 1;
             true
         })?;
@@ -430,7 +448,7 @@ impl Db<'_> {
     /// ZRANGE in all its forms (and the older ZRANGEBYSCORE, ZREVRANGE, ...).
     pub fn zrange(&self, key: &[u8], spec: &RangeSpec) -> Result<Vec<Scored>> {
         match self.live_of(key, Kind::ZSet)? {
-            Some(meta) => self.collect(key, &meta, spec),
+            Some(meta) => self.collect(key, &meta, spec, None),
             None => Ok(Vec::new()),
         }
     }
@@ -471,7 +489,18 @@ impl Db<'_> {
         if !w.existed {
             return Ok(0);
         }
-        let items = self.collect(key, &w.meta, &RangeSpec::new(range, false))?;
+        // A removal from the low end (a sliding window: ZREMRANGEBYSCORE key -inf t, or
+        // ZREMRANGEBYRANK key 0 n) starts past the rows earlier ones removed, and records
+        // where it stops, as ZPOPMIN does.
+        let from_front = match &range {
+            Range::Score(min, _) => min.value == f64::NEG_INFINITY && !min.exclusive,
+            Range::Rank(start, _) => *start == 0 || *start <= -(w.old_size as i64),
+            Range::Lex(..) => false,
+        };
+        let hints = &self.store.storage().pop_hints;
+        let prefix = member_prefix(self.db, key, w.meta.version());
+        let front = if from_front { hints.get(&prefix, HintEnd::Front) } else { None };
+        let items = self.collect(key, &w.meta, &RangeSpec::new(range, false), front.as_deref())?;
         if items.is_empty() {
             return Ok(0);
         }
@@ -479,9 +508,13 @@ impl Db<'_> {
         for (m, s) in &items {
             self.remove_member(key, &w.meta, m, *s, true, &mut zb);
         }
+        let reached = items.last().filter(|_| from_front).map(|(m, s)| zscore_key(self.db, key, w.meta.version(), *s, m));
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
         self.close_zset(key, &mut w, &mut zb)?;
         self.write(&lock, zb.batch)?;
+        if let Some(reached) = reached {
+            hints.set(&prefix, HintEnd::Front, reached);
+        }
         Ok(items.len() as u64)
     }
 
@@ -541,14 +574,14 @@ impl Db<'_> {
         let all = Range::Rank(0, -1);
         if count > 0 {
             let mut picks = Distinct::new(count as usize);
-            self.walk(key, &meta, &all, false, |m, s| {
+            self.walk(key, &meta, &all, false, None, |m, s| {
                 picks.offer(&mut rng, || (m.to_vec(), s));
                 true
             })?;
             return Ok(picks.finish(&mut rng));
         }
         let mut picks = Repeats::new(count.unsigned_abs(), size, &mut rng)?;
-        self.walk(key, &meta, &all, false, |m, s| picks.offer(|| (m.to_vec(), s)))?;
+        self.walk(key, &meta, &all, false, None, |m, s| picks.offer(|| (m.to_vec(), s)))?;
         Ok(picks.finish())
     }
 
