@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Usage patterns that leave deleted rows behind: does each round cost more than the last?
+
+Starts DiskDB (and with --redis-bin also redis-server, one after the other) on a free port
+with a temporary data directory and, from one connection, runs rounds of one pattern,
+printing the mean milliseconds per round for each fifth of the run. Flat rows mean a round
+costs the same however many came before. Standard library only.
+
+    python3 benches/patterns.py --diskdb-bin target/release/diskdb --redis-bin redis-server
+    python3 benches/patterns.py --diskdb-bin ... --pattern window --rounds 50000
+
+Patterns (a round is one pipelined write of these commands):
+    flush   FLUSHALL, an MSET of --keys keys (none by default), SET, HSET, GET, HGETALL:
+            a test suite flushing before every test.
+    window  ZADD w i m<i>, ZREMRANGEBYSCORE w -inf (i-100), ZCARD w: a sliding-window rate
+            limiter keeping the last 100 events.
+    churn   HSET h tmp<i> v, HDEL h tmp<i>, HGETALL h on a hash of 10 other fields: fields
+            that come and go (a known problem: see docs/decisions.md, "Known problems").
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from large import HOST, encode, free_port, wait_ready
+
+
+def flush_round(keys: int):
+    mset = [["MSET", *[x for i in range(keys) for x in (f"k{i}", "v")]]] if keys else []
+    fixed = [["FLUSHALL"], *mset, ["SET", "a", "1"], ["HSET", "h", "f", "v"], ["GET", "a"], ["HGETALL", "h"]]
+    return lambda i: fixed
+
+
+def window_round(i: int) -> list[list[str]]:
+    return [["ZADD", "w", str(i), f"m{i}"], ["ZREMRANGEBYSCORE", "w", "-inf", f"({i - 100}"], ["ZCARD", "w"]]
+
+
+def churn_round(i: int) -> list[list[str]]:
+    return [["HSET", "h", f"tmp{i}", "v"], ["HDEL", "h", f"tmp{i}"], ["HGETALL", "h"]]
+
+
+SETUP = {"churn": [["HSET", "h", *[x for j in range(10) for x in (f"keep{j}", "v")]]]}
+
+
+def rounds(port: int, pattern: str, n: int, keys: int) -> list[float]:
+    """Runs `n` rounds; returns the mean seconds per round of each fifth."""
+    make = {"flush": flush_round(keys), "window": window_round, "churn": churn_round}[pattern]
+    fifth = max(n // 5, 1)
+    fifths = []
+    with socket.create_connection((HOST, port)) as s:
+        f = s.makefile("rb")
+        for cmd in SETUP.get(pattern, []):
+            s.sendall(encode(cmd))
+            skip_reply(f)
+        start = time.perf_counter()
+        for i in range(1, n + 1):
+            cmds = make(i)
+            s.sendall(b"".join(encode(c) for c in cmds))
+            for _ in cmds:
+                skip_reply(f)
+            if i % fifth == 0:
+                now = time.perf_counter()
+                fifths.append((now - start) / fifth)
+                start = now
+    return fifths
+
+
+def skip_reply(f) -> None:
+    line = f.readline()
+    kind, body = line[:1], line[1:].strip()
+    if kind == b"-" or not line:
+        sys.exit(f"error reply: {line.decode().strip() or 'connection closed'}")
+    if kind == b"$" and body != b"-1":
+        f.read(int(body) + 2)
+    elif kind in (b"*", b"%"):
+        for _ in range(int(body) * (2 if kind == b"%" else 1)):
+            skip_reply(f)
+
+
+def run(argv: list[str], port: int, args: argparse.Namespace) -> list[float]:
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_ready(port, proc)
+        return rounds(port, args.pattern, args.rounds, args.keys)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--diskdb-bin", required=True)
+    p.add_argument("--redis-bin", help="also run redis-server (appendonly, everysec)")
+    p.add_argument("--pattern", choices=["flush", "window", "churn"], default="flush")
+    p.add_argument("--rounds", type=int, default=5000)
+    p.add_argument("--keys", type=int, default=0, help="flush: keys each round writes before its FLUSHALL")
+    args = p.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        results["diskdb"] = run([args.diskdb_bin, "--port", str(port), "--dir", f"{tmp}/diskdb"], port, args)
+        if args.redis_bin:
+            port = free_port()
+            argv = [args.redis_bin, "--port", str(port), "--dir", tmp, "--save", "", "--appendonly", "yes",
+                    "--appendfsync", "everysec"]
+            results["redis"] = run(argv, port, args)
+    print(f"ms per round of '{args.pattern}', by fifth of {args.rounds} rounds")
+    for name, fifths in results.items():
+        print(f"{name:8}" + "".join(f"{x * 1e3:9.3f}" for x in fifths))
+
+
+if __name__ == "__main__":
+    main()
