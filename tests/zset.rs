@@ -932,3 +932,26 @@ fn removals_from_the_front_still_find_members_added_in_front_of_them() {
     assert_eq!(c.cmd(&["ZADD", "w", "1", "one"]), int(1));
     assert_eq!(c.cmd(&["ZRANGEBYSCORE", "w", "-inf", "+inf"]), rest(&["one", "m46", "m47", "m48", "m49", "m50"]));
 }
+
+/// ZINTER aggregates the sources from the smallest up, as Redis does: that order fixes how
+/// sums round, and only the first product turns a NaN (inf * 0) into 0.
+#[test]
+fn intersections_aggregate_from_the_smallest_source_as_redis_does() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ZADD", "big", "1e16", "m", "0", "a", "0", "b"]), int(3));
+    assert_eq!(c.cmd(&["ZADD", "one", "1", "m"]), int(1));
+    assert_eq!(c.cmd(&["ZADD", "two", "1", "m", "0", "a"]), int(2));
+    assert_eq!(c.cmd(&["ZINTERSTORE", "out", "3", "big", "one", "two"]), int(1));
+    assert_eq!(c.cmd(&["ZSCORE", "out", "m"]), bulk("10000000000000002"), "(1 + 1) + 1e16, not (1e16 + 1) + 1");
+    assert_eq!(c.cmd(&["ZADD", "k", "0", "zero", "1", "one", "-inf", "ninf"]), int(3));
+    assert_eq!(
+        c.cmd(&["ZINTER", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(),
+        ["one", "-inf", "ninf", "0", "zero", "0"]
+    );
+    assert_eq!(
+        c.cmd(&["ZINTER", "2", "k", "k", "WEIGHTS", "-inf", "0", "AGGREGATE", "MAX", "WITHSCORES"]).texts(),
+        ["one", "0", "zero", "0", "ninf", "inf"]
+    );
+    assert_eq!(c.cmd(&["ZUNION", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(), ["one", "-inf", "zero", "0", "ninf", "inf"]);
+}

@@ -628,6 +628,7 @@ impl Aggregate {
         match self {
             // inf + -inf is NaN; Redis makes it 0.
             Aggregate::Sum => Some(acc + v).filter(|s| !s.is_nan()).unwrap_or(0.0),
+            // f64::min and max ignore a NaN, as Redis's comparisons do.
             Aggregate::Min => acc.min(v),
             Aggregate::Max => acc.max(v),
         }
@@ -662,7 +663,8 @@ impl Db<'_> {
 
     /// The result of `op` over `keys`, ordered by score then member. Each source is read
     /// whole (O(total size)); `weights` (one per key) multiply its scores, a NaN product
-    /// counting as 0; `limit` stops an intersection early (0 = no limit, for ZINTERCARD).
+    /// counting as 0 (in an intersection, the first one only); `limit` stops an
+    /// intersection early (0 = no limit, for ZINTERCARD).
     pub fn zcombine(&self, op: ZOp, keys: &[&[u8]], weights: &[f64], agg: Aggregate, limit: u64) -> Result<Vec<Scored>> {
         let metas = self.zsources(keys)?;
         let weight = |i: usize, s: f64| {
@@ -691,13 +693,19 @@ impl Db<'_> {
                 }
                 let all: Vec<Vec<Scored>> = keys.iter().zip(&metas).map(|(k, m)| self.source_items(k, m)).collect::<Result<_>>()?;
                 let maps: Vec<HashMap<&[u8], f64>> = all.iter().map(|items| items.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
-                let smallest = (0..all.len()).min_by_key(|&i| all[i].len()).unwrap_or(0);
-                'members: for (member, _) in &all[smallest] {
+                // As Redis: the sources from the smallest up, which fixes the order of the
+                // sums (and so their rounding); only the first product turns NaN into 0,
+                // a later NaN (inf * 0) goes to the aggregate (SUM: 0, MIN/MAX: ignored).
+                let mut order: Vec<usize> = (0..all.len()).collect();
+                order.sort_by_key(|&i| all[i].len());
+                'members: for (member, _) in &all[order[0]] {
                     let mut score: Option<f64> = None;
-                    for (i, map) in maps.iter().enumerate() {
-                        let Some(&s) = map.get(&member[..]) else { continue 'members };
-                        let v = weight(i, s);
-                        score = Some(score.map_or(v, |a| agg.apply(a, v)));
+                    for &i in &order {
+                        let Some(&s) = maps[i].get(&member[..]) else { continue 'members };
+                        score = Some(match score {
+                            None => weight(i, s),
+                            Some(a) => agg.apply(a, s * weights.get(i).copied().unwrap_or(1.0) + 0.0),
+                        });
                     }
                     out.push((member.clone(), score.unwrap_or(0.0)));
                     if limit > 0 && out.len() as u64 >= limit {
