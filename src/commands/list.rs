@@ -277,14 +277,14 @@ fn lrem(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Int(removed))
 }
 
-/// LPOS key element [RANK rank] [COUNT num] [MAXLEN len], with Redis's errors, all
-/// checked before the key. Without COUNT the reply is one position or nil; with it, an
-/// array (empty for a missing key).
 /// A count that must not be negative; Redis answers `message` also for a non-number.
 fn non_negative(arg: &[u8], message: &str) -> Result<u64, CmdError> {
     parse_i64(arg).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| CmdError::err(message))
 }
 
+/// LPOS key element [RANK rank] [COUNT num] [MAXLEN len], with Redis's errors, all
+/// checked before the key. Without COUNT the reply is one position or nil; with it, an
+/// array (empty for a missing key).
 fn lpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, element) = (args.next_bytes()?, args.next_bytes()?);
     let (mut rank, mut count, mut maxlen) = (1i64, None, 0u64);

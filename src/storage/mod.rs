@@ -465,11 +465,15 @@ impl Storage {
         let last = last_writes(&batch.ops);
         let ops = || batch.ops.iter().zip(&last).filter_map(|(op, &last)| last.then_some(op));
         let mut wb = WriteBatch::default();
+        let mut range_deletes = false;
         for op in ops() {
             match op {
                 Op::Put(family, k, v) => wb.put_cf(self.cf(family), k, v),
                 Op::Delete(family, k) => wb.delete_cf(self.cf(family), k),
-                Op::DeleteRange(family, from, to) => wb.delete_range_cf(self.cf(family), from, to),
+                Op::DeleteRange(family, from, to) => {
+                    wb.delete_range_cf(self.cf(family), from, to);
+                    range_deletes = true;
+                }
             }
         }
         // A put replaces every earlier merge delta; the deltas below came after the flush.
@@ -484,7 +488,7 @@ impl Storage {
         let mut wo = WriteOptions::default();
         wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
         self.wal.write(|| self.db.write_opt(wb, &wo))?;
-        if batch.ops.iter().any(|op| matches!(op, Op::DeleteRange(..))) {
+        if range_deletes {
             self.flush_range_deletes()?;
         }
         // The writer still holds the keys' locks: update the cache before anyone can

@@ -498,8 +498,8 @@ impl Db<'_> {
             Range::Lex(..) => false,
         };
         let hints = &self.store.storage().pop_hints;
-        let prefix = member_prefix(self.db, key, w.meta.version());
-        let front = if from_front { hints.get(&prefix, HintEnd::Front) } else { None };
+        let prefix = from_front.then(|| member_prefix(self.db, key, w.meta.version()));
+        let front = prefix.as_ref().and_then(|p| hints.get(p, HintEnd::Front));
         let items = self.collect(key, &w.meta, &RangeSpec::new(range, false), front.as_deref())?;
         if items.is_empty() {
             return Ok(0);
@@ -512,7 +512,7 @@ impl Db<'_> {
         w.meta.set_size(w.old_size.saturating_sub(items.len() as u64));
         self.close_zset(key, &mut w, &mut zb)?;
         self.write(&lock, zb.batch)?;
-        if let Some(reached) = reached {
+        if let (Some(prefix), Some(reached)) = (prefix, reached) {
             hints.set(&prefix, HintEnd::Front, reached);
         }
         Ok(items.len() as u64)
@@ -667,14 +667,8 @@ impl Db<'_> {
     /// intersection early (0 = no limit, for ZINTERCARD).
     pub fn zcombine(&self, op: ZOp, keys: &[&[u8]], weights: &[f64], agg: Aggregate, limit: u64) -> Result<Vec<Scored>> {
         let metas = self.zsources(keys)?;
-        let weight = |i: usize, s: f64| {
-            let v = s * weights.get(i).copied().unwrap_or(1.0) + 0.0;
-            if v.is_nan() {
-                0.0
-            } else {
-                v
-            }
-        };
+        let product = |i: usize, s: f64| s * weights.get(i).copied().unwrap_or(1.0) + 0.0;
+        let weight = |i: usize, s: f64| Some(product(i, s)).filter(|v| !v.is_nan()).unwrap_or(0.0);
         let mut out: Vec<Scored> = Vec::new();
         match op {
             ZOp::Union => {
@@ -704,7 +698,7 @@ impl Db<'_> {
                         let Some(&s) = maps[i].get(&member[..]) else { continue 'members };
                         score = Some(match score {
                             None => weight(i, s),
-                            Some(a) => agg.apply(a, s * weights.get(i).copied().unwrap_or(1.0) + 0.0),
+                            Some(a) => agg.apply(a, product(i, s)),
                         });
                     }
                     out.push((member.clone(), score.unwrap_or(0.0)));
