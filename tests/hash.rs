@@ -686,3 +686,58 @@ fn hashes_survive_a_restart() {
     assert_eq!(c.cmd(&["HGETALL", "gone"]), arr(vec![bulk("b"), bulk("2")]));
     assert_eq!(c.cmd(&["DBSIZE"]), int(2));
 }
+
+/// HSET + HDEL of short-lived fields leaves a tombstone per field; past a threshold the
+/// hash is copied under a new version. Whatever route the writes take (one pipeline,
+/// single commands, MULTI), the other fields, the TTL and the count stay exact, and
+/// after a restart too.
+#[test]
+fn fields_that_come_and_go_leave_the_others_whole() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "h", 10);
+    let kept: BTreeMap<Vec<u8>, Vec<u8>> = (0..10).map(|i| (format!("f{i}").into_bytes(), format!("v{i}").into_bytes())).collect();
+    assert_eq!(c.cmd(&["EXPIRE", "h", "1000"]), int(1));
+    let mut batch = Vec::new();
+    for i in 0..600 {
+        let f = format!("tmp{i}");
+        batch.extend(Client::encode(&[b"HSET", b"h", f.as_bytes(), b"x"]));
+        batch.extend(Client::encode(&[b"HDEL", b"h", f.as_bytes()]));
+        batch.extend(Client::encode(&[b"HGETALL", b"h"]));
+    }
+    c.send_raw(&batch);
+    for i in 0..600 {
+        assert_eq!((c.read(), c.read()), (int(1), int(1)), "round {i}");
+        assert_eq!(pairs_of(&c.read()), kept, "HGETALL in pipelined round {i}");
+    }
+    for i in 600..900 {
+        let f = format!("tmp{i}");
+        assert_eq!(c.cmd(&["HSET", "h", &f, "x"]), int(1));
+        assert_eq!(c.cmd(&["HDEL", "h", &f, "f0-missing"]), int(1));
+        assert_eq!(c.cmd(&["HGET", "h", "f3"]), bulk("v3"));
+    }
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    for i in 900..1200 {
+        let f = format!("tmp{i}");
+        assert_eq!(c.cmd(&["HSET", "h", &f, "x"]), Value::Simple("QUEUED".into()));
+        assert_eq!(c.cmd(&["HDEL", "h", &f]), Value::Simple("QUEUED".into()));
+    }
+    assert_eq!(c.cmd(&["HGETALL", "h"]), Value::Simple("QUEUED".into()));
+    let exec = c.cmd(&["EXEC"]).array();
+    assert_eq!(exec.len(), 601);
+    assert!(exec[..600].iter().all(|r| *r == int(1)));
+    assert_eq!(pairs_of(&exec[600]), kept);
+    assert_eq!(c.cmd(&["HLEN", "h"]), int(10));
+    let ttl = c.cmd(&["TTL", "h"]).int();
+    assert!((990..=1000).contains(&ttl), "TTL {ttl}");
+    assert_eq!(c.cmd(&["DBSIZE"]), int(1));
+    if s.is_reference() {
+        return;
+    }
+    drop(c);
+    s.restart();
+    let mut c = s.client();
+    assert_eq!(pairs_of(&c.cmd(&["HGETALL", "h"])), kept);
+    assert_eq!(c.cmd(&["HLEN", "h"]), int(10));
+    assert!(c.cmd(&["TTL", "h"]).int() > 0);
+}

@@ -685,3 +685,46 @@ fn drain_by_single_pops(c: &mut Client, n: usize) {
     }
     assert_eq!(c.cmd(&["EXISTS", "big"]), int(0));
 }
+
+/// Members that come and go (SADD + SREM, SMOVE away) leave tombstones; past a threshold
+/// the set is copied under a new version. The members that stay, the count and the TTL
+/// stay exact, through one pipeline, single commands and a restart.
+#[test]
+fn members_that_come_and_go_leave_the_others_whole() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    fill(&mut c, "s", 10);
+    let kept = sorted(c.cmd(&["SMEMBERS", "s"]));
+    assert_eq!(c.cmd(&["EXPIRE", "s", "1000"]), int(1));
+    let mut batch = Vec::new();
+    for i in 0..600 {
+        let m = format!("tmp{i}");
+        batch.extend(Client::encode(&[b"SADD", b"s", m.as_bytes()]));
+        batch.extend(Client::encode(&[b"SREM", b"s", m.as_bytes()]));
+        batch.extend(Client::encode(&[b"SMEMBERS", b"s"]));
+    }
+    c.send_raw(&batch);
+    for i in 0..600 {
+        assert_eq!((c.read(), c.read()), (int(1), int(1)), "round {i}");
+        assert_eq!(sorted(c.read()), kept, "SMEMBERS in pipelined round {i}");
+    }
+    for i in 600..900 {
+        let m = format!("tmp{i}");
+        assert_eq!(c.cmd(&["SADD", "s", &m]), int(1));
+        assert_eq!(c.cmd(&["SMOVE", "s", "elsewhere", &m]), int(1));
+        assert_eq!(c.cmd(&["SCARD", "s"]), int(10));
+    }
+    assert_eq!(sorted(c.cmd(&["SMEMBERS", "s"])), kept);
+    assert_eq!(c.cmd(&["SCARD", "elsewhere"]), int(300));
+    let ttl = c.cmd(&["TTL", "s"]).int();
+    assert!((990..=1000).contains(&ttl), "TTL {ttl}");
+    if s.is_reference() {
+        return;
+    }
+    drop(c);
+    s.restart();
+    let mut c = s.client();
+    assert_eq!(sorted(c.cmd(&["SMEMBERS", "s"])), kept);
+    assert_eq!(c.cmd(&["SCARD", "s"]), int(10));
+    assert_eq!(c.cmd(&["SCARD", "elsewhere"]), int(300));
+}

@@ -945,13 +945,58 @@ fn intersections_aggregate_from_the_smallest_source_as_redis_does() {
     assert_eq!(c.cmd(&["ZINTERSTORE", "out", "3", "big", "one", "two"]), int(1));
     assert_eq!(c.cmd(&["ZSCORE", "out", "m"]), bulk("10000000000000002"), "(1 + 1) + 1e16, not (1e16 + 1) + 1");
     assert_eq!(c.cmd(&["ZADD", "k", "0", "zero", "1", "one", "-inf", "ninf"]), int(3));
-    assert_eq!(
-        c.cmd(&["ZINTER", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(),
-        ["one", "-inf", "ninf", "0", "zero", "0"]
-    );
+    assert_eq!(c.cmd(&["ZINTER", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(), ["one", "-inf", "ninf", "0", "zero", "0"]);
     assert_eq!(
         c.cmd(&["ZINTER", "2", "k", "k", "WEIGHTS", "-inf", "0", "AGGREGATE", "MAX", "WITHSCORES"]).texts(),
         ["one", "0", "zero", "0", "ninf", "inf"]
     );
-    assert_eq!(c.cmd(&["ZUNION", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(), ["one", "-inf", "zero", "0", "ninf", "inf"]);
+    assert_eq!(
+        c.cmd(&["ZUNION", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(),
+        ["one", "-inf", "zero", "0", "ninf", "inf"]
+    );
+}
+
+/// A leaderboard: every new score deletes the member's old index row, and past a
+/// threshold the set is copied under a new version. Scores, ranks and ranges stay exact
+/// for a small set and for one with rank buckets, through one pipeline and a restart.
+#[test]
+fn a_leaderboard_keeps_its_order_through_many_new_scores() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    let mut want: Vec<(String, i64)> = Vec::new();
+    for (key, players) in [("small", 100usize), ("big", 1200)] {
+        let mut scores = vec![0i64; players];
+        let mut batch = Vec::new();
+        for i in 0..3000 {
+            let p = (i * 7919) % players;
+            scores[p] += (i % 13) as i64;
+            let (by, m) = (format!("{}", i % 13), format!("p{p}"));
+            batch.extend(Client::encode(&[b"ZINCRBY", key.as_bytes(), by.as_bytes(), m.as_bytes()]));
+        }
+        c.send_raw(&batch);
+        for _ in 0..3000 {
+            c.read();
+        }
+        let mut model: Vec<(String, i64)> = (0..players).map(|p| (format!("p{p}"), scores[p])).filter(|(_, s)| *s > 0).collect();
+        model.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let flat: Vec<String> = model.iter().flat_map(|(m, s)| [m.clone(), s.to_string()]).collect();
+        assert_eq!(texts(c.cmd(&["ZRANGE", key, "0", "-1", "WITHSCORES"])), flat, "{key}");
+        for rank in [0, model.len() / 2, model.len() - 1] {
+            assert_eq!(c.cmd(&["ZRANK", key, &model[rank].0]), int(rank as i64), "{key} rank {rank}");
+        }
+        assert_eq!(c.cmd(&["ZCARD", key]), int(model.len() as i64));
+        if key == "big" {
+            want = model;
+        }
+    }
+    if s.is_reference() {
+        return;
+    }
+    drop(c);
+    s.restart();
+    let mut c = s.client();
+    let top = &want[want.len() - 1];
+    assert_eq!(texts(c.cmd(&["ZREVRANGE", "big", "0", "0", "WITHSCORES"])), [top.0.clone(), top.1.to_string()]);
+    assert_eq!(c.cmd(&["ZRANK", "big", &want[100].0]), int(100));
+    assert_eq!(c.cmd(&["ZCARD", "big"]), int(want.len() as i64));
 }

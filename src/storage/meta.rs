@@ -22,9 +22,14 @@
 //! [`super::StreamId::to_bytes`]. The size is the number of entries; a stream stays when
 //! its last entry goes, as in Redis.
 //!
-//! Sorted sets add a flags byte (body byte 16) once they have rank buckets: bit 0 set
-//! means the `zrank` rows of this version exist and are maintained by every write. A
-//! sorted set without the byte (small, or written before rank buckets existed) has none.
+//! Hashes, sets and sorted sets may add `[flags u8][deletes u64 BE]` (body bytes 16..25);
+//! a row without them reads as flags 0 and no deletes. Flag bit 0, sorted sets only, means
+//! the set has rank buckets: the `zrank` rows of this version exist and are maintained by
+//! every write (a sorted set without it, small or written before rank buckets existed,
+//! has none). `deletes` counts the member rows deleted under this version, whose
+//! tombstones every scan of the collection steps over until compaction drops them; when
+//! they outnumber the members enough, the live rows are copied under a new version (see
+//! `Db::close_collection`) and the count starts again.
 
 use super::keys::StreamId;
 
@@ -225,6 +230,18 @@ impl Meta {
         self.body[16] |= 1;
     }
 
+    /// How many member rows a hash, set or sorted set has deleted under its version
+    /// (body bytes 17..25; 0 if the row has no extras).
+    pub fn deletes(&self) -> u64 {
+        self.body.get(17..25).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
+    }
+
+    /// Updates a hash's, set's or sorted set's count of deleted member rows.
+    pub fn set_deletes(&mut self, deletes: u64) {
+        self.body.resize(25.max(self.body.len()), 0);
+        self.body[17..25].copy_from_slice(&deletes.to_be_bytes());
+    }
+
     /// Updates a collection's member count in place.
     pub fn set_size(&mut self, size: u64) {
         if self.body.len() >= 16 {
@@ -378,6 +395,28 @@ mod tests {
         let back = Meta::decode(&want).unwrap();
         assert!(back.zset_ranked());
         assert_eq!((back.version(), back.size()), (5, 2));
+    }
+
+    #[test]
+    fn golden_deletes_after_the_flags() {
+        let mut m = Meta::collection(Kind::Hash, 5, 2);
+        assert_eq!(m.deletes(), 0);
+        m.set_deletes(0x0102);
+        #[rustfmt::skip]
+        let want = vec![
+            3, 0, 0, 0, 0, 0, 0, 0, 0, // type, no expiry
+            0, 0, 0, 0, 0, 0, 0, 5, // version
+            0, 0, 0, 0, 0, 0, 0, 2, // size
+            0, // flags
+            0, 0, 0, 0, 0, 0, 1, 2, // deletes
+        ];
+        assert_eq!(m.encode(), want);
+        let mut z = Meta::collection(Kind::ZSet, 5, 2);
+        z.set_zset_ranked();
+        assert_eq!(z.deletes(), 0);
+        z.set_deletes(7);
+        assert!(z.zset_ranked());
+        assert_eq!((z.body[16], z.deletes(), z.size()), (1, 7, 2));
     }
 
     #[test]

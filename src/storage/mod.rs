@@ -43,8 +43,7 @@ pub use hints::End as HintEnd;
 pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
-use txn::Pending;
-pub use txn::{Txn, View};
+pub use txn::{Pending, Txn, View};
 
 use cache::{Lookup, MetaCache};
 
@@ -989,6 +988,11 @@ impl Batch {
     /// Deletes a member row.
     pub fn delete_row(&mut self, family: &'static str, key: &[u8]) {
         self.ops.push(Op::Delete(family, key.to_vec()));
+    }
+
+    /// How many member rows under `prefix` this batch deletes.
+    pub fn deletes_under(&self, prefix: &[u8]) -> u64 {
+        self.ops.iter().filter(|op| matches!(op, Op::Delete(family, k) if *family != cf::META && k.starts_with(prefix))).count() as u64
     }
 
     /// Removes every key of the physical databases `dbs`: their rows in every keyed

@@ -55,6 +55,21 @@ impl Pending {
         self.rows.entry(family).or_default().insert(key, value);
     }
 
+    /// The rows `batch` writes under `prefix` (a command reading its own uncommitted
+    /// rows: [`View::scan_rows_with`]). `batch` must not flush.
+    pub fn of_batch(batch: &Batch, prefix: &[u8]) -> Pending {
+        let mut own = Pending::default();
+        for op in &batch.ops {
+            match op {
+                Op::Put(family, k, v) if k.starts_with(prefix) => own.set(family, k.clone(), Some(v.clone())),
+                Op::Delete(family, k) if k.starts_with(prefix) => own.set(family, k.clone(), None),
+                Op::DeleteRange(..) => panic!("a command reading its own rows does not flush"),
+                _ => {}
+            }
+        }
+        own
+    }
+
     pub fn clear(&mut self) {
         self.rows.clear();
     }
@@ -300,6 +315,15 @@ impl<'a> View<'a> {
             self.store.scan_rows(family, prefix, start, reverse, g)
         };
         merge(&pending, reverse, stored, &mut f)
+    }
+
+    /// Every row of `family` under `prefix`, in key order, as this view will read them
+    /// once `own` (a command's uncommitted rows: [`Pending::of_batch`]) is written.
+    pub fn scan_rows_with(&self, own: &Pending, family: &str, prefix: &[u8], mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
+        let end = super::prefix_end(prefix);
+        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let pending = own.range(family, (Bound::Included(prefix), upper));
+        merge(&pending, false, |g| self.scan_rows(family, prefix, None, false, g), &mut f)
     }
 
     /// See [`Storage::first_row_near`]. Through a write group's rows, stored rows the

@@ -60,7 +60,7 @@ impl Db<'_> {
             batch.put_row(cf::DATA, &row, value);
         }
         w.meta.set_size(w.old_size + added);
-        self.close_collection(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(added as i64)
     }
@@ -75,7 +75,7 @@ impl Db<'_> {
         let mut batch = self.store.batch();
         batch.put_row(cf::DATA, &self.field_row(key, &w.meta, field), value);
         w.meta.set_size(w.old_size + 1);
-        self.close_collection(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(true)
     }
@@ -121,7 +121,7 @@ impl Db<'_> {
             let old_size = meta.size();
             meta.set_size(old_size.saturating_sub(removed));
             let w = CollectionWrite { stored, meta, existed: true, old_size };
-            self.close_collection(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch)?;
             self.write(&lock, batch)?;
         }
         Ok(removed as i64)
@@ -177,7 +177,7 @@ impl Db<'_> {
         if current.is_none() {
             w.meta.set_size(w.old_size + 1);
         }
-        self.close_collection(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(out)
     }

@@ -3,7 +3,7 @@
 
 use super::{Db, Result};
 use crate::glob;
-use crate::storage::{cf, member_prefix, Kind, Meta};
+use crate::storage::{Kind, Meta};
 use std::collections::HashSet;
 
 /// EXPIRE's NX / XX / GT / LT options (NX excludes the others; GT excludes LT).
@@ -207,26 +207,5 @@ impl Db<'_> {
         batch.delete_meta(self.db, key, &meta);
         self.write(&lock, batch)?;
         Ok(true)
-    }
-
-    /// Prepares `meta` of `from` to live at `to`: inline values move as they are; a
-    /// collection's member rows are copied under a fresh version (member keys embed the
-    /// user key, so a collection cannot change name in O(1)).
-    fn relocate(&self, batch: &mut crate::storage::Batch, meta: &Meta, from: (u8, &[u8]), to: (u8, &[u8])) -> Result<Meta> {
-        let Some(old_version) = meta.member_version() else { return Ok(meta.clone()) };
-        let version = self.store.new_version();
-        let old_prefix = member_prefix(from.0, from.1, old_version);
-        let new_prefix = member_prefix(to.0, to.1, version);
-        for family in [cf::DATA, cf::ZSCORE, cf::STREAM, cf::ZRANK] {
-            self.store.scan_rows(family, &old_prefix, None, false, |k, v| {
-                let mut nk = new_prefix.clone();
-                nk.extend_from_slice(&k[old_prefix.len()..]);
-                batch.put_row(family, &nk, v);
-                true
-            })?;
-        }
-        let mut moved = meta.clone();
-        moved.set_member_version(version);
-        Ok(moved)
     }
 }

@@ -15,7 +15,7 @@ pub mod string;
 mod zrank;
 pub mod zset;
 
-use crate::storage::{Batch, Group, Kind, Meta, Storage, StorageError, View, WriteLock};
+use crate::storage::{cf, Batch, Group, Kind, Meta, Pending, Storage, StorageError, View, WriteLock};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -198,16 +198,79 @@ impl Db<'_> {
 
     /// Adds the meta row change of a collection write to `batch`: the new size, the new
     /// key, or the deletion of a collection that lost its last member.
-    pub(crate) fn close_collection(&self, key: &[u8], w: &CollectionWrite, batch: &mut Batch) {
-        if w.meta.size() == 0 {
+    ///
+    /// It also counts the member rows the write deletes. Each leaves a tombstone that
+    /// every scan of the collection steps over until compaction drops it, so a hash
+    /// whose fields come and go would read slower and slower. Once the deletes reach
+    /// [`REWRITE_FACTOR`] times the members (and at least [`REWRITE_MIN`]), the live rows
+    /// are copied under a new version in this same batch: scans of the new prefix meet
+    /// none of the old tombstones, and the compaction filter drops the old rows. The copy
+    /// costs O(members), paid once per that many deletes; collections of more than
+    /// [`REWRITE_MAX`] members are left to compaction, so that no one command writes
+    /// without bound.
+    pub(crate) fn close_collection(&self, key: &[u8], w: &CollectionWrite, batch: &mut Batch) -> Result<()> {
+        let size = w.meta.size();
+        if size == 0 {
             if let (true, Some(old)) = (w.existed, &w.stored) {
                 batch.delete_meta(self.db, key, old);
             }
-        } else if !w.existed || w.stored.as_ref() != Some(&w.meta) {
-            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
+            return Ok(());
         }
+        let prefix = crate::storage::member_prefix(self.db, key, w.meta.version());
+        let deleted = if w.existed { batch.deletes_under(&prefix) } else { 0 };
+        if deleted == 0 {
+            if !w.existed || w.stored.as_ref() != Some(&w.meta) {
+                batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
+            }
+            return Ok(());
+        }
+        let deletes = w.meta.deletes() + deleted;
+        let meta = if deletes >= REWRITE_MIN.max(REWRITE_FACTOR * size) && size <= REWRITE_MAX {
+            self.store.storage().pop_hints.forget(&prefix);
+            self.relocate(batch, &w.meta, (self.db, key), (self.db, key))?
+        } else {
+            let mut counted = w.meta.clone();
+            counted.set_deletes(deletes);
+            counted
+        };
+        batch.put_meta(self.db, key, w.stored.as_ref(), &meta);
+        Ok(())
+    }
+
+    /// Prepares `meta` of `from` to live at `to`, as it will be once `batch` is written: a
+    /// value kept in the meta row moves as it is; a collection's member rows are copied
+    /// under a fresh version (member keys embed the user key, so a collection cannot
+    /// change name in O(1); a collection rewritten in place leaves its tombstones behind).
+    pub(crate) fn relocate(&self, batch: &mut Batch, meta: &Meta, from: (u8, &[u8]), to: (u8, &[u8])) -> Result<Meta> {
+        let Some(old_version) = meta.member_version() else { return Ok(meta.clone()) };
+        let version = self.store.new_version();
+        let old_prefix = crate::storage::member_prefix(from.0, from.1, old_version);
+        let new_prefix = crate::storage::member_prefix(to.0, to.1, version);
+        let own = Pending::of_batch(batch, &old_prefix);
+        for family in [cf::DATA, cf::ZSCORE, cf::STREAM, cf::ZRANK] {
+            self.store.scan_rows_with(&own, family, &old_prefix, |k, v| {
+                let mut nk = new_prefix.clone();
+                nk.extend_from_slice(&k[old_prefix.len()..]);
+                batch.put_row(family, &nk, v);
+                true
+            })?;
+        }
+        let mut moved = meta.clone();
+        moved.set_member_version(version);
+        if matches!(moved.kind, Kind::Hash | Kind::Set | Kind::ZSet) && moved.deletes() > 0 {
+            moved.set_deletes(0);
+        }
+        Ok(moved)
     }
 }
+
+/// A collection's live rows are copied under a new version (leaving the tombstones of its
+/// deleted members behind) once its member-row deletes reach this many times its size...
+const REWRITE_FACTOR: u64 = 2;
+/// ... and at least this many...
+const REWRITE_MIN: u64 = 128;
+/// ... if it has at most this many members.
+const REWRITE_MAX: u64 = 16_384;
 
 impl Db<'_> {
     /// One page of HSCAN/SSCAN/ZSCAN over the `data` rows of a live collection: examines
@@ -343,6 +406,53 @@ mod tests {
         })
         .unwrap();
         (dir, store)
+    }
+
+    /// The rows RocksDB holds under `key`'s current version in `family`, member suffixes only.
+    fn rows_of(store: &Storage, key: &[u8], family: &str) -> Vec<Vec<u8>> {
+        let version = Db::new(store, 0, now_ms()).live(key).unwrap().unwrap().version();
+        let prefix = crate::storage::member_prefix(0, key, version);
+        store.stored_rows(family, &prefix).into_iter().map(|(k, _)| k[prefix.len()..].to_vec()).collect()
+    }
+
+    #[test]
+    fn collections_whose_members_come_and_go_are_rewritten_under_a_new_version() {
+        let (_d, store) = temp_store();
+        let now = now_ms();
+        let db = Db::new(&store, 0, now);
+        let kept: Vec<Vec<u8>> = (0..10).map(|i| format!("keep{i}").into_bytes()).collect();
+        let kept_refs: Vec<&[u8]> = kept.iter().map(|k| &k[..]).collect();
+        let pairs: Vec<(&[u8], &[u8])> = kept_refs.iter().map(|k| (*k, &b"v"[..])).collect();
+        db.hset(b"h", &pairs).unwrap();
+        db.sadd(b"s", &kept_refs).unwrap();
+        let scored: Vec<(f64, &[u8])> = kept_refs.iter().map(|k| (1.0, *k)).collect();
+        db.zadd(b"z", &scored, zset::ZAddFlags::default()).unwrap();
+        for key in [&b"h"[..], b"s", b"z"] {
+            db.expire_at(key, now as i64 + 100_000, keys::ExpireCond::default()).unwrap();
+        }
+        let first: Vec<u64> = [&b"h"[..], b"s", b"z"].iter().map(|k| db.live(k).unwrap().unwrap().version()).collect();
+        for i in 0..1000 {
+            let tmp = format!("tmp{i}").into_bytes();
+            db.hset(b"h", &[(&tmp, b"v")]).unwrap();
+            assert_eq!(db.hdel(b"h", &[&tmp]).unwrap(), 1);
+            db.sadd(b"s", &[&tmp]).unwrap();
+            assert_eq!(db.srem(b"s", &[&tmp]).unwrap(), 1);
+            // A new score deletes the member's old index row.
+            db.zadd(b"z", &[(i as f64, &kept[i % 10][..])], zset::ZAddFlags::default()).unwrap();
+        }
+        for (key, first) in [&b"h"[..], b"s", b"z"].iter().zip(first) {
+            let meta = db.live(key).unwrap().unwrap();
+            assert_ne!(meta.version(), first, "{key:?} was rewritten");
+            assert!(meta.deletes() < REWRITE_MIN, "{key:?} counts deletes since its rewrite: {}", meta.deletes());
+            assert_eq!((meta.size(), meta.expire_at), (10, now + 100_000));
+            assert_eq!(rows_of(&store, key, cf::DATA), kept, "{key:?} holds exactly its members");
+        }
+        assert_eq!(rows_of(&store, b"z", cf::ZSCORE).len(), 10);
+        let want: Vec<(Vec<u8>, f64)> = (990..1000).map(|i| (kept[i % 10].clone(), i as f64)).collect();
+        assert_eq!(db.zrange(b"z", &zset::RangeSpec::new(zset::Range::Rank(0, -1), false)).unwrap(), want);
+        assert_eq!(db.hgetall(b"h").unwrap().len(), 10);
+        assert_eq!(db.smembers(b"s").unwrap().len(), 10);
+        assert_eq!((store.dbsize(0), store.expires(0)), (3, 3));
     }
 
     #[test]

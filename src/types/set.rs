@@ -166,7 +166,7 @@ impl Db<'_> {
         }
         if added > 0 {
             w.meta.set_size(w.old_size + added);
-            self.close_collection(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch)?;
             self.write(&lock, batch)?;
         }
         Ok(added as i64)
@@ -195,7 +195,7 @@ impl Db<'_> {
         }
         if removed > 0 {
             w.meta.set_size(w.old_size.saturating_sub(removed));
-            self.close_collection(key, &w, &mut batch);
+            self.close_collection(key, &w, &mut batch)?;
             self.write(&lock, batch)?;
         }
         Ok(removed as i64)
@@ -281,7 +281,7 @@ impl Db<'_> {
                 // The whole set goes: one meta tombstone, whatever its size.
                 let all = self.all_members(key, &w.meta)?;
                 w.meta.set_size(0);
-                self.close_collection(key, &w, &mut batch);
+                self.close_collection(key, &w, &mut batch)?;
                 self.write(&lock, batch)?;
                 return Ok(all);
             }
@@ -291,7 +291,7 @@ impl Db<'_> {
             batch.delete_row(cf::DATA, &self.member_row(key, &w.meta, m));
         }
         w.meta.set_size(size.saturating_sub(popped.len() as u64));
-        self.close_collection(key, &w, &mut batch);
+        self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(popped)
     }
@@ -319,13 +319,13 @@ impl Db<'_> {
         let old_size = src_meta.size();
         let mut from = CollectionWrite { stored, meta: src_meta, existed: true, old_size };
         from.meta.set_size(old_size.saturating_sub(1));
-        self.close_collection(src, &from, &mut batch);
+        self.close_collection(src, &from, &mut batch)?;
         if !to.existed || !self.has_member(dst, &to.meta, member)? {
             batch.put_row(cf::DATA, &self.member_row(dst, &to.meta, member), b"");
             to.meta.set_size(to.old_size + 1);
             self.forget_bounds(dst, &to.meta);
         }
-        self.close_collection(dst, &to, &mut batch);
+        self.close_collection(dst, &to, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(true)
     }

@@ -465,6 +465,30 @@ mod tests {
     }
 
     #[test]
+    fn a_rewritten_set_keeps_its_buckets() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        let mut model: BTreeMap<Vec<u8>, f64> = BTreeMap::new();
+        let items: Vec<(f64, Vec<u8>)> = (0..1100).map(|i| (i as f64, format!("m{i}").into_bytes())).collect();
+        let refs: Vec<(f64, &[u8])> = items.iter().map(|(s, m)| (*s, &m[..])).collect();
+        db.zadd(b"z", &refs, ZAddFlags::default()).unwrap();
+        model.extend(items.iter().map(|(s, m)| (m.clone(), *s)));
+        let first = db.live(b"z").unwrap().unwrap().version();
+        let mut rng = Rng(3);
+        // Each new score deletes an index row: 2,200 of them rewrite the set.
+        for _ in 0..2300 {
+            let m = format!("m{}", rng.below(1100)).into_bytes();
+            let by = rng.below(2000) as f64 - 1000.0;
+            db.zadd(b"z", &[(by, &m[..])], ZAddFlags { incr: true, ..Default::default() }).unwrap();
+            *model.get_mut(&m).unwrap() += by;
+        }
+        let meta = db.live(b"z").unwrap().unwrap();
+        assert!(meta.zset_ranked());
+        assert_ne!(meta.version(), first);
+        check(&store, b"z", &model);
+    }
+
+    #[test]
     fn buckets_are_built_when_the_set_crosses_the_threshold_and_die_with_it() {
         let (_d, store) = temp_store();
         let db = Db::new(&store, 0, now_ms());

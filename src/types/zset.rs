@@ -162,7 +162,7 @@ impl Db<'_> {
     /// Finishes a sorted-set write: the rank buckets, then the meta row.
     fn close_zset(&self, key: &[u8], w: &mut CollectionWrite, zb: &mut ZBatch) -> Result<()> {
         self.update_rank_index(key, &mut w.meta, &zb.index, &mut zb.batch)?;
-        self.close_collection(key, w, &mut zb.batch);
+        self.close_collection(key, w, &mut zb.batch)?;
         Ok(())
     }
 
