@@ -15,7 +15,9 @@ Patterns (a round is one pipelined write of these commands):
     window  ZADD w i m<i>, ZREMRANGEBYSCORE w -inf (i-100), ZCARD w: a sliding-window rate
             limiter keeping the last 100 events.
     churn   HSET h tmp<i> v, HDEL h tmp<i>, HGETALL h on a hash of 10 other fields: fields
-            that come and go (a known problem: see docs/decisions.md, "Known problems").
+            that come and go.
+    scores  ZINCRBY lb 1 p<i % 100>, ZRANGE lb 0 -1 WITHSCORES: a leaderboard of 100
+            players read whole; every new score deletes the player's old index row.
 """
 
 from __future__ import annotations
@@ -44,12 +46,16 @@ def churn_round(i: int) -> list[list[str]]:
     return [["HSET", "h", f"tmp{i}", "v"], ["HDEL", "h", f"tmp{i}"], ["HGETALL", "h"]]
 
 
+def scores_round(i: int) -> list[list[str]]:
+    return [["ZINCRBY", "lb", "1", f"p{i % 100}"], ["ZRANGE", "lb", "0", "-1", "WITHSCORES"]]
+
+
 SETUP = {"churn": [["HSET", "h", *[x for j in range(10) for x in (f"keep{j}", "v")]]]}
 
 
 def rounds(port: int, pattern: str, n: int, keys: int) -> list[float]:
     """Runs `n` rounds; returns the mean seconds per round of each fifth."""
-    make = {"flush": flush_round(keys), "window": window_round, "churn": churn_round}[pattern]
+    make = {"flush": flush_round(keys), "window": window_round, "churn": churn_round, "scores": scores_round}[pattern]
     fifth = max(n // 5, 1)
     fifths = []
     with socket.create_connection((HOST, port)) as s:
@@ -96,7 +102,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--diskdb-bin", required=True)
     p.add_argument("--redis-bin", help="also run redis-server (appendonly, everysec)")
-    p.add_argument("--pattern", choices=["flush", "window", "churn"], default="flush")
+    p.add_argument("--pattern", choices=["flush", "window", "churn", "scores"], default="flush")
     p.add_argument("--rounds", type=int, default=5000)
     p.add_argument("--keys", type=int, default=0, help="flush: keys each round writes before its FLUSHALL")
     args = p.parse_args()
