@@ -752,6 +752,79 @@ fn streams_survive_a_clean_restart_with_their_counters() {
     assert_eq!(add(&mut c, "s", "5-0", &["f", "v"]), err(TOO_SMALL));
 }
 
+/// A work queue: entries come in, are delivered, acknowledged and deleted, while one
+/// poison entry stays pending and entries in the middle of a kept backlog are deleted.
+/// Every acknowledgement and XDEL deletes rows that XPENDING, XAUTOCLAIM and XRANGE scan,
+/// and past a threshold the stream is copied under a new version. The stream, the group,
+/// its consumers and the pending entries stay exact, and after a restart too.
+#[test]
+fn a_work_queue_keeps_its_stream_group_and_pending_entries_exact() {
+    let mut server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]), ok());
+    for i in 1..=20 {
+        add(&mut c, "q", &format!("{i}-0"), &["backlog", &i.to_string()]);
+    }
+    assert_eq!(c.cmd(&["XREADGROUP", "GROUP", "g", "stuck", "COUNT", "1", "STREAMS", "q", ">"]).array().len(), 1);
+    assert_eq!(c.cmd(&["XGROUP", "SETID", "q", "g", "20-0"]), ok());
+    let mut backlog: Vec<String> = (2..=20).map(|i| format!("{i}-0")).collect();
+    let mut batch = Vec::new();
+    for i in 100..700u64 {
+        let id = format!("{i}-0");
+        batch.extend(Client::encode(&[b"XADD", b"q", id.as_bytes(), b"job", b"x"]));
+        batch.extend(Client::encode(&[b"XCLAIM", b"q", b"g", b"worker", b"0", id.as_bytes(), b"JUSTID"]));
+        batch.extend(Client::encode(&[b"XACK", b"q", b"g", id.as_bytes()]));
+        batch.extend(Client::encode(&[b"XDEL", b"q", id.as_bytes()]));
+    }
+    c.send_raw(&batch);
+    for i in 100..700 {
+        let id = format!("{i}-0");
+        assert_eq!(c.read(), bulk(&id));
+        assert_eq!(c.read(), arr(vec![]), "XCLAIM only claims pending entries");
+        assert_eq!((c.read(), c.read()), (int(0), int(1)), "round {i}");
+    }
+    for i in 700..1000u64 {
+        let id = format!("{i}-0");
+        assert_eq!(add(&mut c, "q", &id, &["job", "x"]), bulk(&id));
+        let got = c.cmd(&["XREADGROUP", "GROUP", "g", "worker", "COUNT", "1", "STREAMS", "q", ">"]);
+        assert_eq!(ids(&got.array()[0].array()[1]), [id.clone()]);
+        assert_eq!(c.cmd(&["XACK", "q", "g", &id]), int(1));
+        assert_eq!(c.cmd(&["XDEL", "q", &id]), int(1));
+        if i % 3 == 0 && backlog.len() > 5 {
+            // An entry from the middle of the backlog.
+            let gone = backlog.remove(backlog.len() / 2);
+            assert_eq!(c.cmd(&["XDEL", "q", &gone]), int(1));
+        }
+    }
+    let check = |c: &mut Client| {
+        let pending = c.cmd(&["XPENDING", "q", "g", "-", "+", "10"]).array();
+        assert_eq!(pending.len(), 1);
+        assert_eq!((pending[0].array()[0].text(), pending[0].array()[1].text()), ("1-0".to_string(), "stuck".to_string()));
+        let summary = c.cmd(&["XPENDING", "q", "g"]).array();
+        assert_eq!(summary[0], int(1));
+        let claimed = c.cmd(&["XAUTOCLAIM", "q", "g", "stuck", "0", "0-0", "COUNT", "10", "JUSTID"]).array();
+        assert_eq!(claimed[1], arr(vec![bulk("1-0")]));
+        let mut want = vec!["1-0".to_string()];
+        want.extend(backlog.iter().cloned());
+        assert_eq!(ids(&c.cmd(&["XRANGE", "q", "-", "+"])), want);
+        let info = fields(&c.cmd(&["XINFO", "STREAM", "q"]));
+        assert_eq!(info["length"], int(want.len() as i64));
+        assert_eq!(info["last-generated-id"], bulk("999-0"));
+        assert_eq!(info["entries-added"], int(920));
+        let groups = c.cmd(&["XINFO", "GROUPS", "q"]).array();
+        let group = fields(&groups[0]);
+        assert_eq!((group["consumers"].clone(), group["pending"].clone()), (int(2), int(1)));
+        assert_eq!(group["last-delivered-id"], bulk("999-0"));
+    };
+    check(&mut c);
+    if server.is_reference() {
+        return;
+    }
+    drop(c);
+    server.restart();
+    check(&mut server.client());
+}
+
 // ---------------------------------------------------------------------------------
 // Blocking reads
 

@@ -967,14 +967,14 @@ fn a_leaderboard_keeps_its_order_through_many_new_scores() {
     for (key, players) in [("small", 100usize), ("big", 1200)] {
         let mut scores = vec![0i64; players];
         let mut batch = Vec::new();
-        for i in 0..3000 {
+        for i in 0..6000 {
             let p = (i * 7919) % players;
             scores[p] += (i % 13) as i64;
             let (by, m) = (format!("{}", i % 13), format!("p{p}"));
             batch.extend(Client::encode(&[b"ZINCRBY", key.as_bytes(), by.as_bytes(), m.as_bytes()]));
         }
         c.send_raw(&batch);
-        for _ in 0..3000 {
+        for _ in 0..6000 {
             c.read();
         }
         let mut model: Vec<(String, i64)> = (0..players).map(|p| (format!("p{p}"), scores[p])).filter(|(_, s)| *s > 0).collect();

@@ -19,8 +19,9 @@
 //!
 //! Streams add [`StreamState`] (body bytes 16..80): `[last id 16][max deleted id 16]
 //! [entries added u64 BE][first id 16][groups u64 BE]`, IDs as in
-//! [`super::StreamId::to_bytes`]. The size is the number of entries; a stream stays when
-//! its last entry goes, as in Redis.
+//! [`super::StreamId::to_bytes`], then optionally `[deletes u64 BE]` (80..88, as for
+//! hashes below; trimmed entries, which scans never reach, are not counted). The size is
+//! the number of entries; a stream stays when its last entry goes, as in Redis.
 //!
 //! Hashes, sets and sorted sets may add `[flags u8][deletes u64 BE]` (body bytes 16..25);
 //! a row without them reads as flags 0 and no deletes. Flag bit 0, sorted sets only, means
@@ -230,16 +231,28 @@ impl Meta {
         self.body[16] |= 1;
     }
 
-    /// How many member rows a hash, set or sorted set has deleted under its version
-    /// (body bytes 17..25; 0 if the row has no extras).
-    pub fn deletes(&self) -> u64 {
-        self.body.get(17..25).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
+    /// Where a collection keeps its count of deleted member rows: body bytes 17..25 of a
+    /// hash, set or sorted set, 80..88 of a stream.
+    fn deletes_at(&self) -> Option<usize> {
+        match self.kind {
+            Kind::Hash | Kind::Set | Kind::ZSet => Some(17),
+            Kind::Stream => Some(80),
+            Kind::String | Kind::List | Kind::Json => None,
+        }
     }
 
-    /// Updates a hash's, set's or sorted set's count of deleted member rows.
+    /// How many member rows the collection has deleted under its version that scans
+    /// would step over (0 if the row has no count, or the type keeps none).
+    pub fn deletes(&self) -> u64 {
+        let Some(at) = self.deletes_at() else { return 0 };
+        self.body.get(at..at + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
+    }
+
+    /// Updates a hash's, set's, sorted set's or stream's count of deleted member rows.
     pub fn set_deletes(&mut self, deletes: u64) {
-        self.body.resize(25.max(self.body.len()), 0);
-        self.body[17..25].copy_from_slice(&deletes.to_be_bytes());
+        let Some(at) = self.deletes_at() else { return };
+        self.body.resize((at + 8).max(self.body.len()), 0);
+        self.body[at..at + 8].copy_from_slice(&deletes.to_be_bytes());
     }
 
     /// Updates a collection's member count in place.
@@ -377,6 +390,12 @@ mod tests {
         assert_eq!(m.encode(), want);
         let back = Meta::decode(&want).unwrap();
         assert_eq!((back.version(), back.size(), back.stream_state()), (9, 2, state));
+        let mut counted = back.clone();
+        counted.set_deletes(3);
+        assert_eq!(counted.encode()[META_HEADER + 80..], [0, 0, 0, 0, 0, 0, 0, 3]);
+        assert_eq!((counted.stream_state(), counted.deletes()), (state, 3));
+        counted.set_stream_state(&StreamState::default());
+        assert_eq!(counted.deletes(), 3, "the count follows the stream state");
     }
 
     #[test]

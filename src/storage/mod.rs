@@ -990,9 +990,11 @@ impl Batch {
         self.ops.push(Op::Delete(family, key.to_vec()));
     }
 
-    /// How many member rows under `prefix` this batch deletes.
-    pub fn deletes_under(&self, prefix: &[u8]) -> u64 {
-        self.ops.iter().filter(|op| matches!(op, Op::Delete(family, k) if *family != cf::META && k.starts_with(prefix))).count() as u64
+    /// How many member rows under `prefix` this batch deletes, leaving out those `skip`
+    /// names.
+    pub fn deletes_under(&self, prefix: &[u8], skip: impl Fn(&[u8]) -> bool) -> u64 {
+        let counted = |op: &&Op| matches!(op, Op::Delete(family, k) if *family != cf::META && k.starts_with(prefix) && !skip(k));
+        self.ops.iter().filter(counted).count() as u64
     }
 
     /// Removes every key of the physical databases `dbs`: their rows in every keyed

@@ -197,17 +197,8 @@ impl Db<'_> {
     }
 
     /// Adds the meta row change of a collection write to `batch`: the new size, the new
-    /// key, or the deletion of a collection that lost its last member.
-    ///
-    /// It also counts the member rows the write deletes. Each leaves a tombstone that
-    /// every scan of the collection steps over until compaction drops it, so a hash
-    /// whose fields come and go would read slower and slower. Once the deletes reach
-    /// [`REWRITE_FACTOR`] times the members (and at least [`REWRITE_MIN`]), the live rows
-    /// are copied under a new version in this same batch: scans of the new prefix meet
-    /// none of the old tombstones, and the compaction filter drops the old rows. The copy
-    /// costs O(members), paid once per that many deletes; collections of more than
-    /// [`REWRITE_MAX`] members are left to compaction, so that no one command writes
-    /// without bound.
+    /// key, or the deletion of a collection that lost its last member. The member rows
+    /// the write deletes are counted ([`Db::count_deletes`]).
     pub(crate) fn close_collection(&self, key: &[u8], w: &CollectionWrite, batch: &mut Batch) -> Result<()> {
         let size = w.meta.size();
         if size == 0 {
@@ -217,24 +208,50 @@ impl Db<'_> {
             return Ok(());
         }
         let prefix = crate::storage::member_prefix(self.db, key, w.meta.version());
-        let deleted = if w.existed { batch.deletes_under(&prefix) } else { 0 };
-        if deleted == 0 {
-            if !w.existed || w.stored.as_ref() != Some(&w.meta) {
-                batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
-            }
-            return Ok(());
+        let deleted = if w.existed { batch.deletes_under(&prefix, |_| false) } else { 0 };
+        if deleted > 0 {
+            // A sorted set has two rows per member (and a few rank buckets).
+            let rows = if w.meta.kind == Kind::ZSet { 2 * size } else { size };
+            let meta = self.count_deletes(key, &w.meta, deleted, || Ok(rows), batch)?;
+            batch.put_meta(self.db, key, w.stored.as_ref(), &meta);
+        } else if !w.existed || w.stored.as_ref() != Some(&w.meta) {
+            batch.put_meta(self.db, key, w.stored.as_ref(), &w.meta);
         }
-        let deletes = w.meta.deletes() + deleted;
-        let meta = if deletes >= REWRITE_MIN.max(REWRITE_FACTOR * size) && size <= REWRITE_MAX {
-            self.store.storage().pop_hints.forget(&prefix);
-            self.relocate(batch, &w.meta, (self.db, key), (self.db, key))?
-        } else {
-            let mut counted = w.meta.clone();
-            counted.set_deletes(deletes);
-            counted
-        };
-        batch.put_meta(self.db, key, w.stored.as_ref(), &meta);
         Ok(())
+    }
+
+    /// The meta row to write for a collection (`meta`, as this write leaves it) from
+    /// which `batch` deletes `deleted` member rows that later scans would step over.
+    ///
+    /// Each such row leaves a tombstone that every scan of the collection crosses until
+    /// compaction drops it, so a hash whose fields come and go would read slower and
+    /// slower. The meta row counts them; once they reach [`REWRITE_FACTOR`] times the
+    /// collection's live rows (`rows`, asked for only then) and at least [`REWRITE_MIN`],
+    /// the live rows are copied under a new version in this same batch: scans of the new
+    /// prefix meet none of the old tombstones, and the compaction filter drops the old
+    /// rows. The copy costs O(rows), paid once per that many deletes; a collection of
+    /// more than [`REWRITE_MAX_ROWS`] rows is left to compaction, so that no one command
+    /// writes without bound.
+    pub(crate) fn count_deletes(
+        &self,
+        key: &[u8],
+        meta: &Meta,
+        deleted: u64,
+        rows: impl FnOnce() -> Result<u64>,
+        batch: &mut Batch,
+    ) -> Result<Meta> {
+        let deletes = meta.deletes() + deleted;
+        if deletes >= REWRITE_MIN.max(REWRITE_FACTOR * meta.size()) {
+            let rows = rows()?;
+            if deletes >= REWRITE_FACTOR * rows && rows <= REWRITE_MAX_ROWS {
+                let prefix = crate::storage::member_prefix(self.db, key, meta.version());
+                self.store.storage().pop_hints.forget(&prefix);
+                return self.relocate(batch, meta, (self.db, key), (self.db, key));
+            }
+        }
+        let mut counted = meta.clone();
+        counted.set_deletes(deletes);
+        Ok(counted)
     }
 
     /// Prepares `meta` of `from` to live at `to`, as it will be once `batch` is written: a
@@ -257,7 +274,7 @@ impl Db<'_> {
         }
         let mut moved = meta.clone();
         moved.set_member_version(version);
-        if matches!(moved.kind, Kind::Hash | Kind::Set | Kind::ZSet) && moved.deletes() > 0 {
+        if moved.deletes() > 0 {
             moved.set_deletes(0);
         }
         Ok(moved)
@@ -265,12 +282,12 @@ impl Db<'_> {
 }
 
 /// A collection's live rows are copied under a new version (leaving the tombstones of its
-/// deleted members behind) once its member-row deletes reach this many times its size...
+/// deleted members behind) once its member-row deletes reach this many times its rows...
 const REWRITE_FACTOR: u64 = 2;
 /// ... and at least this many...
 const REWRITE_MIN: u64 = 128;
-/// ... if it has at most this many members.
-const REWRITE_MAX: u64 = 16_384;
+/// ... if it has at most this many rows.
+const REWRITE_MAX_ROWS: u64 = 32_768;
 
 impl Db<'_> {
     /// One page of HSCAN/SSCAN/ZSCAN over the `data` rows of a live collection: examines

@@ -16,7 +16,7 @@ mod group;
 pub use group::*;
 
 use super::{Db, Error, Result};
-use crate::storage::{cf, decode_fields, encode_fields, Batch, Kind, Meta, StreamKeys, StreamState};
+use crate::storage::{cf, decode_fields, encode_fields, member_prefix, Batch, Kind, Meta, StreamKeys, StreamState};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -192,14 +192,35 @@ impl Db<'_> {
         }
     }
 
-    /// Adds the stream's meta row to `batch` if its size or counters changed.
-    pub(crate) fn close_stream(&self, key: &[u8], s: &mut Stream, batch: &mut Batch) {
-        if s.existed && s.meta.size() == s.len && s.meta.stream_state() == s.state {
-            return;
+    /// Adds the stream's meta row to `batch` if its size or counters changed, or if the
+    /// write deletes rows that later scans would step over (see [`Db::count_deletes`]):
+    /// pending entries (XACK, XCLAIM), consumers, groups, entries deleted from the middle.
+    /// Entries below the first one, or all of them, are not counted: every entry scan
+    /// starts at the first ID, past their tombstones.
+    pub(crate) fn close_stream(&self, key: &[u8], s: &mut Stream, batch: &mut Batch) -> Result<()> {
+        let deleted = if s.existed {
+            let (entries, first) = (s.keys.entries(), s.keys.entry(s.state.first_id));
+            let prefix = member_prefix(self.db, key, s.meta.version());
+            batch.deletes_under(&prefix, |k| k.starts_with(&entries) && (s.len == 0 || k < &first[..]))
+        } else {
+            0
+        };
+        if deleted == 0 && s.existed && s.meta.size() == s.len && s.meta.stream_state() == s.state {
+            return Ok(());
         }
         s.meta.set_size(s.len);
         s.meta.set_stream_state(&s.state);
-        batch.put_meta(self.db, key, s.stored.as_ref(), &s.meta);
+        if deleted > 0 {
+            let rows = || -> Result<u64> {
+                let groups = self.groups(s)?;
+                Ok(s.len + groups.iter().map(|(_, g)| 1 + g.consumers + 2 * g.pending).sum::<u64>())
+            };
+            let meta = self.count_deletes(key, &s.meta, deleted, rows, batch)?;
+            batch.put_meta(self.db, key, s.stored.as_ref(), &meta);
+        } else {
+            batch.put_meta(self.db, key, s.stored.as_ref(), &s.meta);
+        }
+        Ok(())
     }
 
     /// Calls `f(id, fields)` for the entries from `from` to `to` (both inclusive), in ID
@@ -291,7 +312,7 @@ impl Db<'_> {
             Some(trim) => self.trim(&mut s, trim, Some(new), &mut batch)?,
             None => 0,
         };
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(Some(Added { id: new, trimmed }))
     }
@@ -348,7 +369,7 @@ impl Db<'_> {
         let Some(mut s) = self.open_stream(key, false)? else { return Ok(0) };
         let mut batch = self.store.batch();
         let removed = self.trim(&mut s, trim, None, &mut batch)?;
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(removed)
     }
@@ -376,7 +397,7 @@ impl Db<'_> {
         } else if gone.contains(&s.state.first_id) {
             s.state.first_id = self.first_entry_from(&s, s.state.first_id, &gone)?.unwrap_or(StreamId::MIN);
         }
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(gone.len() as u64)
     }
@@ -433,7 +454,7 @@ impl Db<'_> {
             s.state.max_deleted = m;
         }
         let mut batch = self.store.batch();
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(true)
     }

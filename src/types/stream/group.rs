@@ -325,7 +325,7 @@ impl Db<'_> {
         let mut batch = self.store.batch();
         batch.put_row(cf::STREAM, &s.keys.group(group), &row.encode());
         s.state.groups += 1;
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)
     }
 
@@ -357,7 +357,7 @@ impl Db<'_> {
             }
         }
         s.state.groups = s.state.groups.saturating_sub(1);
-        self.close_stream(key, &mut s, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(true)
     }
@@ -382,7 +382,7 @@ impl Db<'_> {
     /// group's PEL with it); `None` if there was no such consumer.
     pub fn xgroup_delconsumer(&self, key: &[u8], group: &[u8], consumer: &[u8]) -> Result<Option<u64>> {
         let lock = self.lock(&[key])?;
-        let (s, g) = self.open_for_xgroup(key, group)?;
+        let (mut s, g) = self.open_for_xgroup(key, group)?;
         let mut g = g.ok_or_else(|| Self::no_group_for_key(key, group))?;
         let row_key = s.keys.consumer(group, consumer);
         if self.store.get_member(cf::STREAM, &row_key)?.is_none() {
@@ -398,6 +398,7 @@ impl Db<'_> {
         g.row.consumers = g.row.consumers.saturating_sub(1);
         self.close_group(&s, &g, &mut batch);
         batch.delete_row(cf::STREAM, &row_key);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(Some(ids.len() as u64))
     }
@@ -442,9 +443,10 @@ impl Db<'_> {
             *touched = true;
             out.push(Served { key: key.to_vec(), entries: delivered, new_consumer: g.row.consumers > consumers });
         }
-        for (_, s, g, touched) in &opened {
+        for (key, s, g, touched) in &mut opened {
             if *touched {
                 self.close_group(s, g, &mut batch);
+                self.close_stream(key, s, &mut batch)?;
             }
         }
         self.write(&lock, batch)?;
@@ -508,7 +510,7 @@ impl Db<'_> {
     /// XACK: how many of the IDs were pending (a missing key or group acknowledges none).
     pub fn xack(&self, key: &[u8], group: &[u8], ids: &[StreamId]) -> Result<u64> {
         let lock = self.lock(&[key])?;
-        let Some(s) = self.open_stream(key, false)? else { return Ok(0) };
+        let Some(mut s) = self.open_stream(key, false)? else { return Ok(0) };
         let Some(mut g) = self.open_group(&s, group)? else { return Ok(0) };
         let mut batch = self.store.batch();
         let mut acked: HashSet<StreamId> = HashSet::with_capacity(ids.len());
@@ -525,6 +527,7 @@ impl Db<'_> {
             return Ok(0);
         }
         self.close_group(&s, &g, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(acked.len() as u64)
     }
@@ -602,7 +605,7 @@ impl Db<'_> {
     /// XCLAIM: the entries (or, with JUSTID, the IDs) now owned by `consumer`.
     pub fn xclaim(&self, key: &[u8], group: &[u8], consumer: &[u8], ids: &[StreamId], opt: &Claim) -> Result<Claimed> {
         let lock = self.lock(&[key])?;
-        let (s, mut g) = self.open_to_claim(key, group)?;
+        let (mut s, mut g) = self.open_to_claim(key, group)?;
         let consumers = g.row.consumers;
         let mut batch = self.store.batch();
         if let Some(last) = opt.last_id.filter(|l| *l > g.row.last_id) {
@@ -641,6 +644,7 @@ impl Db<'_> {
             self.consumer(&s, &mut g, consumer)?.active = self.now;
         }
         self.close_group(&s, &g, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(Claimed { entries: out, new_consumer: g.row.consumers > consumers })
     }
@@ -658,7 +662,7 @@ impl Db<'_> {
         justid: bool,
     ) -> Result<AutoClaim> {
         let lock = self.lock(&[key])?;
-        let (s, mut g) = self.open_to_claim(key, group)?;
+        let (mut s, mut g) = self.open_to_claim(key, group)?;
         let consumers = g.row.consumers;
         let attempts = count.saturating_mul(10);
         // One more than may be examined: the first one left over is the next cursor.
@@ -699,6 +703,7 @@ impl Db<'_> {
         }
         result.new_consumer = g.row.consumers > consumers;
         self.close_group(&s, &g, &mut batch);
+        self.close_stream(key, &mut s, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(result)
     }
@@ -714,7 +719,7 @@ impl Db<'_> {
         }
     }
 
-    fn groups(&self, s: &Stream) -> Result<Vec<(Vec<u8>, GroupRow)>> {
+    pub(crate) fn groups(&self, s: &Stream) -> Result<Vec<(Vec<u8>, GroupRow)>> {
         let prefix = s.keys.groups();
         let mut out = Vec::new();
         self.store.scan_rows(cf::STREAM, &prefix, None, false, |k, v| {
