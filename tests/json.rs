@@ -575,6 +575,48 @@ fn a_large_document_survives_restart_rename_and_expiry() {
     assert_eq!(c.cmd(&["EXISTS", "moved"]), int(0));
 }
 
+/// Members that come and go on a split document leave tombstones that every read of the
+/// whole document crosses; past a threshold the document is copied under a new version.
+/// The members that stay keep their values and their insertion order, through a pipeline,
+/// MULTI and a restart.
+#[test]
+fn members_that_come_and_go_leave_a_large_document_whole() {
+    let Some(mut s) = server() else { return };
+    let mut c = s.client();
+    let model = big_doc(20);
+    let text = model.to_string();
+    assert_eq!(c.cmd(&["JSON.SET", "doc", "$", &text]), ok());
+    assert_eq!(c.cmd(&["EXPIRE", "doc", "1000"]), int(1));
+    let mut batch = Vec::new();
+    for i in 0..400 {
+        let path = format!("$.tmp{i}");
+        batch.extend(Client::encode(&[b"JSON.SET", b"doc", path.as_bytes(), b"\"x\""]));
+        batch.extend(Client::encode(&[b"JSON.DEL", b"doc", path.as_bytes()]));
+        batch.extend(Client::encode(&[b"JSON.OBJLEN", b"doc"]));
+    }
+    c.send_raw(&batch);
+    for i in 0..400 {
+        assert_eq!((c.read(), c.read(), c.read()), (ok(), int(1), int(20)), "round {i}");
+    }
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    for i in 400..600 {
+        let path = format!("$.tmp{i}");
+        assert_eq!(c.cmd(&["JSON.SET", "doc", &path, "1"]), simple("QUEUED"));
+        assert_eq!(c.cmd(&["JSON.DEL", "doc", &path]), simple("QUEUED"));
+    }
+    assert_eq!(c.cmd(&["EXEC"]).array().len(), 400);
+    assert_eq!(c.cmd(&["JSON.GET", "doc"]), bulk(&text), "the members that stay, in insertion order");
+    assert_eq!(c.cmd(&["JSON.SET", "doc", "$.last", "1"]), ok());
+    assert_eq!(c.cmd(&["JSON.OBJKEYS", "doc"]).texts().last().map(String::as_str), Some("last"), "a new member still goes last");
+    assert_eq!(c.cmd(&["JSON.DEL", "doc", "$.last"]), int(1));
+    assert!(c.cmd(&["TTL", "doc"]).int() > 0);
+    drop(c);
+    s.restart();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["JSON.GET", "doc"]), bulk(&text));
+    assert!(c.cmd(&["TTL", "doc"]).int() > 0);
+}
+
 #[test]
 fn hostile_paths_and_nesting_are_refused_and_the_server_stays_up() {
     let Some(s) = server() else { return };

@@ -16,6 +16,8 @@
 //!   one `data` row per top-level member, `member_key(db, key, version, name)` →
 //!   [`super::encode_json_member`] (`[order u64 BE][JSON text]`); `count` members, and
 //!   `next order` is the order number the next new member gets (insertion order).
+//!   Optionally followed by `[deletes u64 BE]`, the members deleted under this version
+//!   (as for hashes below).
 //!
 //! Streams add [`StreamState`] (body bytes 16..80): `[last id 16][max deleted id 16]
 //! [entries added u64 BE][first id 16][groups u64 BE]`, IDs as in
@@ -232,11 +234,12 @@ impl Meta {
     }
 
     /// Where a collection keeps its count of deleted member rows: body bytes 17..25 of a
-    /// hash, set or sorted set, 80..88 of a stream.
+    /// hash, set or sorted set, 80..88 of a stream, 25..33 of a split JSON document.
     fn deletes_at(&self) -> Option<usize> {
         match self.kind {
             Kind::Hash | Kind::Set | Kind::ZSet => Some(17),
             Kind::Stream => Some(80),
+            Kind::Json if self.body.first() == Some(&JSON_SPLIT) => Some(25),
             Kind::String | Kind::List | Kind::Json => None,
         }
     }
@@ -362,6 +365,12 @@ mod tests {
         assert_eq!(m.member_version(), Some(5));
         m.set_member_version(9);
         assert_eq!(m.member_version(), Some(9));
+        m.set_deletes(4);
+        assert_eq!(m.encode()[META_HEADER + 25..], [0, 0, 0, 0, 0, 0, 0, 4]);
+        assert_eq!((m.json_body(), m.deletes()), (Some(JsonBody::Split { version: 9, count: 2, next_order: 3 }), 4));
+        let mut inline = Meta::json_inline(0, b"[1]");
+        inline.set_deletes(4);
+        assert_eq!((inline.deletes(), inline.json_body()), (0, Some(JsonBody::Inline(b"[1]"))), "inline documents keep no count");
         assert_eq!(Meta::collection(Kind::Hash, 7, 1).member_version(), Some(7));
         assert_eq!(Meta::new(Kind::String, 0, vec![1; 20]).member_version(), None);
     }

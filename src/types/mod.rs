@@ -225,8 +225,8 @@ impl Db<'_> {
     ///
     /// Each such row leaves a tombstone that every scan of the collection crosses until
     /// compaction drops it, so a hash whose fields come and go would read slower and
-    /// slower. The meta row counts them; once they reach [`REWRITE_FACTOR`] times the
-    /// collection's live rows (`rows`, asked for only then) and at least [`REWRITE_MIN`],
+    /// slower. The meta row counts them; once they reach [`REWRITE_MIN`] and
+    /// [`REWRITE_FACTOR`] times the collection's live rows (`rows`, asked for only then),
     /// the live rows are copied under a new version in this same batch: scans of the new
     /// prefix meet none of the old tombstones, and the compaction filter drops the old
     /// rows. The copy costs O(rows), paid once per that many deletes; a collection of
@@ -241,7 +241,7 @@ impl Db<'_> {
         batch: &mut Batch,
     ) -> Result<Meta> {
         let deletes = meta.deletes() + deleted;
-        if deletes >= REWRITE_MIN.max(REWRITE_FACTOR * meta.size()) {
+        if deletes >= REWRITE_MIN {
             let rows = rows()?;
             if deletes >= REWRITE_FACTOR * rows && rows <= REWRITE_MAX_ROWS {
                 let prefix = crate::storage::member_prefix(self.db, key, meta.version());

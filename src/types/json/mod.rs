@@ -197,7 +197,7 @@ impl Db<'_> {
                 return Ok(());
             }
         };
-        let (mut count, mut next) = (split.count, split.next_order);
+        let (mut count, mut next, mut deleted) = (split.count, split.next_order, 0);
         let mut loaded: HashSet<&str> = HashSet::with_capacity(split.members.len());
         for (name, order, old) in &split.members {
             loaded.insert(name);
@@ -206,6 +206,7 @@ impl Db<'_> {
                 None => {
                     batch.delete_row(cf::DATA, &row);
                     count -= 1;
+                    deleted += 1;
                 }
                 Some(v) => {
                     let text = to_text(v);
@@ -222,7 +223,15 @@ impl Db<'_> {
             count += 1;
         }
         if (count, next) != (split.count, split.next_order) {
-            batch.put_meta(self.db, key, Some(meta), &Meta::json_split(meta.expire_at, split.version, count, next));
+            let mut changed = Meta::json_split(meta.expire_at, split.version, count, next);
+            if meta.deletes() > 0 {
+                changed.set_deletes(meta.deletes());
+            }
+            if deleted > 0 {
+                // Deleted members leave tombstones that every read of the document crosses.
+                changed = self.count_deletes(key, &changed, deleted, || Ok(count), batch)?;
+            }
+            batch.put_meta(self.db, key, Some(meta), &changed);
         }
         Ok(())
     }
