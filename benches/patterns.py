@@ -18,6 +18,8 @@ Patterns (a round is one pipelined write of these commands):
             that come and go.
     scores  ZINCRBY lb 1 p<i % 100>, ZRANGE lb 0 -1 WITHSCORES: a leaderboard of 100
             players read whole; every new score deletes the player's old index row.
+    document JSON.SET doc $.tmp<i> 1, JSON.DEL doc $.tmp<i>, JSON.GET doc on a 20 KB document
+            of 20 members (DiskDB only: Debian's Redis has no JSON module).
     queue   XADD q <i>-1, XREADGROUP GROUP g c COUNT 1 STREAMS q >, XACK, XDEL, then
             XPENDING q g - + 10 and XAUTOCLAIM q g c2 0 0-0 COUNT 10: a work queue on a
             stream whose consumers recover stuck entries; every XACK deletes pending rows.
@@ -65,15 +67,23 @@ def queue_round(i: int) -> list[list[str]]:
     ]
 
 
+def document_round(i: int) -> list[list[str]]:
+    path = f"$.tmp{i}"
+    return [["JSON.SET", "doc", path, "1"], ["JSON.DEL", "doc", path], ["JSON.GET", "doc"]]
+
+
+BIG_DOC = "{" + ",".join(f'"m{j}":"{"x" * 1000}"' for j in range(20)) + "}"
+
 SETUP = {
     "churn": [["HSET", "h", *[x for j in range(10) for x in (f"keep{j}", "v")]]],
     "queue": [["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]],
+    "document": [["JSON.SET", "doc", "$", BIG_DOC]],
 }
 
 
 def rounds(port: int, pattern: str, n: int, keys: int) -> list[float]:
     """Runs `n` rounds; returns the mean seconds per round of each fifth."""
-    make = {"flush": flush_round(keys), "window": window_round, "churn": churn_round, "scores": scores_round, "queue": queue_round}[pattern]
+    make = {"flush": flush_round(keys), "window": window_round, "churn": churn_round, "scores": scores_round, "queue": queue_round, "document": document_round}[pattern]
     fifth = max(n // 5, 1)
     fifths = []
     with socket.create_connection((HOST, port)) as s:
@@ -120,7 +130,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--diskdb-bin", required=True)
     p.add_argument("--redis-bin", help="also run redis-server (appendonly, everysec)")
-    p.add_argument("--pattern", choices=["flush", "window", "churn", "scores", "queue"], default="flush")
+    p.add_argument("--pattern", choices=["flush", "window", "churn", "scores", "queue", "document"], default="flush")
     p.add_argument("--rounds", type=int, default=5000)
     p.add_argument("--keys", type=int, default=0, help="flush: keys each round writes before its FLUSHALL")
     args = p.parse_args()
