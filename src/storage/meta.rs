@@ -32,7 +32,7 @@
 //! has none). `deletes` counts the member rows deleted under this version, whose
 //! tombstones every scan of the collection steps over until compaction drops them; when
 //! they outnumber the members enough, the live rows are copied under a new version (see
-//! `Db::close_collection`) and the count starts again.
+//! `Db::count_deletes`) and the count starts again.
 
 use super::keys::StreamId;
 
@@ -251,7 +251,8 @@ impl Meta {
         self.body.get(at..at + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
     }
 
-    /// Updates a hash's, set's, sorted set's or stream's count of deleted member rows.
+    /// Updates the count of deleted member rows (kept by hashes, sets, sorted sets,
+    /// streams and split JSON documents; a no-op for the other types).
     pub fn set_deletes(&mut self, deletes: u64) {
         let Some(at) = self.deletes_at() else { return };
         self.body.resize((at + 8).max(self.body.len()), 0);
