@@ -787,7 +787,7 @@ fn a_work_queue_keeps_its_stream_group_and_pending_entries_exact() {
         let id = format!("{i}-0");
         assert_eq!(add(&mut c, "q", &id, &["job", "x"]), bulk(&id));
         let got = c.cmd(&["XREADGROUP", "GROUP", "g", "worker", "COUNT", "1", "STREAMS", "q", ">"]);
-        assert_eq!(ids(&got.array()[0].array()[1]), [id.clone()]);
+        assert_eq!(ids(&got.array()[0].array()[1]), std::slice::from_ref(&id));
         assert_eq!(c.cmd(&["XACK", "q", "g", &id]), int(1));
         assert_eq!(c.cmd(&["XDEL", "q", &id]), int(1));
         if i % 3 == 0 && backlog.len() > 5 {
