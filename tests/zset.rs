@@ -933,10 +933,11 @@ fn removals_from_the_front_still_find_members_added_in_front_of_them() {
     assert_eq!(c.cmd(&["ZRANGEBYSCORE", "w", "-inf", "+inf"]), rest(&["one", "m46", "m47", "m48", "m49", "m50"]));
 }
 
-/// ZINTER aggregates the sources from the smallest up, as Redis does: that order fixes how
-/// sums round, and only the first product turns a NaN (inf * 0) into 0.
+/// ZINTER and ZUNION aggregate the sources from the smallest up, as Redis does: that order
+/// fixes how sums round; in an intersection only the first product turns a NaN (inf * 0)
+/// into 0.
 #[test]
-fn intersections_aggregate_from_the_smallest_source_as_redis_does() {
+fn intersections_and_unions_aggregate_from_the_smallest_source_as_redis_does() {
     let s = Server::start();
     let mut c = s.client();
     assert_eq!(c.cmd(&["ZADD", "big", "1e16", "m", "0", "a", "0", "b"]), int(3));
@@ -954,6 +955,15 @@ fn intersections_aggregate_from_the_smallest_source_as_redis_does() {
         c.cmd(&["ZUNION", "2", "k", "k", "WEIGHTS", "-inf", "0", "WITHSCORES"]).texts(),
         ["one", "-inf", "zero", "0", "ninf", "inf"]
     );
+    // Unions too: the two-member source is summed before the ten-member set.
+    assert_eq!(c.cmd(&["ZADD", "pair", "9007199254741002", "m", "1", "a"]), int(2));
+    assert_eq!(c.cmd(&["SADD", "ten", "m", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]), int(10));
+    for order in [["ten", "pair", "pair"], ["pair", "ten", "pair"]] {
+        let mut args = vec!["ZUNIONSTORE", "u", "3"];
+        args.extend(order);
+        assert_eq!(c.cmd(&args), int(11));
+        assert_eq!(c.cmd(&["ZSCORE", "u", "m"]), bulk("18014398509482004"), "{order:?}: (x + x) + 1");
+    }
 }
 
 /// A leaderboard: every new score deletes the member's old index row, and past a

@@ -672,9 +672,13 @@ impl Db<'_> {
         let mut out: Vec<Scored> = Vec::new();
         match op {
             ZOp::Union => {
+                // As Redis: the sources from the smallest up, which fixes the order of the
+                // sums and so their rounding.
+                let mut order: Vec<usize> = (0..keys.len()).collect();
+                order.sort_by_key(|&i| metas[i].as_ref().map_or(0, Meta::size));
                 let mut acc: HashMap<Vec<u8>, f64> = HashMap::new();
-                for (i, (k, m)) in keys.iter().zip(&metas).enumerate() {
-                    for (member, s) in self.source_items(k, m)? {
+                for i in order {
+                    for (member, s) in self.source_items(keys[i], &metas[i])? {
                         let v = weight(i, s);
                         acc.entry(member).and_modify(|a| *a = agg.apply(*a, v)).or_insert(v);
                     }
