@@ -853,7 +853,8 @@ def match(r, d, drift_allowed):
         return None
     if r[0] == "$":
         return match_floats(r[1], d[1], drift_allowed)
-    if r[0] == "*" and len(r[1]) == len(d[1]):
+    # Lists compare element-wise; "shape" replies are normalised to their lengths.
+    if r[0] == "*" and isinstance(r[1], list) and isinstance(d[1], list) and len(r[1]) == len(d[1]):
         verdicts = [match(p, q, drift_allowed) for p, q in zip(r[1], d[1])]
         if None not in verdicts:
             return DRIFT if DRIFT in verdicts else SAME
