@@ -257,6 +257,11 @@ impl StreamKeys {
         StreamKeys { prefix: member_prefix(db, key, version) }
     }
 
+    /// The stream's member prefix, under which all its rows live.
+    pub fn prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+
     fn tagged(&self, tag: u8, extra: usize) -> Vec<u8> {
         let mut k = Vec::with_capacity(self.prefix.len() + 1 + extra);
         k.extend_from_slice(&self.prefix);

@@ -38,14 +38,19 @@ impl Pending {
     /// Indexes `ops`. Returns false (indexing nothing) if one of them is a range delete,
     /// which only FLUSHDB makes and which this index cannot show.
     pub(super) fn index(&mut self, ops: &[Op]) -> bool {
+        self.index_where(ops, |_| true)
+    }
+
+    /// [`Pending::index`] of the rows whose keys `keep` accepts.
+    fn index_where(&mut self, ops: &[Op], keep: impl Fn(&[u8]) -> bool) -> bool {
         if ops.iter().any(|op| matches!(op, Op::DeleteRange(..))) {
             return false;
         }
         for op in ops {
             match op {
-                Op::Put(family, k, v) => self.set(family, k.clone(), Some(v.clone())),
-                Op::Delete(family, k) => self.set(family, k.clone(), None),
-                Op::DeleteRange(..) => {}
+                Op::Put(family, k, v) if keep(k) => self.set(family, k.clone(), Some(v.clone())),
+                Op::Delete(family, k) if keep(k) => self.set(family, k.clone(), None),
+                _ => {}
             }
         }
         true
@@ -59,14 +64,8 @@ impl Pending {
     /// rows: [`View::scan_rows_with`]). `batch` must not flush.
     pub fn of_batch(batch: &Batch, prefix: &[u8]) -> Pending {
         let mut own = Pending::default();
-        for op in &batch.ops {
-            match op {
-                Op::Put(family, k, v) if k.starts_with(prefix) => own.set(family, k.clone(), Some(v.clone())),
-                Op::Delete(family, k) if k.starts_with(prefix) => own.set(family, k.clone(), None),
-                Op::DeleteRange(..) => panic!("a command reading its own rows does not flush"),
-                _ => {}
-            }
-        }
+        let indexed = own.index_where(&batch.ops, |k| k.starts_with(prefix));
+        assert!(indexed, "a command reading its own rows does not flush");
         own
     }
 

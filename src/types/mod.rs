@@ -207,8 +207,8 @@ impl Db<'_> {
             }
             return Ok(());
         }
-        let prefix = crate::storage::member_prefix(self.db, key, w.meta.version());
-        let deleted = if w.existed { batch.deletes_under(&prefix, |_| false) } else { 0 };
+        let prefix = || crate::storage::member_prefix(self.db, key, w.meta.version());
+        let deleted = if w.existed { batch.deletes_under(&prefix(), |_| false) } else { 0 };
         if deleted > 0 {
             // A sorted set has two rows per member (and a few rank buckets).
             let rows = if w.meta.kind == Kind::ZSet { 2 * size } else { size };

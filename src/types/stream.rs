@@ -16,7 +16,7 @@ mod group;
 pub use group::*;
 
 use super::{Db, Error, Result};
-use crate::storage::{cf, decode_fields, encode_fields, member_prefix, Batch, Kind, Meta, StreamKeys, StreamState};
+use crate::storage::{cf, decode_fields, encode_fields, Batch, Kind, Meta, StreamKeys, StreamState};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -200,8 +200,7 @@ impl Db<'_> {
     pub(crate) fn close_stream(&self, key: &[u8], s: &mut Stream, batch: &mut Batch) -> Result<()> {
         let deleted = if s.existed {
             let (entries, first) = (s.keys.entries(), s.keys.entry(s.state.first_id));
-            let prefix = member_prefix(self.db, key, s.meta.version());
-            batch.deletes_under(&prefix, |k| k.starts_with(&entries) && (s.len == 0 || k < &first[..]))
+            batch.deletes_under(s.keys.prefix(), |k| k.starts_with(&entries) && (s.len == 0 || k < &first[..]))
         } else {
             0
         };

@@ -669,15 +669,15 @@ impl Db<'_> {
         let metas = self.zsources(keys)?;
         let product = |i: usize, s: f64| s * weights.get(i).copied().unwrap_or(1.0) + 0.0;
         let weight = |i: usize, s: f64| Some(product(i, s)).filter(|v| !v.is_nan()).unwrap_or(0.0);
+        // As Redis: unions and intersections aggregate the sources from the smallest up,
+        // which fixes the order of the sums and so their rounding.
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by_key(|&i| metas[i].as_ref().map_or(0, Meta::size));
         let mut out: Vec<Scored> = Vec::new();
         match op {
             ZOp::Union => {
-                // As Redis: the sources from the smallest up, which fixes the order of the
-                // sums and so their rounding.
-                let mut order: Vec<usize> = (0..keys.len()).collect();
-                order.sort_by_key(|&i| metas[i].as_ref().map_or(0, Meta::size));
                 let mut acc: HashMap<Vec<u8>, f64> = HashMap::new();
-                for i in order {
+                for &i in &order {
                     for (member, s) in self.source_items(keys[i], &metas[i])? {
                         let v = weight(i, s);
                         acc.entry(member).and_modify(|a| *a = agg.apply(*a, v)).or_insert(v);
@@ -691,11 +691,8 @@ impl Db<'_> {
                 }
                 let all: Vec<Vec<Scored>> = keys.iter().zip(&metas).map(|(k, m)| self.source_items(k, m)).collect::<Result<_>>()?;
                 let maps: Vec<HashMap<&[u8], f64>> = all.iter().map(|items| items.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
-                // As Redis: the sources from the smallest up, which fixes the order of the
-                // sums (and so their rounding); only the first product turns NaN into 0,
-                // a later NaN (inf * 0) goes to the aggregate (SUM: 0, MIN/MAX: ignored).
-                let mut order: Vec<usize> = (0..all.len()).collect();
-                order.sort_by_key(|&i| all[i].len());
+                // Only the first product turns NaN into 0; a later NaN (inf * 0) goes to
+                // the aggregate (SUM: 0, MIN/MAX: ignored).
                 'members: for (member, _) in &all[order[0]] {
                     let mut score: Option<f64> = None;
                     for &i in &order {
