@@ -5,7 +5,7 @@ use super::blocking::Waiters;
 use super::multi::{Multi, Watch, Watches};
 use crate::config::Config;
 use crate::protocol::Reply;
-use crate::storage::{Group, Storage, Txn, View};
+use crate::storage::{Group, Reads, Storage, Txn, View};
 use crate::types::Db;
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -372,17 +372,29 @@ pub struct Ctx<'a> {
     pub reads_group: bool,
     /// The transaction this command runs in, inside EXEC.
     pub txn: Option<&'a RefCell<Txn>>,
+    /// Where a read-only command notes the collection versions it read, to be run again
+    /// if one changed under it ([`crate::storage::read_stable`]).
+    pub reads: Option<&'a Reads>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a Arc<ServerState>, session: &'a mut Session) -> Ctx<'a> {
-        Ctx { state, session, now: crate::storage::now_ms(), after: After::Nothing, group: None, reads_group: false, txn: None }
+        Ctx {
+            state,
+            session,
+            now: crate::storage::now_ms(),
+            after: After::Nothing,
+            group: None,
+            reads_group: false,
+            txn: None,
+            reads: None,
+        }
     }
 
     /// Storage as this command sees it: through its transaction, inside EXEC, or through
     /// its connection's write group.
     pub fn store(&self) -> View<'a> {
-        let view = View::with_txn(&self.state.store, self.txn);
+        let view = View::with_txn(&self.state.store, self.txn).recording(self.reads);
         match self.group {
             Some(g) if self.reads_group => view.through_group(g),
             _ => view,

@@ -17,7 +17,7 @@
 
 use crate::commands::{context, dispatch, flag, lookup, multi, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
-use crate::storage::Group;
+use crate::storage::{read_stable, Group, Reads};
 use bytes::Bytes;
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -61,17 +61,27 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             shared = None;
             state.gate.write()
         });
-        let mut ctx = Ctx::new(state, session);
-        if keys.is_some() {
-            ctx.group = Some(&group);
-            ctx.reads_group = reads_group;
-        }
         let (before, commits) = {
             let g = group.borrow();
             (g.commands, g.commits)
         };
-        let reply = dispatch(&mut ctx, argv);
-        let after = std::mem::replace(&mut ctx.after, After::Nothing);
+        let mut run_once = |reads: Option<&Reads>| {
+            let mut ctx = Ctx::new(state, &mut *session);
+            if keys.is_some() {
+                ctx.group = Some(&group);
+                ctx.reads_group = reads_group;
+            }
+            ctx.reads = reads;
+            let reply = dispatch(&mut ctx, argv);
+            (reply, std::mem::replace(&mut ctx.after, After::Nothing))
+        };
+        // A read takes no lock, so it is checked against the version changes that could
+        // have cut it short, and run again after one.
+        let (reply, after) = if !queueing && command.is_some_and(|c| c.has(flag::READONLY) && !c.has(flag::WRITE)) {
+            read_stable(&state.store, |reads| run_once(Some(reads)))
+        } else {
+            run_once(None)
+        };
         if exclusive.is_some() {
             drop(exclusive);
             shared = Some(state.gate.read());

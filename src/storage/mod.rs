@@ -35,6 +35,7 @@ mod keys;
 mod locks;
 mod meta;
 mod rankdir;
+mod reads;
 mod txn;
 mod wal;
 
@@ -43,6 +44,7 @@ pub use hints::End as HintEnd;
 pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
+pub use reads::{read_stable, Reads};
 pub use txn::{Pending, Txn, View};
 
 use cache::{Lookup, MetaCache};

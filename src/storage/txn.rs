@@ -17,7 +17,7 @@
 //! no key locks. The server keeps every other command, readers included, out while EXEC
 //! runs (`server/execute.rs`), so nobody sees the transaction half done.
 
-use super::{cf, meta_key, Batch, Group, Meta, Op, Probe, Result, Storage, DBMAP_KEY};
+use super::{cf, meta_key, Batch, Group, Meta, Op, Probe, Reads, Result, Storage, DBMAP_KEY};
 use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
@@ -185,6 +185,9 @@ pub struct View<'a> {
     store: &'a Storage,
     txn: Option<&'a RefCell<Txn>>,
     group: Option<&'a RefCell<Group>>,
+    /// Where a read that holds no lock notes the collection versions it reads from
+    /// storage ([`super::reads`]).
+    reads: Option<&'a Reads>,
 }
 
 /// The uncommitted rows a view reads through, borrowed for one read.
@@ -215,18 +218,24 @@ impl Overlay<'_> {
 
 impl<'a> View<'a> {
     pub fn new(store: &'a Storage) -> View<'a> {
-        View { store, txn: None, group: None }
+        View { store, txn: None, group: None, reads: None }
     }
 
     /// Storage seen through `txn`.
     pub fn with_txn(store: &'a Storage, txn: Option<&'a RefCell<Txn>>) -> View<'a> {
-        View { store, txn, group: None }
+        View { store, txn, group: None, reads: None }
     }
 
     /// This view, also seeing the uncommitted writes of `group` (whose pending rows the
     /// caller has indexed: [`Group::index_pending`]).
     pub fn through_group(self, group: &'a RefCell<Group>) -> View<'a> {
         View { group: Some(group), ..self }
+    }
+
+    /// This view, noting in `reads` the version of every collection it reads from
+    /// storage, so that the caller can check the read with [`super::read_stable`].
+    pub fn recording(self, reads: Option<&'a Reads>) -> View<'a> {
+        View { reads, ..self }
     }
 
     fn overlay(&self) -> Option<Overlay<'a>> {
@@ -262,7 +271,11 @@ impl<'a> View<'a> {
                 return Ok(row.and_then(Meta::decode));
             }
         }
-        self.store.get_meta(db, key)
+        let meta = self.store.get_meta(db, key)?;
+        if let (Some(reads), Some(m)) = (self.reads, &meta) {
+            reads.note(db, key, m.version());
+        }
+        Ok(meta)
     }
 
     /// See [`Storage::get_live`].
