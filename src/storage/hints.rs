@@ -75,6 +75,13 @@ impl PopHints {
         self.any.store(!map.is_empty(), Ordering::Release);
     }
 
+    /// Forgets every hint: a write failed, and the hints its pops recorded point past rows
+    /// that are still stored.
+    pub fn clear(&self) {
+        self.map.lock().clear();
+        self.any.store(false, Ordering::Release);
+    }
+
     /// A row was added under `prefix`: both ends may have moved outwards.
     pub fn forget(&self, prefix: &[u8]) {
         if !self.any.load(Ordering::Acquire) {

@@ -488,7 +488,11 @@ impl Storage {
         }
         let mut wo = WriteOptions::default();
         wo.set_sync(self.sync_writes.load(Ordering::Relaxed));
-        self.wal.write(|| self.db.write_opt(wb, &wo))?;
+        if let Err(e) = self.wal.write(|| self.db.write_opt(wb, &wo)) {
+            // The batch's pops moved their hints past rows it did not delete after all.
+            self.pop_hints.clear();
+            return Err(e.into());
+        }
         if range_deletes {
             self.flush_range_deletes()?;
         }
