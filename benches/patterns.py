@@ -20,6 +20,9 @@ Patterns (a round is one pipelined write of these commands):
             --rounds 16200, the slowest round is the one that rewrites the hash.
     scores  ZINCRBY lb 1 p<i % 100>, ZRANGE lb 0 -1 WITHSCORES: a leaderboard of 100
             players read whole; every new score deletes the player's old index row.
+    top     ZINCRBY lb 1 p<i % 100>, ZREVRANGE lb 0 9 WITHSCORES, ZREVRANK lb p<(i+50) % 100>
+            on a leaderboard of --fields players (10): the 100 active ones climb to the
+            top, and each new score deletes the player's old index row just below them.
     document JSON.SET doc $.tmp<i> 1, JSON.DEL doc $.tmp<i>, JSON.GET doc on a 20 KB document
             of 20 members (DiskDB only: Debian's Redis has no JSON module).
     queue   XADD q <i>-1, XREADGROUP GROUP g c COUNT 1 STREAMS q >, XACK, XDEL, then
@@ -57,6 +60,11 @@ def scores_round(i: int) -> list[list[str]]:
     return [["ZINCRBY", "lb", "1", f"p{i % 100}"], ["ZRANGE", "lb", "0", "-1", "WITHSCORES"]]
 
 
+def top_round(i: int) -> list[list[str]]:
+    return [["ZINCRBY", "lb", "1", f"p{i % 100}"], ["ZREVRANGE", "lb", "0", "9", "WITHSCORES"],
+            ["ZREVRANK", "lb", f"p{(i + 50) % 100}"]]
+
+
 def queue_round(i: int) -> list[list[str]]:
     entry = f"{i}-1"
     return [
@@ -84,6 +92,10 @@ def churn_setup(fields: int) -> list[list[str]]:
     return [["HSET", "h", *[x for j in range(i, min(i + 1000, fields)) for x in (f"keep{j}", "v")]] for i in range(0, fields, 1000)]
 
 
+def top_setup(players: int) -> list[list[str]]:
+    return [["ZADD", "lb", *[x for j in range(i, min(i + 1000, players)) for x in ("0", f"p{j}")]] for i in range(0, players, 1000)]
+
+
 SETUP = {
     "queue": [["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]],
     "document": [["JSON.SET", "doc", "$", BIG_DOC]],
@@ -93,9 +105,10 @@ SETUP = {
 def rounds(port: int, args: argparse.Namespace) -> tuple[list[float], float]:
     """Runs the rounds; returns the mean seconds per round of each fifth, and the slowest."""
     pattern, n = args.pattern, args.rounds
-    make = {"flush": flush_round(args.keys), "window": window_round, "churn": churn_round, "rewrite": rewrite_round, "scores": scores_round,
+    make = {"flush": flush_round(args.keys), "window": window_round, "churn": churn_round, "rewrite": rewrite_round, "scores": scores_round, "top": top_round,
             "queue": queue_round, "document": document_round}[pattern]
-    setup = churn_setup(args.fields) if pattern in ("churn", "rewrite") else SETUP.get(pattern, [])
+    setup = (churn_setup(args.fields) if pattern in ("churn", "rewrite")
+             else top_setup(args.fields) if pattern == "top" else SETUP.get(pattern, []))
     fifth = max(n // 5, 1)
     fifths, slowest = [], 0.0
     with socket.create_connection((HOST, port)) as s:
@@ -143,10 +156,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--diskdb-bin", required=True)
     p.add_argument("--redis-bin", help="also run redis-server (appendonly, everysec)")
-    p.add_argument("--pattern", choices=["flush", "window", "churn", "rewrite", "scores", "queue", "document"], default="flush")
+    p.add_argument("--pattern", choices=["flush", "window", "churn", "rewrite", "scores", "queue", "document", "top"], default="flush")
     p.add_argument("--rounds", type=int, default=5000)
     p.add_argument("--keys", type=int, default=0, help="flush: keys each round writes before its FLUSHALL")
-    p.add_argument("--fields", type=int, default=10, help="churn, rewrite: the fields the hash keeps")
+    p.add_argument("--fields", type=int, default=10, help="churn, rewrite: the fields the hash keeps; top: the players")
     args = p.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

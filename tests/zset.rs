@@ -1010,3 +1010,64 @@ fn a_leaderboard_keeps_its_order_through_many_new_scores() {
     assert_eq!(c.cmd(&["ZRANK", "big", &want[100].0]), int(100));
     assert_eq!(c.cmd(&["ZCARD", "big"]), int(want.len() as i64));
 }
+
+/// A leaderboard too large to be rewritten (5,000 players) whose 100 active players keep
+/// scoring: every new score deletes a row next to the top, the reads there step over them,
+/// and the stretch they cross is compacted in the background while clients read and write.
+#[test]
+fn a_large_leaderboard_stays_exact_while_its_deleted_rows_are_compacted_away() {
+    let s = Server::start();
+    let mut c = s.client();
+    let players = 5000;
+    let mut scores = vec![0i64; players];
+    for start in (0..players).step_by(1000) {
+        let mut args = vec!["ZADD".to_string(), "lb".to_string()];
+        for p in start..start + 1000 {
+            args.extend(["0".to_string(), format!("p{p}")]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(c.cmd(&args), int(1000));
+    }
+    let model = |scores: &[i64]| {
+        let mut m: Vec<(String, i64)> = scores.iter().enumerate().map(|(p, s)| (format!("p{p}"), *s)).collect();
+        m.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        m
+    };
+    let compactions = |c: &mut Client| {
+        let info = c.cmd(&["INFO", "rocksdb"]).text();
+        info.lines().find_map(|l| l.strip_prefix("range_compactions:")).map_or(0, |n| n.trim().parse::<u64>().unwrap())
+    };
+    for round in 0..30 {
+        let mut batch = Vec::new();
+        for i in 0..200 {
+            let p = (round * 200 + i) % 100;
+            scores[p] += 1 + (i % 3) as i64;
+            let (by, m) = ((1 + i % 3).to_string(), format!("p{p}"));
+            batch.extend(Client::encode(&[b"ZINCRBY", b"lb", by.as_bytes(), m.as_bytes()]));
+        }
+        c.send_raw(&batch);
+        for _ in 0..200 {
+            c.read();
+        }
+        let want = model(&scores);
+        let top: Vec<String> = want.iter().rev().take(10).flat_map(|(m, s)| [m.clone(), s.to_string()]).collect();
+        assert_eq!(texts(c.cmd(&["ZREVRANGE", "lb", "0", "9", "WITHSCORES"])), top, "round {round}");
+        let (m, _) = &want[players - 1 - (round * 7) % 100];
+        assert_eq!(c.cmd(&["ZREVRANK", "lb", m]), int(((round * 7) % 100) as i64), "round {round}");
+    }
+    let want = model(&scores);
+    let flat: Vec<String> = want.iter().flat_map(|(m, s)| [m.clone(), s.to_string()]).collect();
+    assert_eq!(texts(c.cmd(&["ZRANGE", "lb", "0", "-1", "WITHSCORES"])), flat);
+    if s.is_reference() {
+        return;
+    }
+    // 6,000 new scores left 6,000 deleted rows near the top: the reads above crossed them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while compactions(&mut c) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no range compaction ran");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(texts(c.cmd(&["ZRANGE", "lb", "0", "-1", "WITHSCORES"])), flat);
+    assert_eq!(c.cmd(&["ZREVRANK", "lb", &want[players - 1].0]), int(0));
+    assert_eq!(c.cmd(&["ZCARD", "lb"]), int(players as i64));
+}

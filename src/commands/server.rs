@@ -196,7 +196,7 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 out,
                 "# Rocksdb\r\nestimate_num_keys:{}\r\ntotal_sst_files_size:{}\r\nlive_sst_files_size:{}\r\n\
                  cur_size_all_mem_tables:{}\r\nestimate_pending_compaction_bytes:{}\r\nnum_running_compactions:{}\r\n\
-                 num_running_flushes:{}\r\ncompression:{}\r\n\r\n",
+                 num_running_flushes:{}\r\nrange_compactions:{}\r\ncompression:{}\r\n\r\n",
                 p("rocksdb.estimate-num-keys"),
                 p("rocksdb.total-sst-files-size"),
                 p("rocksdb.live-sst-files-size"),
@@ -204,6 +204,7 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 p("rocksdb.estimate-pending-compaction-bytes"),
                 p("rocksdb.num-running-compactions"),
                 p("rocksdb.num-running-flushes"),
+                state.store.range_compactions(),
                 cfg.compression.name()
             );
         }

@@ -28,6 +28,7 @@
 //! fsync the WAL every second.
 
 mod cache;
+mod compactor;
 mod filter;
 mod group;
 mod hints;
@@ -230,6 +231,8 @@ pub struct Storage {
     wal: wal::WalFlush,
     /// Writes with range deletions since the keyed memtables were last flushed for them.
     range_deletes: AtomicU64,
+    /// Compacts the ranges scans found full of deleted rows (see [`compactor`]).
+    compactor: compactor::Compactor,
 }
 
 /// Which of `ops` a write must apply: a put or delete of a row that a later op of the
@@ -348,6 +351,7 @@ impl Storage {
             pop_hints: Default::default(),
             wal: Default::default(),
             range_deletes: AtomicU64::new(0),
+            compactor: compactor::Compactor::start(Arc::downgrade(&db)),
             db,
         };
         store.load_state(opts.databases)?;
@@ -612,6 +616,7 @@ impl Storage {
             ro.set_iterate_upper_bound(end.clone());
         }
         ro.set_iterate_lower_bound(prefix.to_vec());
+        let counter = compactor::DeleteCounter::start(family);
         let mut it = self.db.raw_iterator_cf_opt(self.cf(family), ro);
         match (start, reverse) {
             (Some(s), false) => it.seek(s),
@@ -619,8 +624,10 @@ impl Storage {
             (Some(s), true) => it.seek_for_prev(s),
             (None, true) => it.seek_to_last(),
         }
+        let mut live = 0;
         while it.valid() {
             let (Some(k), Some(v)) = (it.key(), it.value()) else { break };
+            live += 1;
             if !f(k, v) {
                 break;
             }
@@ -630,7 +637,23 @@ impl Storage {
                 it.next();
             }
         }
+        if let Some(family) = counter.and_then(|c| c.finish(live)) {
+            // The stretch the scan crossed: from where it started to where it stopped.
+            let (begin, stop) = (start.unwrap_or(prefix).to_vec(), it.key().filter(|_| it.valid()).map(<[u8]>::to_vec));
+            let (from, to) = match reverse {
+                false => (begin.max(prefix.to_vec()), stop.or(end).unwrap_or_default()),
+                true => (stop.unwrap_or_else(|| prefix.to_vec()), if start.is_some() { begin } else { end.unwrap_or_default() }),
+            };
+            if !to.is_empty() {
+                self.compactor.request(family, from, to);
+            }
+        }
         Ok(it.status()?)
+    }
+
+    /// How many ranges scans found full of deleted rows have been compacted.
+    pub fn range_compactions(&self) -> u64 {
+        self.compactor.done()
     }
 
     /// The key of the first row of `family` under `prefix` at or after `start`, giving up
@@ -923,8 +946,12 @@ impl Drop for Storage {
     fn drop(&mut self) {
         // Wait for running compactions before the database goes: their filters hold weak
         // references to it, and the last strong one must be dropped here, never on a
-        // compaction thread (closing the database there would wait for itself).
+        // compaction thread (closing the database there would wait for itself). The
+        // range compactor is told to stop first, so it starts nothing new, and joined
+        // after, once RocksDB has cancelled what it was running.
+        self.compactor.stop();
         self.db.cancel_all_background_work(true);
+        self.compactor.join();
     }
 }
 
@@ -1221,6 +1248,45 @@ mod tests {
 
     fn row(s: &Storage, key: &[u8], version: u64, field: &[u8]) -> bool {
         s.get_member(cf::DATA, &member_key(0, key, version, field)).unwrap().is_some()
+    }
+
+    #[test]
+    fn a_scan_across_many_deleted_rows_gets_their_range_compacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let fields: Vec<Vec<u8>> = (0..3000).map(|i| format!("f{i:05}").into_bytes()).collect();
+        let version = hash(&s, b"h", &fields.iter().map(|f| &f[..]).collect::<Vec<_>>());
+        // The middle 2,000 fields deleted one write at a time, as HDEL would.
+        for f in &fields[500..2500] {
+            let _l = s.lock(0, &[b"h"]);
+            let mut b = s.batch();
+            b.delete_row(cf::DATA, &member_key(0, b"h", version, f));
+            s.write(b).unwrap();
+        }
+        let prefix = member_prefix(0, b"h", version);
+        let probe = || s.first_row_near(cf::DATA, &prefix, &member_key(0, b"h", version, &fields[500]), 64, |_| false).unwrap();
+        assert!(matches!(probe(), Probe::GaveUp), "the tombstones are in the way");
+        let mut live = 0;
+        s.scan_rows(cf::DATA, &prefix, None, false, |_, _| {
+            live += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(live, 1000);
+        // The scan stepped over 2,000 tombstones: its range is compacted in the background.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while s.range_compactions() == 0 {
+            assert!(std::time::Instant::now() < deadline, "no range compaction ran");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(probe(), Probe::Found(member_key(0, b"h", version, &fields[2500])));
+        let mut kept = Vec::new();
+        s.scan_rows(cf::DATA, &prefix, None, false, |k, _| {
+            kept.push(k[prefix.len()..].to_vec());
+            true
+        })
+        .unwrap();
+        assert_eq!(kept, [&fields[..500], &fields[2500..]].concat());
     }
 
     #[test]
