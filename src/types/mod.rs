@@ -230,8 +230,8 @@ impl Db<'_> {
     /// the live rows are copied under a new version in this same batch: scans of the new
     /// prefix meet none of the old tombstones, and the compaction filter drops the old
     /// rows. The copy costs O(rows), paid once per that many deletes; a collection of
-    /// more than [`REWRITE_MAX_ROWS`] rows is left to compaction, so that no one command
-    /// writes without bound.
+    /// more than [`REWRITE_MAX_ROWS`] rows is left to the compactions its scans ask for
+    /// (`storage/compactor.rs`), so that no one command writes without bound.
     pub(crate) fn count_deletes(
         &self,
         key: &[u8],
