@@ -23,6 +23,8 @@ Patterns (a round is one pipelined write of these commands):
     top     ZINCRBY lb 1 p<i % 100>, ZREVRANGE lb 0 9 WITHSCORES, ZREVRANK lb p<(i+50) % 100>
             on a leaderboard of --fields players (10): the 100 active ones climb to the
             top, and each new score deletes the player's old index row just below them.
+    jobs    SET job:<i> x, DEL job:<i - 100>, SCAN 0 MATCH job:* COUNT 100: keys created and
+            deleted in order (the deleted ones sort first), listed from the start.
     document JSON.SET doc $.tmp<i> 1, JSON.DEL doc $.tmp<i>, JSON.GET doc on a 20 KB document
             of 20 members (DiskDB only: Debian's Redis has no JSON module).
     queue   XADD q <i>-1, XREADGROUP GROUP g c COUNT 1 STREAMS q >, XACK, XDEL, then
@@ -65,6 +67,10 @@ def top_round(i: int) -> list[list[str]]:
             ["ZREVRANK", "lb", f"p{(i + 50) % 100}"]]
 
 
+def jobs_round(i: int) -> list[list[str]]:
+    return [["SET", f"job:{i:09}", "x"], ["DEL", f"job:{i - 100:09}"], ["SCAN", "0", "MATCH", "job:*", "COUNT", "100"]]
+
+
 def queue_round(i: int) -> list[list[str]]:
     entry = f"{i}-1"
     return [
@@ -105,7 +111,7 @@ SETUP = {
 def rounds(port: int, args: argparse.Namespace) -> tuple[list[float], float]:
     """Runs the rounds; returns the mean seconds per round of each fifth, and the slowest."""
     pattern, n = args.pattern, args.rounds
-    make = {"flush": flush_round(args.keys), "window": window_round, "churn": churn_round, "rewrite": rewrite_round, "scores": scores_round, "top": top_round,
+    make = {"flush": flush_round(args.keys), "window": window_round, "churn": churn_round, "rewrite": rewrite_round, "scores": scores_round, "top": top_round, "jobs": jobs_round,
             "queue": queue_round, "document": document_round}[pattern]
     setup = (churn_setup(args.fields) if pattern in ("churn", "rewrite")
              else top_setup(args.fields) if pattern == "top" else SETUP.get(pattern, []))
@@ -156,7 +162,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--diskdb-bin", required=True)
     p.add_argument("--redis-bin", help="also run redis-server (appendonly, everysec)")
-    p.add_argument("--pattern", choices=["flush", "window", "churn", "rewrite", "scores", "queue", "document", "top"], default="flush")
+    p.add_argument("--pattern", choices=["flush", "window", "churn", "rewrite", "scores", "queue", "document", "top", "jobs"], default="flush")
     p.add_argument("--rounds", type=int, default=5000)
     p.add_argument("--keys", type=int, default=0, help="flush: keys each round writes before its FLUSHALL")
     p.add_argument("--fields", type=int, default=10, help="churn, rewrite: the fields the hash keeps; top: the players")

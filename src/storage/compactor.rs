@@ -1,13 +1,15 @@
 //! Compactions of the stretch of rows a scan found full of deleted ones.
 //!
-//! A deleted member row leaves a tombstone that every scan over it steps across until a
+//! A deleted row leaves a tombstone that every scan over it steps across until a
 //! compaction carries it to the bottom level, which a hot key range may not reach for a
 //! long time. Collections of up to `types::REWRITE_MAX_ROWS` rows are rewritten under a
-//! new version when their deletes pile up; larger ones, and stretches a rewrite does not
-//! see coming (a leaderboard whose score updates all delete rows next to the top), are
-//! handled here: a scan that stepped over more than [`SKIPPED_DELETES`] tombstones, and
-//! over more tombstones than live rows, names the key range it covered, and a background
-//! thread compacts that range down to the bottom level, which drops them. One range at a time, so the cost is bounded by one
+//! new version when their deletes pile up; larger ones, stretches a rewrite does not see
+//! coming (a leaderboard whose score updates all delete rows next to the top), and keys
+//! deleted in the order they were made (`job:1`, `job:2`, ... whose meta rows'
+//! tombstones sort where SCAN starts) are handled here. A scan that stepped over more
+//! than [`SKIPPED_DELETES`] tombstones, and over more tombstones than live rows, names
+//! the key range it covered, and a background thread compacts that range down to the
+//! bottom level, which drops them. One range at a time, so the cost is bounded by one
 //! compaction running beside the automatic ones; a range asked for again while queued is
 //! queued once.
 
@@ -106,10 +108,10 @@ pub struct DeleteCounter {
 }
 
 impl DeleteCounter {
-    /// Starts counting for a scan of `family`; `None` for a family whose rows are not
-    /// members, or inside another scan (which counts for both).
+    /// Starts counting for a scan of `family`; `None` for a family other than the meta
+    /// rows and the member rows, or inside another scan (which counts for both).
     pub fn start(family: &str) -> Option<DeleteCounter> {
-        let family = *cf::MEMBERS.iter().find(|f| **f == family)?;
+        let family = *[cf::META].iter().chain(&cf::MEMBERS).find(|f| **f == family)?;
         PERF.with(|(ctx, counting)| {
             if counting.replace(true) {
                 return None;

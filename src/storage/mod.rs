@@ -548,14 +548,23 @@ impl Storage {
         if let Some(end) = prefix_end(&[db]) {
             ro.set_iterate_upper_bound(end);
         }
+        let counter = compactor::DeleteCounter::start(cf::META);
         let mut it = self.db.raw_iterator_cf_opt(self.cf(cf::META), ro);
         it.seek(meta_key(db, start));
+        let mut live = 0;
         while it.valid() {
             let (Some(k), Some(v)) = (it.key(), it.value()) else { break };
+            live += 1;
             if !f(&k[1..], v) {
                 break;
             }
             it.next();
+        }
+        if let Some(family) = counter.and_then(|c| c.finish(live)) {
+            // Deleted keys sort where SCAN starts (keys made and deleted in order).
+            if let Some(to) = it.key().filter(|_| it.valid()).map(<[u8]>::to_vec).or_else(|| prefix_end(&[db])) {
+                self.compactor.request(family, meta_key(db, start), to);
+            }
         }
         Ok(it.status()?)
     }
