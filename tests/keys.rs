@@ -962,15 +962,7 @@ fn scan_lists_exactly_the_live_keys_of_jobs_made_and_deleted_in_order() {
     if s.is_reference() {
         return;
     }
-    let compactions = |c: &mut Client| {
-        let info = c.cmd(&["INFO", "rocksdb"]).text();
-        info.lines().find_map(|l| l.strip_prefix("range_compactions:")).map_or(0, |n| n.trim().parse::<u64>().unwrap())
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while compactions(&mut c) == 0 {
-        assert!(std::time::Instant::now() < deadline, "no range compaction ran");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    c.wait_range_compaction();
     assert_eq!(listed(&mut c), want);
     assert_eq!(c.cmd(&["GET", "job:004999"]), bulk("x"));
     assert_eq!(c.cmd(&["EXISTS", "job:004899"]), int(0));

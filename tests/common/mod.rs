@@ -293,6 +293,21 @@ impl Client {
         self.read()
     }
 
+    /// Waits, up to two minutes, until `INFO rocksdb` reports that a range some scan found
+    /// full of deleted rows has been compacted (DiskDB only).
+    pub fn wait_range_compaction(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let info = self.cmd(&["INFO", "rocksdb"]).text();
+            let done = info.lines().find_map(|l| l.strip_prefix("range_compactions:")).map_or(0, |n| n.trim().parse::<u64>().unwrap());
+            if done > 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no range compaction ran");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends raw bytes.
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).unwrap();
