@@ -29,18 +29,16 @@ const MAX_RUNS: usize = 16;
 pub struct Reads(RefCell<Vec<(u8, Vec<u8>, u64)>>);
 
 impl Reads {
-    /// Notes that the read saw `key` at `version` (0, an inline value, needs no check:
-    /// the meta row is the whole value).
+    /// Notes that the read saw `key` with its member rows under `version` (a value kept
+    /// whole in its meta row, a string or a small JSON document, needs no check).
     pub(super) fn note(&self, db: u8, key: &[u8], version: u64) {
-        if version != 0 {
-            self.0.borrow_mut().push((db, key.to_vec(), version));
-        }
+        self.0.borrow_mut().push((db, key.to_vec(), version));
     }
 
     /// Whether a collection the read saw has a different version now, or is gone.
     pub fn changed(&self, store: &Storage) -> Result<bool> {
         for (db, key, version) in self.0.borrow().iter() {
-            if store.get_meta(*db, key)?.map(|m| m.version()) != Some(*version) {
+            if store.get_meta(*db, key)?.and_then(|m| m.member_version()) != Some(*version) {
                 return Ok(true);
             }
         }

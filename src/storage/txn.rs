@@ -272,8 +272,8 @@ impl<'a> View<'a> {
             }
         }
         let meta = self.store.get_meta(db, key)?;
-        if let (Some(reads), Some(m)) = (self.reads, &meta) {
-            reads.note(db, key, m.version());
+        if let (Some(reads), Some(version)) = (self.reads, meta.as_ref().and_then(Meta::member_version)) {
+            reads.note(db, key, version);
         }
         Ok(meta)
     }

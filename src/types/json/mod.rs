@@ -718,6 +718,41 @@ mod tests {
         assert!(matches!(db.live(b"k").unwrap().unwrap().json_body(), Some(JsonBody::Split { count: 301, next_order: 302, .. })));
     }
 
+    /// How many runs `read_stable` gives a read of `key` during whose first run `change`
+    /// writes the key.
+    fn runs_of_a_read_racing(store: &crate::storage::Storage, key: &[u8], change: impl Fn(&Db)) -> usize {
+        let db = Db::new(store, 0, now_ms());
+        let mut runs = 0;
+        crate::storage::read_stable(store, |reads| {
+            runs += 1;
+            let view = crate::storage::View::new(store).recording(Some(reads));
+            Db::in_view(view, 0, db.now).live(key).unwrap().unwrap();
+            if runs == 1 {
+                change(&db);
+            }
+        });
+        runs
+    }
+
+    #[test]
+    fn a_read_checks_the_version_member_rows_live_under() {
+        let (_d, store) = temp_store();
+        let db = Db::new(&store, 0, now_ms());
+        // A split document keeps its version after the body's layout byte.
+        db.json_set(b"doc", &p("$"), big_doc(300), SetCond::Always).unwrap();
+        let replace = |db: &Db| {
+            db.del(&[b"doc"]).unwrap();
+            db.json_set(b"doc", &p("$"), big_doc(300), SetCond::Always).unwrap();
+        };
+        assert_eq!(runs_of_a_read_racing(&store, b"doc", replace), 2);
+        // A value kept whole in its meta row is read in one go: nothing to check.
+        db.set(b"s", b"0123456789abcdef", crate::types::string::Cond::Always, crate::types::string::Ttl::Clear, false).unwrap();
+        let overwrite = |db: &Db| {
+            db.set(b"s", b"fedcba9876543210", crate::types::string::Cond::Always, crate::types::string::Ttl::Clear, false).unwrap();
+        };
+        assert_eq!(runs_of_a_read_racing(&store, b"s", overwrite), 1);
+    }
+
     #[test]
     fn replacing_a_split_document_drops_its_rows() {
         let (_d, store) = temp_store();
