@@ -9,9 +9,9 @@
 //! tombstones sort where SCAN starts) are handled here. A scan that stepped over more
 //! than [`SKIPPED_DELETES`] tombstones, and over more tombstones than live rows, names
 //! the key range it covered, and a background thread compacts that range down to the
-//! bottom level, which drops them. One range at a time, so the cost is bounded by one
-//! compaction running beside the automatic ones; a range asked for again while queued is
-//! queued once.
+//! bottom level, which drops them. One range at a time, resting as long as each took, so
+//! at most one compaction runs beside the automatic ones, half the time; a range that
+//! overlaps one already queued joins it.
 
 use super::cf;
 use parking_lot::{Condvar, Mutex};
@@ -22,6 +22,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 /// A scan that steps over more deleted rows than this asks for a compaction of its range.
 pub const SKIPPED_DELETES: u64 = 1024;
@@ -64,18 +65,29 @@ impl Compactor {
         Compactor { shared, thread: Mutex::new(Some(thread)) }
     }
 
-    /// Asks for `[from, to]` of `family` to be compacted.
+    /// Asks for `[from, to]` of `family` to be compacted. A range that overlaps one
+    /// already waiting joins it (scans of one hot stretch each stop at another key).
     pub fn request(&self, family: &'static str, from: Vec<u8>, to: Vec<u8>) {
         let mut q = self.shared.queue.lock();
-        let range = (family, from, to);
-        if q.stop || q.ranges.len() >= MAX_QUEUED || q.ranges.contains(&range) {
+        if q.stop {
             return;
         }
-        q.ranges.push_back(range);
-        self.shared.wake.notify_one();
+        if let Some((_, f, t)) = q.ranges.iter_mut().find(|(fam, f, t)| *fam == family && from <= *t && *f <= to) {
+            if from < *f {
+                *f = from;
+            }
+            if to > *t {
+                *t = to;
+            }
+            return;
+        }
+        if q.ranges.len() < MAX_QUEUED {
+            q.ranges.push_back((family, from, to));
+            self.shared.wake.notify_one();
+        }
     }
 
-    /// How many range compactions have finished (INFO, tests).
+    /// How many range compactions have run (INFO, tests).
     pub fn done(&self) -> u64 {
         self.shared.done.load(Ordering::Relaxed)
     }
@@ -152,8 +164,10 @@ fn run(shared: &Shared, db: &Weak<DB>) {
                 shared.wake.wait(&mut q);
             }
         };
-        let Some(db) = db.upgrade() else { return };
-        if let Some(cf) = db.cf_handle(family) {
+        let began = Instant::now();
+        {
+            let Some(db) = db.upgrade() else { return };
+            let Some(cf) = db.cf_handle(family) else { continue };
             let mut opts = CompactOptions::default();
             // All the way down, where tombstones are dropped; without holding up the
             // automatic compactions.
@@ -162,5 +176,40 @@ fn run(shared: &Shared, db: &Weak<DB>) {
             db.compact_range_cf_opt(cf, Some(&from), Some(&to), &opts);
         }
         shared.done.fetch_add(1, Ordering::Relaxed);
+        // Rest as long as the compaction took, so that a stretch deleted as fast as it is
+        // compacted keeps this thread busy half the time at most.
+        let rest_until = Instant::now() + began.elapsed();
+        let mut q = shared.queue.lock();
+        while !q.stop && Instant::now() < rest_until {
+            shared.wake.wait_until(&mut q, rest_until);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_requests_join_the_range_already_waiting() {
+        // No thread: the queue is what the test looks at.
+        let c = Compactor { shared: Arc::new(Shared::default()), thread: Mutex::new(None) };
+        c.request(cf::DATA, b"k10".to_vec(), b"k20".to_vec());
+        c.request(cf::DATA, b"k15".to_vec(), b"k30".to_vec());
+        c.request(cf::DATA, b"k05".to_vec(), b"k12".to_vec());
+        c.request(cf::DATA, b"k40".to_vec(), b"k50".to_vec());
+        c.request(cf::ZSCORE, b"k10".to_vec(), b"k20".to_vec());
+        let queued: Vec<Range> = c.shared.queue.lock().ranges.iter().cloned().collect();
+        assert_eq!(
+            queued,
+            [
+                (cf::DATA, b"k05".to_vec(), b"k30".to_vec()),
+                (cf::DATA, b"k40".to_vec(), b"k50".to_vec()),
+                (cf::ZSCORE, b"k10".to_vec(), b"k20".to_vec()),
+            ]
+        );
+        c.stop();
+        c.request(cf::DATA, b"k60".to_vec(), b"k70".to_vec());
+        assert_eq!(c.shared.queue.lock().ranges.len(), 3, "a stopped compactor takes no more");
     }
 }
