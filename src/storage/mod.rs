@@ -648,12 +648,12 @@ impl Storage {
         }
         if let Some(family) = counter.and_then(|c| c.finish(live)) {
             // The stretch the scan crossed: from where it started to where it stopped.
-            let (begin, stop) = (start.unwrap_or(prefix).to_vec(), it.key().filter(|_| it.valid()).map(<[u8]>::to_vec));
+            let stop = it.key().filter(|_| it.valid()).map(<[u8]>::to_vec);
             let (from, to) = match reverse {
-                false => (begin.max(prefix.to_vec()), stop.or(end).unwrap_or_default()),
-                true => (stop.unwrap_or_else(|| prefix.to_vec()), if start.is_some() { begin } else { end.unwrap_or_default() }),
+                false => (start.unwrap_or(prefix).max(prefix).to_vec(), stop.or(end)),
+                true => (stop.unwrap_or_else(|| prefix.to_vec()), start.map(<[u8]>::to_vec).or(end)),
             };
-            if !to.is_empty() {
+            if let Some(to) = to {
                 self.compactor.request(family, from, to);
             }
         }
