@@ -25,7 +25,6 @@ use parking_lot::Mutex;
 use quick_cache::Weighter;
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// One sorted set's bucket rows: full row key -> stored value.
@@ -37,14 +36,11 @@ const DIR_OVERHEAD: u64 = 128;
 
 pub struct Dir {
     rows: Mutex<Rows>,
-    /// The weight the cache charges, refreshed when rows come or go.
-    weight: AtomicU64,
 }
 
 impl Dir {
     fn new(rows: Rows) -> Dir {
-        let weight = AtomicU64::new(weigh(&rows));
-        Dir { rows: Mutex::new(rows), weight }
+        Dir { rows: Mutex::new(rows) }
     }
 
     /// Visits the rows in order from `start` (see [`super::Storage::scan_rows`]) until `f`
@@ -69,17 +65,21 @@ fn weigh(rows: &Rows) -> u64 {
     DIR_OVERHEAD + rows.iter().map(|(k, v)| (k.len() + v.len()) as u64 + ROW_OVERHEAD).sum::<u64>()
 }
 
+/// A cached directory with the weight it was inserted with: the cache weighs an entry
+/// again when it replaces it, and must find the weight it charged then.
+type Charged = (Arc<Dir>, u64);
+
 #[derive(Clone)]
 struct ByWeight;
 
-impl Weighter<Vec<u8>, Arc<Dir>> for ByWeight {
-    fn weight(&self, prefix: &Vec<u8>, dir: &Arc<Dir>) -> u64 {
-        prefix.len() as u64 + dir.weight.load(Ordering::Relaxed)
+impl Weighter<Vec<u8>, Charged> for ByWeight {
+    fn weight(&self, prefix: &Vec<u8>, (_, weight): &Charged) -> u64 {
+        prefix.len() as u64 + weight
     }
 }
 
 /// Directories by member prefix.
-pub struct RankDirs(Coherent<Arc<Dir>, ByWeight>);
+pub struct RankDirs(Coherent<Charged, ByWeight>);
 
 impl RankDirs {
     /// Directories of at most `bytes` in all (0 disables them).
@@ -89,14 +89,15 @@ impl RankDirs {
 
     /// The cached directory of member prefix `prefix`, or a ticket to fill it with.
     pub fn lookup(&self, prefix: &[u8]) -> Result<Arc<Dir>, u64> {
-        self.0.lookup(prefix)
+        self.0.lookup(prefix).map(|(dir, _)| dir)
     }
 
     /// Wraps `rows`, read from RocksDB after a miss, caching them unless a write touched
     /// the prefix's shard since the ticket was taken.
     pub fn fill(&self, prefix: &[u8], ticket: u64, rows: Rows) -> Arc<Dir> {
+        let weight = weigh(&rows);
         let dir = Arc::new(Dir::new(rows));
-        self.0.fill(prefix, ticket, dir.clone());
+        self.0.fill(prefix, ticket, (dir.clone(), weight));
         dir
     }
 
@@ -118,7 +119,7 @@ impl RankDirs {
 
     fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
         self.0.update(prefix, |cache| {
-            let Some(dir) = cache.get(prefix) else { return };
+            let Some((dir, _)) = cache.get(prefix) else { return };
             let resized = {
                 let mut rows = dir.rows.lock();
                 let before = rows.len();
@@ -128,15 +129,11 @@ impl RankDirs {
                         None => rows.remove(key),
                     };
                 }
-                let resized = rows.len() != before;
-                if resized {
-                    dir.weight.store(weigh(&rows), Ordering::Relaxed);
-                }
-                resized
+                (rows.len() != before).then(|| weigh(&rows))
             };
-            if resized {
+            if let Some(weight) = resized {
                 // Re-inserting makes the cache charge the new weight.
-                cache.insert(prefix.to_vec(), dir);
+                cache.insert(prefix.to_vec(), (dir, weight));
             }
         });
     }
@@ -181,7 +178,9 @@ mod tests {
 
         let Err(ticket) = dirs.lookup(&prefix) else { panic!() };
         dirs.fill(&prefix, ticket, Rows::from([(a.clone(), b"1".to_vec())]));
+        let one_row = dirs.usage();
         dirs.update(&[(&b[..], Some(&b"2"[..]))]);
+        assert!(dirs.usage() > one_row, "a directory that grows is charged for its new rows");
         let dir = dirs.lookup(&prefix).expect("cached");
         assert_eq!(rows(&dir, None, false), [a.clone(), b.clone()]);
         assert_eq!(rows(&dir, Some(&b), true), [b.clone(), a.clone()]);
