@@ -102,7 +102,7 @@ impl Default for Config {
             compression: Compression::Lz4,
             block_cache_size: 256 << 20,
             write_buffer_size: 64 << 20,
-            meta_cache_size: 64 << 20,
+            meta_cache_size: 96 << 20,
             loglevel: "notice".into(),
             expire_interval_ms: 100,
             notify_keyspace_events: String::new(),
@@ -154,7 +154,7 @@ pub struct Cli {
     /// Memtable budget, e.g. 64mb (charged to the block cache) [default: 64mb]
     #[arg(long, value_name = "SIZE")]
     pub write_buffer_size: Option<String>,
-    /// Cache of hot keys' metadata and small values above RocksDB, e.g. 64mb; 0 = off [default: 64mb]
+    /// Cache of hot keys' metadata and small values above RocksDB, e.g. 96mb; 0 = off [default: 96mb]
     #[arg(long, value_name = "SIZE")]
     pub meta_cache_size: Option<String>,
     /// Log level: debug, verbose, notice or warning [default: notice]

@@ -728,3 +728,88 @@ fn members_that_come_and_go_leave_the_others_whole() {
     assert_eq!(c.cmd(&["SCARD", "s"]), int(10));
     assert_eq!(c.cmd(&["SCARD", "elsewhere"]), int(300));
 }
+
+/// Several clients pipeline SPOPs (and SADDs of new members) at one set: every member
+/// comes out exactly once. DiskDB draws these pops from the set's members kept in
+/// memory, under each client's write group; halfway, a restart drops that copy and
+/// SPOP reads it back from storage.
+#[test]
+fn pipelined_pops_from_many_clients_take_every_member_exactly_once() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    for chunk in 0..30 {
+        let mut args: Vec<String> = vec!["SADD".into(), "s".into()];
+        args.extend((0..100).map(|i| format!("m{}", chunk * 100 + i)));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(c.cmd(&refs), int(100));
+    }
+    let mut expected: HashSet<String> = (0..3000).map(|i| format!("m{i}")).collect();
+    let mut popped: Vec<String> = Vec::new();
+    let rounds = |port: u16, phase: usize, popped: &mut Vec<String>, expected: &mut HashSet<String>| {
+        let clients: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut c = Client::connect(port);
+                    let (mut got, mut added) = (Vec::new(), Vec::new());
+                    for round in 0..20 {
+                        // 15 pops and one new member per pipeline.
+                        let extra = format!("t{phase}-{t}-{round}");
+                        let mut batch = Vec::new();
+                        for i in 0..16 {
+                            match i {
+                                7 => batch.extend(Client::encode(&[b"SADD", b"s", extra.as_bytes()])),
+                                _ => batch.extend(Client::encode(&[b"SPOP", b"s"])),
+                            }
+                        }
+                        c.send_raw(&batch);
+                        for i in 0..16 {
+                            match (i, c.read()) {
+                                (7, reply) => assert_eq!(reply, int(1), "{extra} is new"),
+                                (_, Value::Bulk(m)) => got.push(String::from_utf8(m).unwrap()),
+                                (_, other) => panic!("SPOP of a non-empty set: {other:?}"),
+                            }
+                        }
+                        added.push(extra);
+                    }
+                    (got, added)
+                })
+            })
+            .collect();
+        for t in clients {
+            let (got, added) = t.join().unwrap();
+            popped.extend(got);
+            expected.extend(added);
+        }
+    };
+    rounds(s.port, 0, &mut popped, &mut expected);
+    if !s.is_reference() {
+        drop(c);
+        s.restart();
+        c = s.client();
+    }
+    rounds(s.port, 1, &mut popped, &mut expected);
+    assert_eq!(popped.len(), 2 * 4 * 20 * 15);
+    let left = c.cmd(&["SCARD", "s"]).int() as usize;
+    assert_eq!(left, expected.len() - popped.len());
+    popped.extend(c.cmd(&["SPOP", "s", &left.to_string()]).texts());
+    let distinct: HashSet<String> = popped.iter().cloned().collect();
+    assert_eq!(distinct.len(), popped.len(), "a member was popped twice");
+    assert_eq!(distinct, expected);
+    assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
+}
+
+/// Inside MULTI each command sees the ones before it, also where DiskDB answers from the
+/// set's members kept in memory: a member added twice counts once, and SPOP finds only
+/// what the transaction left.
+#[test]
+fn a_transaction_adds_removes_and_pops_seeing_its_own_writes() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SADD", "s", "x"]), int(1));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    for cmd in [&["SADD", "s", "a"][..], &["SADD", "s", "a"], &["SREM", "s", "x"], &["SPOP", "s"], &["SPOP", "s"]] {
+        assert_eq!(c.cmd(cmd), simple("QUEUED"));
+    }
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1), int(0), int(1), bulk("a"), nil()]));
+    assert_eq!(c.cmd(&["EXISTS", "s"]), int(0));
+}

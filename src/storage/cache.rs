@@ -14,7 +14,7 @@
 
 use parking_lot::Mutex;
 use quick_cache::sync::Cache;
-use quick_cache::Weighter;
+use quick_cache::{OptionsBuilder, Weighter};
 use std::sync::Arc;
 
 const EPOCH_SHARDS: usize = 256;
@@ -31,6 +31,19 @@ impl<V: Clone, W: Weighter<Vec<u8>, V> + Clone> Coherent<V, W> {
     /// A cache of at most `bytes` (0 disables it) of entries of about `entry` bytes.
     pub fn new(bytes: usize, entry: usize, weighter: W) -> Self {
         let cache = (bytes > 0).then(|| Cache::with_weighter(bytes / entry + 16, bytes as u64, weighter));
+        Coherent { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
+    }
+
+    /// [`Coherent::new`] with `shards` cache shards: an entry may weigh up to a shard's
+    /// share of `bytes`.
+    pub fn with_shards(bytes: usize, entry: usize, shards: usize, weighter: W) -> Self {
+        let options = OptionsBuilder::new()
+            .estimated_items_capacity(bytes / entry + 16)
+            .weight_capacity(bytes as u64)
+            .shards(shards)
+            .build()
+            .expect("capacities are set");
+        let cache = (bytes > 0).then(|| Cache::with_options(options, weighter, Default::default(), Default::default()));
         Coherent { cache, epochs: (0..EPOCH_SHARDS).map(|_| Mutex::new(0)).collect() }
     }
 

@@ -34,6 +34,7 @@ mod group;
 mod hints;
 mod keys;
 mod locks;
+mod members;
 mod meta;
 mod rankdir;
 mod reads;
@@ -44,6 +45,7 @@ pub use group::Group;
 pub use hints::End as HintEnd;
 pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
+pub use members::MemberSet;
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
 pub use reads::{read_stable, Reads};
 pub use txn::{Pending, Txn, View};
@@ -226,6 +228,7 @@ pub struct Storage {
     write_buffers: WriteBufferManager,
     meta_cache: MetaCache,
     rank_dirs: rankdir::RankDirs,
+    member_sets: members::MemberSets,
     /// Where queue-like pops left off (see [`hints`]).
     pub pop_hints: hints::PopHints,
     wal: wal::WalFlush,
@@ -345,9 +348,11 @@ impl Storage {
             path: opts.path.clone(),
             cache,
             write_buffers,
-            // A quarter of the budget holds the rank directories of large sorted sets.
-            meta_cache: MetaCache::new(opts.meta_cache_bytes - opts.meta_cache_bytes / 4),
+            // Half of the budget holds meta rows, a quarter the rank directories of large
+            // sorted sets, a quarter the member sets of sets and hashes.
+            meta_cache: MetaCache::new(opts.meta_cache_bytes - opts.meta_cache_bytes / 2),
             rank_dirs: rankdir::RankDirs::new(opts.meta_cache_bytes / 4),
+            member_sets: members::MemberSets::new(opts.meta_cache_bytes / 4),
             pop_hints: Default::default(),
             wal: Default::default(),
             range_deletes: AtomicU64::new(0),
@@ -457,6 +462,35 @@ impl Storage {
         Ok(self.db.get_cf(self.cf(family), key)?)
     }
 
+    /// The cached member set of a set or hash (`prefix`: its member prefix), for the
+    /// writer of its key (see [`members`]).
+    pub fn member_set(&self, prefix: &[u8]) -> Option<Arc<MemberSet>> {
+        self.member_sets.lookup(prefix).ok()
+    }
+
+    /// Starts the member set of a collection version being created, which has no rows
+    /// yet. Its writer's batch adds its first members when it commits.
+    pub fn start_member_set(&self, prefix: &[u8]) {
+        if let Err(ticket) = self.member_sets.lookup(prefix) {
+            self.member_sets.fill(prefix, ticket, Default::default());
+        }
+    }
+
+    /// Reads the member set of the set or hash under `prefix` from RocksDB, caching it.
+    /// The caller holds the key's lock.
+    pub fn load_member_set(&self, prefix: &[u8]) -> Result<Arc<MemberSet>> {
+        let ticket = match self.member_sets.lookup(prefix) {
+            Ok(set) => return Ok(set),
+            Err(ticket) => ticket,
+        };
+        let mut members = indexmap::IndexSet::new();
+        self.scan_rows(cf::DATA, prefix, None, false, |k, _| {
+            members.insert(Box::from(&k[prefix.len()..]));
+            true
+        })?;
+        Ok(self.member_sets.fill(prefix, ticket, members))
+    }
+
     /// Starts a write batch.
     pub fn batch(&self) -> Batch {
         Batch { ops: Vec::new(), deltas: Vec::new(), resets: Vec::new() }
@@ -502,17 +536,24 @@ impl Storage {
         }
         // The writer still holds the keys' locks: update the cache before anyone can
         // write these keys again.
-        let mut buckets = Vec::new();
+        let (mut buckets, mut members) = (Vec::new(), Vec::new());
         for op in ops() {
             match op {
                 Op::Put(cf::META, k, v) => self.meta_cache.update(k, Some(v)),
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
                 Op::Put(cf::ZRANK, k, v) => buckets.push((&k[..], Some(&v[..]))),
                 Op::Delete(cf::ZRANK, k) => buckets.push((&k[..], None)),
+                Op::Put(cf::DATA, k, _) => members.push((&k[..], true)),
+                Op::Delete(cf::DATA, k) => members.push((&k[..], false)),
                 _ => {}
             }
         }
         self.rank_dirs.update(&buckets);
+        if range_deletes {
+            self.member_sets.clear();
+        } else if self.member_sets.usage() > 0 {
+            self.member_sets.update(&members);
+        }
         if !batch.resets.is_empty() {
             self.meta_cache.clear();
             self.rank_dirs.clear();
@@ -877,9 +918,9 @@ impl Storage {
         self.cache.get_usage()
     }
 
-    /// Bytes held by the meta cache and the rank directories.
+    /// Bytes held by the meta cache, the rank directories and the member sets.
     pub fn meta_cache_usage(&self) -> u64 {
-        self.meta_cache.usage() + self.rank_dirs.usage()
+        self.meta_cache.usage() + self.rank_dirs.usage() + self.member_sets.usage()
     }
 
     /// Bytes used by memtables.

@@ -298,6 +298,21 @@ impl<'a> View<'a> {
         self.store.get_member(family, key)
     }
 
+    /// Whether `row`, a member row of the set or hash under member prefix `prefix`,
+    /// exists, for the writer of its key: through this view's uncommitted rows, then the
+    /// collection's member set if one is cached ([`Storage::member_set`]), then RocksDB.
+    pub fn has_member_row(&self, prefix: &[u8], row: &[u8]) -> Result<bool> {
+        if let Some(overlay) = self.overlay() {
+            if let Some(pending) = overlay.row(cf::DATA, row) {
+                return Ok(pending.is_some());
+            }
+        }
+        if let Some(set) = self.store.member_set(prefix) {
+            return Ok(set.contains(&row[prefix.len()..]));
+        }
+        Ok(self.store.get_member(cf::DATA, row)?.is_some())
+    }
+
     /// See [`Storage::scan_rows`]: the stored rows merged with the transaction's.
     pub fn scan_rows(
         &self,

@@ -54,7 +54,7 @@ impl Db<'_> {
         for (field, value) in pairs {
             let row = self.field_row(key, &w.meta, field);
             // A new hash has no rows to look up.
-            if seen.insert(*field) && (!w.existed || self.store.get_member(cf::DATA, &row)?.is_none()) {
+            if seen.insert(*field) && (!w.existed || !self.writer_has_row(&row, field)?) {
                 added += 1;
             }
             batch.put_row(cf::DATA, &row, value);
@@ -69,11 +69,12 @@ impl Db<'_> {
     pub fn hsetnx(&self, key: &[u8], field: &[u8], value: &[u8]) -> Result<bool> {
         let lock = self.lock(&[key])?;
         let mut w = self.open_collection(key, Kind::Hash)?;
-        if w.existed && self.field(key, &w.meta, field)?.is_some() {
+        let row = self.field_row(key, &w.meta, field);
+        if w.existed && self.writer_has_row(&row, field)? {
             return Ok(false);
         }
         let mut batch = self.store.batch();
-        batch.put_row(cf::DATA, &self.field_row(key, &w.meta, field), value);
+        batch.put_row(cf::DATA, &row, value);
         w.meta.set_size(w.old_size + 1);
         self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
@@ -112,7 +113,7 @@ impl Db<'_> {
                 continue;
             }
             let row = self.field_row(key, &meta, field);
-            if self.store.get_member(cf::DATA, &row)?.is_some() {
+            if self.writer_has_row(&row, field)? {
                 batch.delete_row(cf::DATA, &row);
                 removed += 1;
             }

@@ -191,9 +191,19 @@ impl Db<'_> {
             Some(m) => Ok(CollectionWrite { old_size: m.size(), meta: m, existed: true, stored }),
             None => {
                 let meta = Meta::collection(kind, self.store.new_version(), 0);
+                if matches!(kind, Kind::Set | Kind::Hash) {
+                    let prefix = crate::storage::member_prefix(self.db, key, meta.version());
+                    self.store.storage().start_member_set(&prefix);
+                }
                 Ok(CollectionWrite { stored, meta, existed: false, old_size: 0 })
             }
         }
+    }
+
+    /// Whether `row`, the row of `member` in a set or hash whose key this command holds
+    /// the lock of, exists (see [`crate::storage::View::has_member_row`]).
+    pub(crate) fn writer_has_row(&self, row: &[u8], member: &[u8]) -> Result<bool> {
+        Ok(self.store.has_member_row(&row[..row.len() - member.len()], row)?)
     }
 
     /// Adds the meta row change of a collection write to `batch`: the new size, the new

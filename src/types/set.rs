@@ -18,6 +18,10 @@ use std::collections::{BTreeSet, HashSet};
 /// member instead.
 const MAX_PROBE_SKIP: u64 = 64;
 
+/// SPOP reads the member set of a set of at most this many members into memory when it
+/// finds none cached (a scan of the set, once), to draw from it instead of probing.
+const MAX_LOADED_SET: u64 = 1 << 16;
+
 /// One page of SSCAN.
 pub struct MemberPage {
     pub members: Vec<Vec<u8>>,
@@ -143,6 +147,30 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// A random member of the set `meta` of `key` (`size` members), drawn uniformly from
+    /// its member set (see [`crate::storage::MemberSet`]), which this loads for sets of up
+    /// to [`MAX_LOADED_SET`] members. `None` if there is no member set, or if the draws
+    /// kept finding members this command's write group has already popped; the caller
+    /// then probes RocksDB. The caller holds the key's lock.
+    fn pick_from_member_set(&self, key: &[u8], meta: &Meta, size: u64, rng: &mut Rng) -> Result<Option<Vec<u8>>> {
+        let prefix = member_prefix(self.db, key, meta.version());
+        let store = self.store.storage();
+        let set = match store.member_set(&prefix) {
+            Some(set) => set,
+            None if size <= MAX_LOADED_SET => store.load_member_set(&prefix)?,
+            None => return Ok(None),
+        };
+        for _ in 0..8 {
+            let Some(member) = set.get_index(rng.below(set.len().max(1) as u64) as usize) else { break };
+            // The member set holds the stored members; the group may have popped this one.
+            let row = self.member_row(key, meta, &member);
+            if self.writer_has_row(&row, &member)? {
+                return Ok(Some(member));
+            }
+        }
+        Ok(None)
+    }
+
     /// SADD: returns how many members were new.
     pub fn sadd(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(&[key])?;
@@ -156,7 +184,7 @@ impl Db<'_> {
             }
             let row = self.member_row(key, &w.meta, member);
             // A new set has no rows to look up.
-            if !w.existed || self.store.get_member(cf::DATA, &row)?.is_none() {
+            if !w.existed || !self.writer_has_row(&row, member)? {
                 batch.put_row(cf::DATA, &row, b"");
                 added += 1;
             }
@@ -188,7 +216,7 @@ impl Db<'_> {
                 continue;
             }
             let row = self.member_row(key, &w.meta, member);
-            if self.store.get_member(cf::DATA, &row)?.is_some() {
+            if self.writer_has_row(&row, member)? {
                 batch.delete_row(cf::DATA, &row);
                 removed += 1;
             }
@@ -276,7 +304,10 @@ impl Db<'_> {
         let size = w.old_size;
         let mut batch = self.store.batch();
         let popped = match count {
-            None => self.random_member(key, &w.meta, &mut rng, true)?.into_iter().collect(),
+            None => match self.pick_from_member_set(key, &w.meta, size, &mut rng)? {
+                Some(member) => vec![member],
+                None => self.random_member(key, &w.meta, &mut rng, true)?.into_iter().collect(),
+            },
             Some(n) if n >= size => {
                 // The whole set goes: one meta tombstone, whatever its size.
                 let all = self.all_members(key, &w.meta)?;
@@ -311,7 +342,7 @@ impl Db<'_> {
             return self.has_member(src, &src_meta, member);
         }
         let row = self.member_row(src, &src_meta, member);
-        if self.store.get_member(cf::DATA, &row)?.is_none() {
+        if !self.writer_has_row(&row, member)? {
             return Ok(false);
         }
         let mut batch = self.store.batch();
@@ -320,8 +351,9 @@ impl Db<'_> {
         let mut from = CollectionWrite { stored, meta: src_meta, existed: true, old_size };
         from.meta.set_size(old_size.saturating_sub(1));
         self.close_collection(src, &from, &mut batch)?;
-        if !to.existed || !self.has_member(dst, &to.meta, member)? {
-            batch.put_row(cf::DATA, &self.member_row(dst, &to.meta, member), b"");
+        let to_row = self.member_row(dst, &to.meta, member);
+        if !to.existed || !self.writer_has_row(&to_row, member)? {
+            batch.put_row(cf::DATA, &to_row, b"");
             to.meta.set_size(to.old_size + 1);
             self.forget_bounds(dst, &to.meta);
         }
@@ -466,7 +498,73 @@ impl Db<'_> {
 mod tests {
     use super::super::tests::temp_store;
     use super::*;
-    use crate::storage::now_ms;
+    use crate::storage::{now_ms, Group, Storage, View};
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    #[test]
+    fn pops_in_one_write_group_draw_each_member_once_from_the_member_set() {
+        let (_d, store) = temp_store();
+        let store = Arc::new(store);
+        let now = now_ms();
+        let members: Vec<Vec<u8>> = (0..6).map(|i| format!("m{i}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = members.iter().map(|m| &m[..]).collect();
+        let db = Db::new(&store, 0, now);
+        db.sadd(b"s", &refs).unwrap();
+        let prefix = member_prefix(0, b"s", db.live(b"s").unwrap().unwrap().version());
+        assert_eq!(store.member_set(&prefix).expect("a new set starts its member set").len(), 6);
+
+        // Six pops gathered in one uncommitted group: each must see the ones before it.
+        let group = RefCell::new(Group::new(store.clone()));
+        let mut popped = Vec::new();
+        for seed in 0..6 {
+            assert!(group.borrow_mut().index_pending());
+            let db = Db::in_view(View::new(&store).through_group(&group), 0, now).with_group(&group);
+            popped.extend(db.spop(b"s", None, seed).unwrap());
+        }
+        assert_eq!(store.member_set(&prefix).unwrap().len(), 6, "nothing is committed yet");
+        group.borrow_mut().commit().unwrap();
+        popped.sort();
+        assert_eq!(popped, members);
+        assert_eq!(store.member_set(&prefix).unwrap().len(), 0);
+        assert_eq!(db.live(b"s").unwrap(), None);
+    }
+
+    #[test]
+    fn a_set_found_in_storage_is_loaded_by_spop_and_kept_exact_by_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = |path: &std::path::Path| crate::storage::StorageOptions {
+            path: path.join("db"),
+            databases: 16,
+            compression: crate::storage::Compression::Lz4,
+            block_cache_bytes: 8 << 20,
+            write_buffer_bytes: 8 << 20,
+            meta_cache_bytes: 1 << 20,
+            fsync: crate::storage::Fsync::No,
+        };
+        let now = now_ms();
+        {
+            let store = Storage::open(&opts(dir.path())).unwrap();
+            Db::new(&store, 0, now).sadd(b"s", &[b"a", b"b", b"c", b"d"]).unwrap();
+        }
+        // Reopened: no member set until SPOP reads one from the stored rows.
+        let store = Storage::open(&opts(dir.path())).unwrap();
+        let db = Db::new(&store, 0, now);
+        let prefix = member_prefix(0, b"s", db.live(b"s").unwrap().unwrap().version());
+        assert!(store.member_set(&prefix).is_none());
+        let first = db.spop(b"s", None, 1).unwrap();
+        assert_eq!(store.member_set(&prefix).expect("loaded by SPOP").len(), 3);
+        assert_eq!(db.sadd(b"s", &[b"e", b"a"]).unwrap(), 1 + (first[0] == b"a") as i64);
+        assert_eq!(db.srem(b"s", &[b"b", b"zz"]).unwrap(), (first[0] != b"b") as i64);
+        let mut all: Vec<Vec<u8>> = (0..10).flat_map(|seed| db.spop(b"s", None, seed).unwrap()).collect();
+        all.extend(first);
+        all.sort();
+        // `b` only if the first pop took it before SREM could.
+        all.retain(|m| m != b"b");
+        let expected: Vec<Vec<u8>> = [&b"a"[..], b"c", b"d", b"e"].iter().map(|m| m.to_vec()).collect();
+        assert_eq!(all, expected, "every member popped once");
+        assert_eq!(db.live(b"s").unwrap(), None);
+    }
 
     #[test]
     fn add_remove_and_the_empty_set_goes() {
