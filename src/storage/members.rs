@@ -1,12 +1,14 @@
-//! Member sets: the member names of sets and hashes, kept in memory so that writers need
-//! not ask RocksDB whether a member exists.
+//! Member sets: the member names of sets, hashes and sorted sets (with the scores of
+//! the latter), kept in memory so that writers need not ask RocksDB whether a member
+//! exists.
 //!
-//! SADD and HSET must know whether each member is new (for the reply and the size in the
-//! meta row), and SPOP must find a random member. Asked of RocksDB, the first is a point
-//! read and the second a seek, each a memtable skiplist search plus SST probes: over 40%
-//! of an HSET to one hash in profiles, and most of an SPOP. A member set holds every
-//! member of one collection version (one member prefix), so both become hash-table
-//! operations.
+//! SADD, HSET and ZADD must know whether each member is new (for the reply and the size
+//! in the meta row; ZADD also needs the old score), and SPOP must find a random member.
+//! Asked of RocksDB, the first is a point read and the second a seek, each a memtable
+//! skiplist search plus SST probes: over 40% of an HSET to one hash in profiles, and
+//! most of an SPOP. A member set holds every member of one collection version (one
+//! member prefix), and the value of every member whose value is 8 bytes (a sorted set's
+//! score), so both become hash-table operations.
 //!
 //! A member set is exact only for the writers of its key, which is all that uses it:
 //!
@@ -26,7 +28,7 @@
 
 use super::cache::Coherent;
 use super::keys::split_member_key;
-use indexmap::IndexSet;
+use indexmap::IndexMap;
 use parking_lot::Mutex;
 use quick_cache::Weighter;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,20 +38,36 @@ use std::sync::Arc;
 const MEMBER_OVERHEAD: u64 = 64;
 const SET_OVERHEAD: u64 = 256;
 
+/// A member's value, if it is 8 bytes (a sorted set's score); sets and hashes keep none.
+pub type Small = Option<[u8; 8]>;
+
+/// Members and their small values: what [`MemberSets::fill`] takes.
+pub type Members = IndexMap<Box<[u8]>, Small>;
+
+/// The small value of a row written with `value`.
+pub fn small(value: &[u8]) -> Small {
+    value.try_into().ok()
+}
+
 pub struct MemberSet {
-    members: Mutex<IndexSet<Box<[u8]>>>,
+    members: Mutex<Members>,
     /// The weight as the cache last charged it (re-charged when it drifts by an eighth).
     charged: AtomicU64,
 }
 
 impl MemberSet {
-    fn new(members: IndexSet<Box<[u8]>>) -> MemberSet {
+    fn new(members: Members) -> MemberSet {
         let charged = AtomicU64::new(weigh(&members));
         MemberSet { members: Mutex::new(members), charged }
     }
 
     pub fn contains(&self, member: &[u8]) -> bool {
-        self.members.lock().contains(member)
+        self.members.lock().contains_key(member)
+    }
+
+    /// `None` if `member` is absent, else its small value.
+    pub fn get(&self, member: &[u8]) -> Option<Small> {
+        self.members.lock().get(member).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -58,12 +76,12 @@ impl MemberSet {
 
     /// The member at `index` of the set's internal order (`index < len`), for random picks.
     pub fn get_index(&self, index: usize) -> Option<Vec<u8>> {
-        self.members.lock().get_index(index).map(|m| m.to_vec())
+        self.members.lock().get_index(index).map(|(m, _)| m.to_vec())
     }
 }
 
-fn weigh(members: &IndexSet<Box<[u8]>>) -> u64 {
-    SET_OVERHEAD + members.iter().map(|m| m.len() as u64 + MEMBER_OVERHEAD).sum::<u64>()
+fn weigh(members: &Members) -> u64 {
+    SET_OVERHEAD + members.keys().map(|m| m.len() as u64 + MEMBER_OVERHEAD).sum::<u64>()
 }
 
 /// A cached set with the weight it was inserted with: the cache weighs an entry again
@@ -97,38 +115,43 @@ impl MemberSets {
     /// Caches the members of `prefix` (read from RocksDB under the key's lock after the
     /// ticket was taken, or none for a fresh version) unless a write touched the prefix's
     /// shard since.
-    pub fn fill(&self, prefix: &[u8], ticket: u64, members: IndexSet<Box<[u8]>>) -> Arc<MemberSet> {
+    pub fn fill(&self, prefix: &[u8], ticket: u64, members: Members) -> Arc<MemberSet> {
         let set = Arc::new(MemberSet::new(members));
         let weight = set.charged.load(Ordering::Relaxed);
         self.0.fill(prefix, ticket, (set.clone(), weight));
         set
     }
 
-    /// Records the committed writes of `data` rows (`true` = put, `false` = deleted), in
-    /// batch order.
-    pub fn update<'r>(&self, rows: &[(&'r [u8], bool)]) {
+    /// Records the committed writes of `data` rows (`None` = deleted), in batch order.
+    pub fn update<'r>(&self, rows: &[(&'r [u8], Option<&'r [u8]>)]) {
         let split = |key: &'r [u8]| split_member_key(key).map(|(.., member)| key.split_at(key.len() - member.len()));
         let mut rest = rows;
         while let Some(&(first, _)) = rest.first() {
             let prefix = split(first).map(|(p, _)| p);
             let run = rest.iter().take_while(|(k, _)| split(k).map(|(p, _)| p) == prefix).count();
             if let Some(prefix) = prefix {
-                self.apply(prefix, rest[..run].iter().filter_map(|&(k, put)| Some((split(k)?.1, put))));
+                self.apply(prefix, rest[..run].iter().filter_map(|&(k, value)| Some((split(k)?.1, value))));
             }
             rest = &rest[run..];
         }
     }
 
-    fn apply<'r>(&self, prefix: &[u8], changes: impl Iterator<Item = (&'r [u8], bool)>) {
+    fn apply<'r>(&self, prefix: &[u8], changes: impl Iterator<Item = (&'r [u8], Option<&'r [u8]>)>) {
         self.0.update(prefix, |cache| {
             let Some((set, _)) = cache.get(prefix) else { return };
             let drifted = {
                 let mut members = set.members.lock();
-                for (member, put) in changes {
-                    if put {
-                        members.insert(member.into());
-                    } else {
-                        members.swap_remove(member);
+                for (member, value) in changes {
+                    match value {
+                        Some(v) => match members.get_mut(member) {
+                            Some(known) => *known = small(v),
+                            None => {
+                                members.insert(member.into(), small(v));
+                            }
+                        },
+                        None => {
+                            members.swap_remove(member);
+                        }
                     }
                 }
                 let weight = weigh_fast(&members);
@@ -159,12 +182,12 @@ impl MemberSets {
 
 /// [`weigh`] without visiting every member: the average member length is taken from the
 /// set's first members, which is what the eighth of drift allows for.
-fn weigh_fast(members: &IndexSet<Box<[u8]>>) -> u64 {
+fn weigh_fast(members: &Members) -> u64 {
     let sample = members.len().min(64);
     if sample == 0 {
         return SET_OVERHEAD;
     }
-    let bytes: u64 = members.iter().take(sample).map(|m| m.len() as u64).sum();
+    let bytes: u64 = members.keys().take(sample).map(|m| m.len() as u64).sum();
     SET_OVERHEAD + members.len() as u64 * (bytes / sample as u64 + MEMBER_OVERHEAD)
 }
 
@@ -187,22 +210,26 @@ mod tests {
 
         // A fill that raced a write is served but not kept.
         let Err(ticket) = sets.lookup(&prefix) else { panic!("empty cache hit") };
-        sets.update(&[(&a[..], true)]);
-        let stale = sets.fill(&prefix, ticket, IndexSet::new());
+        sets.update(&[(&a[..], Some(&b""[..]))]);
+        let stale = sets.fill(&prefix, ticket, Members::new());
         assert!(!stale.contains(b"a"));
         assert!(sets.lookup(&prefix).is_err());
 
         let Err(ticket) = sets.lookup(&prefix) else { panic!() };
-        sets.fill(&prefix, ticket, IndexSet::from([Box::from(&b"a"[..])]));
-        // A batch's rows of several keys, puts and deletes, apply in one call.
+        sets.fill(&prefix, ticket, Members::from([(Box::from(&b"a"[..]), None)]));
+        // A batch's rows of several keys, puts and deletes, apply in one call; values of
+        // 8 bytes (scores) are kept.
         let other = member_key(0, b"t", 7, b"x");
-        sets.update(&[(&b[..], true), (&other[..], true), (&a[..], false), (&b[..], true)]);
+        let score = 1.5f64.to_be_bytes();
+        sets.update(&[(&b[..], Some(&b""[..])), (&other[..], Some(&b""[..])), (&a[..], None), (&b[..], Some(&score[..]))]);
         let set = sets.lookup(&prefix).expect("cached");
         assert_eq!(names(&set), [b"b".to_vec()]);
+        assert_eq!(set.get(b"b"), Some(Some(score)));
+        assert_eq!(set.get(b"a"), None);
         assert!(sets.lookup(&member_prefix(0, b"t", 7)).is_err(), "uncached prefixes stay uncached");
 
         // Another version of the key is another set.
-        sets.update(&[(&member_key(0, b"s", 8, b"c")[..], true)]);
+        sets.update(&[(&member_key(0, b"s", 8, b"c")[..], Some(&b""[..]))]);
         assert_eq!(names(&sets.lookup(&prefix).unwrap()), [b"b".to_vec()]);
 
         sets.clear();
@@ -215,9 +242,9 @@ mod tests {
         let sets = MemberSets::new(4 << 20);
         let prefix = member_prefix(0, b"s", 1);
         let Err(ticket) = sets.lookup(&prefix) else { panic!() };
-        sets.fill(&prefix, ticket, IndexSet::new());
+        sets.fill(&prefix, ticket, Members::new());
         let rows: Vec<Vec<u8>> = (0..10_000).map(|i| member_key(0, b"s", 1, format!("member:{i:06}").as_bytes())).collect();
-        let puts: Vec<(&[u8], bool)> = rows.iter().map(|r| (&r[..], true)).collect();
+        let puts: Vec<(&[u8], Option<&[u8]>)> = rows.iter().map(|r| (&r[..], Some(&b""[..]))).collect();
         sets.update(&puts);
         assert_eq!(sets.lookup(&prefix).expect("still cached").len(), 10_000);
         let usage = sets.usage();

@@ -462,8 +462,8 @@ impl Storage {
         Ok(self.db.get_cf(self.cf(family), key)?)
     }
 
-    /// The cached member set of a set or hash (`prefix`: its member prefix), for the
-    /// writer of its key (see [`members`]).
+    /// The cached member set of a set, hash or sorted set (`prefix`: its member prefix),
+    /// for the writer of its key (see [`members`]).
     pub fn member_set(&self, prefix: &[u8]) -> Option<Arc<MemberSet>> {
         self.member_sets.lookup(prefix).ok()
     }
@@ -476,16 +476,16 @@ impl Storage {
         }
     }
 
-    /// Reads the member set of the set or hash under `prefix` from RocksDB, caching it.
+    /// Reads the member set of the collection under `prefix` from RocksDB, caching it.
     /// The caller holds the key's lock.
     pub fn load_member_set(&self, prefix: &[u8]) -> Result<Arc<MemberSet>> {
         let ticket = match self.member_sets.lookup(prefix) {
             Ok(set) => return Ok(set),
             Err(ticket) => ticket,
         };
-        let mut members = indexmap::IndexSet::new();
-        self.scan_rows(cf::DATA, prefix, None, false, |k, _| {
-            members.insert(Box::from(&k[prefix.len()..]));
+        let mut members = members::Members::new();
+        self.scan_rows(cf::DATA, prefix, None, false, |k, v| {
+            members.insert(Box::from(&k[prefix.len()..]), members::small(v));
             true
         })?;
         Ok(self.member_sets.fill(prefix, ticket, members))
@@ -543,8 +543,8 @@ impl Storage {
                 Op::Delete(cf::META, k) => self.meta_cache.update(k, None),
                 Op::Put(cf::ZRANK, k, v) => buckets.push((&k[..], Some(&v[..]))),
                 Op::Delete(cf::ZRANK, k) => buckets.push((&k[..], None)),
-                Op::Put(cf::DATA, k, _) => members.push((&k[..], true)),
-                Op::Delete(cf::DATA, k) => members.push((&k[..], false)),
+                Op::Put(cf::DATA, k, v) => members.push((&k[..], Some(&v[..]))),
+                Op::Delete(cf::DATA, k) => members.push((&k[..], None)),
                 _ => {}
             }
         }

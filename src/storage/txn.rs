@@ -313,6 +313,22 @@ impl<'a> View<'a> {
         Ok(self.store.get_member(cf::DATA, row)?.is_some())
     }
 
+    /// [`View::get_member`] of `row`, a `data` row of the collection under member prefix
+    /// `prefix`, for the writer of its key: a value of 8 bytes (a sorted set's score)
+    /// comes from the collection's member set if one is cached.
+    pub fn writer_get_member(&self, prefix: &[u8], row: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(overlay) = self.overlay() {
+            if let Some(pending) = overlay.row(cf::DATA, row) {
+                return Ok(pending.map(<[u8]>::to_vec));
+            }
+        }
+        match self.store.member_set(prefix).map(|set| set.get(&row[prefix.len()..])) {
+            Some(None) => Ok(None),
+            Some(Some(Some(small))) => Ok(Some(small.to_vec())),
+            None | Some(Some(None)) => self.store.get_member(cf::DATA, row),
+        }
+    }
+
     /// See [`Storage::scan_rows`]: the stored rows merged with the transaction's.
     pub fn scan_rows(
         &self,

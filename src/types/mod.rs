@@ -191,7 +191,7 @@ impl Db<'_> {
             Some(m) => Ok(CollectionWrite { old_size: m.size(), meta: m, existed: true, stored }),
             None => {
                 let meta = Meta::collection(kind, self.store.new_version(), 0);
-                if matches!(kind, Kind::Set | Kind::Hash) {
+                if matches!(kind, Kind::Set | Kind::Hash | Kind::ZSet) {
                     let prefix = crate::storage::member_prefix(self.db, key, meta.version());
                     self.store.storage().start_member_set(&prefix);
                 }

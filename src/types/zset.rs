@@ -137,6 +137,14 @@ impl Db<'_> {
         Ok(self.store.get_member(cf::DATA, &row)?.map(|v| score_of(&v)))
     }
 
+    /// [`Db::score_in`] for the writer of `key` (which holds its lock): from the set's
+    /// member set if one is cached (see [`crate::storage::MemberSet`]).
+    fn writer_score_in(&self, key: &[u8], meta: &Meta, member: &[u8]) -> Result<Option<f64>> {
+        let row = member_key(self.db, key, meta.version(), member);
+        let prefix = &row[..row.len() - member.len()];
+        Ok(self.store.writer_get_member(prefix, &row)?.map(|v| score_of(&v)))
+    }
+
     /// Adds to `batch` the removal of `member` (with score `score`); `data` says whether
     /// its member row goes too (not when its score changes).
     fn remove_member(&self, key: &[u8], meta: &Meta, member: &[u8], score: f64, data: bool, zb: &mut ZBatch) {
@@ -319,7 +327,7 @@ impl Db<'_> {
             let cur = match pending.get(member) {
                 Some(c) => *c,
                 None if !w.existed => None,
-                None => self.score_in(key, &w.meta, member)?,
+                None => self.writer_score_in(key, &w.meta, member)?,
             };
             match cur {
                 None => {
@@ -376,7 +384,7 @@ impl Db<'_> {
             if seen.insert(*member, ()).is_some() {
                 continue;
             }
-            if let Some(s) = self.score_in(key, &w.meta, member)? {
+            if let Some(s) = self.writer_score_in(key, &w.meta, member)? {
                 self.remove_member(key, &w.meta, member, s, true, &mut zb);
                 removed += 1;
             }
