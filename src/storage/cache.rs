@@ -12,6 +12,7 @@
 //!   they read only if the epoch is unchanged, so a value read before a concurrent write
 //!   can never overwrite the newer one.
 
+use super::keys::split_member_key;
 use parking_lot::Mutex;
 use quick_cache::sync::Cache;
 use quick_cache::{OptionsBuilder, Weighter};
@@ -90,6 +91,36 @@ impl<V: Clone, W: Weighter<Vec<u8>, V> + Clone> Coherent<V, W> {
     /// Bytes held.
     pub fn usage(&self) -> u64 {
         self.cache.as_ref().map_or(0, |c| c.weight())
+    }
+}
+
+/// A cached value shared by `Arc`, with the weight it was inserted with. The cache
+/// weighs an entry again when it replaces it, to subtract what it charged; a weight read
+/// from the shared value would already be the new one.
+pub type Charged<T> = (Arc<T>, u64);
+
+/// Weighs a [`Charged`] entry: its key and the weight it carries.
+#[derive(Clone)]
+pub struct ByCharge;
+
+impl<T> Weighter<Vec<u8>, Charged<T>> for ByCharge {
+    fn weight(&self, key: &Vec<u8>, (_, weight): &Charged<T>) -> u64 {
+        key.len() as u64 + weight
+    }
+}
+
+/// Calls `f(prefix, run)` for each run of `rows` (member row keys with a change, in
+/// batch order) that share one member prefix. Keys that are not member rows are skipped.
+pub fn prefix_runs<'r, V>(rows: &[(&'r [u8], V)], mut f: impl FnMut(&'r [u8], &[(&'r [u8], V)])) {
+    let prefix_of = |key: &'r [u8]| split_member_key(key).map(|(.., member)| &key[..key.len() - member.len()]);
+    let mut rest = rows;
+    while let Some(&(first, _)) = rest.first() {
+        let prefix = prefix_of(first);
+        let run = rest.iter().take_while(|(k, _)| prefix_of(k) == prefix).count();
+        if let Some(prefix) = prefix {
+            f(prefix, &rest[..run]);
+        }
+        rest = &rest[run..];
     }
 }
 

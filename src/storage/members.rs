@@ -26,11 +26,9 @@
 //! Sets are weighed by their members' bytes and evicted whole, least recently used first;
 //! a writer that finds none reads RocksDB as before.
 
-use super::cache::Coherent;
-use super::keys::split_member_key;
+use super::cache::{prefix_runs, ByCharge, Charged, Coherent};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
-use quick_cache::Weighter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -84,27 +82,14 @@ fn weigh(members: &Members) -> u64 {
     SET_OVERHEAD + members.keys().map(|m| m.len() as u64 + MEMBER_OVERHEAD).sum::<u64>()
 }
 
-/// A cached set with the weight it was inserted with: the cache weighs an entry again
-/// when it replaces it, and must find the weight it charged then.
-type Charged = (Arc<MemberSet>, u64);
-
-#[derive(Clone)]
-struct ByWeight;
-
-impl Weighter<Vec<u8>, Charged> for ByWeight {
-    fn weight(&self, prefix: &Vec<u8>, (_, weight): &Charged) -> u64 {
-        prefix.len() as u64 + weight
-    }
-}
-
 /// Member sets by member prefix.
-pub struct MemberSets(Coherent<Charged, ByWeight>);
+pub struct MemberSets(Coherent<Charged<MemberSet>, ByCharge>);
 
 impl MemberSets {
     /// Sets of at most `bytes` in all (0 disables them). Two shards, so that one set may
     /// take half the budget (the cache refuses entries heavier than a shard).
     pub fn new(bytes: usize) -> MemberSets {
-        MemberSets(Coherent::with_shards(bytes, 64 << 10, 2, ByWeight))
+        MemberSets(Coherent::with_shards(bytes, 64 << 10, 2, ByCharge))
     }
 
     /// The cached member set of `prefix`, or a ticket to fill it with.
@@ -123,25 +108,18 @@ impl MemberSets {
     }
 
     /// Records the committed writes of `data` rows (`None` = deleted), in batch order.
-    pub fn update<'r>(&self, rows: &[(&'r [u8], Option<&'r [u8]>)]) {
-        let split = |key: &'r [u8]| split_member_key(key).map(|(.., member)| key.split_at(key.len() - member.len()));
-        let mut rest = rows;
-        while let Some(&(first, _)) = rest.first() {
-            let prefix = split(first).map(|(p, _)| p);
-            let run = rest.iter().take_while(|(k, _)| split(k).map(|(p, _)| p) == prefix).count();
-            if let Some(prefix) = prefix {
-                self.apply(prefix, rest[..run].iter().filter_map(|&(k, value)| Some((split(k)?.1, value))));
-            }
-            rest = &rest[run..];
-        }
+    pub fn update(&self, rows: &[(&[u8], Option<&[u8]>)]) {
+        prefix_runs(rows, |prefix, run| self.apply(prefix, run));
     }
 
-    fn apply<'r>(&self, prefix: &[u8], changes: impl Iterator<Item = (&'r [u8], Option<&'r [u8]>)>) {
+    /// Applies `changes` (rows under `prefix`) to the cached set of `prefix`, if any.
+    fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
         self.0.update(prefix, |cache| {
             let Some((set, _)) = cache.get(prefix) else { return };
             let drifted = {
                 let mut members = set.members.lock();
-                for (member, value) in changes {
+                for &(row, value) in changes {
+                    let member = &row[prefix.len()..];
                     match value {
                         Some(v) => match members.get_mut(member) {
                             Some(known) => *known = small(v),

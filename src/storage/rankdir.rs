@@ -19,10 +19,8 @@
 //! A directory's rows are scanned under its mutex, so a scan callback must not read
 //! storage (the callers in `types/zrank.rs` only sum counts and copy boundaries).
 
-use super::cache::Coherent;
-use super::keys::split_member_key;
+use super::cache::{prefix_runs, ByCharge, Charged, Coherent};
 use parking_lot::Mutex;
-use quick_cache::Weighter;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
@@ -65,26 +63,13 @@ fn weigh(rows: &Rows) -> u64 {
     DIR_OVERHEAD + rows.iter().map(|(k, v)| (k.len() + v.len()) as u64 + ROW_OVERHEAD).sum::<u64>()
 }
 
-/// A cached directory with the weight it was inserted with: the cache weighs an entry
-/// again when it replaces it, and must find the weight it charged then.
-type Charged = (Arc<Dir>, u64);
-
-#[derive(Clone)]
-struct ByWeight;
-
-impl Weighter<Vec<u8>, Charged> for ByWeight {
-    fn weight(&self, prefix: &Vec<u8>, (_, weight): &Charged) -> u64 {
-        prefix.len() as u64 + weight
-    }
-}
-
 /// Directories by member prefix.
-pub struct RankDirs(Coherent<Charged, ByWeight>);
+pub struct RankDirs(Coherent<Charged<Dir>, ByCharge>);
 
 impl RankDirs {
     /// Directories of at most `bytes` in all (0 disables them).
     pub fn new(bytes: usize) -> RankDirs {
-        RankDirs(Coherent::new(bytes, 4096, ByWeight))
+        RankDirs(Coherent::new(bytes, 4096, ByCharge))
     }
 
     /// The cached directory of member prefix `prefix`, or a ticket to fill it with.
@@ -104,17 +89,8 @@ impl RankDirs {
     /// Records the committed writes of `zrank` rows (`None` = deleted), in batch order.
     /// Each run of rows of one sorted set (one command's, at least) is applied under one
     /// hold of its directory, so a reader never sees a bucket cut half done.
-    pub fn update<'r>(&self, rows: &[(&'r [u8], Option<&'r [u8]>)]) {
-        let prefix_of = |key: &'r [u8]| split_member_key(key).map(|(.., member)| &key[..key.len() - member.len()]);
-        let mut rest = rows;
-        while let Some(&(first, _)) = rest.first() {
-            let prefix = prefix_of(first);
-            let run = rest.iter().take_while(|(k, _)| prefix_of(k) == prefix).count();
-            if let Some(prefix) = prefix {
-                self.apply(prefix, &rest[..run]);
-            }
-            rest = &rest[run..];
-        }
+    pub fn update(&self, rows: &[(&[u8], Option<&[u8]>)]) {
+        prefix_runs(rows, |prefix, run| self.apply(prefix, run));
     }
 
     fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
