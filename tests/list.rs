@@ -789,3 +789,72 @@ fn lpos_and_pop_argument_errors_match_redis() {
     assert_eq!(c.cmd(&["LPOP", "l", "-5"]), err("ERR value is out of range, must be positive"));
     assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), arr(vec![bulk("a")]));
 }
+
+/// Pops from both ends, in pipelines, mixed with pushes, LSETs and LINSERTs near the
+/// ends and LREMs: every reply is what a model list says. DiskDB reads the elements a pop
+/// removes from a window of rows read ahead at that end, which every committed write
+/// between its bounds must keep exact.
+#[test]
+fn pops_see_every_write_near_the_ends_they_pop() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut model: std::collections::VecDeque<String> = (0..300).map(|i| format!("e{i}")).collect();
+    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(100) {
+        let mut args = vec!["RPUSH", "l"];
+        args.extend(chunk.iter().map(String::as_str));
+        c.cmd(&args);
+    }
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for round in 0..400 {
+        let mut batch = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..8 {
+            let tag = format!("r{round}-{i}");
+            let (cmd, reply): (Vec<String>, Value) = match next(10) {
+                0 | 1 => (vec!["RPOP".into(), "l".into()], model.pop_back().map_or(nil(), |v| bulk(&v))),
+                2 | 3 => (vec!["LPOP".into(), "l".into()], model.pop_front().map_or(nil(), |v| bulk(&v))),
+                4 => {
+                    model.push_back(tag.clone());
+                    (vec!["RPUSH".into(), "l".into(), tag], int(model.len() as i64))
+                }
+                5 => {
+                    model.push_front(tag.clone());
+                    (vec!["LPUSH".into(), "l".into(), tag], int(model.len() as i64))
+                }
+                6 | 7 if !model.is_empty() => {
+                    // LSET a few elements from either end.
+                    let k = next(4.min(model.len() as u64)) as usize;
+                    let (index, at) = if next(2) == 0 { (k as i64, k) } else { (-(k as i64) - 1, model.len() - 1 - k) };
+                    model[at] = tag.clone();
+                    (vec!["LSET".into(), "l".into(), index.to_string(), tag], ok())
+                }
+                8 if !model.is_empty() => {
+                    // LINSERT next to an element near the tail: the rows after it move.
+                    let at = model.len() - 1 - next(3.min(model.len() as u64)) as usize;
+                    let pivot = model[at].clone();
+                    model.insert(at, tag.clone());
+                    (vec!["LINSERT".into(), "l".into(), "BEFORE".into(), pivot, tag], int(model.len() as i64))
+                }
+                _ if !model.is_empty() => {
+                    // LREM the element at the front (each element is unique).
+                    let victim = model.pop_front().unwrap();
+                    (vec!["LREM".into(), "l".into(), "1".into(), victim], int(1))
+                }
+                _ => (vec!["LLEN".into(), "l".into()], int(0)),
+            };
+            let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+            batch.extend(Client::encode(&args));
+            want.push((cmd.join(" "), reply));
+        }
+        c.send_raw(&batch);
+        for (cmd, reply) in want {
+            assert_eq!(c.read(), reply, "round {round}: {cmd}");
+        }
+    }
+    let rest: Vec<String> = model.into_iter().collect();
+    assert_eq!(all(&mut c, "l"), rest);
+}

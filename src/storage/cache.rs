@@ -59,6 +59,12 @@ impl<V: Clone, W: Weighter<Vec<u8>, V> + Clone> Coherent<V, W> {
         cache.get(key).ok_or_else(|| *self.epoch(key).lock())
     }
 
+    /// A ticket for [`Coherent::fill`] that replaces a cached value (take it before
+    /// reading RocksDB).
+    pub fn ticket(&self, key: &[u8]) -> u64 {
+        *self.epoch(key).lock()
+    }
+
     /// Caches what a reader read from RocksDB after a miss, unless a writer has touched
     /// the key's shard since the ticket was taken.
     pub fn fill(&self, key: &[u8], ticket: u64, value: V) {

@@ -37,6 +37,7 @@ mod locks;
 mod members;
 mod meta;
 mod rankdir;
+mod readahead;
 mod reads;
 mod txn;
 mod wal;
@@ -229,6 +230,7 @@ pub struct Storage {
     meta_cache: MetaCache,
     rank_dirs: rankdir::RankDirs,
     member_sets: members::MemberSets,
+    read_aheads: readahead::ReadAheads,
     /// Where queue-like pops left off (see [`hints`]).
     pub pop_hints: hints::PopHints,
     wal: wal::WalFlush,
@@ -349,10 +351,11 @@ impl Storage {
             cache,
             write_buffers,
             // Half of the budget holds meta rows, a quarter the rank directories of large
-            // sorted sets, a quarter the member sets of sets and hashes.
+            // sorted sets, 3/16 the member sets of collections, 1/16 list read-aheads.
             meta_cache: MetaCache::new(opts.meta_cache_bytes - opts.meta_cache_bytes / 2),
             rank_dirs: rankdir::RankDirs::new(opts.meta_cache_bytes / 4),
-            member_sets: members::MemberSets::new(opts.meta_cache_bytes / 4),
+            member_sets: members::MemberSets::new(opts.meta_cache_bytes / 16 * 3),
+            read_aheads: readahead::ReadAheads::new(opts.meta_cache_bytes / 16),
             pop_hints: Default::default(),
             wal: Default::default(),
             range_deletes: AtomicU64::new(0),
@@ -491,6 +494,36 @@ impl Storage {
         Ok(self.member_sets.fill(prefix, ticket, members))
     }
 
+    /// The `data` row `row` (under member prefix `prefix`) for the writer of its key, from
+    /// the prefix's read-ahead window (see [`readahead`]). A row outside the window is read
+    /// with the rows after it (before it if `reverse`) into a new one.
+    pub fn read_ahead(&self, prefix: &[u8], row: &[u8], reverse: bool) -> Result<Option<Vec<u8>>> {
+        let member = &row[prefix.len()..];
+        let ticket = match self.read_aheads.lookup(prefix) {
+            Ok(window) => match window.get(member) {
+                Some(value) => return Ok(value),
+                None => self.read_aheads.ticket(prefix),
+            },
+            Err(ticket) => ticket,
+        };
+        let mut window = readahead::Rows { lo: member.to_vec(), hi: member.to_vec(), rows: Default::default() };
+        let mut bytes = 0;
+        self.scan_rows(cf::DATA, prefix, Some(row), reverse, |k, v| {
+            let m = &k[prefix.len()..];
+            if reverse {
+                window.lo = m.to_vec();
+            } else {
+                window.hi = m.to_vec();
+            }
+            window.rows.insert(m.to_vec(), v.to_vec());
+            bytes += k.len() + v.len();
+            window.rows.len() < readahead::ROWS && bytes < readahead::BYTES
+        })?;
+        let value = window.rows.get(member).cloned();
+        self.read_aheads.fill(prefix, ticket, window);
+        Ok(value)
+    }
+
     /// Starts a write batch.
     pub fn batch(&self) -> Batch {
         Batch { ops: Vec::new(), deltas: Vec::new(), resets: Vec::new() }
@@ -551,8 +584,14 @@ impl Storage {
         self.rank_dirs.update(&buckets);
         if range_deletes {
             self.member_sets.clear();
-        } else if self.member_sets.usage() > 0 {
-            self.member_sets.update(&members);
+            self.read_aheads.clear();
+        } else {
+            if self.member_sets.usage() > 0 {
+                self.member_sets.update(&members);
+            }
+            if self.read_aheads.usage() > 0 {
+                self.read_aheads.update(&members);
+            }
         }
         if !batch.resets.is_empty() {
             self.meta_cache.clear();
@@ -918,9 +957,10 @@ impl Storage {
         self.cache.get_usage()
     }
 
-    /// Bytes held by the meta cache, the rank directories and the member sets.
+    /// Bytes held by the meta cache, the rank directories, the member sets and the
+    /// read-ahead windows.
     pub fn meta_cache_usage(&self) -> u64 {
-        self.meta_cache.usage() + self.rank_dirs.usage() + self.member_sets.usage()
+        self.meta_cache.usage() + self.rank_dirs.usage() + self.member_sets.usage() + self.read_aheads.usage()
     }
 
     /// Bytes used by memtables.

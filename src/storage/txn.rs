@@ -329,6 +329,19 @@ impl<'a> View<'a> {
         }
     }
 
+    /// [`View::get_member`] of `row`, a `data` row under member prefix `prefix` that a pop
+    /// at one end of a list is about to remove, for the writer of its key: through the
+    /// prefix's read-ahead window ([`Storage::read_ahead`]; `reverse`: popping from the
+    /// high end).
+    pub fn writer_pop_row(&self, prefix: &[u8], row: &[u8], reverse: bool) -> Result<Option<Vec<u8>>> {
+        if let Some(overlay) = self.overlay() {
+            if let Some(pending) = overlay.row(cf::DATA, row) {
+                return Ok(pending.map(<[u8]>::to_vec));
+            }
+        }
+        self.store.read_ahead(prefix, row, reverse)
+    }
+
     /// See [`Storage::scan_rows`]: the stored rows merged with the transaction's.
     pub fn scan_rows(
         &self,

@@ -188,7 +188,22 @@ impl Db<'_> {
             End::Left => (w.head, w.head + n),
             End::Right => (w.tail - n, w.tail),
         };
-        let items = self.read_elements(key, &w.meta, from, to, end == End::Right)?;
+        let items = if n <= 4 {
+            // The elements at the end being popped, through its read-ahead window.
+            let prefix = member_prefix(self.db, key, w.meta.version());
+            let mut indexes: Vec<u64> = (from..to).collect();
+            if end == End::Right {
+                indexes.reverse();
+            }
+            let mut items = Vec::with_capacity(indexes.len());
+            for i in indexes {
+                let row = self.list_row(key, &w.meta, i);
+                items.extend(self.store.writer_pop_row(&prefix, &row, end == End::Right)?);
+            }
+            items
+        } else {
+            self.read_elements(key, &w.meta, from, to, end == End::Right)?
+        };
         if !keep_rows {
             for i in from..to {
                 batch.delete_row(cf::DATA, &self.list_row(key, &w.meta, i));
