@@ -191,10 +191,6 @@ impl Db<'_> {
             Some(m) => Ok(CollectionWrite { old_size: m.size(), meta: m, existed: true, stored }),
             None => {
                 let meta = Meta::collection(kind, self.store.new_version(), 0);
-                if matches!(kind, Kind::Set | Kind::Hash | Kind::ZSet) {
-                    let prefix = crate::storage::member_prefix(self.db, key, meta.version());
-                    self.store.storage().start_member_set(&prefix);
-                }
                 Ok(CollectionWrite { stored, meta, existed: false, old_size: 0 })
             }
         }
@@ -218,6 +214,10 @@ impl Db<'_> {
             return Ok(());
         }
         let prefix = || crate::storage::member_prefix(self.db, key, w.meta.version());
+        if !w.existed && matches!(w.meta.kind, Kind::Set | Kind::Hash | Kind::ZSet) {
+            // Created by this batch: its member set starts empty and gets the batch's rows.
+            self.store.storage().start_member_set(&prefix());
+        }
         let deleted = if w.existed { batch.deletes_under(&prefix(), |_| false) } else { 0 };
         if deleted > 0 {
             // A sorted set has two rows per member (and a few rank buckets).
