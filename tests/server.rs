@@ -626,3 +626,23 @@ fn redis_benchmark_runs_to_completion() {
     assert!(ok, "pipelined redis-benchmark failed:\n{out}\n{errs}");
     assert!(out.replace('\r', "\n").lines().any(|l| l.starts_with("MSET") && l.contains("requests per second")), "{out}");
 }
+
+/// INFO memory reports the caches above RocksDB (meta rows, rank directories, member
+/// sets, read-ahead windows) against their budget; a set's members are charged to it.
+#[test]
+fn info_memory_reports_the_caches_above_rocksdb() {
+    let server = Server::start_with(&["--meta-cache-size", "8mb"]);
+    let mut c = server.client();
+    let usage = |c: &mut Client| info_field(&c.cmd(&["INFO", "memory"]).text(), "meta_cache_usage").unwrap().parse::<u64>().unwrap();
+    assert_eq!(info_field(&c.cmd(&["INFO", "memory"]).text(), "meta_cache_capacity").as_deref(), Some("8388608"));
+    let before = usage(&mut c);
+    for chunk in 0..20 {
+        let mut args: Vec<String> = vec!["SADD".into(), "s".into()];
+        args.extend((0..100).map(|i| format!("member:{:06}", chunk * 100 + i)));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(c.cmd(&refs), int(100));
+    }
+    let after = usage(&mut c);
+    assert!(after >= before + 2000 * 13, "2,000 members charged: {before} -> {after}");
+    assert!(after <= 8 << 20);
+}

@@ -130,11 +130,14 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 out,
                 "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\n\
                  used_memory_peak:{rss}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\
-                 block_cache_capacity:{}\r\nblock_cache_usage:{cache}\r\nmemtable_usage:{}\r\nmem_allocator:libc\r\n",
+                 block_cache_capacity:{}\r\nblock_cache_usage:{cache}\r\nmemtable_usage:{}\r\n\
+                 meta_cache_capacity:{}\r\nmeta_cache_usage:{}\r\nmem_allocator:libc\r\n",
                 human_bytes(rss),
                 human_bytes(rss),
                 cfg.block_cache_size,
-                state.store.memtable_usage()
+                state.store.memtable_usage(),
+                cfg.meta_cache_size,
+                state.store.meta_cache_usage()
             );
             buffer_pool_info(state, out);
             out.push_str("\r\n");
