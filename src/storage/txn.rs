@@ -313,6 +313,15 @@ impl<'a> View<'a> {
         Ok(self.store.get_member(cf::DATA, row)?.is_some())
     }
 
+    /// Whether this view's uncommitted rows (its group's or transaction's) include rows
+    /// of `family` under `prefix`, or hide the stored ones (a flush in the transaction).
+    pub fn has_pending_under(&self, family: &str, prefix: &[u8]) -> bool {
+        let Some(overlay) = self.overlay() else { return false };
+        let end = super::prefix_end(prefix);
+        let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        overlay.hides(family, prefix) || !overlay.range(family, (Bound::Included(prefix), upper)).is_empty()
+    }
+
     /// [`View::get_member`] of `row`, a `data` row of the collection under member prefix
     /// `prefix`, for the writer of its key: a value of 8 bytes (a sorted set's score)
     /// comes from the collection's member set if one is cached.

@@ -171,6 +171,33 @@ impl Db<'_> {
         Ok(None)
     }
 
+    /// `n` distinct members of the set `meta` of `key`, uniformly, in random order, drawn
+    /// from its member set without reading the set: for SPOP with a count of at most half
+    /// the set. `None` (the caller scans) without a cached member set, for larger counts,
+    /// or when this command's group or transaction has uncommitted rows of the set, which
+    /// the member set does not show. The caller holds the key's lock.
+    fn draw_from_member_set(&self, key: &[u8], meta: &Meta, n: u64, rng: &mut Rng) -> Option<Vec<Vec<u8>>> {
+        let prefix = member_prefix(self.db, key, meta.version());
+        if self.store.has_pending_under(cf::DATA, &prefix) {
+            return None;
+        }
+        let set = self.store.storage().member_set(&prefix)?;
+        let len = set.len() as u64;
+        if n > len / 2 {
+            return None;
+        }
+        // Distinct indexes by rejection: with n at most half the set, under two draws each.
+        let mut chosen = HashSet::with_capacity(n as usize);
+        let mut picked = Vec::with_capacity(n as usize);
+        while (picked.len() as u64) < n {
+            let i = rng.below(len) as usize;
+            if chosen.insert(i) {
+                picked.push(set.get_index(i)?);
+            }
+        }
+        Some(picked)
+    }
+
     /// SADD: returns how many members were new.
     pub fn sadd(&self, key: &[u8], members: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(&[key])?;
@@ -316,7 +343,10 @@ impl Db<'_> {
                 self.write(&lock, batch)?;
                 return Ok(all);
             }
-            Some(n) => self.pick_distinct(key, &w.meta, n as usize, &mut rng)?,
+            Some(n) => match self.draw_from_member_set(key, &w.meta, n, &mut rng) {
+                Some(picked) => picked,
+                None => self.pick_distinct(key, &w.meta, n as usize, &mut rng)?,
+            },
         };
         for m in &popped {
             batch.delete_row(cf::DATA, &self.member_row(key, &w.meta, m));
@@ -527,6 +557,34 @@ mod tests {
         popped.sort();
         assert_eq!(popped, members);
         assert_eq!(store.member_set(&prefix).unwrap().len(), 0);
+        assert_eq!(db.live(b"s").unwrap(), None);
+    }
+
+    #[test]
+    fn pops_with_a_count_draw_distinct_members_with_or_without_a_group() {
+        let (_d, store) = temp_store();
+        let store = Arc::new(store);
+        let now = now_ms();
+        let members: Vec<Vec<u8>> = (0..40).map(|i| format!("m{i:02}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = members.iter().map(|m| &m[..]).collect();
+        let db = Db::new(&store, 0, now);
+        db.sadd(b"s", &refs).unwrap();
+        // From the member set (5 of 40), then through a group holding an earlier pop.
+        let mut popped = db.spop(b"s", Some(5), 1).unwrap();
+        assert_eq!(popped.len(), 5);
+        assert_eq!(db.scard(b"s").unwrap(), 35);
+        let group = RefCell::new(Group::new(store.clone()));
+        for (seed, count) in [(2, None), (3, Some(4)), (4, Some(10))] {
+            assert!(group.borrow_mut().index_pending());
+            let db = Db::in_view(View::new(&store).through_group(&group), 0, now).with_group(&group);
+            popped.extend(db.spop(b"s", count, seed).unwrap());
+        }
+        group.borrow_mut().commit().unwrap();
+        assert_eq!(popped.len(), 20);
+        popped.extend(db.spop(b"s", Some(7), 5).unwrap());
+        popped.extend(db.spop(b"s", Some(100), 6).unwrap());
+        popped.sort();
+        assert_eq!(popped, members, "every member popped once");
         assert_eq!(db.live(b"s").unwrap(), None);
     }
 
