@@ -26,10 +26,9 @@
 //! Sets are weighed by their members' bytes and evicted whole, least recently used first;
 //! a writer that finds none reads RocksDB as before.
 
-use super::cache::{prefix_runs, ByCharge, Charged, Coherent};
+use super::cache::{ByCharge, Charged, Coherent};
 use indexmap::IndexMap;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Bookkeeping bytes per member (index entry, hash, allocation) and per set.
@@ -49,20 +48,9 @@ pub fn small(value: &[u8]) -> Small {
 
 pub struct MemberSet {
     members: Mutex<Members>,
-    /// The weight as the cache last charged it (re-charged when it drifts by an eighth).
-    charged: AtomicU64,
 }
 
 impl MemberSet {
-    fn new(members: Members) -> MemberSet {
-        let charged = AtomicU64::new(weigh(&members));
-        MemberSet { members: Mutex::new(members), charged }
-    }
-
-    pub fn contains(&self, member: &[u8]) -> bool {
-        self.members.lock().contains_key(member)
-    }
-
     /// `None` if `member` is absent, else its small value.
     pub fn get(&self, member: &[u8]) -> Option<Small> {
         self.members.lock().get(member).copied()
@@ -78,8 +66,16 @@ impl MemberSet {
     }
 }
 
+/// The bytes a set holds, without visiting every member: the average member length is
+/// taken from its first members. The cache charges a set again once this drifts by an
+/// eighth from what it charged.
 fn weigh(members: &Members) -> u64 {
-    SET_OVERHEAD + members.keys().map(|m| m.len() as u64 + MEMBER_OVERHEAD).sum::<u64>()
+    let sample = members.len().min(64);
+    if sample == 0 {
+        return SET_OVERHEAD;
+    }
+    let bytes: u64 = members.keys().take(sample).map(|m| m.len() as u64).sum();
+    SET_OVERHEAD + members.len() as u64 * (bytes / sample as u64 + MEMBER_OVERHEAD)
 }
 
 /// Member sets by member prefix.
@@ -101,21 +97,17 @@ impl MemberSets {
     /// ticket was taken, or none for a fresh version) unless a write touched the prefix's
     /// shard since.
     pub fn fill(&self, prefix: &[u8], ticket: u64, members: Members) -> Arc<MemberSet> {
-        let set = Arc::new(MemberSet::new(members));
-        let weight = set.charged.load(Ordering::Relaxed);
+        let weight = weigh(&members);
+        let set = Arc::new(MemberSet { members: Mutex::new(members) });
         self.0.fill(prefix, ticket, (set.clone(), weight));
         set
     }
 
-    /// Records the committed writes of `data` rows (`None` = deleted), in batch order.
-    pub fn update(&self, rows: &[(&[u8], Option<&[u8]>)]) {
-        prefix_runs(rows, |prefix, run| self.apply(prefix, run));
-    }
-
-    /// Applies `changes` (rows under `prefix`) to the cached set of `prefix`, if any.
-    fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
+    /// Records committed writes of `data` rows under `prefix` (`None` = deleted), in
+    /// batch order, in its cached set if there is one.
+    pub fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
         self.0.update(prefix, |cache| {
-            let Some((set, _)) = cache.get(prefix) else { return };
+            let Some((set, charged)) = cache.get(prefix) else { return };
             let drifted = {
                 let mut members = set.members.lock();
                 for &(row, value) in changes {
@@ -132,13 +124,8 @@ impl MemberSets {
                         }
                     }
                 }
-                let weight = weigh_fast(&members);
-                let charged = set.charged.load(Ordering::Relaxed);
-                let drifted = weight.abs_diff(charged) > charged / 8;
-                if drifted {
-                    set.charged.store(weight, Ordering::Relaxed);
-                }
-                drifted.then_some(weight)
+                let weight = weigh(&members);
+                (weight.abs_diff(charged) > charged / 8).then_some(weight)
             };
             if let Some(weight) = drifted {
                 // Re-inserting makes the cache charge the new weight.
@@ -158,21 +145,16 @@ impl MemberSets {
     }
 }
 
-/// [`weigh`] without visiting every member: the average member length is taken from the
-/// set's first members, which is what the eighth of drift allows for.
-fn weigh_fast(members: &Members) -> u64 {
-    let sample = members.len().min(64);
-    if sample == 0 {
-        return SET_OVERHEAD;
-    }
-    let bytes: u64 = members.keys().take(sample).map(|m| m.len() as u64).sum();
-    SET_OVERHEAD + members.len() as u64 * (bytes / sample as u64 + MEMBER_OVERHEAD)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::cache::prefix_runs;
     use crate::storage::keys::{member_key, member_prefix};
+
+    /// A committed batch's `data` rows, as `Storage::write` hands them over.
+    fn update(sets: &MemberSets, rows: &[(&[u8], Option<&[u8]>)]) {
+        prefix_runs(rows, |prefix, run| sets.apply(prefix, run));
+    }
 
     fn names(set: &MemberSet) -> Vec<Vec<u8>> {
         let mut all: Vec<Vec<u8>> = (0..set.len()).filter_map(|i| set.get_index(i)).collect();
@@ -188,9 +170,9 @@ mod tests {
 
         // A fill that raced a write is served but not kept.
         let Err(ticket) = sets.lookup(&prefix) else { panic!("empty cache hit") };
-        sets.update(&[(&a[..], Some(&b""[..]))]);
+        update(&sets, &[(&a[..], Some(&b""[..]))]);
         let stale = sets.fill(&prefix, ticket, Members::new());
-        assert!(!stale.contains(b"a"));
+        assert_eq!(stale.get(b"a"), None);
         assert!(sets.lookup(&prefix).is_err());
 
         let Err(ticket) = sets.lookup(&prefix) else { panic!() };
@@ -199,7 +181,7 @@ mod tests {
         // 8 bytes (scores) are kept.
         let other = member_key(0, b"t", 7, b"x");
         let score = 1.5f64.to_be_bytes();
-        sets.update(&[(&b[..], Some(&b""[..])), (&other[..], Some(&b""[..])), (&a[..], None), (&b[..], Some(&score[..]))]);
+        update(&sets, &[(&b[..], Some(&b""[..])), (&other[..], Some(&b""[..])), (&a[..], None), (&b[..], Some(&score[..]))]);
         let set = sets.lookup(&prefix).expect("cached");
         assert_eq!(names(&set), [b"b".to_vec()]);
         assert_eq!(set.get(b"b"), Some(Some(score)));
@@ -207,7 +189,7 @@ mod tests {
         assert!(sets.lookup(&member_prefix(0, b"t", 7)).is_err(), "uncached prefixes stay uncached");
 
         // Another version of the key is another set.
-        sets.update(&[(&member_key(0, b"s", 8, b"c")[..], Some(&b""[..]))]);
+        update(&sets, &[(&member_key(0, b"s", 8, b"c")[..], Some(&b""[..]))]);
         assert_eq!(names(&sets.lookup(&prefix).unwrap()), [b"b".to_vec()]);
 
         sets.clear();
@@ -223,7 +205,7 @@ mod tests {
         sets.fill(&prefix, ticket, Members::new());
         let rows: Vec<Vec<u8>> = (0..10_000).map(|i| member_key(0, b"s", 1, format!("member:{i:06}").as_bytes())).collect();
         let puts: Vec<(&[u8], Option<&[u8]>)> = rows.iter().map(|r| (&r[..], Some(&b""[..]))).collect();
-        sets.update(&puts);
+        update(&sets, &puts);
         assert_eq!(sets.lookup(&prefix).expect("still cached").len(), 10_000);
         let usage = sets.usage();
         assert!(usage > 10_000 * MEMBER_OVERHEAD, "charged for its members: {usage}");

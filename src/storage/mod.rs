@@ -506,21 +506,19 @@ impl Storage {
             },
             Err(ticket) => ticket,
         };
-        let mut window = readahead::Rows { lo: member.to_vec(), hi: member.to_vec(), rows: Default::default() };
+        let mut rows = std::collections::BTreeMap::new();
         let mut bytes = 0;
         self.scan_rows(cf::DATA, prefix, Some(row), reverse, |k, v| {
-            let m = &k[prefix.len()..];
-            if reverse {
-                window.lo = m.to_vec();
-            } else {
-                window.hi = m.to_vec();
-            }
-            window.rows.insert(m.to_vec(), v.to_vec());
+            rows.insert(k[prefix.len()..].to_vec(), v.to_vec());
             bytes += k.len() + v.len();
-            window.rows.len() < readahead::ROWS && bytes < readahead::BYTES
+            rows.len() < readahead::ROWS && bytes < readahead::BYTES
         })?;
-        let value = window.rows.get(member).cloned();
-        self.read_aheads.fill(prefix, ticket, window);
+        // Complete from `row` to the last row scanned.
+        let far = if reverse { rows.keys().next() } else { rows.keys().next_back() };
+        let far = far.map_or_else(|| member.to_vec(), Vec::clone);
+        let (lo, hi) = if reverse { (far, member.to_vec()) } else { (member.to_vec(), far) };
+        let value = rows.get(member).cloned();
+        self.read_aheads.fill(prefix, ticket, readahead::Rows { lo, hi, rows });
         Ok(value)
     }
 
@@ -585,13 +583,11 @@ impl Storage {
         if range_deletes {
             self.member_sets.clear();
             self.read_aheads.clear();
-        } else {
-            if self.member_sets.usage() > 0 {
-                self.member_sets.update(&members);
-            }
-            if self.read_aheads.usage() > 0 {
-                self.read_aheads.update(&members);
-            }
+        } else if self.member_sets.usage() > 0 || self.read_aheads.usage() > 0 {
+            cache::prefix_runs(&members, |prefix, run| {
+                self.member_sets.apply(prefix, run);
+                self.read_aheads.apply(prefix, run);
+            });
         }
         if !batch.resets.is_empty() {
             self.meta_cache.clear();

@@ -13,7 +13,7 @@
 //! the writer still holds the lock. A row written outside the bounds (a push at the
 //! other end) changes nothing the window claims to know.
 
-use super::cache::{prefix_runs, ByCharge, Charged, Coherent};
+use super::cache::{ByCharge, Charged, Coherent};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -85,25 +85,24 @@ impl ReadAheads {
         window
     }
 
-    /// Records the committed writes of `data` rows (`None` = deleted), in batch order.
-    /// Rows only leave a window or change in it, so its weight is not recharged.
-    pub fn update(&self, rows: &[(&[u8], Option<&[u8]>)]) {
-        prefix_runs(rows, |prefix, run| {
-            self.0.update(prefix, |cache| {
-                let Some((window, _)) = cache.get(prefix) else { return };
-                let mut w = window.0.lock();
-                for &(row, value) in run {
-                    let member = &row[prefix.len()..];
-                    if !w.covers(member) {
-                        continue;
-                    }
-                    match value {
-                        Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
-                        None => w.rows.remove(member),
-                    };
+    /// Records committed writes of `data` rows under `prefix` (`None` = deleted), in
+    /// batch order, in its cached window if there is one. Rows only leave a window or
+    /// change in it, so its weight is not recharged.
+    pub fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
+        self.0.update(prefix, |cache| {
+            let Some((window, _)) = cache.get(prefix) else { return };
+            let mut w = window.0.lock();
+            for &(row, value) in changes {
+                let member = &row[prefix.len()..];
+                if !w.covers(member) {
+                    continue;
                 }
-            })
-        });
+                match value {
+                    Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
+                    None => w.rows.remove(member),
+                };
+            }
+        })
     }
 
     /// Forgets everything (FLUSHDB, FLUSHALL), after the RocksDB write.
@@ -133,7 +132,7 @@ mod tests {
         assert_eq!(window.get(&[3]), Some(None), "inside the bounds, absent");
         assert_eq!(window.get(&[5]), None, "outside the bounds, unknown");
 
-        windows.update(&[(&row(2)[..], None), (&row(3)[..], Some(&b"c"[..])), (&row(5)[..], Some(&b"e"[..]))]);
+        windows.apply(&prefix, &[(&row(2)[..], None), (&row(3)[..], Some(&b"c"[..])), (&row(5)[..], Some(&b"e"[..]))]);
         assert_eq!(window.get(&[2]), Some(None));
         assert_eq!(window.get(&[3]), Some(Some(b"c".to_vec())));
         assert_eq!(window.get(&[5]), None, "a row outside stays unknown");
@@ -141,7 +140,7 @@ mod tests {
         // A fill that raced a write is served but not kept.
         windows.clear();
         let Err(ticket) = windows.lookup(&prefix) else { panic!() };
-        windows.update(&[(&row(9)[..], None)]);
+        windows.apply(&prefix, &[(&row(9)[..], None)]);
         windows.fill(&prefix, ticket, Rows { lo: vec![1], hi: vec![1], rows: BTreeMap::new() });
         assert!(windows.lookup(&prefix).is_err());
     }

@@ -288,29 +288,31 @@ impl<'a> View<'a> {
         keys.iter().map(|k| self.get_live(db, k, now)).collect()
     }
 
+    /// The uncommitted value of a row: `Some(None)` if deleted, `None` if this view's
+    /// group or transaction did not write it.
+    fn pending(&self, family: &str, key: &[u8]) -> Option<Option<Vec<u8>>> {
+        self.overlay()?.row(family, key).map(|row| row.map(<[u8]>::to_vec))
+    }
+
     /// See [`Storage::get_member`].
     pub fn get_member(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        if let Some(overlay) = self.overlay() {
-            if let Some(row) = overlay.row(family, key) {
-                return Ok(row.map(<[u8]>::to_vec));
-            }
+        match self.pending(family, key) {
+            Some(row) => Ok(row),
+            None => self.store.get_member(family, key),
         }
-        self.store.get_member(family, key)
     }
 
     /// Whether `row`, a member row of the set or hash under member prefix `prefix`,
     /// exists, for the writer of its key: through this view's uncommitted rows, then the
     /// collection's member set if one is cached ([`Storage::member_set`]), then RocksDB.
     pub fn has_member_row(&self, prefix: &[u8], row: &[u8]) -> Result<bool> {
-        if let Some(overlay) = self.overlay() {
-            if let Some(pending) = overlay.row(cf::DATA, row) {
-                return Ok(pending.is_some());
-            }
+        if let Some(pending) = self.pending(cf::DATA, row) {
+            return Ok(pending.is_some());
         }
-        if let Some(set) = self.store.member_set(prefix) {
-            return Ok(set.contains(&row[prefix.len()..]));
+        match self.store.member_set(prefix) {
+            Some(set) => Ok(set.get(&row[prefix.len()..]).is_some()),
+            None => Ok(self.store.get_member(cf::DATA, row)?.is_some()),
         }
-        Ok(self.store.get_member(cf::DATA, row)?.is_some())
     }
 
     /// Whether this view's uncommitted rows (its group's or transaction's) include rows
@@ -326,10 +328,8 @@ impl<'a> View<'a> {
     /// `prefix`, for the writer of its key: a value of 8 bytes (a sorted set's score)
     /// comes from the collection's member set if one is cached.
     pub fn writer_get_member(&self, prefix: &[u8], row: &[u8]) -> Result<Option<Vec<u8>>> {
-        if let Some(overlay) = self.overlay() {
-            if let Some(pending) = overlay.row(cf::DATA, row) {
-                return Ok(pending.map(<[u8]>::to_vec));
-            }
+        if let Some(pending) = self.pending(cf::DATA, row) {
+            return Ok(pending);
         }
         match self.store.member_set(prefix).map(|set| set.get(&row[prefix.len()..])) {
             Some(None) => Ok(None),
@@ -343,12 +343,10 @@ impl<'a> View<'a> {
     /// prefix's read-ahead window ([`Storage::read_ahead`]; `reverse`: popping from the
     /// high end).
     pub fn writer_pop_row(&self, prefix: &[u8], row: &[u8], reverse: bool) -> Result<Option<Vec<u8>>> {
-        if let Some(overlay) = self.overlay() {
-            if let Some(pending) = overlay.row(cf::DATA, row) {
-                return Ok(pending.map(<[u8]>::to_vec));
-            }
+        match self.pending(cf::DATA, row) {
+            Some(row) => Ok(row),
+            None => self.store.read_ahead(prefix, row, reverse),
         }
-        self.store.read_ahead(prefix, row, reverse)
     }
 
     /// See [`Storage::scan_rows`]: the stored rows merged with the transaction's.

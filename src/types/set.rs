@@ -532,15 +532,21 @@ mod tests {
     use std::cell::RefCell;
     use std::sync::Arc;
 
+    /// A store holding the set `s` of `n` members `m00`.., created by SADD (so it has a
+    /// member set), and those members in order.
+    fn created_set(n: usize) -> (tempfile::TempDir, Arc<Storage>, Vec<Vec<u8>>) {
+        let (dir, store) = temp_store();
+        let members: Vec<Vec<u8>> = (0..n).map(|i| format!("m{i:02}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = members.iter().map(|m| &m[..]).collect();
+        Db::new(&store, 0, now_ms()).sadd(b"s", &refs).unwrap();
+        (dir, Arc::new(store), members)
+    }
+
     #[test]
     fn pops_in_one_write_group_draw_each_member_once_from_the_member_set() {
-        let (_d, store) = temp_store();
-        let store = Arc::new(store);
+        let (_d, store, members) = created_set(6);
         let now = now_ms();
-        let members: Vec<Vec<u8>> = (0..6).map(|i| format!("m{i}").into_bytes()).collect();
-        let refs: Vec<&[u8]> = members.iter().map(|m| &m[..]).collect();
         let db = Db::new(&store, 0, now);
-        db.sadd(b"s", &refs).unwrap();
         let prefix = member_prefix(0, b"s", db.live(b"s").unwrap().unwrap().version());
         assert_eq!(store.member_set(&prefix).expect("a new set starts its member set").len(), 6);
 
@@ -562,13 +568,9 @@ mod tests {
 
     #[test]
     fn pops_with_a_count_draw_distinct_members_with_or_without_a_group() {
-        let (_d, store) = temp_store();
-        let store = Arc::new(store);
+        let (_d, store, members) = created_set(40);
         let now = now_ms();
-        let members: Vec<Vec<u8>> = (0..40).map(|i| format!("m{i:02}").into_bytes()).collect();
-        let refs: Vec<&[u8]> = members.iter().map(|m| &m[..]).collect();
         let db = Db::new(&store, 0, now);
-        db.sadd(b"s", &refs).unwrap();
         // From the member set (5 of 40), then through a group holding an earlier pop.
         let mut popped = db.spop(b"s", Some(5), 1).unwrap();
         assert_eq!(popped.len(), 5);
