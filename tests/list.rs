@@ -858,3 +858,31 @@ fn pops_see_every_write_near_the_ends_they_pop() {
     let rest: Vec<String> = model.into_iter().collect();
     assert_eq!(all(&mut c, "l"), rest);
 }
+
+#[test]
+fn pops_of_large_elements_take_each_once_from_either_end() {
+    let s = Server::start();
+    let mut c = s.client();
+    // 2 KiB elements: fewer of them than a read-ahead window's row count fill its bytes.
+    let element = |i: usize| format!("{i:04}{}", "x".repeat(2048));
+    let mut model: std::collections::VecDeque<String> = (0..200).map(element).collect();
+    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(50) {
+        let mut args = vec!["RPUSH", "l"];
+        args.extend(chunk.iter().map(String::as_str));
+        c.cmd(&args);
+    }
+    for round in 0..40 {
+        let mut batch = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..8 {
+            let (cmd, reply) = if (round + i) % 3 == 0 { ("LPOP", model.pop_front()) } else { ("RPOP", model.pop_back()) };
+            batch.extend(Client::encode(&[cmd.as_bytes(), b"l"]));
+            want.push((cmd, reply.map_or(nil(), |v| bulk(&v))));
+        }
+        c.send_raw(&batch);
+        for (cmd, reply) in want {
+            assert_eq!(c.read(), reply, "round {round}: {cmd}");
+        }
+    }
+    assert_eq!(all(&mut c, "l"), model.into_iter().collect::<Vec<_>>());
+}

@@ -1145,3 +1145,96 @@ fn score_updates_in_separate_commands_build_on_each_other() {
     assert_eq!(c.cmd(&["ZADD", "z", "2", "a"]), int(0));
     assert_eq!(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]).texts(), ["a", "2"]);
 }
+
+#[test]
+fn pipelined_pops_see_every_write_near_the_ends_they_pop() {
+    let mut s = Server::start();
+    let mut c = s.client();
+    let mut model = Model::new();
+    // Spread scores (steps of 10) leave room for adds in front of, between and behind them.
+    let members: Vec<(String, i64)> = (0..400).map(|i| (format!("m{i:03}"), 10 * i)).collect();
+    add(&mut c, "z", &mut model, &members);
+    let mut seed = 11u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let pairs = |items: Vec<(&String, i64)>| arr(items.into_iter().flat_map(|(m, s)| [bulk(m), bulk(&s.to_string())]).collect());
+    for round in 0..300 {
+        if round == 150 {
+            s.restart();
+            c = s.client();
+        }
+        let mut cmds = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..8 {
+            let tag = format!("r{round:03}-{i}");
+            let sorted = by_rank(&model);
+            let (lowest, highest) = (sorted.first().map_or(0, |p| p.1), sorted.last().map_or(0, |p| p.1));
+            let (cmd, reply) = match next(12) {
+                0..=2 => {
+                    // Mostly single pops, sometimes more than a window holds.
+                    let n = [1, 1, 1, 2, 3, 70][next(6) as usize];
+                    let (cmd, taken) = if next(2) == 0 {
+                        ("ZPOPMIN", sorted.iter().take(n).map(|&(m, s)| (m.clone(), s)).collect::<Vec<_>>())
+                    } else {
+                        ("ZPOPMAX", sorted.iter().rev().take(n).map(|&(m, s)| (m.clone(), s)).collect())
+                    };
+                    for (m, _) in &taken {
+                        model.remove(m);
+                    }
+                    let reply = pairs(taken.iter().map(|(m, s)| (m, *s)).collect());
+                    (strings(&[cmd, "z", &n.to_string()]), reply)
+                }
+                3 | 4 => {
+                    // A new member at, just inside or just outside either end.
+                    let score = if next(2) == 0 { lowest + next(40) as i64 - 20 } else { highest + next(40) as i64 - 20 };
+                    model.insert(tag.clone(), score);
+                    (strings(&["ZADD", "z", &score.to_string(), &tag]), int(1))
+                }
+                5 if !model.is_empty() => {
+                    // A member near one end moves to the other, or the other way round.
+                    let k = next(5.min(model.len() as u64)) as usize;
+                    let (m, _) = if next(2) == 0 { sorted[k] } else { sorted[sorted.len() - 1 - k] };
+                    let m = m.clone();
+                    let score = if next(2) == 0 { highest + 5 } else { lowest - 5 };
+                    model.insert(m.clone(), score);
+                    (strings(&["ZADD", "z", &score.to_string(), &m]), int(0))
+                }
+                6 if !model.is_empty() => {
+                    let k = next(5.min(model.len() as u64)) as usize;
+                    let m = sorted[k].0.clone();
+                    let score = model[&m] + 3;
+                    model.insert(m.clone(), score);
+                    (strings(&["ZINCRBY", "z", "3", &m]), bulk(&score.to_string()))
+                }
+                7 if !model.is_empty() => {
+                    // ZREM one of the lowest or highest members.
+                    let k = next(3.min(model.len() as u64)) as usize;
+                    let m = if next(2) == 0 { sorted[k].0.clone() } else { sorted[sorted.len() - 1 - k].0.clone() };
+                    model.remove(&m);
+                    (strings(&["ZREM", "z", &m]), int(1))
+                }
+                8 => {
+                    // A few members behind the lowest, in one command.
+                    let mut cmd = strings(&["ZADD", "z"]);
+                    for j in 0..3 {
+                        let (m, score) = (format!("{tag}-{j}"), lowest - 1 - j);
+                        cmd.push(score.to_string());
+                        cmd.push(m.clone());
+                        model.insert(m, score);
+                    }
+                    (cmd, int(3))
+                }
+                _ => (strings(&["ZCARD", "z"]), int(model.len() as i64)),
+            };
+            cmds.push(cmd);
+            want.push(reply);
+        }
+        for ((cmd, got), want) in cmds.iter().zip(pipeline(&mut c, &cmds)).zip(want) {
+            assert_eq!(got, want, "round {round}: {cmd:?}");
+        }
+    }
+    let rest = pairs(by_rank(&model));
+    assert_eq!(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]), rest);
+}

@@ -48,6 +48,7 @@ pub use keys::*;
 pub use locks::{KeyGuard, KeyLocks};
 pub use members::MemberSet;
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
+pub use readahead::ROWS as READ_AHEAD_ROWS;
 pub use reads::{read_stable, Reads};
 pub use txn::{Pending, Txn, View};
 
@@ -496,8 +497,11 @@ impl Storage {
 
     /// The `data` row `row` (under member prefix `prefix`) for the writer of its key, from
     /// the prefix's read-ahead window (see [`readahead`]). A row outside the window is read
-    /// with the rows after it (before it if `reverse`) into a new one.
-    pub fn read_ahead(&self, prefix: &[u8], row: &[u8], reverse: bool) -> Result<Option<Vec<u8>>> {
+    /// with the rows after it (before it if `reverse`) into a new one. For a `reverse`
+    /// read, `floor` may name a row at most [`readahead::ROWS`] rows below `row`: the
+    /// window is then read forwards from there, since RocksDB steps backwards several
+    /// times slower than forwards.
+    pub fn read_ahead(&self, prefix: &[u8], row: &[u8], reverse: bool, floor: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
         let member = &row[prefix.len()..];
         let ticket = match self.read_aheads.lookup(prefix) {
             Ok(window) => match window.get(member) {
@@ -506,20 +510,83 @@ impl Storage {
             },
             Err(ticket) => ticket,
         };
-        let mut rows = std::collections::BTreeMap::new();
-        let mut bytes = 0;
-        self.scan_rows(cf::DATA, prefix, Some(row), reverse, |k, v| {
-            rows.insert(k[prefix.len()..].to_vec(), v.to_vec());
-            bytes += k.len() + v.len();
-            rows.len() < readahead::ROWS && bytes < readahead::BYTES
-        })?;
-        // Complete from `row` to the last row scanned.
-        let far = if reverse { rows.keys().next() } else { rows.keys().next_back() };
-        let far = far.map_or_else(|| member.to_vec(), Vec::clone);
-        let (lo, hi) = if reverse { (far, member.to_vec()) } else { (member.to_vec(), far) };
-        let value = rows.get(member).cloned();
-        self.read_aheads.fill(prefix, ticket, readahead::Rows { lo, hi, rows });
+        let plen = prefix.len();
+        let mut read = readahead::Reading::default();
+        let floor = floor.filter(|f| reverse && f.starts_with(prefix) && *f <= row);
+        let mut complete = false;
+        if let Some(floor) = floor {
+            self.scan_stored(cf::DATA, prefix, Some(floor), false, |k, v| {
+                complete = k >= row;
+                k <= row && read.add(&k[plen..], v)
+            })?;
+            // Rows up to `row` that do not fit in one window: read backwards instead.
+            complete = complete || !read.full();
+            if !complete {
+                read = readahead::Reading::default();
+            }
+        }
+        let (lo, hi) = match floor {
+            Some(floor) if complete => (floor[plen..].to_vec(), member.to_vec()),
+            _ => {
+                self.scan_stored(cf::DATA, prefix, Some(row), reverse, |k, v| read.add(&k[plen..], v))?;
+                // Complete from `row` to the last row scanned.
+                let far = if reverse { read.rows.keys().next() } else { read.rows.keys().next_back() };
+                let far = far.map_or_else(|| member.to_vec(), Vec::clone);
+                if reverse {
+                    (far, member.to_vec())
+                } else {
+                    (member.to_vec(), far)
+                }
+            }
+        };
+        let value = read.rows.get(member).cloned();
+        let rows = readahead::Rows { family: cf::DATA, lo: Some(lo), hi: Some(hi), reverse, rows: read.rows };
+        self.read_aheads.fill(prefix, ticket, rows);
         Ok(value)
+    }
+
+    /// [`Storage::scan_rows`] of the `zscore` rows under `prefix` from `start` towards
+    /// the inside, for the writer of its key popping from the low end (the high end if
+    /// `reverse`): through the prefix's read-ahead window (see [`readahead`]). Rows past
+    /// the window are scanned from RocksDB, and the first [`readahead::ROWS`] of them
+    /// (read on after `f` stops, if need be) become the next window.
+    pub fn scan_end(&self, prefix: &[u8], start: Option<&[u8]>, reverse: bool, mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
+        let plen = prefix.len();
+        let from = start.and_then(|s| s.strip_prefix(prefix));
+        let mut key = prefix.to_vec();
+        let mut row = |member: &[u8], value: &[u8], f: &mut dyn FnMut(&[u8], &[u8]) -> bool| {
+            key.truncate(plen);
+            key.extend_from_slice(member);
+            f(&key, value)
+        };
+        // Where the RocksDB scan starts (a member; `None`: at the end), and whether
+        // `f` has already seen the row there.
+        let (ticket, from, seen) = match self.read_aheads.lookup(prefix) {
+            Ok(window) => match window.scan(from, reverse, |m, v| row(m, v, &mut f)) {
+                readahead::Served::Stopped | readahead::Served::Exhausted(None) => return Ok(()),
+                readahead::Served::Exhausted(Some(bound)) => (self.read_aheads.ticket(prefix), Some(bound), true),
+                readahead::Served::Uncovered => (self.read_aheads.ticket(prefix), from.map(<[u8]>::to_vec), false),
+            },
+            Err(ticket) => (ticket, from.map(<[u8]>::to_vec), false),
+        };
+        let mut read = readahead::Reading::default();
+        let mut wanted = true;
+        let scan_from = from.as_ref().map(|m| [prefix, m].concat());
+        self.scan_stored(cf::ZSCORE, prefix, scan_from.as_deref(), reverse, |k, v| {
+            let member = &k[plen..];
+            if wanted && !(seen && Some(member) == from.as_deref()) {
+                wanted = f(k, v);
+            }
+            let room = !read.full() && read.add(member, v);
+            wanted || room
+        })?;
+        // Complete from `from` to the last row read, or to the end if the scan got there.
+        let full = read.full();
+        let rows = read.rows;
+        let far = full.then(|| if reverse { rows.keys().next() } else { rows.keys().next_back() }).flatten().cloned();
+        let (lo, hi) = if reverse { (far, from) } else { (from, far) };
+        self.read_aheads.fill(prefix, ticket, readahead::Rows { family: cf::ZSCORE, lo, hi, reverse, rows });
+        Ok(())
     }
 
     /// Starts a write batch.
@@ -567,7 +634,7 @@ impl Storage {
         }
         // The writer still holds the keys' locks: update the cache before anyone can
         // write these keys again.
-        let (mut buckets, mut members) = (Vec::new(), Vec::new());
+        let (mut buckets, mut members, mut scores) = (Vec::new(), Vec::new(), Vec::new());
         for op in ops() {
             match op {
                 Op::Put(cf::META, k, v) => self.meta_cache.update(k, Some(v)),
@@ -576,6 +643,8 @@ impl Storage {
                 Op::Delete(cf::ZRANK, k) => buckets.push((&k[..], None)),
                 Op::Put(cf::DATA, k, v) => members.push((&k[..], Some(&v[..]))),
                 Op::Delete(cf::DATA, k) => members.push((&k[..], None)),
+                Op::Put(cf::ZSCORE, k, v) => scores.push((&k[..], Some(&v[..]))),
+                Op::Delete(cf::ZSCORE, k) => scores.push((&k[..], None)),
                 _ => {}
             }
         }
@@ -586,8 +655,11 @@ impl Storage {
         } else if self.member_sets.usage() > 0 || self.read_aheads.usage() > 0 {
             cache::prefix_runs(&members, |prefix, run| {
                 self.member_sets.apply(prefix, run);
-                self.read_aheads.apply(prefix, run);
+                self.read_aheads.apply(cf::DATA, prefix, run);
             });
+            if self.read_aheads.usage() > 0 {
+                cache::prefix_runs(&scores, |prefix, run| self.read_aheads.apply(cf::ZSCORE, prefix, run));
+            }
         }
         if !batch.resets.is_empty() {
             self.meta_cache.clear();

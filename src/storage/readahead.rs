@@ -1,21 +1,28 @@
-//! Read-ahead windows: the next rows at the end of a list that pops are eating, read
-//! with one scan instead of one point read per pop.
+//! Read-ahead windows: the next rows at the end of a collection that pops are eating,
+//! read with one scan instead of one read per pop.
 //!
-//! LPOP and RPOP read the element they remove with a point read: in profiles of RPOP at
-//! `-P 16`, over a third of the CPU, mostly SST probes (the popped end holds the oldest
-//! pushes). A window holds a run of consecutive rows of one collection (one member
-//! prefix): every stored row with a member between its bounds, read by one scan under
-//! the key's lock. Pops then find their elements in it.
+//! - LPOP and RPOP read the element they remove with a point read: in profiles of RPOP at
+//!   `-P 16`, over a third of the CPU, mostly SST probes (the popped end holds the oldest
+//!   pushes).
+//! - ZPOPMIN and ZPOPMAX opened a RocksDB iterator per pop to find the lowest (highest)
+//!   `zscore` row: a quarter of a ZPOPMIN's CPU.
+//!
+//! A window holds a run of consecutive rows of one family under one member prefix: every
+//! stored row with a member (the key after the prefix) between its bounds, read by one
+//! scan under the key's lock. A bound may be open: the window of a sorted set's low end
+//! holds every row up to its high bound. Pops then find their rows in it.
 //!
 //! Coherence follows the member sets' rules ([`super::members`]): a window is exact for
 //! the key's writer, the only one that reads it, because [`Storage::write`]
-//! (super::Storage::write) applies every committed `data` row between its bounds while
-//! the writer still holds the lock. A row written outside the bounds (a push at the
-//! other end) changes nothing the window claims to know.
+//! (super::Storage::write) applies every committed row of its family between its bounds
+//! while the writer still holds the lock. A row written outside the bounds (a push at the
+//! other end) changes nothing the window claims to know. A window that writes grow past
+//! twice [`ROWS`] sheds rows at the end away from the pops and moves that bound in.
 
 use super::cache::{ByCharge, Charged, Coherent};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// How many rows, and about how many bytes, one read-ahead takes.
@@ -26,23 +33,88 @@ pub const BYTES: usize = 64 << 10;
 const ROW_OVERHEAD: u64 = 64;
 const WINDOW_OVERHEAD: u64 = 256;
 
-/// The rows of one window: member suffix -> value, complete for members in `lo..=hi`.
+/// The rows of one window: member -> value, complete for members in `lo..=hi`.
 pub struct Rows {
-    pub lo: Vec<u8>,
-    pub hi: Vec<u8>,
+    /// The column family the rows are of.
+    pub family: &'static str,
+    /// The lowest member covered; `None`: from the first.
+    pub lo: Option<Vec<u8>>,
+    /// The highest member covered; `None`: to the last.
+    pub hi: Option<Vec<u8>>,
+    /// Pops eat the high end (the window sheds low rows when it grows).
+    pub reverse: bool,
     pub rows: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 impl Rows {
     fn covers(&self, member: &[u8]) -> bool {
-        self.lo.as_slice() <= member && member <= self.hi.as_slice()
+        self.lo.as_deref().is_none_or(|lo| lo <= member) && self.hi.as_deref().is_none_or(|hi| member <= hi)
+    }
+
+    /// Whether the window can answer a scan from `from` (`None`: from the end) towards
+    /// the inside: `from` lies between the bounds, and the scan cannot start beyond them.
+    fn serves(&self, from: Option<&[u8]>, reverse: bool) -> bool {
+        match (from, reverse) {
+            (Some(m), _) => self.covers(m),
+            (None, false) => self.lo.is_none(),
+            (None, true) => self.hi.is_none(),
+        }
     }
 
     fn weight(&self) -> u64 {
+        let bound = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len) as u64;
         WINDOW_OVERHEAD
-            + (self.lo.len() + self.hi.len()) as u64
+            + bound(&self.lo)
+            + bound(&self.hi)
             + self.rows.iter().map(|(k, v)| (k.len() + v.len()) as u64 + ROW_OVERHEAD).sum::<u64>()
     }
+
+    /// Drops rows at the end away from the pops until [`ROWS`] are left, and moves that
+    /// bound to the last row kept.
+    fn shed(&mut self) {
+        while self.rows.len() > ROWS {
+            let dropped = if self.reverse { self.rows.pop_first() } else { self.rows.pop_last() };
+            debug_assert!(dropped.is_some());
+        }
+        let kept = if self.reverse { self.rows.first_key_value() } else { self.rows.last_key_value() };
+        let bound = kept.map(|(k, _)| k.clone());
+        if self.reverse {
+            self.lo = bound;
+        } else {
+            self.hi = bound;
+        }
+    }
+}
+
+/// The rows of a window being read, up to [`ROWS`] rows or about [`BYTES`] bytes.
+#[derive(Default)]
+pub struct Reading {
+    pub rows: BTreeMap<Vec<u8>, Vec<u8>>,
+    bytes: usize,
+}
+
+impl Reading {
+    /// Adds the row of `member`; false once the window is full.
+    pub fn add(&mut self, member: &[u8], value: &[u8]) -> bool {
+        self.rows.insert(member.to_vec(), value.to_vec());
+        self.bytes += member.len() + value.len();
+        !self.full()
+    }
+
+    pub fn full(&self) -> bool {
+        self.rows.len() >= ROWS || self.bytes >= BYTES
+    }
+}
+
+/// How a window answered a scan.
+pub enum Served {
+    /// The scan's callback stopped.
+    Stopped,
+    /// Every row to the window's far bound was handed over; rows past `Some(bound)` (the
+    /// bound itself is covered) are unknown, `None`: there are none.
+    Exhausted(Option<Vec<u8>>),
+    /// The scan does not start inside the window.
+    Uncovered,
 }
 
 pub struct Window(Mutex<Rows>);
@@ -53,6 +125,28 @@ impl Window {
     pub fn get(&self, member: &[u8]) -> Option<Option<Vec<u8>>> {
         let rows = self.0.lock();
         rows.covers(member).then(|| rows.rows.get(member).cloned())
+    }
+
+    /// Hands `f` the window's rows (member, value) from member `from` (inclusive;
+    /// `None`: from the window's end) towards its far bound (downwards if `reverse`),
+    /// until `f` returns false. `f` runs under the window's mutex and must not read
+    /// storage.
+    pub fn scan(&self, from: Option<&[u8]>, reverse: bool, mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Served {
+        let w = self.0.lock();
+        if !w.serves(from, reverse) {
+            return Served::Uncovered;
+        }
+        let start = from.map_or(Bound::Unbounded, Bound::Included);
+        let mut visit = |(k, v): (&Vec<u8>, &Vec<u8>)| f(k, v);
+        let done = if reverse {
+            !w.rows.range::<[u8], _>((Bound::Unbounded, start)).rev().all(&mut visit)
+        } else {
+            !w.rows.range::<[u8], _>((start, Bound::Unbounded)).all(&mut visit)
+        };
+        if done {
+            return Served::Stopped;
+        }
+        Served::Exhausted(if reverse { w.lo.clone() } else { w.hi.clone() })
     }
 }
 
@@ -85,22 +179,36 @@ impl ReadAheads {
         window
     }
 
-    /// Records committed writes of `data` rows under `prefix` (`None` = deleted), in
-    /// batch order, in its cached window if there is one. Rows only leave a window or
-    /// change in it, so its weight is not recharged.
-    pub fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
+    /// Records committed writes of `family` rows under `prefix` (`None` = deleted), in
+    /// batch order, in its cached window if it is of that family. A window that grew is
+    /// charged again.
+    pub fn apply(&self, family: &str, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
         self.0.update(prefix, |cache| {
             let Some((window, _)) = cache.get(prefix) else { return };
-            let mut w = window.0.lock();
-            for &(row, value) in changes {
-                let member = &row[prefix.len()..];
-                if !w.covers(member) {
-                    continue;
+            let grown = {
+                let mut w = window.0.lock();
+                if w.family != family {
+                    return;
                 }
-                match value {
-                    Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
-                    None => w.rows.remove(member),
-                };
+                let before = w.rows.len();
+                for &(row, value) in changes {
+                    let member = &row[prefix.len()..];
+                    if !w.covers(member) {
+                        continue;
+                    }
+                    match value {
+                        Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
+                        None => w.rows.remove(member),
+                    };
+                }
+                if w.rows.len() > 2 * ROWS {
+                    w.shed();
+                }
+                (w.rows.len() > before).then(|| w.weight())
+            };
+            if let Some(weight) = grown {
+                // Re-inserting makes the cache charge the new weight.
+                cache.insert(prefix.to_vec(), (window, weight));
             }
         })
     }
@@ -119,7 +227,28 @@ impl ReadAheads {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::cf;
     use crate::storage::keys::{member_key, member_prefix};
+
+    fn rows(family: &'static str, lo: Option<u8>, hi: Option<u8>, reverse: bool, members: &[u8]) -> Rows {
+        let rows = members.iter().map(|&m| (vec![m], vec![m])).collect();
+        Rows { family, lo: lo.map(|b| vec![b]), hi: hi.map(|b| vec![b]), reverse, rows }
+    }
+
+    fn served(window: &Window, from: Option<u8>, reverse: bool, take: usize) -> (Vec<u8>, Option<Option<u8>>) {
+        let mut seen = Vec::new();
+        let from = from.map(|b| [b]);
+        let served = window.scan(from.as_ref().map(|f| &f[..]), reverse, |m, _| {
+            seen.push(m[0]);
+            seen.len() < take
+        });
+        let exhausted = match served {
+            Served::Stopped => None,
+            Served::Exhausted(bound) => Some(bound.map(|b| b[0])),
+            Served::Uncovered => panic!("uncovered"),
+        };
+        (seen, exhausted)
+    }
 
     #[test]
     fn committed_rows_inside_the_bounds_reach_the_window() {
@@ -127,21 +256,72 @@ mod tests {
         let prefix = member_prefix(0, b"l", 3);
         let row = |i: u8| member_key(0, b"l", 3, &[i]);
         let Err(ticket) = windows.lookup(&prefix) else { panic!("empty cache hit") };
-        let rows = Rows { lo: vec![2], hi: vec![4], rows: BTreeMap::from([(vec![2], b"b".to_vec()), (vec![4], b"d".to_vec())]) };
-        let window = windows.fill(&prefix, ticket, rows);
+        let window = windows.fill(&prefix, ticket, rows(cf::DATA, Some(2), Some(4), false, &[2, 4]));
         assert_eq!(window.get(&[3]), Some(None), "inside the bounds, absent");
         assert_eq!(window.get(&[5]), None, "outside the bounds, unknown");
 
-        windows.apply(&prefix, &[(&row(2)[..], None), (&row(3)[..], Some(&b"c"[..])), (&row(5)[..], Some(&b"e"[..]))]);
+        let changes = [(&row(2)[..], None), (&row(3)[..], Some(&[3u8][..])), (&row(5)[..], Some(&[5u8][..]))];
+        windows.apply(cf::ZSCORE, &prefix, &changes);
+        assert_eq!(window.get(&[2]), Some(Some(vec![2])), "rows of another family change nothing");
+        windows.apply(cf::DATA, &prefix, &changes);
         assert_eq!(window.get(&[2]), Some(None));
-        assert_eq!(window.get(&[3]), Some(Some(b"c".to_vec())));
+        assert_eq!(window.get(&[3]), Some(Some(vec![3])));
         assert_eq!(window.get(&[5]), None, "a row outside stays unknown");
 
         // A fill that raced a write is served but not kept.
         windows.clear();
         let Err(ticket) = windows.lookup(&prefix) else { panic!() };
-        windows.apply(&prefix, &[(&row(9)[..], None)]);
-        windows.fill(&prefix, ticket, Rows { lo: vec![1], hi: vec![1], rows: BTreeMap::new() });
+        windows.apply(cf::DATA, &prefix, &[(&row(9)[..], None)]);
+        windows.fill(&prefix, ticket, rows(cf::DATA, Some(1), Some(1), false, &[]));
         assert!(windows.lookup(&prefix).is_err());
+    }
+
+    #[test]
+    fn a_window_open_at_one_end_serves_scans_from_inside_it_and_sheds_at_the_other() {
+        let windows = ReadAheads::new(1 << 20);
+        let prefix = member_prefix(0, b"z", 3);
+        let row = |i: u8| member_key(0, b"z", 3, &[i]);
+        let Err(ticket) = windows.lookup(&prefix) else { panic!() };
+        // The low end of a sorted set, complete up to 40.
+        let low = windows.fill(&prefix, ticket, rows(cf::ZSCORE, None, Some(40), false, &[10, 20, 30, 40]));
+        assert_eq!(served(&low, None, false, 2), (vec![10, 20], None));
+        assert_eq!(served(&low, Some(15), false, 9), (vec![20, 30, 40], Some(Some(40))), "rows past 40 are unknown");
+        assert!(matches!(low.scan(Some(&[41]), false, |_, _| true), Served::Uncovered));
+        assert!(matches!(low.scan(None, true, |_, _| true), Served::Uncovered), "the high end is not in it");
+
+        // Rows added below the lowest and above the bound.
+        windows.apply(cf::ZSCORE, &prefix, &[(&row(5)[..], Some(&[5u8][..])), (&row(50)[..], Some(&[50u8][..]))]);
+        assert_eq!(served(&low, None, false, 9), (vec![5, 10, 20, 30, 40], Some(Some(40))));
+
+        // Grown past twice ROWS, it keeps the ROWS lowest and is complete up to the last.
+        let usage = windows.usage();
+        let many: Vec<Vec<u8>> = (100..=255u8).map(|b| vec![0, b]).collect();
+        let window = {
+            let Err(ticket) = windows.lookup(&member_prefix(0, b"y", 1)) else { panic!() };
+            windows.fill(&member_prefix(0, b"y", 1), ticket, rows(cf::ZSCORE, None, None, false, &[]))
+        };
+        let changes: Vec<(Vec<u8>, Option<&[u8]>)> = many.iter().map(|m| (member_key(0, b"y", 1, m), Some(&b"v"[..]))).collect();
+        let changes: Vec<(&[u8], Option<&[u8]>)> = changes.iter().map(|(k, v)| (&k[..], *v)).collect();
+        windows.apply(cf::ZSCORE, &member_prefix(0, b"y", 1), &changes);
+        let mut seen = Vec::new();
+        let outcome = window.scan(None, false, |m, _| {
+            seen.push(m.to_vec());
+            true
+        });
+        assert_eq!(seen, many[..ROWS]);
+        assert!(matches!(outcome, Served::Exhausted(Some(bound)) if bound == many[ROWS - 1]));
+        assert!(windows.usage() > usage, "a window that grows is charged for it");
+
+        // The high end of a sorted set, complete down to 100, sheds its low rows.
+        let high = windows.fill(&prefix, windows.ticket(&prefix), rows(cf::ZSCORE, Some(100), None, true, &[100, 200]));
+        assert_eq!(served(&high, None, true, 9), (vec![200, 100], Some(Some(100))));
+        assert_eq!(served(&high, Some(150), true, 9), (vec![100], Some(Some(100))));
+        assert!(matches!(high.scan(Some(&[99]), true, |_, _| true), Served::Uncovered));
+        let changes: Vec<Vec<u8>> = (101..=250u8).map(row).collect();
+        let changes: Vec<(&[u8], Option<&[u8]>)> = changes.iter().map(|k| (&k[..], Some(&b"v"[..]))).collect();
+        windows.apply(cf::ZSCORE, &prefix, &changes);
+        let (seen, bound) = served(&high, None, true, 1000);
+        assert_eq!(seen, (187..=250u8).rev().collect::<Vec<_>>());
+        assert_eq!(bound, Some(Some(187)));
     }
 }

@@ -341,11 +341,11 @@ impl<'a> View<'a> {
     /// [`View::get_member`] of `row`, a `data` row under member prefix `prefix` that a pop
     /// at one end of a list is about to remove, for the writer of its key: through the
     /// prefix's read-ahead window ([`Storage::read_ahead`]; `reverse`: popping from the
-    /// high end).
-    pub fn writer_pop_row(&self, prefix: &[u8], row: &[u8], reverse: bool) -> Result<Option<Vec<u8>>> {
+    /// high end; `floor`: where to read a window of the high end from).
+    pub fn writer_pop_row(&self, prefix: &[u8], row: &[u8], reverse: bool, floor: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
         match self.pending(cf::DATA, row) {
             Some(row) => Ok(row),
-            None => self.store.read_ahead(prefix, row, reverse),
+            None => self.store.read_ahead(prefix, row, reverse, floor),
         }
     }
 
@@ -356,9 +356,30 @@ impl<'a> View<'a> {
         prefix: &[u8],
         start: Option<&[u8]>,
         reverse: bool,
+        f: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
+        self.scan_merged(family, prefix, start, reverse, |g| self.store.scan_rows(family, prefix, start, reverse, g), f)
+    }
+
+    /// [`View::scan_rows`] of the `zscore` rows of the sorted set under member prefix
+    /// `prefix`, from `start` towards the inside, for the writer of its key popping from
+    /// the low end (the high end if `reverse`): see [`Storage::scan_end`].
+    pub fn writer_scan_end(&self, prefix: &[u8], start: Option<&[u8]>, reverse: bool, f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
+        self.scan_merged(cf::ZSCORE, prefix, start, reverse, |g| self.store.scan_end(prefix, start, reverse, g), f)
+    }
+
+    /// The rows `stored` hands its callback (those of `family` under `prefix` from
+    /// `start`, as RocksDB holds them) merged with the transaction's.
+    fn scan_merged(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        start: Option<&[u8]>,
+        reverse: bool,
+        stored: impl FnOnce(&mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<()>,
         mut f: impl FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<()> {
-        let Some(txn) = self.overlay() else { return self.store.scan_rows(family, prefix, start, reverse, f) };
+        let Some(txn) = self.overlay() else { return stored(&mut f) };
         let end = super::prefix_end(prefix);
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let range = match (start, reverse) {
@@ -375,7 +396,7 @@ impl<'a> View<'a> {
             if txn.hides(family, prefix) {
                 return Ok(());
             }
-            self.store.scan_rows(family, prefix, start, reverse, g)
+            stored(g)
         };
         merge(&pending, reverse, stored, &mut f)
     }

@@ -556,7 +556,7 @@ impl Db<'_> {
         let plen = prefix.len();
         let mut out = Vec::new();
         let mut last = Vec::new();
-        self.store.scan_rows(cf::ZSCORE, &prefix, start.as_deref(), max, |k, _| {
+        self.store.writer_scan_end(&prefix, start.as_deref(), max, |k, _| {
             out.push((k[plen + 8..].to_vec(), decode_score(k[plen..plen + 8].try_into().unwrap_or_default())));
             let more = (out.len() as u64) < count;
             if !more {
