@@ -553,7 +553,9 @@ impl Storage {
     pub fn scan_end(&self, prefix: &[u8], start: Option<&[u8]>, reverse: bool, mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
         let plen = prefix.len();
         let from = start.and_then(|s| s.strip_prefix(prefix));
-        let mut key = prefix.to_vec();
+        // One buffer for the keys handed to `f`, sized for a score and a short member.
+        let mut key = Vec::with_capacity(plen + 64);
+        key.extend_from_slice(prefix);
         let mut row = |member: &[u8], value: &[u8], f: &mut dyn FnMut(&[u8], &[u8]) -> bool| {
             key.truncate(plen);
             key.extend_from_slice(member);
