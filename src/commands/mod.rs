@@ -27,7 +27,7 @@ pub use context::{After, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use bytes::Bytes;
 use context::add;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 

@@ -19,8 +19,8 @@ use crate::commands::{context, dispatch, flag, lookup, multi, After, Command, Ct
 use crate::protocol::Reply;
 use crate::storage::{read_stable, Group, Reads};
 use bytes::Bytes;
+use foldhash::{HashSet, HashSetExt};
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Runs `cmds` until one asks for something only the event loop can do. Returns how many

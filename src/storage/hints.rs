@@ -8,8 +8,8 @@
 //! seeking them (see `types/set.rs`). A hint is only an optimisation: it lives in memory,
 //! is bounded, and a write that adds a row under the prefix beyond a hint forgets it.
 
+use foldhash::HashMap;
 use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Which end of the prefix's rows a hint is for.

@@ -54,12 +54,12 @@ pub use txn::{Pending, Txn, View};
 
 use cache::{Lookup, MetaCache};
 
+use foldhash::{HashSet, HashSetExt};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options, ReadOptions, WriteBatch,
     WriteBufferManager, WriteOptions, DB,
 };
-use std::collections::HashSet;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -487,7 +487,7 @@ impl Storage {
             Ok(set) => return Ok(set),
             Err(ticket) => ticket,
         };
-        let mut members = members::Members::new();
+        let mut members = members::Members::default();
         self.scan_rows(cf::DATA, prefix, None, false, |k, v| {
             members.insert(Box::from(&k[prefix.len()..]), members::small(v));
             true

@@ -12,7 +12,7 @@ use super::random::{Distinct, Repeats, Rng};
 use super::string::format_human;
 use super::{parse_f64, parse_i64, CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A field and its value.
 pub type Pair = (Vec<u8>, Vec<u8>);

@@ -4,7 +4,7 @@
 use super::{Db, Result};
 use crate::glob;
 use crate::storage::{Kind, Meta};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// EXPIRE's NX / XX / GT / LT options (NX excludes the others; GT excludes LT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,7 +12,8 @@
 use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta, Probe};
-use std::collections::{BTreeSet, HashSet};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 /// How many deleted rows a random probe may step over before SPOP takes the set's first
 /// member instead.

@@ -2,7 +2,7 @@
 
 use super::{parse_f64, parse_i64, Db, Error, Result, MAX_STRING};
 use crate::storage::{Kind, Meta};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// What SET does with the key's time to live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

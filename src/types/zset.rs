@@ -19,7 +19,7 @@ use super::random::{Distinct, Repeats, Rng};
 use super::zrank::{index_suffix, IndexChanges};
 use super::{CollectionWrite, Db, Error, Result};
 use crate::storage::{cf, decode_score, encode_score, member_key, member_prefix, prefix_end, zscore_key, Batch, HintEnd, Kind, Meta};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// A member and its score.
 pub type Scored = (Vec<u8>, f64);
