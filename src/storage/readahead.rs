@@ -73,8 +73,11 @@ impl Rows {
     /// bound to the last row kept.
     fn shed(&mut self) {
         while self.rows.len() > ROWS {
-            let dropped = if self.reverse { self.rows.pop_first() } else { self.rows.pop_last() };
-            debug_assert!(dropped.is_some());
+            if self.reverse {
+                self.rows.pop_first();
+            } else {
+                self.rows.pop_last();
+            }
         }
         let kept = if self.reverse { self.rows.first_key_value() } else { self.rows.last_key_value() };
         let bound = kept.map(|(k, _)| k.clone());
