@@ -115,6 +115,20 @@ impl<T> Weighter<Vec<u8>, Charged<T>> for ByCharge {
     }
 }
 
+impl<T> Coherent<Charged<T>, ByCharge> {
+    /// Records a committed write of `key` in its cached value, if there is one: `change`
+    /// applies it (given the weight charged so far) and returns a new weight when the
+    /// cache should charge that instead, which re-inserting the entry makes it do.
+    pub fn update_charged(&self, key: &[u8], change: impl FnOnce(&T, u64) -> Option<u64>) {
+        self.update(key, |cache| {
+            let Some((value, charged)) = cache.get(key) else { return };
+            if let Some(weight) = change(&value, charged) {
+                cache.insert(key.to_vec(), (value, weight));
+            }
+        });
+    }
+}
+
 /// Calls `f(prefix, run)` for each run of `rows` (member row keys with a change, in
 /// batch order) that share one member prefix. Keys that are not member rows are skipped.
 pub fn prefix_runs<'r, V>(rows: &[(&'r [u8], V)], mut f: impl FnMut(&'r [u8], &[(&'r [u8], V)])) {

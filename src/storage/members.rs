@@ -107,31 +107,24 @@ impl MemberSets {
     /// Records committed writes of `data` rows under `prefix` (`None` = deleted), in
     /// batch order, in its cached set if there is one.
     pub fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
-        self.0.update(prefix, |cache| {
-            let Some((set, charged)) = cache.get(prefix) else { return };
-            let drifted = {
-                let mut members = set.members.lock();
-                for &(row, value) in changes {
-                    let member = &row[prefix.len()..];
-                    match value {
-                        Some(v) => match members.get_mut(member) {
-                            Some(known) => *known = small(v),
-                            None => {
-                                members.insert(member.into(), small(v));
-                            }
-                        },
+        self.0.update_charged(prefix, |set, charged| {
+            let mut members = set.members.lock();
+            for &(row, value) in changes {
+                let member = &row[prefix.len()..];
+                match value {
+                    Some(v) => match members.get_mut(member) {
+                        Some(known) => *known = small(v),
                         None => {
-                            members.swap_remove(member);
+                            members.insert(member.into(), small(v));
                         }
+                    },
+                    None => {
+                        members.swap_remove(member);
                     }
                 }
-                let weight = weigh(&members);
-                (weight.abs_diff(charged) > charged / 8).then_some(weight)
-            };
-            if let Some(weight) = drifted {
-                // Re-inserting makes the cache charge the new weight.
-                cache.insert(prefix.to_vec(), (set, weight));
             }
+            let weight = weigh(&members);
+            (weight.abs_diff(charged) > charged / 8).then_some(weight)
         });
     }
 

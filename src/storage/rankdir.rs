@@ -94,23 +94,16 @@ impl RankDirs {
     }
 
     fn apply(&self, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
-        self.0.update(prefix, |cache| {
-            let Some((dir, _)) = cache.get(prefix) else { return };
-            let resized = {
-                let mut rows = dir.rows.lock();
-                let before = rows.len();
-                for &(key, value) in changes {
-                    match value {
-                        Some(v) => rows.insert(key.to_vec(), v.to_vec()),
-                        None => rows.remove(key),
-                    };
-                }
-                (rows.len() != before).then(|| weigh(&rows))
-            };
-            if let Some(weight) = resized {
-                // Re-inserting makes the cache charge the new weight.
-                cache.insert(prefix.to_vec(), (dir, weight));
+        self.0.update_charged(prefix, |dir, _| {
+            let mut rows = dir.rows.lock();
+            let before = rows.len();
+            for &(key, value) in changes {
+                match value {
+                    Some(v) => rows.insert(key.to_vec(), v.to_vec()),
+                    None => rows.remove(key),
+                };
             }
+            (rows.len() != before).then(|| weigh(&rows))
         });
     }
 

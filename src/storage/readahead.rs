@@ -186,34 +186,27 @@ impl ReadAheads {
     /// batch order, in its cached window if it is of that family. A window that grew is
     /// charged again.
     pub fn apply(&self, family: &str, prefix: &[u8], changes: &[(&[u8], Option<&[u8]>)]) {
-        self.0.update(prefix, |cache| {
-            let Some((window, _)) = cache.get(prefix) else { return };
-            let grown = {
-                let mut w = window.0.lock();
-                if w.family != family {
-                    return;
-                }
-                let before = w.rows.len();
-                for &(row, value) in changes {
-                    let member = &row[prefix.len()..];
-                    if !w.covers(member) {
-                        continue;
-                    }
-                    match value {
-                        Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
-                        None => w.rows.remove(member),
-                    };
-                }
-                if w.rows.len() > 2 * ROWS {
-                    w.shed();
-                }
-                (w.rows.len() > before).then(|| w.weight())
-            };
-            if let Some(weight) = grown {
-                // Re-inserting makes the cache charge the new weight.
-                cache.insert(prefix.to_vec(), (window, weight));
+        self.0.update_charged(prefix, |window, _| {
+            let mut w = window.0.lock();
+            if w.family != family {
+                return None;
             }
-        })
+            let before = w.rows.len();
+            for &(row, value) in changes {
+                let member = &row[prefix.len()..];
+                if !w.covers(member) {
+                    continue;
+                }
+                match value {
+                    Some(v) => w.rows.insert(member.to_vec(), v.to_vec()),
+                    None => w.rows.remove(member),
+                };
+            }
+            if w.rows.len() > 2 * ROWS {
+                w.shed();
+            }
+            (w.rows.len() > before).then(|| w.weight())
+        });
     }
 
     /// Forgets everything (FLUSHDB, FLUSHALL), after the RocksDB write.
