@@ -27,6 +27,9 @@ use std::sync::Arc;
 /// Rows by key, newest value first: `None` is a deleted row.
 type Rows = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// A pending row as reads see it: its key and value (`None`: deleted).
+type PendingRow<'a> = (&'a [u8], Option<&'a [u8]>);
+
 /// The newest value of every row a batch writes, by column family: what a command reads
 /// through to see the uncommitted writes before it (a transaction's, or a write group's).
 #[derive(Default)]
@@ -87,17 +90,16 @@ impl Pending {
         self.rows.get(family).and_then(|rows| rows.get(key)).map(|v| v.as_deref())
     }
 
-    /// The pending rows of `family` in `range`, in key order.
-    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
+    /// The pending rows of `family` in `range`, in key order, read as they are visited
+    /// (a scan that stops after one row takes one).
+    fn range<'a>(&'a self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> impl DoubleEndedIterator<Item = PendingRow<'a>> + 'a {
         let empty = match range {
             (Bound::Included(lo), Bound::Included(hi)) => lo > hi,
             (Bound::Included(lo), Bound::Excluded(hi)) => lo >= hi,
             _ => false,
         };
-        match self.rows.get(family) {
-            Some(rows) if !empty => rows.range::<[u8], _>(range).map(|(k, v)| (k.as_slice(), v.as_deref())).collect(),
-            _ => Vec::new(),
-        }
+        let rows = self.rows.get(family).filter(|_| !empty);
+        rows.map(|rows| rows.range::<[u8], _>(range)).into_iter().flatten().map(|(k, v)| (k.as_slice(), v.as_deref()))
     }
 }
 
@@ -172,7 +174,7 @@ impl Txn {
     }
 
     /// The rows of `family` in `range`, in key order.
-    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
+    fn range<'a>(&'a self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> impl DoubleEndedIterator<Item = PendingRow<'a>> + 'a {
         self.rows.range(family, range)
     }
 }
@@ -204,11 +206,12 @@ impl Overlay<'_> {
         }
     }
 
-    fn range(&self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> Vec<(&[u8], Option<&[u8]>)> {
-        match self {
-            Overlay::Txn(t) => t.range(family, range),
-            Overlay::Group(g) => g.pending().range(family, range),
-        }
+    fn range<'r>(&'r self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> impl DoubleEndedIterator<Item = PendingRow<'r>> + 'r {
+        let pending = match self {
+            Overlay::Txn(t) => &t.rows,
+            Overlay::Group(g) => g.pending(),
+        };
+        pending.range(family, range)
     }
 
     fn hides(&self, family: &str, key: &[u8]) -> bool {
@@ -321,7 +324,7 @@ impl<'a> View<'a> {
         let Some(overlay) = self.overlay() else { return false };
         let end = super::prefix_end(prefix);
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-        overlay.hides(family, prefix) || !overlay.range(family, (Bound::Included(prefix), upper)).is_empty()
+        overlay.hides(family, prefix) || overlay.range(family, (Bound::Included(prefix), upper)).next().is_some()
     }
 
     /// [`View::get_member`] of `row`, a `data` row of the collection under member prefix
@@ -388,17 +391,18 @@ impl<'a> View<'a> {
             (Some(s), true) => (Bound::Included(prefix), Bound::Included(s)),
             (None, true) => (Bound::Included(prefix), upper),
         };
-        let mut pending = txn.range(family, range);
-        if reverse {
-            pending.reverse();
-        }
+        let pending = txn.range(family, range);
         let stored = |g: &mut dyn FnMut(&[u8], &[u8]) -> bool| {
             if txn.hides(family, prefix) {
                 return Ok(());
             }
             stored(g)
         };
-        merge(&pending, reverse, stored, &mut f)
+        if reverse {
+            merge(pending.rev(), true, stored, &mut f)
+        } else {
+            merge(pending, false, stored, &mut f)
+        }
     }
 
     /// Every row of `family` under `prefix`, in key order, as this view will read them
@@ -407,7 +411,7 @@ impl<'a> View<'a> {
         let end = super::prefix_end(prefix);
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let pending = own.range(family, (Bound::Included(prefix), upper));
-        merge(&pending, false, |g| self.scan_rows(family, prefix, None, false, g), &mut f)
+        merge(pending, false, |g| self.scan_rows(family, prefix, None, false, g), &mut f)
     }
 
     /// See [`Storage::first_row_near`]. Through a write group's rows, stored rows the
@@ -422,7 +426,7 @@ impl<'a> View<'a> {
                 let end = super::prefix_end(prefix);
                 let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
                 let added =
-                    pending.range(family, (Bound::Included(start), upper)).into_iter().find(|(_, v)| v.is_some()).map(|(k, _)| k.to_vec());
+                    pending.range(family, (Bound::Included(start), upper)).find(|(_, v)| v.is_some()).map(|(k, _)| k.to_vec());
                 Ok(match (stored, added) {
                     (Probe::Found(s), Some(a)) => Probe::Found(s.min(a)),
                     (Probe::Found(k), None) | (Probe::End, Some(k)) => Probe::Found(k),
@@ -458,7 +462,7 @@ impl<'a> View<'a> {
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let touched = self.txn.is_some_and(|t| {
             let t = t.borrow();
-            t.hides(cf::META, &[db]) || !t.range(cf::META, (Bound::Included(&[db][..]), upper)).is_empty()
+            t.hides(cf::META, &[db]) || t.range(cf::META, (Bound::Included(&[db][..]), upper)).next().is_some()
         });
         if !touched {
             return self.store.random_key(db, seed, now);
@@ -531,19 +535,17 @@ impl<'a> View<'a> {
 /// Calls `f` on the rows `stored` yields merged with `pending` (in the same order,
 /// `None` = deleted), a pending row replacing a stored one of the same key, until `f`
 /// returns false.
-fn merge(
-    pending: &[(&[u8], Option<&[u8]>)],
+fn merge<'p>(
+    pending: impl Iterator<Item = PendingRow<'p>>,
     reverse: bool,
     stored: impl FnOnce(&mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<()>,
     f: &mut dyn FnMut(&[u8], &[u8]) -> bool,
 ) -> Result<()> {
     let first = |a: &[u8], b: &[u8]| if reverse { a > b } else { a < b };
-    let mut next = 0;
+    let mut pending = pending.peekable();
     let mut stopped = false;
     stored(&mut |k, v| {
-        while next < pending.len() && first(pending[next].0, k) {
-            let (pk, pv) = pending[next];
-            next += 1;
+        while let Some((pk, pv)) = pending.next_if(|&(pk, _)| first(pk, k)) {
             if let Some(pv) = pv {
                 if !f(pk, pv) {
                     stopped = true;
@@ -551,21 +553,16 @@ fn merge(
                 }
             }
         }
-        let value = match pending.get(next) {
-            Some(&(pk, pv)) if pk == k => {
-                next += 1;
-                match pv {
-                    Some(pv) => pv,
-                    None => return true,
-                }
-            }
-            _ => v,
+        let value = match pending.next_if(|&(pk, _)| pk == k) {
+            Some((_, Some(pv))) => pv,
+            Some((_, None)) => return true,
+            None => v,
         };
         stopped = !f(k, value);
         !stopped
     })?;
     if !stopped {
-        for &(k, v) in &pending[next..] {
+        for (k, v) in pending {
             if let Some(v) = v {
                 if !f(k, v) {
                     break;
@@ -682,7 +679,7 @@ mod tests {
     fn merged(pending: &[(&[u8], Option<&[u8]>)], stored: &[(&[u8], &[u8])], reverse: bool, limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
         merge(
-            pending,
+            pending.iter().copied(),
             reverse,
             |g| {
                 for (k, v) in stored {
