@@ -654,12 +654,21 @@ impl Storage {
         if range_deletes {
             self.member_sets.clear();
             self.read_aheads.clear();
-        } else if self.member_sets.usage() > 0 || self.read_aheads.usage() > 0 {
-            cache::prefix_runs(&members, |prefix, run| {
-                self.member_sets.apply(prefix, run);
-                self.read_aheads.apply(cf::DATA, prefix, run);
-            });
-            if self.read_aheads.usage() > 0 {
+        } else {
+            // A cache holding nothing has nothing to update (its fills are made by the
+            // writer of their key, who holds the lock this write holds).
+            let (sets, windows) = (self.member_sets.usage() > 0, self.read_aheads.usage() > 0);
+            if sets || windows {
+                cache::prefix_runs(&members, |prefix, run| {
+                    if sets {
+                        self.member_sets.apply(prefix, run);
+                    }
+                    if windows {
+                        self.read_aheads.apply(cf::DATA, prefix, run);
+                    }
+                });
+            }
+            if windows {
                 cache::prefix_runs(&scores, |prefix, run| self.read_aheads.apply(cf::ZSCORE, prefix, run));
             }
         }

@@ -172,11 +172,6 @@ impl Txn {
     fn hides(&self, family: &str, key: &[u8]) -> bool {
         cf::KEYED.contains(&family) && key.first().is_some_and(|db| self.flushed.contains(db))
     }
-
-    /// The rows of `family` in `range`, in key order.
-    fn range<'a>(&'a self, family: &str, range: (Bound<&[u8]>, Bound<&[u8]>)) -> impl DoubleEndedIterator<Item = PendingRow<'a>> + 'a {
-        self.rows.range(family, range)
-    }
 }
 
 /// Storage as one command sees it: through its transaction, if it runs inside EXEC, or
@@ -462,7 +457,7 @@ impl<'a> View<'a> {
         let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let touched = self.txn.is_some_and(|t| {
             let t = t.borrow();
-            t.hides(cf::META, &[db]) || t.range(cf::META, (Bound::Included(&[db][..]), upper)).next().is_some()
+            t.hides(cf::META, &[db]) || t.rows.range(cf::META, (Bound::Included(&[db][..]), upper)).next().is_some()
         });
         if !touched {
             return self.store.random_key(db, seed, now);
