@@ -255,6 +255,62 @@ fn hot_keys_under_many_single_command_clients_always() {
     hot_keys_under_many_single_command_clients("always");
 }
 
+/// Pipelined writers on one hot key on both workers, while other clients run
+/// transactions on it, copy it to another database (a lone writer's lock, not a write
+/// group's) and read it. With `--optimized`, a worker keeps a contended key stripe
+/// between its pipelined write groups, and must give it back before every other kind of
+/// wait (EXEC's gate, a lone writer's lock) and when it goes idle: a stripe kept through
+/// one of them would stall the server (the clients' reads time out). Every increment
+/// lands.
+#[test]
+fn hot_key_pipelines_beside_transactions_copies_and_readers() {
+    let server = Server::start_with(&["--threads", "2"]);
+    let port = server.port;
+    assert_eq!(server.client().cmd(&["SET", "hot", "0"]), ok());
+    let (pipeliners, rounds, per_round) = (8, 200, 16);
+    let (transactions, copies) = (100, 100);
+    let mut threads: Vec<_> = (0..pipeliners)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut c = Client::connect(port);
+                let batch: Vec<u8> = (0..per_round).flat_map(|_| Client::encode(&[b"INCR", b"hot"])).collect();
+                for _ in 0..rounds {
+                    c.send_raw(&batch);
+                    for _ in 0..per_round {
+                        c.read().int();
+                    }
+                }
+            })
+        })
+        .collect();
+    threads.push(std::thread::spawn(move || {
+        let mut c = Client::connect(port);
+        for _ in 0..transactions {
+            assert_eq!(c.cmd(&["MULTI"]), ok());
+            c.cmd(&["INCR", "hot"]);
+            c.cmd(&["INCR", "other"]);
+            assert_eq!(c.cmd(&["EXEC"]).array().len(), 2);
+        }
+    }));
+    threads.push(std::thread::spawn(move || {
+        let mut c = Client::connect(port);
+        for _ in 0..copies {
+            assert_eq!(c.cmd(&["COPY", "hot", "hot", "DB", "1", "REPLACE"]), int(1));
+        }
+    }));
+    threads.push(std::thread::spawn(move || {
+        let mut c = Client::connect(port);
+        for _ in 0..500 {
+            c.cmd(&["GET", "hot"]).text().parse::<i64>().unwrap();
+        }
+    }));
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let mut c = server.client();
+    let expected = pipeliners * rounds * per_round + transactions;
+    assert_eq!(c.cmd(&["GET", "hot"]), bulk(&expected.to_string()));
+    assert_eq!(c.cmd(&["GET", "other"]), bulk(&transactions.to_string()));
+}
+
 /// Bytes in the RocksDB table files under `dir` (WAL and logs left out).
 fn sst_bytes(dir: &std::path::Path) -> u64 {
     let mut total = 0;

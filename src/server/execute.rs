@@ -17,7 +17,7 @@
 
 use crate::commands::{context, dispatch, flag, lookup, multi, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
-use crate::storage::{read_stable, Group, Reads};
+use crate::storage::{batch_done, read_stable, release_kept_stripes, Group, Reads};
 use bytes::Bytes;
 use foldhash::{HashSet, HashSetExt};
 use std::cell::RefCell;
@@ -36,7 +36,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
     // The logical db and index of each command that ran and may have written, for the
     // watches and the waiting clients.
     let mut written: Vec<(usize, usize)> = Vec::new();
-    let mut shared = Some(state.gate.read());
+    let mut shared = Some(gate_shared(state));
     for argv in cmds {
         ran += 1;
         let phys = state.store.physical(session.db);
@@ -59,6 +59,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         }
         let exclusive = exec.then(|| {
             shared = None;
+            release_kept_stripes();
             state.gate.write()
         });
         let (before, commits) = {
@@ -84,7 +85,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         };
         if exclusive.is_some() {
             drop(exclusive);
-            shared = Some(state.gate.read());
+            shared = Some(gate_shared(state));
         }
         let mut g = group.borrow_mut();
         if let Some(e) = g.failed.take() {
@@ -139,10 +140,21 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
     commit(&group, &mut replies, &mut grouped);
     touch(state, cmds, &mut written);
     drop(shared);
+    batch_done();
     for r in &replies {
         r.encode(session.resp, out);
     }
     (ran, stop.0, stop.1)
+}
+
+/// Takes the gate shared. A thread that has to wait for it (an EXEC is waiting or
+/// running) first gives back the stripes it keeps: the EXEC may be waiting for a batch
+/// whose write group waits for one of them.
+fn gate_shared(state: &ServerState) -> parking_lot::RwLockReadGuard<'_, ()> {
+    state.gate.try_read().unwrap_or_else(|| {
+        release_kept_stripes();
+        state.gate.read()
+    })
 }
 
 /// Reports the committed writes in `written` (before the gate is released, so that no

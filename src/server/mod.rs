@@ -207,7 +207,14 @@ impl Listeners {
                 let spawn = |(i, set): (usize, Vec<std::net::TcpListener>)| {
                     let (state, shutdown, mut released) = (state.clone(), shutdown.clone(), released.clone());
                     std::thread::Builder::new().name(format!("diskdb-worker-{i}")).spawn(move || {
-                        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
+                        // The worker keeps contended key stripes between write groups
+                        // and gives them back before it goes idle (storage::locks).
+                        crate::storage::keep_stripes_on_this_thread();
+                        let runtime = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .on_thread_park(crate::storage::release_kept_stripes)
+                            .build()
+                            .expect("worker runtime");
                         runtime.block_on(async move {
                             for listener in set {
                                 match TcpListener::from_std(listener) {

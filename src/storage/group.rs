@@ -13,8 +13,11 @@
 //! group's pending rows (the caller indexes them first), so a pipeline of writes to one
 //! key (LPUSH, INCR, ZADD ... on one key) shares one write.
 
-use super::{locks::KeyLocks, Batch, Pending, Result, Storage};
-use parking_lot::{ArcMutexGuard, ArcRwLockReadGuard, RawMutex, RawRwLock};
+use super::{
+    locks::{self, KeyLocks, Stripe},
+    Batch, Pending, Result, Storage,
+};
+use parking_lot::{ArcRwLockReadGuard, RawRwLock};
 use std::sync::Arc;
 
 pub struct Group {
@@ -24,8 +27,7 @@ pub struct Group {
     /// group has written (indexed only when such a command comes).
     pending: Pending,
     indexed: usize,
-    stripes: Vec<usize>,
-    guards: Vec<ArcMutexGuard<RawMutex, ()>>,
+    stripes: Vec<Stripe>,
     structure: Option<ArcRwLockReadGuard<RawRwLock, ()>>,
     /// How many commands the uncommitted batch holds.
     pub commands: usize,
@@ -45,7 +47,6 @@ impl Group {
             pending: Pending::default(),
             indexed: 0,
             stripes: Vec::new(),
-            guards: Vec::new(),
             structure: None,
             commands: 0,
             failed: None,
@@ -63,7 +64,7 @@ impl Group {
             }
         }
         let mut wanted = KeyLocks::stripes_of(db, keys);
-        wanted.retain(|s| !self.stripes.contains(s));
+        wanted.retain(|&w| !self.stripes.iter().any(|s| s.index == w));
         let mut taken = Vec::with_capacity(wanted.len());
         for &s in &wanted {
             match self.store.locks.try_stripe(s) {
@@ -71,8 +72,7 @@ impl Group {
                 None => return false,
             }
         }
-        self.stripes.extend(wanted);
-        self.guards.extend(taken);
+        self.stripes.extend(taken);
         true
     }
 
@@ -82,9 +82,9 @@ impl Group {
     /// on the same keys join the group instead of waiting for them once per command.
     pub fn lock(&mut self, db: u8, keys: &[&[u8]]) {
         assert!(self.is_empty(), "a write group waits for locks only when it holds none");
+        locks::release_kept_stripes();
         self.structure = Some(self.store.structure.read_arc());
-        self.stripes = KeyLocks::stripes_of(db, keys);
-        self.guards.extend(self.stripes.iter().map(|&s| self.store.locks.stripe_arc(s)));
+        self.stripes.extend(KeyLocks::stripes_of(db, keys).into_iter().map(|s| self.store.locks.wait_stripe(s)));
     }
 
     /// Adds one command's writes.
@@ -110,20 +110,20 @@ impl Group {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.commands == 0 && self.guards.is_empty() && self.structure.is_none()
+        self.commands == 0 && self.stripes.is_empty() && self.structure.is_none()
     }
 
-    /// Writes everything gathered so far as one batch and releases the locks.
+    /// Writes everything gathered so far as one batch and releases the locks (the thread
+    /// may keep contended stripes: see [`locks`]).
     pub fn commit(&mut self) -> Result<()> {
         let batch = std::mem::replace(&mut self.batch, self.store.batch());
         let result = self.store.write(batch);
         self.pending.clear();
         self.indexed = 0;
         self.commits += 1;
-        self.commands = 0;
-        self.stripes.clear();
-        self.guards.clear();
         self.structure = None;
+        locks::release_or_keep(&mut self.stripes, self.commands);
+        self.commands = 0;
         if let Err(e) = &result {
             self.failed = Some(e.to_string());
         }

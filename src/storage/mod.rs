@@ -45,7 +45,7 @@ mod wal;
 pub use group::Group;
 pub use hints::End as HintEnd;
 pub use keys::*;
-pub use locks::{KeyGuard, KeyLocks};
+pub use locks::{batch_done, keep_stripes_on_this_thread, release_kept_stripes, KeyGuard, KeyLocks};
 pub use members::MemberSet;
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
 pub use readahead::ROWS as READ_AHEAD_ROWS;
@@ -423,18 +423,21 @@ impl Storage {
 
     /// Locks the stripes of `keys` for a read-modify-write, and the structure lock shared.
     pub fn lock<'a, K: AsRef<[u8]>>(&'a self, db: u8, keys: &[K]) -> WriteLock<'a> {
+        locks::release_kept_stripes();
         let structure = self.structure.read();
         WriteLock { _keys: self.locks.lock(db, keys), _structure: structure }
     }
 
     /// Like [`Storage::lock`] for keys in several databases.
     pub fn lock_pairs<'a>(&'a self, keys: &[(u8, &[u8])]) -> WriteLock<'a> {
+        locks::release_kept_stripes();
         let structure = self.structure.read();
         WriteLock { _keys: self.locks.lock_pairs(keys), _structure: structure }
     }
 
     /// Excludes every keyed write: for FLUSHDB, FLUSHALL, SWAPDB.
     fn lock_all(&self) -> RwLockWriteGuard<'_, ()> {
+        locks::release_kept_stripes();
         self.structure.write()
     }
 

@@ -118,6 +118,7 @@ pub struct Txn {
 impl Txn {
     /// Starts a transaction, waiting for every keyed write in progress to finish.
     pub fn begin(store: Arc<Storage>) -> Txn {
+        super::locks::release_kept_stripes();
         let exclusive = store.structure.write_arc();
         let batch = store.batch();
         Txn { store, _exclusive: exclusive, batch, rows: Pending::default(), flushed: Vec::new(), swaps: Vec::new() }
@@ -420,8 +421,7 @@ impl<'a> View<'a> {
                 let stored = self.store.first_row_near(family, prefix, start, max_skip, |k| pending.row(family, k) == Some(None))?;
                 let end = super::prefix_end(prefix);
                 let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-                let added =
-                    pending.range(family, (Bound::Included(start), upper)).find(|(_, v)| v.is_some()).map(|(k, _)| k.to_vec());
+                let added = pending.range(family, (Bound::Included(start), upper)).find(|(_, v)| v.is_some()).map(|(k, _)| k.to_vec());
                 Ok(match (stored, added) {
                     (Probe::Found(s), Some(a)) => Probe::Found(s.min(a)),
                     (Probe::Found(k), None) | (Probe::End, Some(k)) => Probe::Found(k),
