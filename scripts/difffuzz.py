@@ -18,13 +18,25 @@ data dir; redis-server on port 7302 without persistence) and stops them at the e
 
 For each seed S, S+1, ... S+N-1 it FLUSHALLs both servers and generates --ops random steps
 over a small key space (6 keys, small member/field/value pools with empty strings, binary
-bytes and numbers-as-strings) in the families strings, keys, lists, hashes, sets and zsets,
-including wrong-type uses, wrong arity, bad numbers and syntax errors; now and then a
-collection of 200 or 1,100 members, and a string of about 16 KiB under a key of its own.
---family restricts the generation to some families (one step in ten still comes from any
-family, so that wrong-type uses stay likely). A step is one command, or a few: SPOP is
-followed by SADD/SREM that leave the same set on both servers whatever it popped, and a
-lex range command is preceded by a probe (ZRANGE key 0 -1 WITHSCORES).
+bytes and numbers-as-strings) in the families strings, keys, lists, hashes, sets, zsets and
+streams, including wrong-type uses, wrong arity, bad numbers and syntax errors; now and then
+a collection of 200 or 1,100 members (a stream of as many entries, one XADD each), and a
+string of about 16 KiB under a key of its own. --family restricts the generation to some
+families (one step in ten still comes from any family, so that wrong-type uses stay
+likely). A step is one command, or a few: SPOP is followed by SADD/SREM that leave the same
+set on both servers whatever it popped, a lex range command is preceded by a probe (ZRANGE
+key 0 -1 WITHSCORES), and XCLAIM/XAUTOCLAIM are followed by XGROUP CREATECONSUMER for their
+consumer (Redis 7.0 creates it only with the first entry claimed; 7.2, which DiskDB
+follows, always), compared by type only.
+
+The streams family uses explicit IDs only (`*` takes the clock), with ms parts in 0..20 so
+that IDs collide and come out of order, `<ms>-*`, incomplete IDs (`5`), exclusive bounds,
+0-0, the largest ID and bad IDs; groups g1-g3 and consumers c1-c3. XADD and XTRIM trim
+exactly (MAXLEN/MINID with `=` or nothing); `~` is never sent, as DiskDB trims exactly
+where Redis trims only whole radix-tree nodes (a documented difference), so LIMIT comes
+only as an error. XREAD and XREADGROUP never BLOCK. Idle times set with XCLAIM IDLE/TIME
+and min-idle-time filters (XCLAIM, XAUTOCLAIM, XPENDING IDLE) are 0 or a day and more,
+never between, so that a filter decides the same on both servers.
 
 Each step goes to Redis, then to DiskDB (with --pipeline N, N steps at a time in one
 pipeline: DiskDB commits consecutive pipelined writes together), and the replies are
@@ -34,6 +46,12 @@ compared after normalising only what is legitimately nondeterministic:
   * SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS, KEYS: as sorted multisets; HGETALL as
     sorted field/value pairs;
   * TTL, PTTL, EXPIRETIME, PEXPIRETIME: only the class -2, -1 or positive;
+  * XPENDING's extended form: each entry's idle time by type only;
+  * XINFO STREAM [FULL], GROUPS and CONSUMERS: times (idle, seen-time, the delivery times
+    of FULL's pending entries) and radix-tree-keys/-nodes (DiskDB has no radix tree and
+    shows the sizes of nodes of 100 entries, a documented difference) by type only; the
+    fields Redis 7.2 added (CONSUMERS' inactive, FULL's active-time), which DiskDB
+    reports, are left out;
   * a double Redis 7.0 prints with 17 digits (%.17g) equals the shortest text for the
     same double, which Redis 7.2 and DiskDB print (0.10000000000000001 vs 0.1);
   * not reported, only counted, and the servers are flushed as after any data divergence:
@@ -48,13 +66,13 @@ A divergence is classified as
   value     both replied without error, differently;
   error     exactly one of them replied with an error;
   wording   both replied with an error, with different text.
-Findings are deduplicated by command, kind and, for error replies, the error texts, else
-the option keywords the command used. The first occurrence of each is shrunk by delta
-debugging: the steps since FLUSHALL are re-run on freshly FLUSHALLed servers, first
-restricted to the steps touching the keys involved, then in ever smaller subsets, until no
-step can be left out. After a crash, value or error divergence both servers are FLUSHALLed
-and the run goes on with a fresh history; after a wording divergence it goes on as it is
-(the data still agree).
+Findings are deduplicated by command, kind and, for error replies, the error texts (less
+what they quote: key, group and option names), else the option keywords the command used.
+The first occurrence of each is shrunk by delta debugging: the steps since FLUSHALL are
+re-run on freshly FLUSHALLed servers, first restricted to the steps touching the keys
+involved, then in ever smaller subsets, until no step can be left out. After a crash, value
+or error divergence both servers are FLUSHALLed and the run goes on with a fresh history;
+after a wording divergence it goes on as it is (the data still agree).
 
 The report at the end lists each distinct divergence, most serious first, with its minimal
 reproduction and both replies. The exit status is 1 if anything diverged.
@@ -62,6 +80,7 @@ reproduction and both replies. The exit status is 1 if anything diverged.
 Examples:
     python3 scripts/difffuzz.py --seeds 20 --ops 2000
     python3 scripts/difffuzz.py --seed 7 --family zsets --stop-on-first
+    python3 scripts/difffuzz.py --family streams --seeds 6 --ops 3000 --max-time 240
     python3 scripts/difffuzz.py --seeds 50 --pipeline 16 --max-time 600
     python3 scripts/difffuzz.py --external --diskdb-port 6380 --redis-port 6379
 """
@@ -260,13 +279,33 @@ BAD_LEX_BOUNDS = ["a", "", "-a", "+b", "*"]
 BIT_OFFSETS = [0, 1, 7, 8, 15, 23, 100]
 BAD_BIT_OFFSETS = [-1, "4294967296", "abc", "1.5"]
 KEY_PATTERNS = ["*", "k[12]", "k?", "?", "k*", "x*", "k[^1]*"]
+# Stream IDs have ms parts in 0..STREAM_MS, so that IDs collide and come out of order.
+STREAM_MS = 20
+STREAM_MAX_ID = "18446744073709551615-18446744073709551615"
+BAD_STREAM_IDS = ["abc", "", "-1", "1-", "1-x", "x-1", "1.5", "1-2-3", " 1", "18446744073709551616",
+                  "1-18446744073709551616", "*", "$", ">"]
+BAD_XADD_IDS = [i for i in BAD_STREAM_IDS if i != "*"]  # for XADD, * takes the clock
+BAD_RANGE_IDS = ["(-", "(+", "((1", "(", "(abc", "-1-0", "++"]
+STREAM_GROUPS = [b"g1", b"g1", b"g2", b"g2", b"g3"]
+STREAM_CONSUMERS = [b"c1", b"c2", b"c3"]
+MAXLENS = [0, 1, 2, 3, 5, 10]
+# Idle times (XCLAIM IDLE, and min-idle filters) of 0 or at least a day, never between:
+# an entry just delivered is 0 to a few seconds idle, so a filter decides the same on both
+# servers.
+IDLE_SET = [0, 100000000, 10000000000, -1]
+MIN_IDLE = [0, 0, 0, 50000000, 1000000000]
 # Option keywords: a value divergence's identity includes which of these its command used.
 OPTION_WORDS = {b"NX", b"XX", b"GT", b"LT", b"CH", b"INCR", b"GET", b"EX", b"PX", b"EXAT",
                 b"PXAT", b"KEEPTTL", b"PERSIST", b"REPLACE", b"BYTE", b"BIT", b"LEN",
                 b"IDX", b"MINMATCHLEN", b"WITHMATCHLEN", b"LEFT", b"RIGHT", b"BEFORE",
                 b"AFTER", b"RANK", b"COUNT", b"MAXLEN", b"WITHVALUES", b"WITHSCORES",
                 b"BYSCORE", b"BYLEX", b"REV", b"LIMIT", b"WEIGHTS", b"AGGREGATE", b"SUM",
-                b"MIN", b"MAX"}
+                b"MIN", b"MAX", b"NOMKSTREAM", b"MINID", b"=", b"NOACK", b"MKSTREAM",
+                b"ENTRIESREAD", b"ENTRIESADDED", b"MAXDELETEDID", b"IDLE", b"TIME",
+                b"RETRYCOUNT", b"FORCE", b"JUSTID", b"LASTID", b"FULL",
+                # XGROUP and XINFO subcommands
+                b"CREATE", b"SETID", b"DESTROY", b"CREATECONSUMER", b"DELCONSUMER",
+                b"STREAM", b"GROUPS", b"CONSUMERS"}
 
 # args: tuple of bytes; norm: how its replies are compared (see normalise and
 # compare_step): None (exactly), "sorted", "pairs", "shape", "ttl", "lex" (unspecified
@@ -379,6 +418,39 @@ class Generator:
 
     def float_increment(self):
         return self.maybe_bad(FLOAT_INCREMENTS, BAD_FLOATS)
+
+    def stream_id(self, incomplete=0.1, bad=BAD_STREAM_IDS):
+        """An entry ID ms-seq, now and then the ms part alone, 0-0, the largest ID or a
+        bad one."""
+        r = self.rng.random()
+        if r < 0.04:
+            return self.pick(bad)
+        if r < 0.07:
+            return self.pick(["0-0", STREAM_MAX_ID])
+        ms = self.rng.randint(0, STREAM_MS)
+        return str(ms) if self.chance(incomplete) else "%d-%d" % (ms, self.rng.randint(0, 3))
+
+    def stream_ids(self, lo=1, hi=3):
+        return [self.stream_id(incomplete=0.05) for _ in range(self.rng.randint(lo, hi))]
+
+    def range_id(self):
+        """An XRANGE / XPENDING bound: -, +, an ID (often incomplete) or an exclusive one."""
+        r = self.rng.random()
+        if r < 0.03:
+            return self.pick(BAD_RANGE_IDS)
+        if r < 0.3:
+            return self.pick(["-", "+"])
+        bound = self.stream_id(incomplete=0.3)
+        return "(" + bound if self.chance(0.25) else bound
+
+    def group(self):
+        return self.pick(STREAM_GROUPS)
+
+    def consumer(self):
+        return self.pick(STREAM_CONSUMERS)
+
+    def fields(self, lo=1, hi=3):
+        return [[self.member(), self.value()] for _ in range(self.rng.randint(lo, hi))]
 
     def numkeys(self, keys):
         """The numkeys argument of LMPOP, ZUNION, ...: right, or now and then wrong."""
@@ -762,6 +834,167 @@ ZSETS = [
 ]
 
 
+def trim_args(g):
+    """MAXLEN or MINID, exact: with `=` or without. No `~`: DiskDB trims exactly where
+    Redis trims only whole radix-tree nodes (a documented difference). LIMIT, which needs
+    `~`, only now and then, as an error."""
+    strategy = g.maybe_bad(["MAXLEN", "MINID", "maxlen"], ["LEN", "MAXLEN~"])
+    if strategy.upper() == "MINID":
+        threshold = g.stream_id(incomplete=0.3)
+    else:
+        threshold = g.maybe_bad(MAXLENS, [-1] + BAD_INTS)
+    args = [strategy] + (["="] if g.chance(0.5) else []) + [threshold]
+    if g.chance(0.04):
+        args += ["LIMIT", g.pick([0, 1, 10, -1])]
+    return args
+
+
+def g_xadd(g):
+    opts = g.options((0.1, ["NOMKSTREAM"]), (0.2, trim_args(g)))
+    r = g.rng.random()
+    if r < 0.55:
+        entry_id = g.stream_id(incomplete=0.05, bad=BAD_XADD_IDS)
+    elif r < 0.9:
+        entry_id = "%d-*" % g.rng.randint(0, STREAM_MS)  # explicit ms: deterministic
+    else:
+        entry_id = g.pick(["0-0", "0-1", "0-*", STREAM_MAX_ID, "18446744073709551615-*",
+                           "*-1", "-", "+"])
+    fields = g.fields()
+    if g.chance(0.03):
+        fields.append(g.member())  # a field without a value
+    return cmd("XADD", g.key(), opts, entry_id, fields)
+
+
+def id_order(bound):
+    """Sort key of an XRANGE bound (bad ones anywhere)."""
+    bound = bound.lstrip("(")
+    if bound in ("-", "+"):
+        return (-1, 0) if bound == "-" else (1 << 64, 0)
+    ms, _, seq = bound.partition("-")
+    try:
+        return (int(ms), int(seq or 0))
+    except ValueError:
+        return (0, 0)
+
+
+def g_xrange(g):
+    name = g.pick(["XRANGE", "XREVRANGE"])
+    bounds = [g.range_id(), g.range_id()]
+    if g.chance(0.75):
+        bounds.sort(key=id_order, reverse=name == "XREVRANGE")
+    count = ["COUNT", g.count()] if g.chance(0.4) else []
+    return cmd(name, g.key(), bounds, count)
+
+
+def stream_keys(g, pick_id):
+    """STREAMS k [k ...] id [id ...]: one or two keys, now and then an unbalanced list."""
+    keys = g.keys(1, 2)
+    ids = [pick_id() for _ in keys]
+    if g.chance(0.03):
+        ids = ids[1:] if len(ids) > 1 else ids + [pick_id()]
+    return ["STREAMS", keys, ids]
+
+
+def g_xread(g):
+    def read_id():
+        return g.pick(["$", "0", "0-0"]) if g.chance(0.3) else g.stream_id(incomplete=0.2)
+    opts = g.options((0.5, ["COUNT", g.count()]))
+    return cmd("XREAD", opts, stream_keys(g, read_id))
+
+
+def g_xreadgroup(g):
+    def read_id():
+        return ">" if g.chance(0.7) else g.pick(["0", "0-0", g.stream_id(incomplete=0.2)])
+    opts = g.options((0.5, ["COUNT", g.count()]), (0.1, ["NOACK"]))
+    return cmd("XREADGROUP", "GROUP", g.group(), g.consumer(), opts, stream_keys(g, read_id))
+
+
+def entries_read(g):
+    return ["ENTRIESREAD", g.maybe_bad([0, 1, 2, 5, 100, -1], [-2, "x"])]
+
+
+def g_xgroup(g):
+    sub = g.pick(["CREATE", "CREATE", "CREATE", "SETID", "CREATECONSUMER", "DELCONSUMER",
+                  "DESTROY"])
+    key, group = g.key(), g.group()
+    if sub in ("CREATE", "SETID"):
+        group_id = g.pick(["$", "0", "0-0"]) if g.chance(0.4) else g.stream_id(incomplete=0.1)
+        opts = g.options((0.4 if sub == "CREATE" else 0, ["MKSTREAM"]), (0.2, entries_read(g)))
+        return cmd("XGROUP", sub, key, group, group_id, opts)
+    if sub == "DESTROY":
+        return cmd("XGROUP", sub, key, group)
+    return cmd("XGROUP", sub, key, group, g.consumer())
+
+
+def g_xpending(g):
+    key, group = g.key(), g.group()
+    if g.chance(0.35):
+        return cmd("XPENDING", key, group)  # the summary: no times in it
+    bounds = [g.range_id(), g.range_id()]
+    if g.chance(0.8):
+        bounds.sort(key=id_order)
+    idle = ["IDLE", g.maybe_bad(MIN_IDLE, ["x", -1])] if g.chance(0.2) else []
+    count = g.maybe_bad([10, 10, 1, 2, 0], [-1, "x"])
+    consumer = [g.consumer()] if g.chance(0.3) else []
+    return cmd("XPENDING", key, group, idle, bounds, count, consumer, norm="idle")
+
+
+def claim_fixup(key, group, consumer):
+    """Redis 7.0 creates XCLAIM's and XAUTOCLAIM's consumer with the first entry claimed,
+    7.2 and DiskDB always: after creating it, both servers have it whatever was claimed."""
+    return cmd("XGROUP", "CREATECONSUMER", key, group, consumer, norm="fixup")
+
+
+def g_xclaim(g):
+    key, group, consumer = g.key(), g.group(), g.consumer()
+    ms = g.now * 1000
+    opts = g.options((0.2, ["JUSTID"]), (0.15, ["FORCE"]),
+                     (0.15, ["RETRYCOUNT", g.maybe_bad([0, 1, 5, -1], ["x"])]),
+                     (0.15, ["IDLE", g.maybe_bad(IDLE_SET, ["x"])]),
+                     (0.05, ["TIME", g.pick([ms - 10 ** 8, ms + 10 ** 8, 0, "x"])]),
+                     (0.1, ["LASTID", g.stream_id()]))
+    return [cmd("XCLAIM", key, group, consumer, g.maybe_bad(MIN_IDLE, ["x", -1]), g.stream_ids(),
+                opts),
+            claim_fixup(key, group, consumer)]
+
+
+def g_xautoclaim(g):
+    key, group, consumer = g.key(), g.group(), g.consumer()
+    start = g.pick(["0", "0-0", "-"]) if g.chance(0.3) else g.stream_id(incomplete=0.2)
+    opts = g.options((0.4, ["COUNT", g.maybe_bad([1, 2, 3, 10, 100], [0, -1, "x"])]),
+                     (0.2, ["JUSTID"]))
+    return [cmd("XAUTOCLAIM", key, group, consumer, g.maybe_bad(MIN_IDLE, ["x", -1]), start,
+                opts),
+            claim_fixup(key, group, consumer)]
+
+
+def g_xinfo(g):
+    sub = g.pick(["STREAM", "STREAM", "FULL", "GROUPS", "CONSUMERS"])
+    key = g.key()
+    if sub == "FULL":
+        count = ["COUNT", g.maybe_bad([0, 1, 2, 10], [-1, "x"])] if g.chance(0.4) else []
+        return cmd("XINFO", "STREAM", key, "FULL", count, norm="xinfo")
+    if sub == "CONSUMERS":
+        return cmd("XINFO", sub, key, g.group(), norm="xinfo")
+    return cmd("XINFO", sub, key, norm="xinfo")
+
+
+def g_xsetid(g):
+    opts = g.options((0.3, ["ENTRIESADDED", g.maybe_bad([0, 1, 2, 5, 10, 100], [-1, "x"])]),
+                     (0.3, ["MAXDELETEDID", g.stream_id()]))
+    return cmd("XSETID", g.key(), g.stream_id(incomplete=0.1), opts)
+
+
+STREAMS = [
+    g_xadd, g_xadd, g_xadd, g_xadd, g_xrange, g_xrange, g_xread, g_xreadgroup, g_xreadgroup,
+    g_xgroup, g_xgroup, g_xpending, g_xclaim, g_xautoclaim, g_xinfo, g_xsetid,
+    lambda g: cmd("XTRIM", g.key(), trim_args(g)),
+    lambda g: cmd("XDEL", g.key(), g.stream_ids()),
+    lambda g: cmd("XACK", g.key(), g.group(), g.stream_ids()),
+    lambda g: cmd("XLEN", g.key()),
+]
+
+
 def g_bulk(g, name):
     """A collection past the size thresholds: Redis's listpack limit (128) and DiskDB's
     rank buckets (1,024 members), all scores equal or not."""
@@ -771,6 +1004,9 @@ def g_bulk(g, name):
         items = list(zip(scores, members))
     elif name == "HSET":
         items = [(m, i) for i, m in enumerate(members)]
+    elif name == "XADD":  # one entry per command, past Redis's 100 entries per node
+        key, ms = g.key(), g.rng.randint(0, STREAM_MS)
+        return [cmd("XADD", key, "%d-*" % ms, "f", m) for m in members]
     else:
         items = members
     return cmd(name, g.key(), items)
@@ -788,7 +1024,8 @@ def family(generators, bulk=None):
 
 FAMILIES = {"strings": family(STRINGS), "keys": family(KEYSPACE),
             "lists": family(LISTS, "RPUSH"), "hashes": family(HASHES, "HSET"),
-            "sets": family(SETS, "SADD"), "zsets": family(ZSETS, "ZADD")}
+            "sets": family(SETS, "SADD"), "zsets": family(ZSETS, "ZADD"),
+            "streams": family(STREAMS, "XADD")}
 
 
 # --------------------------------------------------------------------------------------
@@ -802,10 +1039,63 @@ DRIFT, UNSPECIFIED = "float drift", "lex range over mixed scores"
 SAME = "same"
 
 
+# XINFO fields compared by type only: times, and the radix-tree sizes (DiskDB has no radix
+# tree and shows the sizes of nodes of 100 entries, a documented difference); of them,
+# those Redis 7.2 added (DiskDB reports 7.2) are left out of the comparison.
+XINFO_BY_TYPE = {b"idle", b"inactive", b"seen-time", b"active-time", b"radix-tree-keys",
+               b"radix-tree-nodes"}
+XINFO_SINCE_72 = {b"inactive", b"active-time"}
+
+
+def untimed(reply, at):
+    """reply (an array) with its element at index at compared by type only."""
+    tag, body = reply
+    if tag != "*" or body is None or len(body) <= at or body[at][0] != ":":
+        return reply
+    return (tag, body[:at] + [(":", "some")] + body[at + 1:])
+
+
+def normalise_xinfo(reply):
+    """XINFO's replies (flat field/value arrays in RESP2, nested for FULL) with the
+    XINFO_BY_TYPE fields and the delivery times of XINFO STREAM FULL's pending entries
+    ([id, consumer, time, deliveries] in a group, [id, time, deliveries] in a consumer)
+    compared by type only, and the fields Redis 7.2 added left out."""
+    tag, body = reply
+    if tag != "*" or body is None:
+        return reply
+    if len(body) % 2 == 0 and body and all(k[0] == "$" and k[1] in XINFO_FIELDS
+                                           for k in body[::2]):
+        out = []
+        for name, value in zip(body[::2], body[1::2]):
+            if name[1] in XINFO_SINCE_72:
+                continue
+            if name[1] in XINFO_BY_TYPE:
+                value = (value[0], "some") if value[0] == ":" else value
+            elif name[1] == b"pending" and value[0] == "*" and value[1]:
+                value = ("*", [untimed(e, 2 if e[1] and len(e[1]) == 4 else 1)
+                               for e in value[1]])
+            else:
+                value = normalise_xinfo(value)
+            out += [name, value]
+        return (tag, out)
+    return (tag, [normalise_xinfo(item) for item in body])
+
+
+XINFO_FIELDS = {b"length", b"radix-tree-keys", b"radix-tree-nodes", b"last-generated-id",
+                b"max-deleted-entry-id", b"entries-added", b"recorded-first-entry-id",
+                b"groups", b"first-entry", b"last-entry", b"entries", b"name", b"consumers",
+                b"pending", b"last-delivered-id", b"entries-read", b"lag", b"pel-count",
+                b"idle", b"inactive", b"seen-time", b"active-time"}
+
+
 def normalise(reply, norm):
     tag, body = reply
     if tag == "-":
         return reply
+    if norm == "idle" and tag == "*" and body is not None:
+        return (tag, [untimed(entry, 2) for entry in body])  # [id, consumer, idle, count]
+    if norm == "xinfo":
+        return normalise_xinfo(reply)
     if norm == "ttl":
         return (tag, body if tag != ":" or body < 0 else "positive")
     if norm in ("shape", "fixup"):
@@ -873,9 +1163,11 @@ class Divergence:
 
     def signature(self):
         """What identifies the finding: the command name, the kind and, for error
-        replies, the error texts, else the option keywords used."""
+        replies, the error texts (with what they quote, such as key and group names in
+        NOGROUP errors, left out), else the option keywords used."""
         if self.kind in (ERROR, WORDING):
-            texts = tuple(r[1] for r in (self.redis, self.diskdb) if r and r[0] == "-")
+            texts = tuple(re.sub(rb"'[^']*'", b"'...'", r[1])
+                          for r in (self.redis, self.diskdb) if r and r[0] == "-")
             return (self.name(), self.kind, texts)
         return (self.name(), self.kind, self.options())
 
@@ -1075,7 +1367,10 @@ def show_reply(reply, other=None):
 
 NORM_NOTES = {"sorted": " (compared as a sorted multiset)", "pairs": " (compared as sorted pairs)",
               "shape": " (compared by type and length only)", "fixup": " (compared by type only)",
-              "ttl": " (compared as -2/-1/positive)"}
+              "ttl": " (compared as -2/-1/positive)",
+              "idle": " (idle times compared by type only)",
+              "xinfo": " (times and radix-tree sizes by type only, fields new in Redis 7.2"
+                       " left out)"}
 
 
 class Finding:
