@@ -895,3 +895,98 @@ fn blocked_group_readers_share_new_entries() {
     // A group reader that times out gets a nil array.
     assert_eq!(writer.cmd(&["XREADGROUP", "GROUP", "g", "carol", "BLOCK", "50", "STREAMS", "jobs", ">"]), nil());
 }
+
+/// IDs are read as Redis's `string2ull` reads numbers: a strict integer, or what C's
+/// `strtoull` takes (leading blanks, a `+`), so clients that send such IDs get what
+/// Redis gives them.
+#[test]
+fn ids_are_read_as_redis_reads_them() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["XADD", "s", " 1", "f", "v"]), bulk("1-0"));
+    assert_eq!(c.cmd(&["XADD", "s", "+2", "f", "v"]), bulk("2-0"));
+    assert_eq!(c.cmd(&["XADD", "s", "3-+4", "f", "v"]), bulk("3-4"));
+    assert_eq!(ids(&c.cmd(&["XRANGE", "s", "( 1", "+"])), ["2-0", "3-4"]);
+    for bad in ["1 ", "-1", "1--1", "1-", "", "18446744073709551616"] {
+        assert_eq!(c.cmd(&["XADD", "s", bad, "f", "v"]), err(INVALID_ID), "{bad:?}");
+    }
+}
+
+/// Redis looks a stream command's key (and group) up before it reads the command's
+/// IDs and options, so a missing key or group, or another type, answers first.
+#[test]
+fn the_key_and_group_are_checked_before_the_ids() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "str", "x"]), ok());
+    assert_eq!(c.cmd(&["XADD", "s", "20-1", "f", "v"]), bulk("20-1"));
+    assert_eq!(c.cmd(&["XDEL", "nokey", "bad"]), int(0));
+    assert_eq!(c.cmd(&["XDEL", "str", "bad"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["XDEL", "s", "bad"]), err(INVALID_ID));
+    assert_eq!(c.cmd(&["XACK", "nokey", "g", "bad"]), int(0));
+    assert_eq!(c.cmd(&["XACK", "s", "nogroup", "bad"]), int(0));
+    assert_eq!(c.cmd(&["XACK", "str", "g", "bad"]), err(WRONGTYPE));
+    let nogroup = "NOGROUP No such key 's' or consumer group 'nogroup'";
+    assert_eq!(c.cmd(&["XCLAIM", "s", "nogroup", "c", "0", "bad"]), err(nogroup));
+    assert_eq!(c.cmd(&["XCLAIM", "s", "nogroup", "c", "x", "20-0"]), err(nogroup));
+    assert_eq!(
+        c.cmd(&["XGROUP", "CREATE", "nokey", "g", "bad"]).error(),
+        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM \
+         option to create an empty stream automatically."
+    );
+    assert_eq!(c.cmd(&["XGROUP", "SETID", "s", "g2", "abc"]), err("NOGROUP No such consumer group 'g2' for key name 's'"));
+    assert_eq!(
+        c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "nokey", "$"]),
+        err("NOGROUP No such key 'nokey' or consumer group 'g' in XREADGROUP with GROUP option")
+    );
+    assert_eq!(c.cmd(&["XREAD", "STREAMS", "str", "0-x"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["XINFO", "STREAM", "str", "x"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["XINFO", "STREAM", "str", "FULL", "COUNT", "x"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["XINFO", "STREAM", "nokey", "FULL", "COUNT", "x"]), err("ERR no such key"));
+    // XSETID checks the top entry before the length.
+    assert_eq!(
+        c.cmd(&["XSETID", "s", "16", "ENTRIESADDED", "0"]),
+        err("ERR The ID specified in XSETID is smaller than the target stream top item")
+    );
+}
+
+/// COUNT 0 (or less) is a nil array for a stream, but only once the key is found: a
+/// missing key is an empty array and another type WRONGTYPE.
+#[test]
+fn xrange_count_zero_looks_the_key_up_first() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "str", "x"]), ok());
+    assert_eq!(c.cmd(&["XADD", "s", "1-1", "f", "v"]), bulk("1-1"));
+    assert_eq!(c.cmd(&["XRANGE", "nokey", "-", "+", "COUNT", "0"]), arr(vec![]));
+    assert_eq!(c.cmd(&["XREVRANGE", "nokey", "-", "-", "COUNT", "-5"]), arr(vec![]));
+    assert_eq!(c.cmd(&["XRANGE", "str", "-", "+", "COUNT", "0"]), err(WRONGTYPE));
+    assert_eq!(c.cmd(&["XRANGE", "s", "-", "+", "COUNT", "0"]), nil());
+}
+
+/// Redis stands for `>` with the largest ID, so XREADGROUP naming that ID reads new
+/// entries; and a stream named twice is read twice, the second read seeing what the
+/// first delivered.
+#[test]
+fn xreadgroup_reads_the_largest_id_as_new_and_a_key_twice_in_order() {
+    let server = Server::start();
+    let mut c = server.client();
+    let max = "18446744073709551615-18446744073709551615";
+    assert_eq!(c.cmd(&["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"]), ok());
+    assert_eq!(c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", max]), nil());
+    assert_eq!(c.cmd(&["XADD", "s", "1-1", "f", "v"]), bulk("1-1"));
+    let read = c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", max]);
+    assert_eq!(read, arr(vec![arr(vec![bulk("s"), arr(vec![entry("1-1", &["f", "v"])])])]));
+    assert_eq!(ids(&c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"]).array()[0].array()[1]), ["1-1"]);
+
+    assert_eq!(c.cmd(&["XADD", "t", "17-2", "a", "b"]), bulk("17-2"));
+    assert_eq!(c.cmd(&["XGROUP", "CREATE", "t", "g", "0"]), ok());
+    let twice = c.cmd(&["XREADGROUP", "GROUP", "g", "c", "COUNT", "3", "STREAMS", "t", "t", ">", "0-0"]);
+    let per_key = twice.array();
+    assert_eq!(per_key.len(), 2);
+    assert_eq!(ids(&per_key[0].array()[1]), ["17-2"]);
+    assert_eq!(ids(&per_key[1].array()[1]), ["17-2"]);
+    // Delivered twice in one command: the second delivery counts.
+    let pending = c.cmd(&["XPENDING", "t", "g", "-", "+", "10"]);
+    assert_eq!(pending.array()[0].array()[3], int(2));
+}

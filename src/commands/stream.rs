@@ -13,7 +13,7 @@ use crate::protocol::Reply;
 use crate::storage::PendingRow;
 use crate::types::parse_i64;
 use crate::types::stream::{
-    Claim, ConsumerInfo, Delivered, Entry, Fields, GroupInfo, GroupRead, NewId, PendingRange, ReadFrom, StreamId, Trim, TrimBy,
+    Claim, ConsumerInfo, Delivered, Entry, Fields, GroupInfo, GroupRead, NewId, PendingRange, ReadFrom, StreamError, StreamId, Trim, TrimBy,
 };
 use bytes::Bytes;
 use std::time::Instant;
@@ -72,16 +72,30 @@ fn invalid_id() -> CmdError {
     CmdError::msg(INVALID_ID)
 }
 
-/// A decimal u64 as Redis's `string2ull` reads it.
+/// A u64 as Redis's `string2ull` reads it: a strict integer first (a negative one is
+/// out of range), else what C's `strtoull` accepts of the whole text: leading white
+/// space, a sign (`-` negates modulo 2^64), then digits up to the end.
 fn parse_u64(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+    if let Some(n) = parse_i64(s) {
+        return u64::try_from(n).ok();
+    }
+    let s = &s[s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count()..];
+    let (negative, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    std::str::from_utf8(s).ok()?.parse().ok()
+    let n: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    Some(if negative { n.wrapping_neg() } else { n })
 }
 
 /// `ms-seq` or `ms` (then `seq` is `missing_seq`); unless `strict`, also `-` and `+`.
+/// Redis reads the argument as a C string, so it ends at a NUL byte.
 fn parse_id(arg: &[u8], missing_seq: u64, strict: bool) -> Result<StreamId, CmdError> {
+    let arg = arg.iter().position(|&c| c == 0).map_or(arg, |nul| &arg[..nul]);
     match arg {
         b"-" if !strict => return Ok(StreamId::MIN),
         b"+" if !strict => return Ok(StreamId::MAX),
@@ -245,9 +259,11 @@ fn range(ctx: &mut Ctx, args: &mut Args, reverse: bool) -> Result<Reply, CmdErro
             return Err(CmdError::Syntax);
         }
     }
-    // COUNT 0 (or less) is a nil array in Redis, not an empty one.
+    // COUNT 0 (or less) is a nil array in Redis, not an empty one; but the key is
+    // looked up first.
     if count == Some(0) {
-        return Ok(Reply::NilArray);
+        let (exists, _) = ctx.db().xprobe(key, None)?;
+        return Ok(if exists { Reply::NilArray } else { Reply::Array(Vec::new()) });
     }
     Ok(entries_reply(ctx.db().xrange(key, from, to, count.unwrap_or(0), reverse)?))
 }
@@ -266,6 +282,10 @@ fn parse_ids(args: &mut Args) -> Result<Vec<StreamId>, CmdError> {
 
 fn xdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
+    // Redis looks the key up before it reads the IDs.
+    if !ctx.db().xprobe(key, None)?.0 {
+        return Ok(Reply::Int(0));
+    }
     let ids = parse_ids(args)?;
     let deleted = ctx.db().xdel(key, &ids)?;
     if deleted > 0 {
@@ -396,6 +416,8 @@ fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let db = ctx.db();
     let mut after = Vec::with_capacity(r.ids.len());
     for (key, id) in r.keys.iter().zip(&r.ids) {
+        // Each key's type is checked before its ID is read, as in Redis.
+        db.xprobe(key, None)?;
         after.push(match *id {
             b"$" => db.xlast_id(key)?,
             b">" => {
@@ -435,6 +457,10 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let Some((group, consumer)) = r.group else { return Err(CmdError::Syntax) };
     let mut streams = Vec::with_capacity(r.keys.len());
     for (key, id) in r.keys.iter().zip(&r.ids) {
+        // Each key's type and group are checked before its ID is read, as in Redis.
+        if !ctx.db().xprobe(key, Some(group))?.1 {
+            return Err(CmdError::Type(StreamError::NoGroupToRead { key: key.to_vec(), group: group.to_vec() }.into()));
+        }
         let from = match *id {
             b">" => ReadFrom::New,
             b"$" => {
@@ -444,7 +470,11 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                      result set.",
                 ))
             }
-            id => ReadFrom::After(parse_id(id, 0, true)?),
+            // Redis stands for `>` with the largest ID, so naming it reads new entries.
+            id => match parse_id(id, 0, true)? {
+                StreamId::MAX => ReadFrom::New,
+                id => ReadFrom::After(id),
+            },
         };
         streams.push((*key, from));
     }
@@ -463,6 +493,10 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// XACK key group id ...
 fn xack(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group) = (args.next_bytes()?, args.next_bytes()?);
+    // A missing key or group acknowledges nothing, whatever the IDs.
+    if !ctx.db().xprobe(key, Some(group))?.1 {
+        return Ok(Reply::Int(0));
+    }
     let ids = parse_ids(args)?;
     Ok(Reply::Int(ctx.db().xack(key, group, &ids)? as i64))
 }
@@ -510,6 +544,10 @@ fn xpending(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     ))
 }
 
+fn no_group(key: &[u8], group: &[u8]) -> CmdError {
+    CmdError::Type(StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() }.into())
+}
+
 /// A min-idle-time argument: negative counts as 0.
 fn min_idle(arg: &[u8], command: &str) -> Result<u64, CmdError> {
     let n = parse_i64(arg).ok_or_else(|| CmdError::err(format!("Invalid min-idle-time argument for {command}")))?;
@@ -520,6 +558,10 @@ fn min_idle(arg: &[u8], command: &str) -> Result<u64, CmdError> {
 /// [FORCE] [JUSTID] [LASTID id]
 fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    // The key and the group come before the arguments, as in Redis.
+    if !ctx.db().xprobe(key, Some(group))?.1 {
+        return Err(no_group(key, group));
+    }
     let now = ctx.now;
     let mut opt = Claim {
         min_idle: min_idle(args.next_bytes()?, "XCLAIM")?,
@@ -640,6 +682,9 @@ fn xgroup_create(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(subcommand_syntax_error(&sub, "XGROUP"));
         }
     }
+    if !ctx.db().xprobe(key, None)?.0 && !mkstream {
+        return Err(CmdError::Type(StreamError::KeyRequired.into()));
+    }
     let id = group_start(id, true)?;
     ctx.db().xgroup_create(key, group, id, mkstream, read)?;
     ctx.notify(event::STREAM, "xgroup-create", key);
@@ -655,6 +700,11 @@ fn xgroup_setid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         (Some(o), Some(n), true) if is(o, "ENTRIESREAD") => entries_read(n)?,
         _ => return Err(subcommand_syntax_error(&sub, "XGROUP")),
     };
+    match ctx.db().xprobe(key, Some(group))? {
+        (false, _) => return Err(CmdError::Type(StreamError::KeyRequired.into())),
+        (true, false) => return Err(CmdError::Type(StreamError::NoGroupForKey { key: key.to_vec(), group: group.to_vec() }.into())),
+        (true, true) => {}
+    }
     let id = group_start(id, false)?;
     ctx.db().xgroup_setid(key, group, id, read)?;
     ctx.notify(event::STREAM, "xgroup-setid", key);
@@ -750,6 +800,10 @@ fn stream_header(len: u64, st: &crate::storage::StreamState) -> Vec<(Reply, Repl
 /// XINFO STREAM key [FULL [COUNT n]]
 fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
+    // Redis looks the key up before it reads the options.
+    if !ctx.db().xprobe(key, None)?.0 {
+        return Err(no_such_key());
+    }
     let sub = args.argv()[1].clone();
     let syntax = || subcommand_syntax_error(&sub, "XINFO");
     let full = match args.try_next() {

@@ -432,9 +432,7 @@ impl Db<'_> {
     pub fn xsetid(&self, key: &[u8], id: StreamId, entries_added: Option<u64>, max_deleted: Option<StreamId>) -> Result<bool> {
         let lock = self.lock(&[key])?;
         let Some(mut s) = self.open_stream(key, false)? else { return Ok(false) };
-        if entries_added.is_some_and(|n| n < s.len) {
-            return Err(StreamError::EntriesAddedBelowLength.into());
-        }
+        // Redis's order: the top entry, then the length.
         if s.len > 0 {
             let mut top = StreamId::MIN;
             self.each_entry(&s, StreamId::MIN, StreamId::MAX, true, |id, _| {
@@ -444,6 +442,9 @@ impl Db<'_> {
             if id < top {
                 return Err(StreamError::SetIdBelowTop.into());
             }
+        }
+        if entries_added.is_some_and(|n| n < s.len) {
+            return Err(StreamError::EntriesAddedBelowLength.into());
         }
         s.state.last_id = id;
         if let Some(n) = entries_added {

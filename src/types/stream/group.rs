@@ -185,6 +185,9 @@ pub(crate) struct GroupWrite {
     name: Vec<u8>,
     row: GroupRow,
     consumers: BTreeMap<Vec<u8>, ConsumerRow>,
+    /// Pending entries this command wrote (`None`: removed), not yet in storage: an
+    /// XREADGROUP naming a stream twice reads its first read's deliveries in the second.
+    pel: BTreeMap<StreamId, Option<PendingRow>>,
 }
 
 impl Db<'_> {
@@ -195,7 +198,7 @@ impl Db<'_> {
 
     fn open_group(&self, s: &Stream, group: &[u8]) -> Result<Option<GroupWrite>> {
         let row = self.group_row(s, group)?;
-        Ok(row.map(|row| GroupWrite { name: group.to_vec(), row, consumers: BTreeMap::new() }))
+        Ok(row.map(|row| GroupWrite { name: group.to_vec(), row, consumers: BTreeMap::new(), pel: BTreeMap::new() }))
     }
 
     /// The consumer `name` of `g`, read once per command, created if missing.
@@ -226,6 +229,14 @@ impl Db<'_> {
         Ok(raw.and_then(|v| PendingRow::decode(&v)))
     }
 
+    /// Pending entry `id` as this command last left it.
+    fn pending_row_of(&self, s: &Stream, g: &GroupWrite, id: StreamId) -> Result<Option<PendingRow>> {
+        match g.pel.get(&id) {
+            Some(row) => Ok(row.clone()),
+            None => self.pending_row(s, &g.name, id),
+        }
+    }
+
     /// Writes pending entry `id` as `row`, taking it from its previous owner (`old`) if
     /// it had one; keeps the pending counts of the group and the consumers in step.
     fn put_pending(
@@ -252,6 +263,7 @@ impl Db<'_> {
         }
         batch.put_row(cf::STREAM, &s.keys.consumer_pending_entry(&g.name, &row.consumer, id), &[]);
         batch.put_row(cf::STREAM, &s.keys.pending_entry(&g.name, id), &row.encode());
+        g.pel.insert(id, Some(row));
         Ok(())
     }
 
@@ -262,6 +274,7 @@ impl Db<'_> {
         g.row.pending = g.row.pending.saturating_sub(1);
         let owner = self.consumer(s, g, &row.consumer)?;
         owner.pending = owner.pending.saturating_sub(1);
+        g.pel.insert(id, None);
         Ok(())
     }
 
@@ -301,6 +314,18 @@ impl Db<'_> {
             true
         })?;
         Ok(keys)
+    }
+
+    /// What Redis checks of a stream command's key (and group) before it reads the
+    /// command's IDs: WRONGTYPE if `key` holds another type, else whether the stream
+    /// exists and whether it has `group`.
+    pub fn xprobe(&self, key: &[u8], group: Option<&[u8]>) -> Result<(bool, bool)> {
+        let Some(s) = self.read_stream(key)? else { return Ok((false, false)) };
+        let has_group = match group {
+            Some(g) => self.group_row(&s, g)?.is_some(),
+            None => false,
+        };
+        Ok((true, has_group))
     }
 
     /// Opens the stream and group that an XGROUP subcommand other than CREATE works on.
@@ -470,7 +495,7 @@ impl Db<'_> {
             }
             g.row.last_id = e.id;
             if !read.noack {
-                let old = self.pending_row(s, &g.name, e.id)?;
+                let old = self.pending_row_of(s, g, e.id)?;
                 let row = PendingRow { delivered: self.now, deliveries: 1, consumer: read.consumer.to_vec() };
                 self.put_pending(s, g, e.id, old.as_ref(), row, batch)?;
             }
@@ -491,15 +516,26 @@ impl Db<'_> {
         batch: &mut Batch,
     ) -> Result<Vec<Delivered>> {
         let Some(from) = after.next() else { return Ok(Vec::new()) };
-        let ids = self.consumer_pending_ids(s, &g.name, read.consumer, from, read.count)?;
+        let mut ids = self.consumer_pending_ids(s, &g.name, read.consumer, from, if g.pel.is_empty() { read.count } else { 0 })?;
+        if !g.pel.is_empty() {
+            // What this command delivered or acknowledged before decides for those IDs.
+            ids.retain(|id| !g.pel.contains_key(id));
+            let mine = g.pel.range(from..).filter(|(_, row)| row.as_ref().is_some_and(|r| r.consumer == read.consumer));
+            ids.extend(mine.map(|(id, _)| *id));
+            ids.sort_unstable();
+            if read.count > 0 {
+                ids.truncate(read.count as usize);
+            }
+        }
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let fields = self.entry(s, id)?;
             if fields.is_some() {
-                if let Some(mut row) = self.pending_row(s, &g.name, id)? {
+                if let Some(mut row) = self.pending_row_of(s, g, id)? {
                     row.delivered = self.now;
                     row.deliveries += 1;
                     batch.put_row(cf::STREAM, &s.keys.pending_entry(&g.name, id), &row.encode());
+                    g.pel.insert(id, Some(row));
                 }
             }
             out.push((id, fields));
