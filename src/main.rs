@@ -13,7 +13,13 @@ fn main() {
     };
     diskdb::logging::init(diskdb::logging::parse_level(&config.loglevel).unwrap_or(log::LevelFilter::Info));
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.worker_threads(config.workers());
+    // Workers keep contended key stripes between write groups and give them back before
+    // they park (storage::locks; a thread leaving for `block_in_place` gives them back
+    // in server::connection).
+    builder
+        .worker_threads(config.workers())
+        .on_thread_start(diskdb::storage::keep_stripes_on_this_thread)
+        .on_thread_park(diskdb::storage::release_kept_stripes);
     let runtime = match builder.enable_all().thread_name("diskdb-worker").build() {
         Ok(r) => r,
         Err(e) => {

@@ -209,7 +209,12 @@ fn run(
         // connections to another thread meanwhile, so many clients' writes reach RocksDB
         // together and share one fsync. (A reuseport worker's connections stay on their
         // thread: they wait, and the workers' writes share fsyncs with each other.)
-        tokio::task::block_in_place(|| execute::run(state, session, cmds, out))
+        // The thread may not run as a worker again: it keeps no stripes.
+        tokio::task::block_in_place(|| {
+            let ran = execute::run(state, session, cmds, out);
+            crate::storage::release_kept_stripes();
+            ran
+        })
     } else {
         execute::run(state, session, cmds, out)
     }

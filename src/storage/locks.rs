@@ -49,9 +49,9 @@ pub struct Stripe {
     kept: Option<u32>,
 }
 
-/// Lets this thread keep contended stripes between its write groups. Only for threads
-/// that run their own connections to the end (the per-worker runtimes), and whose runtime
-/// calls [`release_kept_stripes`] before it parks.
+/// Lets this thread keep contended stripes between its write groups. Only for runtime
+/// threads whose runtime calls [`release_kept_stripes`] before it parks, and that call it
+/// too before they stop running connections (`block_in_place`).
 pub fn keep_stripes_on_this_thread() {
     KEPT.with(|k| *k.borrow_mut() = Some(Vec::new()));
 }
