@@ -1,6 +1,9 @@
 //! Stream commands: entries (XADD ... XSETID), reads (XREAD, XREADGROUP), consumer
 //! groups (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO. Arguments are checked
-//! in Redis's order, so a malformed command gets the error Redis gives. A write publishes
+//! in Redis's order, so a malformed command gets the error Redis gives. Where Redis looks
+//! the key (and group) up before it reads IDs and options, a command here parses first
+//! and looks them up only when parsing fails ([`Db::xprobe`]), to answer as Redis would:
+//! a command that parses reads nothing twice. A write publishes
 //! Redis 7's keyspace events (class `t`) only when it changed something.
 
 use super::args::{is, timeout};
@@ -282,11 +285,11 @@ fn parse_ids(args: &mut Args) -> Result<Vec<StreamId>, CmdError> {
 
 fn xdel(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
-    // Redis looks the key up before it reads the IDs.
-    if !ctx.db().xprobe(key, None)?.0 {
-        return Ok(Reply::Int(0));
-    }
-    let ids = parse_ids(args)?;
+    let ids = match parse_ids(args) {
+        Ok(ids) => ids,
+        // A missing key deletes nothing, whatever the IDs.
+        Err(e) => return if ctx.db().xprobe(key, None)?.0 { Err(e) } else { Ok(Reply::Int(0)) },
+    };
     let deleted = ctx.db().xdel(key, &ids)?;
     if deleted > 0 {
         ctx.notify(event::STREAM, "xdel", key);
@@ -415,18 +418,22 @@ fn xread(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let r = parse_read(args, false)?;
     let db = ctx.db();
     let mut after = Vec::with_capacity(r.ids.len());
-    for (key, id) in r.keys.iter().zip(&r.ids) {
-        // Each key's type is checked before its ID is read, as in Redis.
-        db.xprobe(key, None)?;
-        after.push(match *id {
-            b"$" => db.xlast_id(key)?,
-            b">" => {
-                return Err(CmdError::err(
-                    "The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
-                ))
+    for (i, (key, id)) in r.keys.iter().zip(&r.ids).enumerate() {
+        let parsed = match *id {
+            b"$" => Ok(db.xlast_id(key)?),
+            b">" => Err(CmdError::err("The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")),
+            id => parse_id(id, 0, true),
+        };
+        match parsed {
+            Ok(id) => after.push(id),
+            Err(e) => {
+                // Redis checks each key's type before it reads the key's ID.
+                for key in &r.keys[..=i] {
+                    db.xprobe(key, None)?;
+                }
+                return Err(e);
             }
-            id => parse_id(id, 0, true)?,
-        });
+        }
     }
     let mut out = Vec::new();
     for (key, after) in r.keys.iter().zip(&after) {
@@ -456,27 +463,29 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let r = parse_read(args, true)?;
     let Some((group, consumer)) = r.group else { return Err(CmdError::Syntax) };
     let mut streams = Vec::with_capacity(r.keys.len());
-    for (key, id) in r.keys.iter().zip(&r.ids) {
-        // Each key's type and group are checked before its ID is read, as in Redis.
-        if !ctx.db().xprobe(key, Some(group))?.1 {
-            return Err(CmdError::Type(StreamError::NoGroupToRead { key: key.to_vec(), group: group.to_vec() }.into()));
-        }
+    for (i, (key, id)) in r.keys.iter().zip(&r.ids).enumerate() {
         let from = match *id {
-            b">" => ReadFrom::New,
-            b"$" => {
-                return Err(CmdError::err(
-                    "The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer \
-                     by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty \
-                     result set.",
-                ))
-            }
+            b">" => Ok(ReadFrom::New),
+            b"$" => Err(CmdError::err(
+                "The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by \
+                 specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result \
+                 set.",
+            )),
             // Redis stands for `>` with the largest ID, so naming it reads new entries.
-            id => match parse_id(id, 0, true)? {
-                StreamId::MAX => ReadFrom::New,
-                id => ReadFrom::After(id),
-            },
+            id => parse_id(id, 0, true).map(|id| if id == StreamId::MAX { ReadFrom::New } else { ReadFrom::After(id) }),
         };
-        streams.push((*key, from));
+        match from {
+            Ok(from) => streams.push((*key, from)),
+            Err(e) => {
+                // Redis checks each key's type and group before it reads the key's ID.
+                for key in &r.keys[..=i] {
+                    if !ctx.db().xprobe(key, Some(group))?.1 {
+                        return Err(stream_error(StreamError::NoGroupToRead { key: key.to_vec(), group: group.to_vec() }));
+                    }
+                }
+                return Err(e);
+            }
+        }
     }
     let read = GroupRead { group, consumer, count: r.count, noack: r.noack };
     let served = ctx.db().xreadgroup(&read, &streams)?;
@@ -493,11 +502,11 @@ fn xreadgroup(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 /// XACK key group id ...
 fn xack(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group) = (args.next_bytes()?, args.next_bytes()?);
-    // A missing key or group acknowledges nothing, whatever the IDs.
-    if !ctx.db().xprobe(key, Some(group))?.1 {
-        return Ok(Reply::Int(0));
-    }
-    let ids = parse_ids(args)?;
+    let ids = match parse_ids(args) {
+        Ok(ids) => ids,
+        // A missing key or group acknowledges nothing, whatever the IDs.
+        Err(e) => return if ctx.db().xprobe(key, Some(group))?.1 { Err(e) } else { Ok(Reply::Int(0)) },
+    };
     Ok(Reply::Int(ctx.db().xack(key, group, &ids)? as i64))
 }
 
@@ -544,8 +553,8 @@ fn xpending(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     ))
 }
 
-fn no_group(key: &[u8], group: &[u8]) -> CmdError {
-    CmdError::Type(StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() }.into())
+fn stream_error(e: StreamError) -> CmdError {
+    CmdError::Type(e.into())
 }
 
 /// A min-idle-time argument: negative counts as 0.
@@ -558,11 +567,19 @@ fn min_idle(arg: &[u8], command: &str) -> Result<u64, CmdError> {
 /// [FORCE] [JUSTID] [LASTID id]
 fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let (key, group, consumer) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
-    // The key and the group come before the arguments, as in Redis.
-    if !ctx.db().xprobe(key, Some(group))?.1 {
-        return Err(no_group(key, group));
-    }
-    let now = ctx.now;
+    let (ids, opt) = match parse_claim(args, ctx.now) {
+        Ok(parsed) => parsed,
+        // Redis looks the key and the group up before it reads the arguments.
+        Err(e) if ctx.db().xprobe(key, Some(group))?.1 => return Err(e),
+        Err(_) => return Err(stream_error(StreamError::NoGroup { key: key.to_vec(), group: group.to_vec() })),
+    };
+    let claimed = ctx.db().xclaim(key, group, consumer, &ids, &opt)?;
+    notify_new_consumer(ctx, key, claimed.new_consumer);
+    Ok(Reply::Array(claimed.entries.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect()))
+}
+
+/// XCLAIM's arguments after the consumer: the IDs and the options.
+fn parse_claim(args: &mut Args, now: u64) -> Result<(Vec<StreamId>, Claim), CmdError> {
     let mut opt = Claim {
         min_idle: min_idle(args.next_bytes()?, "XCLAIM")?,
         delivered: now,
@@ -601,9 +618,7 @@ fn xclaim(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     // A delivery time in the future (or before 1970) is now, as in Redis.
     opt.delivered = delivered.filter(|&t| t >= 0 && t <= now as i64).map_or(now, |t| t as u64);
-    let claimed = ctx.db().xclaim(key, group, consumer, &ids, &opt)?;
-    notify_new_consumer(ctx, key, claimed.new_consumer);
-    Ok(Reply::Array(claimed.entries.into_iter().map(|d| if opt.justid { id_reply(d.0) } else { delivered_reply(d) }).collect()))
+    Ok((ids, opt))
 }
 
 /// A command that created a consumer (XGROUP CREATECONSUMER, or a claim on behalf of a
@@ -682,10 +697,13 @@ fn xgroup_create(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(subcommand_syntax_error(&sub, "XGROUP"));
         }
     }
-    if !ctx.db().xprobe(key, None)?.0 && !mkstream {
-        return Err(CmdError::Type(StreamError::KeyRequired.into()));
-    }
-    let id = group_start(id, true)?;
+    let id = match group_start(id, true) {
+        Ok(id) => id,
+        // Redis looks the key up (WRONGTYPE, or missing without MKSTREAM) before it
+        // reads the ID.
+        Err(_) if !ctx.db().xprobe(key, None)?.0 && !mkstream => return Err(stream_error(StreamError::KeyRequired)),
+        Err(e) => return Err(e),
+    };
     ctx.db().xgroup_create(key, group, id, mkstream, read)?;
     ctx.notify(event::STREAM, "xgroup-create", key);
     Ok(Reply::Ok)
@@ -700,12 +718,17 @@ fn xgroup_setid(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         (Some(o), Some(n), true) if is(o, "ENTRIESREAD") => entries_read(n)?,
         _ => return Err(subcommand_syntax_error(&sub, "XGROUP")),
     };
-    match ctx.db().xprobe(key, Some(group))? {
-        (false, _) => return Err(CmdError::Type(StreamError::KeyRequired.into())),
-        (true, false) => return Err(CmdError::Type(StreamError::NoGroupForKey { key: key.to_vec(), group: group.to_vec() }.into())),
-        (true, true) => {}
-    }
-    let id = group_start(id, false)?;
+    let id = match group_start(id, false) {
+        Ok(id) => id,
+        // Redis looks the key and the group up before it reads the ID.
+        Err(e) => {
+            return Err(match ctx.db().xprobe(key, Some(group))? {
+                (false, _) => stream_error(StreamError::KeyRequired),
+                (true, false) => stream_error(StreamError::NoGroupForKey { key: key.to_vec(), group: group.to_vec() }),
+                (true, true) => e,
+            })
+        }
+    };
     ctx.db().xgroup_setid(key, group, id, read)?;
     ctx.notify(event::STREAM, "xgroup-setid", key);
     Ok(Reply::Ok)
@@ -800,23 +823,11 @@ fn stream_header(len: u64, st: &crate::storage::StreamState) -> Vec<(Reply, Repl
 /// XINFO STREAM key [FULL [COUNT n]]
 fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
-    // Redis looks the key up before it reads the options.
-    if !ctx.db().xprobe(key, None)?.0 {
-        return Err(no_such_key());
-    }
-    let sub = args.argv()[1].clone();
-    let syntax = || subcommand_syntax_error(&sub, "XINFO");
-    let full = match args.try_next() {
-        None => None,
-        Some(o) if is(o, "FULL") => match (args.try_next(), args.try_next()) {
-            (None, _) => Some(10),
-            (Some(c), Some(n)) if is(c, "COUNT") && args.is_empty() => {
-                let n = parse_i64(n).ok_or(CmdError::NotInteger)?;
-                Some(if n < 0 { 10 } else { n as u64 })
-            }
-            _ => return Err(syntax()),
-        },
-        Some(_) => return Err(syntax()),
+    let full = match parse_full(args) {
+        Ok(full) => full,
+        // Redis looks the key up before it reads the options.
+        Err(_) if !ctx.db().xprobe(key, None)?.0 => return Err(no_such_key()),
+        Err(e) => return Err(e),
     };
     let db = ctx.db();
     let Some(count) = full else {
@@ -858,6 +869,24 @@ fn xinfo_stream(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     });
     m.push(pair("groups", Reply::Array(groups.collect())));
     Ok(Reply::Map(m))
+}
+
+/// XINFO STREAM's options: `None` without FULL, else FULL's COUNT (0 = all).
+fn parse_full(args: &mut Args) -> Result<Option<u64>, CmdError> {
+    let sub = args.argv()[1].clone();
+    let syntax = || subcommand_syntax_error(&sub, "XINFO");
+    match args.try_next() {
+        None => Ok(None),
+        Some(o) if is(o, "FULL") => match (args.try_next(), args.try_next()) {
+            (None, _) => Ok(Some(10)),
+            (Some(c), Some(n)) if is(c, "COUNT") && args.is_empty() => {
+                let n = parse_i64(n).ok_or(CmdError::NotInteger)?;
+                Ok(Some(if n < 0 { 10 } else { n as u64 }))
+            }
+            _ => Err(syntax()),
+        },
+        Some(_) => Err(syntax()),
+    }
 }
 
 fn group_info_reply(g: GroupInfo) -> Reply {
