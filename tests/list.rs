@@ -886,3 +886,72 @@ fn pops_of_large_elements_take_each_once_from_either_end() {
     }
     assert_eq!(all(&mut c, "l"), model.into_iter().collect::<Vec<_>>());
 }
+
+/// A long queue drained from one end in pipelines, with LSETs, LINSERTs and pushes near
+/// the end being drained: every reply is what a model list says. DiskDB reads the rows a
+/// run of pops at one end removes in ever larger windows (64 rows at first, up to 512);
+/// each must stay exact under the writes between its bounds, and the end switches once.
+#[test]
+fn a_queue_drained_from_one_end_sees_every_write_near_it() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut model: std::collections::VecDeque<String> = (0..3000).map(|i| format!("e{i}")).collect();
+    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(500) {
+        let mut args = vec!["RPUSH", "q"];
+        args.extend(chunk.iter().map(String::as_str));
+        c.cmd(&args);
+    }
+    let mut seed = 3u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for round in 0..220 {
+        // Pops from the left for the first 150 rounds, then from the right.
+        let left = round < 150;
+        let mut batch = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..16 {
+            let tag = format!("r{round}-{i}");
+            let (cmd, reply): (Vec<String>, Value) = match next(20) {
+                0 if !model.is_empty() => {
+                    // LSET an element up to 600 from the popping end: inside a large window.
+                    let k = next(600.min(model.len() as u64)) as usize;
+                    let (index, at) = if left { (k as i64, k) } else { (-(k as i64) - 1, model.len() - 1 - k) };
+                    model[at] = tag.clone();
+                    (vec!["LSET".into(), "q".into(), index.to_string(), tag], ok())
+                }
+                1 if !model.is_empty() => {
+                    // LINSERT before an element near the popping end.
+                    let k = next(300.min(model.len() as u64)) as usize;
+                    let at = if left { k } else { model.len() - 1 - k };
+                    let pivot = model[at].clone();
+                    model.insert(at, tag.clone());
+                    (vec!["LINSERT".into(), "q".into(), "BEFORE".into(), pivot, tag], int(model.len() as i64))
+                }
+                2 => {
+                    // A push at the other end (outside the window).
+                    let cmd = if left {
+                        model.push_back(tag.clone());
+                        "RPUSH"
+                    } else {
+                        model.push_front(tag.clone());
+                        "LPUSH"
+                    };
+                    (vec![cmd.into(), "q".into(), tag], int(model.len() as i64))
+                }
+                _ if left => (vec!["LPOP".into(), "q".into()], model.pop_front().map_or(nil(), |v| bulk(&v))),
+                _ => (vec!["RPOP".into(), "q".into()], model.pop_back().map_or(nil(), |v| bulk(&v))),
+            };
+            let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+            batch.extend(Client::encode(&args));
+            want.push((cmd.join(" "), reply));
+        }
+        c.send_raw(&batch);
+        for (cmd, reply) in want {
+            assert_eq!(c.read(), reply, "round {round}: {cmd}");
+        }
+    }
+    assert!(model.len() > 100, "the queue is not drained: {}", model.len());
+    assert_eq!(all(&mut c, "q"), model.into_iter().collect::<Vec<_>>());
+}

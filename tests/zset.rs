@@ -1238,3 +1238,64 @@ fn pipelined_pops_see_every_write_near_the_ends_they_pop() {
     let rest = pairs(by_rank(&model));
     assert_eq!(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]), rest);
 }
+
+/// A long run of ZPOPMINs (then ZPOPMAXs) in pipelines, with members added, moved and
+/// removed near the end being popped: every reply is what the model says. DiskDB reads
+/// the rows a run of pops at one end takes in ever larger windows (64 rows at first, up
+/// to 512), and each must stay exact under the writes between its bounds.
+#[test]
+fn a_long_run_of_pops_at_one_end_sees_every_write_near_it() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut model = Model::new();
+    let members: Vec<(String, i64)> = (0..3000).map(|i| (format!("m{i:04}"), 10 * i)).collect();
+    add(&mut c, "z", &mut model, &members);
+    let mut seed = 5u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for round in 0..200 {
+        let low = round < 140;
+        let mut cmds = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..16 {
+            let tag = format!("r{round:03}-{i}");
+            let sorted = by_rank(&model);
+            // A member up to 600 from the end being popped, and its score.
+            let k = next(600.min(sorted.len() as u64)) as usize;
+            let (near, near_score) = if low { sorted[k] } else { sorted[sorted.len() - 1 - k] };
+            let (near, near_score) = (near.clone(), near_score);
+            let (cmd, reply) = match next(16) {
+                0 => {
+                    // A new member among them.
+                    model.insert(tag.clone(), near_score + 1);
+                    (strings(&["ZADD", "z", &(near_score + 1).to_string(), &tag]), int(1))
+                }
+                1 => {
+                    let score = near_score + 7;
+                    model.insert(near.clone(), score);
+                    (strings(&["ZINCRBY", "z", "7", &near]), bulk(&score.to_string()))
+                }
+                2 => {
+                    model.remove(&near);
+                    (strings(&["ZREM", "z", &near]), int(1))
+                }
+                _ => {
+                    let (cmd, (m, s)) = if low { ("ZPOPMIN", sorted[0]) } else { ("ZPOPMAX", sorted[sorted.len() - 1]) };
+                    let reply = arr(vec![bulk(m), bulk(&s.to_string())]);
+                    model.remove(&m.clone());
+                    (strings(&[cmd, "z"]), reply)
+                }
+            };
+            cmds.push(cmd);
+            want.push(reply);
+        }
+        for ((cmd, got), want) in cmds.iter().zip(pipeline(&mut c, &cmds)).zip(want) {
+            assert_eq!(got, want, "round {round}: {cmd:?}");
+        }
+    }
+    assert!(model.len() > 100, "the set is not drained: {}", model.len());
+    let rest: Vec<Value> = by_rank(&model).into_iter().flat_map(|(m, s)| [bulk(m), bulk(&s.to_string())]).collect();
+    assert_eq!(c.cmd(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]), arr(rest));
+}

@@ -48,7 +48,6 @@ pub use keys::*;
 pub use locks::{batch_done, keep_stripes_on_this_thread, release_kept_stripes, KeyGuard, KeyLocks};
 pub use members::MemberSet;
 pub use meta::{JsonBody, Kind, Meta, StreamState, META_HEADER};
-pub use readahead::ROWS as READ_AHEAD_ROWS;
 pub use reads::{read_stable, Reads};
 pub use txn::{Pending, Txn, View};
 
@@ -501,23 +500,29 @@ impl Storage {
     /// The `data` row `row` (under member prefix `prefix`) for the writer of its key, from
     /// the prefix's read-ahead window (see [`readahead`]). A row outside the window is read
     /// with the rows after it (before it if `reverse`) into a new one. For a `reverse`
-    /// read, `floor` may name a row at most [`readahead::ROWS`] rows below `row`: the
-    /// window is then read forwards from there, since RocksDB steps backwards several
-    /// times slower than forwards.
-    pub fn read_ahead(&self, prefix: &[u8], row: &[u8], reverse: bool, floor: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
+    /// read, `floor(n)` may name the row `n - 1` rows below `row` (or a nearer one): the
+    /// window of `n` rows is then read forwards from there, since RocksDB steps
+    /// backwards several times slower than forwards.
+    pub fn read_ahead(
+        &self,
+        prefix: &[u8],
+        row: &[u8],
+        reverse: bool,
+        floor: Option<&dyn Fn(usize) -> Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>> {
         let member = &row[prefix.len()..];
-        let ticket = match self.read_aheads.lookup(prefix) {
+        let (ticket, budget) = match self.read_aheads.lookup(prefix) {
             Ok(window) => match window.get(member) {
                 Some(value) => return Ok(value),
-                None => self.read_aheads.ticket(prefix),
+                None => (self.read_aheads.ticket(prefix), readahead::ReadAheads::budget(Some(&window), cf::DATA, reverse)),
             },
-            Err(ticket) => ticket,
+            Err(ticket) => (ticket, readahead::ROWS),
         };
         let plen = prefix.len();
-        let mut read = readahead::Reading::default();
-        let floor = floor.filter(|f| reverse && f.starts_with(prefix) && *f <= row);
+        let mut read = readahead::Reading::new(budget);
+        let floor = floor.filter(|_| reverse).map(|floor| floor(budget)).filter(|f| f.starts_with(prefix) && f[..] <= *row);
         let mut complete = false;
-        if let Some(floor) = floor {
+        if let Some(floor) = &floor {
             self.scan_stored(cf::DATA, prefix, Some(floor), false, |k, v| {
                 complete = k >= row;
                 k <= row && read.add(&k[plen..], v)
@@ -525,7 +530,7 @@ impl Storage {
             // Rows up to `row` that do not fit in one window: read backwards instead.
             complete = complete || !read.full();
             if !complete {
-                read = readahead::Reading::default();
+                read = readahead::Reading::new(budget);
             }
         }
         let (lo, hi) = match floor {
@@ -543,7 +548,8 @@ impl Storage {
             }
         };
         let value = read.rows.get(member).cloned();
-        let rows = readahead::Rows { family: cf::DATA, lo: Some(lo), hi: Some(hi), reverse, rows: read.rows };
+        let budget = read.budget();
+        let rows = readahead::Rows { family: cf::DATA, lo: Some(lo), hi: Some(hi), reverse, rows: read.rows, budget };
         self.read_aheads.fill(prefix, ticket, rows);
         Ok(value)
     }
@@ -551,8 +557,8 @@ impl Storage {
     /// [`Storage::scan_rows`] of the `zscore` rows under `prefix` from `start` towards
     /// the inside, for the writer of its key popping from the low end (the high end if
     /// `reverse`): through the prefix's read-ahead window (see [`readahead`]). Rows past
-    /// the window are scanned from RocksDB, and the first [`readahead::ROWS`] of them
-    /// (read on after `f` stops, if need be) become the next window.
+    /// the window are scanned from RocksDB, and the first of them (up to the window's
+    /// row budget, read on after `f` stops if need be) become the next window.
     pub fn scan_end(&self, prefix: &[u8], start: Option<&[u8]>, reverse: bool, mut f: impl FnMut(&[u8], &[u8]) -> bool) -> Result<()> {
         let plen = prefix.len();
         let from = start.and_then(|s| s.strip_prefix(prefix));
@@ -566,15 +572,18 @@ impl Storage {
         };
         // Where the RocksDB scan starts (a member; `None`: at the end), and whether
         // `f` has already seen the row there.
-        let (ticket, from, seen) = match self.read_aheads.lookup(prefix) {
+        let (ticket, from, seen, budget) = match self.read_aheads.lookup(prefix) {
             Ok(window) => match window.scan(from, reverse, |m, v| row(m, v, &mut f)) {
                 readahead::Served::Stopped | readahead::Served::Exhausted(None) => return Ok(()),
-                readahead::Served::Exhausted(Some(bound)) => (self.read_aheads.ticket(prefix), Some(bound), true),
-                readahead::Served::Uncovered => (self.read_aheads.ticket(prefix), from.map(<[u8]>::to_vec), false),
+                readahead::Served::Exhausted(Some(bound)) => {
+                    let budget = readahead::ReadAheads::budget(Some(&window), cf::ZSCORE, reverse);
+                    (self.read_aheads.ticket(prefix), Some(bound), true, budget)
+                }
+                readahead::Served::Uncovered => (self.read_aheads.ticket(prefix), from.map(<[u8]>::to_vec), false, readahead::ROWS),
             },
-            Err(ticket) => (ticket, from.map(<[u8]>::to_vec), false),
+            Err(ticket) => (ticket, from.map(<[u8]>::to_vec), false, readahead::ROWS),
         };
-        let mut read = readahead::Reading::default();
+        let mut read = readahead::Reading::new(budget);
         let mut wanted = true;
         let scan_from = from.as_ref().map(|m| [prefix, m].concat());
         self.scan_stored(cf::ZSCORE, prefix, scan_from.as_deref(), reverse, |k, v| {
@@ -590,7 +599,7 @@ impl Storage {
         let rows = read.rows;
         let far = full.then(|| if reverse { rows.keys().next() } else { rows.keys().next_back() }).flatten().cloned();
         let (lo, hi) = if reverse { (far, from) } else { (from, far) };
-        self.read_aheads.fill(prefix, ticket, readahead::Rows { family: cf::ZSCORE, lo, hi, reverse, rows });
+        self.read_aheads.fill(prefix, ticket, readahead::Rows { family: cf::ZSCORE, lo, hi, reverse, rows, budget });
         Ok(())
     }
 

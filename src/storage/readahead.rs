@@ -17,7 +17,13 @@
 //! (super::Storage::write) applies every committed row of its family between its bounds
 //! while the writer still holds the lock. A row written outside the bounds (a push at the
 //! other end) changes nothing the window claims to know. A window that writes grow past
-//! twice [`ROWS`] sheds rows at the end away from the pops and moves that bound in.
+//! twice its row budget sheds rows at the end away from the pops and moves that bound in.
+//!
+//! A prefix's first window takes [`ROWS`] rows; each window that replaces one the pops
+//! have eaten through takes twice as many, up to [`MAX_ROWS`], as a file system's
+//! read-ahead grows on sequential reads. A queue drained steadily pays the iterator's
+//! seek once per [`MAX_ROWS`] pops, and one pop from a large list still reads only
+//! [`ROWS`].
 
 use super::cache::{ByCharge, Charged, Coherent};
 use parking_lot::Mutex;
@@ -25,9 +31,11 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-/// How many rows, and about how many bytes, one read-ahead takes.
+/// How many rows, and about how many bytes, the first read-ahead of a prefix takes.
 pub const ROWS: usize = 64;
 pub const BYTES: usize = 64 << 10;
+/// The most rows one read-ahead takes (and its bytes, in proportion).
+pub const MAX_ROWS: usize = 512;
 
 /// Bookkeeping bytes per row and per window.
 const ROW_OVERHEAD: u64 = 64;
@@ -44,6 +52,8 @@ pub struct Rows {
     /// Pops eat the high end (the window sheds low rows when it grows).
     pub reverse: bool,
     pub rows: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The row budget it was read with (see [`Reading::new`]).
+    pub budget: usize,
 }
 
 impl Rows {
@@ -69,10 +79,10 @@ impl Rows {
             + self.rows.iter().map(|(k, v)| (k.len() + v.len()) as u64 + ROW_OVERHEAD).sum::<u64>()
     }
 
-    /// Drops rows at the end away from the pops until [`ROWS`] are left, and moves that
-    /// bound to the last row kept.
+    /// Drops rows at the end away from the pops until its budget of rows is left, and
+    /// moves that bound to the last row kept.
     fn shed(&mut self) {
-        while self.rows.len() > ROWS {
+        while self.rows.len() > self.budget {
             if self.reverse {
                 self.rows.pop_first();
             } else {
@@ -89,14 +99,25 @@ impl Rows {
     }
 }
 
-/// The rows of a window being read, up to [`ROWS`] rows or about [`BYTES`] bytes.
-#[derive(Default)]
+/// The rows of a window being read, up to its budget of rows or about [`BYTES`] bytes
+/// per [`ROWS`] of them.
 pub struct Reading {
     pub rows: BTreeMap<Vec<u8>, Vec<u8>>,
     bytes: usize,
+    budget: usize,
 }
 
 impl Reading {
+    /// A window of up to `budget` rows (see [`ReadAheads::budget`]).
+    pub fn new(budget: usize) -> Reading {
+        Reading { rows: BTreeMap::new(), bytes: 0, budget }
+    }
+
+    /// The row budget it was started with.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
     /// Adds the row of `member`; false once the window is full.
     pub fn add(&mut self, member: &[u8], value: &[u8]) -> bool {
         self.rows.insert(member.to_vec(), value.to_vec());
@@ -105,7 +126,7 @@ impl Reading {
     }
 
     pub fn full(&self) -> bool {
-        self.rows.len() >= ROWS || self.bytes >= BYTES
+        self.rows.len() >= self.budget || self.bytes >= BYTES / ROWS * self.budget
     }
 }
 
@@ -167,6 +188,14 @@ impl ReadAheads {
         self.0.lookup(prefix).map(|(w, _)| w)
     }
 
+    /// The row budget of the next window of a prefix, read for pops of `family` rows
+    /// from the low end (the high end if `reverse`): twice that of the window `before`
+    /// it if that one served the same pops, up to [`MAX_ROWS`]; else [`ROWS`].
+    pub fn budget(before: Option<&Window>, family: &str, reverse: bool) -> usize {
+        let same = |w: &Rows| w.family == family && w.reverse == reverse;
+        before.map(|w| w.0.lock()).filter(|w| same(w)).map_or(ROWS, |w| (2 * w.budget).clamp(ROWS, MAX_ROWS))
+    }
+
     /// A ticket to replace the window of `prefix` with.
     pub fn ticket(&self, prefix: &[u8]) -> u64 {
         self.0.ticket(prefix)
@@ -202,7 +231,7 @@ impl ReadAheads {
                     None => w.rows.remove(member),
                 };
             }
-            if w.rows.len() > 2 * ROWS {
+            if w.rows.len() > 2 * w.budget {
                 w.shed();
             }
             (w.rows.len() > before).then(|| w.weight())
@@ -228,7 +257,7 @@ mod tests {
 
     fn rows(family: &'static str, lo: Option<u8>, hi: Option<u8>, reverse: bool, members: &[u8]) -> Rows {
         let rows = members.iter().map(|&m| (vec![m], vec![m])).collect();
-        Rows { family, lo: lo.map(|b| vec![b]), hi: hi.map(|b| vec![b]), reverse, rows }
+        Rows { family, lo: lo.map(|b| vec![b]), hi: hi.map(|b| vec![b]), reverse, rows, budget: ROWS }
     }
 
     fn served(window: &Window, from: Option<u8>, reverse: bool, take: usize) -> (Vec<u8>, Option<Option<u8>>) {
@@ -319,5 +348,35 @@ mod tests {
         let (seen, bound) = served(&high, None, true, 1000);
         assert_eq!(seen, (187..=250u8).rev().collect::<Vec<_>>());
         assert_eq!(bound, Some(Some(187)));
+    }
+
+    #[test]
+    fn windows_read_for_a_run_of_pops_at_one_end_double_up_to_the_largest() {
+        let windows = ReadAheads::new(1 << 20);
+        let prefix = member_prefix(0, b"q", 3);
+        assert_eq!(ReadAheads::budget(None, cf::DATA, false), ROWS, "a prefix's first window");
+        let mut budget = ROWS;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let before = windows.lookup(&prefix).ok();
+            budget = if before.is_some() { ReadAheads::budget(before.as_deref(), cf::DATA, false) } else { budget };
+            seen.push(budget);
+            let window = Rows { budget, ..rows(cf::DATA, Some(0), Some(1), false, &[]) };
+            windows.fill(&prefix, windows.ticket(&prefix), window);
+        }
+        assert_eq!(seen, [ROWS, 2 * ROWS, 4 * ROWS, MAX_ROWS, MAX_ROWS, MAX_ROWS]);
+        let last = windows.lookup(&prefix).ok();
+        assert_eq!(ReadAheads::budget(last.as_deref(), cf::DATA, true), ROWS, "pops at the other end start over");
+        assert_eq!(ReadAheads::budget(last.as_deref(), cf::ZSCORE, false), ROWS, "so do pops of another family");
+
+        // A window's bytes grow with its rows.
+        let mut small = Reading::new(ROWS);
+        let mut large = Reading::new(4 * ROWS);
+        let value = vec![0u8; BYTES / ROWS];
+        for i in 0..2 * ROWS as u32 {
+            small.add(&i.to_be_bytes(), &value);
+            large.add(&i.to_be_bytes(), &value);
+        }
+        assert!(small.full() && !large.full());
     }
 }

@@ -340,8 +340,14 @@ impl<'a> View<'a> {
     /// [`View::get_member`] of `row`, a `data` row under member prefix `prefix` that a pop
     /// at one end of a list is about to remove, for the writer of its key: through the
     /// prefix's read-ahead window ([`Storage::read_ahead`]; `reverse`: popping from the
-    /// high end; `floor`: where to read a window of the high end from).
-    pub fn writer_pop_row(&self, prefix: &[u8], row: &[u8], reverse: bool, floor: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
+    /// high end; `floor(n)`: where to read a window of `n` rows of the high end from).
+    pub fn writer_pop_row(
+        &self,
+        prefix: &[u8],
+        row: &[u8],
+        reverse: bool,
+        floor: Option<&dyn Fn(usize) -> Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>> {
         match self.pending(cf::DATA, row) {
             Some(row) => Ok(row),
             None => self.store.read_ahead(prefix, row, reverse, floor),

@@ -15,7 +15,7 @@
 //! compaction filter reclaims its rows).
 
 use super::{Db, Error, Result};
-use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta, READ_AHEAD_ROWS};
+use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta};
 
 /// The end of a list a command pushes to or pops from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,10 +198,10 @@ impl Db<'_> {
             let mut items = Vec::with_capacity(indexes.len());
             for i in indexes {
                 let row = self.list_row(key, &w.meta, i);
-                // The rows are dense: a window below the tail starts ROWS - 1 rows down.
-                let floor =
-                    (end == End::Right).then(|| self.list_row(key, &w.meta, w.head.max(i.saturating_sub(READ_AHEAD_ROWS as u64 - 1))));
-                items.extend(self.store.writer_pop_row(&prefix, &row, end == End::Right, floor.as_deref())?);
+                // The rows are dense: a window of n rows below the tail starts n - 1 rows down.
+                let floor = |n: usize| self.list_row(key, &w.meta, w.head.max(i.saturating_sub(n as u64 - 1)));
+                let floor: Option<&dyn Fn(usize) -> Vec<u8>> = (end == End::Right).then_some(&floor);
+                items.extend(self.store.writer_pop_row(&prefix, &row, end == End::Right, floor)?);
             }
             items
         } else {
