@@ -538,8 +538,8 @@ impl Storage {
             _ => {
                 self.scan_stored(cf::DATA, prefix, Some(row), reverse, |k, v| read.add(&k[plen..], v))?;
                 // Complete from `row` to the last row scanned.
-                let far = if reverse { read.rows.keys().next() } else { read.rows.keys().next_back() };
-                let far = far.map_or_else(|| member.to_vec(), Vec::clone);
+                let far = if reverse { read.rows.first() } else { read.rows.last() };
+                let far = far.unwrap_or(member).to_vec();
                 if reverse {
                     (far, member.to_vec())
                 } else {
@@ -547,7 +547,7 @@ impl Storage {
                 }
             }
         };
-        let value = read.rows.get(member).cloned();
+        let value = read.rows.get(member).map(<[u8]>::to_vec);
         let budget = read.budget();
         let rows = readahead::Rows { family: cf::DATA, lo: Some(lo), hi: Some(hi), reverse, rows: read.rows, budget };
         self.read_aheads.fill(prefix, ticket, rows);
@@ -597,7 +597,7 @@ impl Storage {
         // Complete from `from` to the last row read, or to the end if the scan got there.
         let full = read.full();
         let rows = read.rows;
-        let far = full.then(|| if reverse { rows.keys().next() } else { rows.keys().next_back() }).flatten().cloned();
+        let far = full.then(|| if reverse { rows.first() } else { rows.last() }).flatten().map(<[u8]>::to_vec);
         let (lo, hi) = if reverse { (far, from) } else { (from, far) };
         self.read_aheads.fill(prefix, ticket, readahead::Rows { family: cf::ZSCORE, lo, hi, reverse, rows, budget });
         Ok(())
