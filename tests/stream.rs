@@ -336,6 +336,47 @@ fn resp3_shapes() {
     assert_eq!(c.cmd(&["XPENDING", "s", "empty"]), arr(vec![int(0), nil(), nil(), nil()]));
 }
 
+/// Entries go out encoded straight from their stored rows: the exact wire form of
+/// XRANGE, XREAD, XINFO's entries and a delivered entry deleted meanwhile (a nil array,
+/// `*-1` in RESP2 and `_` in RESP3), as redis-server sends them.
+#[test]
+fn entries_on_the_wire_in_both_protocols() {
+    let s = Server::start();
+    let mut c = s.client();
+    for (resp, nil_array) in [("2", "*-1"), ("3", "_")] {
+        c.cmd(&["HELLO", resp]);
+        c.cmd(&["DEL", "s"]);
+        c.cmd(&["XADD", "s", "1-1", "a", "1", "bb", "22"]);
+        c.cmd(&["XADD", "s", "2-1", "c", ""]);
+        c.cmd(&["XGROUP", "CREATE", "s", "g", "0"]);
+        c.cmd(&["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"]);
+        c.cmd(&["XDEL", "s", "2-1"]);
+        c.cmd(&["XADD", "s", "3-1", "d", "4"]);
+        // Reads as many reply lines as `want` has words (no element here has a space).
+        let expect = |c: &mut Client, args: &[&str], want: String| {
+            c.send_raw(&Client::encode(&args.iter().map(|a| a.as_bytes()).collect::<Vec<_>>()));
+            let got: Vec<String> = want.split(' ').map(|_| c.line_raw()).collect();
+            assert_eq!(got.join(" "), want, "RESP{resp} {args:?}");
+        };
+        let first = "*2 $3 1-1 *4 $1 a $1 1 $2 bb $2 22";
+        let third = "*2 $3 3-1 *2 $1 d $1 4";
+        let read = if resp == "2" { "*1 *2 $1 s" } else { "%1 $1 s" };
+        expect(&mut c, &["XRANGE", "s", "-", "+"], format!("*2 {first} {third}"));
+        expect(&mut c, &["XREVRANGE", "s", "+", "-", "COUNT", "1"], format!("*1 {third}"));
+        expect(&mut c, &["XREAD", "STREAMS", "s", "1-1"], format!("{read} *1 {third}"));
+        expect(&mut c, &["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"], format!("{read} *2 {first} *2 $3 2-1 {nil_array}"));
+        c.cmd(&["DEL", "one"]);
+        c.cmd(&["XADD", "one", "5-5", "f", "v"]);
+        let info = c.cmd(&["XINFO", "STREAM", "one"]);
+        let entry = arr(vec![bulk("5-5"), arr(vec![bulk("f"), bulk("v")])]);
+        let info: HashMap<String, Value> = match info {
+            Value::Map(pairs) => pairs.into_iter().map(|(k, v)| (k.text(), v)).collect(),
+            other => other.array().chunks(2).map(|p| (p[0].text(), p[1].clone())).collect(),
+        };
+        assert_eq!((&info["first-entry"], &info["last-entry"]), (&entry, &entry));
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // Consumer groups
 

@@ -12,7 +12,7 @@ use super::keys::help_reply;
 use super::pubsub::event;
 use super::server::subcommand_syntax_error;
 use super::{cmd, dispatch_sub, After, Args, CmdError, Command, Ctx};
-use crate::protocol::Reply;
+use crate::protocol::{Bulks, Nested, Reply};
 use crate::storage::PendingRow;
 use crate::types::parse_i64;
 use crate::types::stream::{
@@ -128,31 +128,59 @@ fn parse_bound(arg: &[u8], start: bool) -> Result<StreamId, CmdError> {
 }
 
 /// An ID as `ms-seq` text (itoa: replies hold many IDs, and `format!` showed in profiles).
-fn id_reply(id: StreamId) -> Reply {
+fn id_text(id: StreamId, f: impl FnOnce(&[u8])) {
     let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
     let (ms, seq) = (a.format(id.ms).as_bytes(), b.format(id.seq).as_bytes());
-    let mut text = Vec::with_capacity(ms.len() + 1 + seq.len());
-    text.extend_from_slice(ms);
-    text.push(b'-');
-    text.extend_from_slice(seq);
-    Reply::Bulk(text)
+    let mut text = [0u8; 41];
+    text[..ms.len()].copy_from_slice(ms);
+    text[ms.len()] = b'-';
+    text[ms.len() + 1..ms.len() + 1 + seq.len()].copy_from_slice(seq);
+    f(&text[..ms.len() + 1 + seq.len()])
 }
 
-fn fields_reply(fields: Fields) -> Reply {
-    Reply::Array(fields.into_iter().flat_map(|(f, v)| [Reply::Bulk(f), Reply::Bulk(v)]).collect())
+fn id_reply(id: StreamId) -> Reply {
+    let mut reply = Reply::Nil;
+    id_text(id, |t| reply = Reply::bulk(t));
+    reply
 }
 
+/// An entry's `[id, [field, value, ...]]`, added to `out` as one element.
+fn push_entry(out: &mut Bulks, id: StreamId, fields: &Fields) {
+    out.push_array(2, |e| {
+        id_text(id, |t| e.bulk(t));
+        e.array(2 * fields.pairs().len(), |a| field_elements(a, fields));
+    });
+}
+
+fn field_elements(out: &mut Nested, fields: &Fields) {
+    for (f, v) in fields.pairs() {
+        out.bulk(f);
+        out.bulk(v);
+    }
+}
+
+/// One entry: `[id, [field, value, ...]]`.
 fn entry_reply(e: Entry) -> Reply {
-    Reply::Array(vec![id_reply(e.id), fields_reply(e.fields)])
+    let mut out = Bulks::default();
+    id_text(e.id, |t| out.push(t));
+    out.push_array(2 * e.fields.pairs().len(), |a| field_elements(a, &e.fields));
+    Reply::Bulks(out)
 }
 
+/// Entries, encoded as they are added: one buffer for the reply, not a vector per field.
 fn entries_reply(entries: Vec<Entry>) -> Reply {
-    Reply::Array(entries.into_iter().map(entry_reply).collect())
+    let mut out = Bulks::default();
+    entries.iter().for_each(|e| push_entry(&mut out, e.id, &e.fields));
+    Reply::Bulks(out)
 }
 
-/// A delivered entry: `[id, fields]`, with a nil array for an entry deleted meanwhile.
+/// A delivered entry: `[id, fields]`, with a nil array for an entry deleted meanwhile
+/// (which RESP2 and RESP3 encode differently, so it is not a [`Bulks`]).
 fn delivered_reply((id, fields): Delivered) -> Reply {
-    Reply::Array(vec![id_reply(id), fields.map_or(Reply::NilArray, fields_reply)])
+    match fields {
+        Some(fields) => entry_reply(Entry { id, fields }),
+        None => Reply::Array(vec![id_reply(id), Reply::NilArray]),
+    }
 }
 
 /// XADD's and XTRIM's options, parsed as Redis's `streamParseAddOrTrimArgsOrReply` does.

@@ -18,8 +18,9 @@ pub enum Reply {
     /// A missing array (e.g. BLPOP timeout): `*-1` in RESP2, `_` in RESP3.
     NilArray,
     Array(Vec<Reply>),
-    /// An array of bulk strings encoded while it was read (LRANGE): one buffer, where an
-    /// `Array` of `Bulk`s costs an allocation and a copy per element.
+    /// An array of bulk strings (and arrays of them) encoded while it was read (LRANGE,
+    /// XRANGE): one buffer, where an `Array` of `Bulk`s costs an allocation and a copy
+    /// per element.
     Bulks(Bulks),
     /// Key/value pairs: a flat array in RESP2, `%` in RESP3.
     Map(Vec<(Reply, Reply)>),
@@ -69,7 +70,7 @@ impl Reply {
                 header(out, b'*', items.len() as i64);
                 items.iter().for_each(|r| r.encode(resp, out));
             }
-            // Arrays of bulk strings read the same in RESP2 and RESP3.
+            // Arrays and bulk strings read the same in RESP2 and RESP3.
             Reply::Bulks(b) => {
                 header(out, b'*', b.count as i64);
                 out.extend_from_slice(&b.encoded);
@@ -127,13 +128,59 @@ pub struct Bulks {
 
 impl Bulks {
     pub fn push(&mut self, element: &[u8]) {
+        self.reserve_for(element.len());
+        bulk(&mut self.encoded, element);
+        self.count += 1;
+    }
+
+    /// Adds one element that is an array: `f` encodes its elements, `len` of them, each
+    /// a bulk string or (through [`Nested::array`]) another such array.
+    pub fn push_array(&mut self, len: usize, f: impl FnOnce(&mut Nested)) {
+        let start = self.encoded.len();
+        let mut nested = Nested { out: &mut self.encoded, left: len };
+        nested.open(len);
+        f(&mut nested);
+        debug_assert_eq!(nested.left, 0, "an array's elements were miscounted");
+        if self.count == 0 {
+            let first = self.encoded.len() - start;
+            self.reserve_for(first);
+        }
+        self.count += 1;
+    }
+
+    fn reserve_for(&mut self, element: usize) {
         if self.count == 0 {
             // Room for a few dozen elements like the first, rather than doubling up to it;
             // bounded, since the first element may be the list's only large one.
-            self.encoded.reserve((32 * (element.len() + 8)).min(RESERVE_LIMIT));
+            self.encoded.reserve((32 * (element + 8)).min(RESERVE_LIMIT));
         }
-        bulk(&mut self.encoded, element);
-        self.count += 1;
+    }
+}
+
+/// The elements of an array inside a [`Bulks`], encoded as they are added.
+pub struct Nested<'a> {
+    out: &'a mut Vec<u8>,
+    /// Elements still to come at this level (checked in debug builds).
+    left: usize,
+}
+
+impl Nested<'_> {
+    fn open(&mut self, len: usize) {
+        header(self.out, b'*', len as i64);
+    }
+
+    pub fn bulk(&mut self, element: &[u8]) {
+        self.left = self.left.wrapping_sub(1);
+        bulk(self.out, element);
+    }
+
+    /// Adds an element that is an array of `len` elements, encoded by `f`.
+    pub fn array(&mut self, len: usize, f: impl FnOnce(&mut Nested)) {
+        self.left = self.left.wrapping_sub(1);
+        let mut inner = Nested { out: self.out, left: len };
+        inner.open(len);
+        f(&mut inner);
+        debug_assert_eq!(inner.left, 0, "an array's elements were miscounted");
     }
 }
 
@@ -208,6 +255,20 @@ mod tests {
             assert_eq!(enc(Reply::Bulks(bulks.clone()), resp), enc(array.clone(), resp));
         }
         assert_eq!(enc(Reply::Bulks(Bulks::default()), 3), b"*0\r\n");
+        // Arrays inside it, as stream entries are: [id, [field, value, ...]].
+        let mut entries = Bulks::default();
+        entries.push_array(2, |e| {
+            e.bulk(b"1-1");
+            e.array(2, |f| elements[..2].iter().for_each(|x| f.bulk(x)));
+        });
+        entries.push(b"x");
+        let tree = Reply::Array(vec![
+            Reply::Array(vec![Reply::bulk(&b"1-1"[..]), Reply::Array(elements[..2].iter().map(|e| Reply::bulk(*e)).collect())]),
+            Reply::bulk(&b"x"[..]),
+        ]);
+        for resp in [2, 3] {
+            assert_eq!(enc(Reply::Bulks(entries.clone()), resp), enc(tree.clone(), resp));
+        }
         // A large first element reserves room for itself (and the buffer's usual doubling),
         // not for dozens like it.
         let mut big = Bulks::default();

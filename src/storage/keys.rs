@@ -355,22 +355,57 @@ pub fn encode_fields<F: AsRef<[u8]>, V: AsRef<[u8]>>(fields: &[(F, V)]) -> Vec<u
     out
 }
 
-/// The inverse of [`encode_fields`]; `None` for a corrupt value.
-pub fn decode_fields(v: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+/// The inverse of [`encode_fields`]: its pairs, borrowed from it; `None` for a corrupt
+/// value.
+pub fn field_pairs(v: &[u8]) -> Option<FieldPairs<'_>> {
     let count = u32::from_be_bytes(v.get(..4)?.try_into().ok()?) as usize;
-    let mut at = 4;
-    let mut part = || {
-        let len = u32::from_be_bytes(v.get(at..at + 4)?.try_into().ok()?) as usize;
-        let bytes = v.get(at + 4..at + 4 + len)?.to_vec();
-        at += 4 + len;
-        Some(bytes)
-    };
-    let mut out = Vec::with_capacity(count.min(1 << 16));
+    let pairs = FieldPairs { v, at: 4, left: count };
+    // Check the whole value once, so that iterating cannot stop short.
+    let mut check = pairs;
     for _ in 0..count {
-        out.push((part()?, part()?));
+        check.next_pair()?;
     }
-    Some(out)
+    Some(pairs)
 }
+
+/// The iterator of [`field_pairs`].
+#[derive(Clone, Copy)]
+pub struct FieldPairs<'a> {
+    v: &'a [u8],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> FieldPairs<'a> {
+    fn part(&mut self) -> Option<&'a [u8]> {
+        let len = u32::from_be_bytes(self.v.get(self.at..self.at + 4)?.try_into().ok()?) as usize;
+        let bytes = self.v.get(self.at + 4..self.at + 4 + len)?;
+        self.at += 4 + len;
+        Some(bytes)
+    }
+
+    fn next_pair(&mut self) -> Option<(&'a [u8], &'a [u8])> {
+        Some((self.part()?, self.part()?))
+    }
+}
+
+impl<'a> Iterator for FieldPairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        self.next_pair()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for FieldPairs<'_> {}
 
 fn u64_at(v: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(v.get(at..at + 8)?.try_into().ok()?))
@@ -551,8 +586,8 @@ mod tests {
     fn golden_stream_values() {
         let f = encode_fields(&[(&b"f"[..], &b"vv"[..])]);
         assert_eq!(f, vec![0, 0, 0, 1, 0, 0, 0, 1, b'f', 0, 0, 0, 2, b'v', b'v']);
-        assert_eq!(decode_fields(&f), Some(vec![(b"f".to_vec(), b"vv".to_vec())]));
-        assert_eq!(decode_fields(&f[..f.len() - 1]), None);
+        assert_eq!(field_pairs(&f).map(|p| p.collect::<Vec<_>>()), Some(vec![(&b"f"[..], &b"vv"[..])]));
+        assert!(field_pairs(&f[..f.len() - 1]).is_none());
 
         let g = GroupRow { last_id: StreamId::new(1, 2), entries_read: -1, pending: 3, consumers: 4 };
         #[rustfmt::skip]

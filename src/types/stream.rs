@@ -16,14 +16,32 @@ mod group;
 pub use group::*;
 
 use super::{Db, Error, Result};
-use crate::storage::{cf, decode_fields, encode_fields, Batch, Kind, Meta, StreamKeys, StreamState};
+use crate::storage::{cf, encode_fields, field_pairs, Batch, FieldPairs, Kind, Meta, StreamKeys, StreamState};
 use std::collections::HashSet;
 use std::fmt;
 
 pub use crate::storage::StreamId;
 
-/// An entry's field/value pairs, in the order they were added.
-pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+/// An entry's field/value pairs, in the order they were added, kept as stored
+/// ([`encode_fields`]): a reply is encoded from it without a vector per field, which
+/// was a third of XRANGE's CPU at `-P 16` (allocations and frees).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields(Vec<u8>);
+
+impl Fields {
+    /// The fields of a stored entry row; a corrupt row reads as no fields.
+    fn of_row(row: &[u8]) -> Fields {
+        match field_pairs(row) {
+            Some(_) => Fields(row.to_vec()),
+            None => Fields(encode_fields::<&[u8], &[u8]>(&[])),
+        }
+    }
+
+    /// The (field, value) pairs.
+    pub fn pairs(&self) -> FieldPairs<'_> {
+        field_pairs(&self.0).expect("checked when read")
+    }
+}
 
 /// One stream entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +175,7 @@ pub struct StreamFullInfo {
 }
 
 fn entry_of(id: StreamId, value: &[u8]) -> Entry {
-    Entry { id, fields: decode_fields(value).unwrap_or_default() }
+    Entry { id, fields: Fields::of_row(value) }
 }
 
 impl Db<'_> {
@@ -253,7 +271,7 @@ impl Db<'_> {
     /// Reads one entry.
     pub(crate) fn entry(&self, s: &Stream, id: StreamId) -> Result<Option<Fields>> {
         let row = self.store.get_member(cf::STREAM, &s.keys.entry(id))?;
-        Ok(row.map(|v| decode_fields(&v).unwrap_or_default()))
+        Ok(row.map(|v| Fields::of_row(&v)))
     }
 
     /// Up to `count` entries (0 = all) from `from` to `to`, inclusive.
