@@ -18,6 +18,17 @@ fn texts(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
+/// RPUSHes `e0`, `e1`, ... (`n` of them, `per_command` a command) and returns them.
+fn pushed(c: &mut Client, key: &str, n: usize, per_command: usize) -> std::collections::VecDeque<String> {
+    let model: std::collections::VecDeque<String> = (0..n).map(|i| format!("e{i}")).collect();
+    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(per_command) {
+        let mut args = vec!["RPUSH", key];
+        args.extend(chunk.iter().map(String::as_str));
+        c.cmd(&args);
+    }
+    model
+}
+
 fn all(c: &mut Client, key: &str) -> Vec<String> {
     c.cmd(&["LRANGE", key, "0", "-1"]).texts()
 }
@@ -798,17 +809,8 @@ fn lpos_and_pop_argument_errors_match_redis() {
 fn pops_see_every_write_near_the_ends_they_pop() {
     let s = Server::start();
     let mut c = s.client();
-    let mut model: std::collections::VecDeque<String> = (0..300).map(|i| format!("e{i}")).collect();
-    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(100) {
-        let mut args = vec!["RPUSH", "l"];
-        args.extend(chunk.iter().map(String::as_str));
-        c.cmd(&args);
-    }
-    let mut seed = 7u64;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut model = pushed(&mut c, "l", 300, 100);
+    let mut next = lcg(7);
     for round in 0..400 {
         let mut batch = Vec::new();
         let mut want = Vec::new();
@@ -895,17 +897,8 @@ fn pops_of_large_elements_take_each_once_from_either_end() {
 fn a_queue_drained_from_one_end_sees_every_write_near_it() {
     let s = Server::start();
     let mut c = s.client();
-    let mut model: std::collections::VecDeque<String> = (0..3000).map(|i| format!("e{i}")).collect();
-    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(500) {
-        let mut args = vec!["RPUSH", "q"];
-        args.extend(chunk.iter().map(String::as_str));
-        c.cmd(&args);
-    }
-    let mut seed = 3u64;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut model = pushed(&mut c, "q", 3000, 500);
+    let mut next = lcg(3);
     for round in 0..220 {
         // Pops from the left for the first 150 rounds, then from the right.
         let left = round < 150;

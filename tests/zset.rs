@@ -1154,11 +1154,7 @@ fn pipelined_pops_see_every_write_near_the_ends_they_pop() {
     // Spread scores (steps of 10) leave room for adds in front of, between and behind them.
     let members: Vec<(String, i64)> = (0..400).map(|i| (format!("m{i:03}"), 10 * i)).collect();
     add(&mut c, "z", &mut model, &members);
-    let mut seed = 11u64;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = lcg(11);
     let pairs = |items: Vec<(&String, i64)>| arr(items.into_iter().flat_map(|(m, s)| [bulk(m), bulk(&s.to_string())]).collect());
     for round in 0..300 {
         if round == 150 {
@@ -1250,11 +1246,7 @@ fn a_long_run_of_pops_at_one_end_sees_every_write_near_it() {
     let mut model = Model::new();
     let members: Vec<(String, i64)> = (0..3000).map(|i| (format!("m{i:04}"), 10 * i)).collect();
     add(&mut c, "z", &mut model, &members);
-    let mut seed = 5u64;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = lcg(5);
     for round in 0..200 {
         let low = round < 140;
         let mut cmds = Vec::new();

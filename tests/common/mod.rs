@@ -85,6 +85,15 @@ pub fn arr(v: Vec<Value>) -> Value {
 }
 
 /// Picks a port nobody listens on right now.
+/// A seeded pseudo-random source for model tests: `next(n)` is in `0..n`, the same
+/// sequence on every run.
+pub fn lcg(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    }
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
