@@ -127,27 +127,37 @@ fn parse_bound(arg: &[u8], start: bool) -> Result<StreamId, CmdError> {
     parse_id(arg, missing_seq, false)
 }
 
-/// An ID as `ms-seq` text (itoa: replies hold many IDs, and `format!` showed in profiles).
-fn id_text(id: StreamId, f: impl FnOnce(&[u8])) {
-    let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
-    let (ms, seq) = (a.format(id.ms).as_bytes(), b.format(id.seq).as_bytes());
-    let mut text = [0u8; 41];
-    text[..ms.len()].copy_from_slice(ms);
-    text[ms.len()] = b'-';
-    text[ms.len() + 1..ms.len() + 1 + seq.len()].copy_from_slice(seq);
-    f(&text[..ms.len() + 1 + seq.len()])
+/// An ID as `ms-seq` text, built on the stack (itoa: replies hold many IDs, and
+/// `format!` showed in profiles).
+struct IdText {
+    text: [u8; 41],
+    len: usize,
+}
+
+impl IdText {
+    fn new(id: StreamId) -> IdText {
+        let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let (ms, seq) = (a.format(id.ms).as_bytes(), b.format(id.seq).as_bytes());
+        let mut text = [0u8; 41];
+        text[..ms.len()].copy_from_slice(ms);
+        text[ms.len()] = b'-';
+        text[ms.len() + 1..ms.len() + 1 + seq.len()].copy_from_slice(seq);
+        IdText { text, len: ms.len() + 1 + seq.len() }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.text[..self.len]
+    }
 }
 
 fn id_reply(id: StreamId) -> Reply {
-    let mut reply = Reply::Nil;
-    id_text(id, |t| reply = Reply::bulk(t));
-    reply
+    Reply::bulk(IdText::new(id).as_bytes())
 }
 
 /// An entry's `[id, [field, value, ...]]`, added to `out` as one element.
 fn push_entry(out: &mut Bulks, id: StreamId, fields: &Fields) {
     out.push_array(2, |e| {
-        id_text(id, |t| e.bulk(t));
+        e.bulk(IdText::new(id).as_bytes());
         e.array(2 * fields.pairs().len(), |a| field_elements(a, fields));
     });
 }
@@ -162,7 +172,7 @@ fn field_elements(out: &mut Nested, fields: &Fields) {
 /// One entry: `[id, [field, value, ...]]`.
 fn entry_reply(e: Entry) -> Reply {
     let mut out = Bulks::default();
-    id_text(e.id, |t| out.push(t));
+    out.push(IdText::new(e.id).as_bytes());
     out.push_array(2 * e.fields.pairs().len(), |a| field_elements(a, &e.fields));
     Reply::Bulks(out)
 }

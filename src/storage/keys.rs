@@ -377,6 +377,12 @@ pub struct FieldPairs<'a> {
 }
 
 impl<'a> FieldPairs<'a> {
+    /// The pairs of a value [`field_pairs`] accepted before, without checking it again.
+    pub fn of_checked(v: &'a [u8]) -> FieldPairs<'a> {
+        let count = v.get(..4).map_or(0, |c| u32::from_be_bytes(c.try_into().expect("4 bytes")) as usize);
+        FieldPairs { v, at: 4, left: count }
+    }
+
     fn part(&mut self) -> Option<&'a [u8]> {
         let len = u32::from_be_bytes(self.v.get(self.at..self.at + 4)?.try_into().ok()?) as usize;
         let bytes = self.v.get(self.at + 4..self.at + 4 + len)?;

@@ -514,7 +514,7 @@ impl Storage {
         let (ticket, budget) = match self.read_aheads.lookup(prefix) {
             Ok(window) => match window.get(member) {
                 Some(value) => return Ok(value),
-                None => (self.read_aheads.ticket(prefix), readahead::ReadAheads::budget(Some(&window), cf::DATA, reverse)),
+                None => (self.read_aheads.ticket(prefix), window.next_budget(cf::DATA, reverse)),
             },
             Err(ticket) => (ticket, readahead::ROWS),
         };
@@ -548,7 +548,6 @@ impl Storage {
             }
         };
         let value = read.rows.get(member).map(<[u8]>::to_vec);
-        let budget = read.budget();
         let rows = readahead::Rows { family: cf::DATA, lo: Some(lo), hi: Some(hi), reverse, rows: read.rows, budget };
         self.read_aheads.fill(prefix, ticket, rows);
         Ok(value)
@@ -576,8 +575,7 @@ impl Storage {
             Ok(window) => match window.scan(from, reverse, |m, v| row(m, v, &mut f)) {
                 readahead::Served::Stopped | readahead::Served::Exhausted(None) => return Ok(()),
                 readahead::Served::Exhausted(Some(bound)) => {
-                    let budget = readahead::ReadAheads::budget(Some(&window), cf::ZSCORE, reverse);
-                    (self.read_aheads.ticket(prefix), Some(bound), true, budget)
+                    (self.read_aheads.ticket(prefix), Some(bound), true, window.next_budget(cf::ZSCORE, reverse))
                 }
                 readahead::Served::Uncovered => (self.read_aheads.ticket(prefix), from.map(<[u8]>::to_vec), false, readahead::ROWS),
             },

@@ -66,54 +66,70 @@ impl Row {
 /// moves the shorter side). Profiles of LPOP and RPOP put a tenth of their CPU in the
 /// B-tree this replaced and its two allocations per row.
 #[derive(Default)]
-pub struct RowSet(VecDeque<Row>);
+pub struct RowSet {
+    rows: VecDeque<Row>,
+    /// The members' and values' bytes.
+    bytes: usize,
+}
 
 impl RowSet {
     /// Where `member` is (`Ok`) or would go (`Err`). Pops and reads in order work at
     /// the ends, which are looked at first.
     fn find(&self, member: &[u8]) -> Result<usize, usize> {
-        let n = self.0.len();
-        match self.0.front().map(|r| r.member().cmp(member)) {
+        let n = self.rows.len();
+        match self.rows.front().map(|r| r.member().cmp(member)) {
             None | Some(Ordering::Greater) => return Err(0),
             Some(Ordering::Equal) => return Ok(0),
             Some(Ordering::Less) => {}
         }
-        match self.0.back().map(|r| r.member().cmp(member)) {
+        match self.rows.back().map(|r| r.member().cmp(member)) {
             Some(Ordering::Less) => return Err(n),
             Some(Ordering::Equal) => return Ok(n - 1),
             _ => {}
         }
-        self.0.binary_search_by(|r| r.member().cmp(member))
+        self.rows.binary_search_by(|r| r.member().cmp(member))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.rows.len()
     }
 
     pub fn get(&self, member: &[u8]) -> Option<&[u8]> {
-        self.find(member).ok().map(|i| self.0[i].value())
+        self.find(member).ok().map(|i| self.rows[i].value())
     }
 
     /// The lowest member, and the highest.
     pub fn first(&self) -> Option<&[u8]> {
-        self.0.front().map(Row::member)
+        self.rows.front().map(Row::member)
     }
 
     pub fn last(&self) -> Option<&[u8]> {
-        self.0.back().map(Row::member)
+        self.rows.back().map(Row::member)
     }
 
     pub fn insert(&mut self, member: &[u8], value: &[u8]) {
+        self.bytes += member.len() + value.len();
         match self.find(member) {
-            Ok(i) => self.0[i] = Row::new(member, value),
-            Err(i) => self.0.insert(i, Row::new(member, value)),
+            Ok(i) => self.bytes -= std::mem::replace(&mut self.rows[i], Row::new(member, value)).bytes.len(),
+            Err(i) => self.rows.insert(i, Row::new(member, value)),
         }
     }
 
     pub fn remove(&mut self, member: &[u8]) {
         if let Ok(i) = self.find(member) {
-            self.0.remove(i);
+            let row = self.rows.remove(i);
+            self.forget(row);
         }
+    }
+
+    /// Drops the lowest row (`high`: the highest).
+    fn drop_end(&mut self, high: bool) {
+        let row = if high { self.rows.pop_back() } else { self.rows.pop_front() };
+        self.forget(row);
+    }
+
+    fn forget(&mut self, row: Option<Row>) {
+        self.bytes -= row.map_or(0, |r| r.bytes.len());
     }
 
     /// Visits (member, value) from `from` (inclusive; `None`: from the end) upwards, or
@@ -121,15 +137,16 @@ impl RowSet {
     fn visit(&self, from: Option<&[u8]>, reverse: bool, mut f: impl FnMut(&[u8], &[u8]) -> bool) -> bool {
         let mut visit = |r: &Row| f(r.member(), r.value());
         match (from, reverse) {
-            (None, false) => self.0.iter().all(&mut visit),
-            (None, true) => self.0.iter().rev().all(&mut visit),
-            (Some(m), false) => self.0.range(self.0.partition_point(|r| r.member() < m)..).all(&mut visit),
-            (Some(m), true) => self.0.range(..self.0.partition_point(|r| r.member().cmp(m) != Ordering::Greater)).rev().all(&mut visit),
+            (None, false) => self.rows.iter().all(&mut visit),
+            (None, true) => self.rows.iter().rev().all(&mut visit),
+            (Some(m), false) => self.rows.range(self.rows.partition_point(|r| r.member() < m)..).all(&mut visit),
+            (Some(m), true) => self.rows.range(..self.rows.partition_point(|r| r.member() <= m)).rev().all(&mut visit),
         }
     }
 
-    fn bytes(&self) -> u64 {
-        self.0.iter().map(|r| r.bytes.len() as u64 + ROW_OVERHEAD).sum()
+    /// The bytes charged for the rows.
+    fn weight(&self) -> u64 {
+        (self.bytes + self.rows.len() * ROW_OVERHEAD as usize) as u64
     }
 }
 
@@ -165,18 +182,14 @@ impl Rows {
 
     fn weight(&self) -> u64 {
         let bound = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len) as u64;
-        WINDOW_OVERHEAD + bound(&self.lo) + bound(&self.hi) + self.rows.bytes()
+        WINDOW_OVERHEAD + bound(&self.lo) + bound(&self.hi) + self.rows.weight()
     }
 
     /// Drops rows at the end away from the pops until its budget of rows is left, and
     /// moves that bound to the last row kept.
     fn shed(&mut self) {
         while self.rows.len() > self.budget {
-            if self.reverse {
-                self.rows.0.pop_front();
-            } else {
-                self.rows.0.pop_back();
-            }
+            self.rows.drop_end(!self.reverse);
         }
         let kept = if self.reverse { self.rows.first() } else { self.rows.last() };
         let bound = kept.map(<[u8]>::to_vec);
@@ -192,30 +205,23 @@ impl Rows {
 /// per [`ROWS`] of them.
 pub struct Reading {
     pub rows: RowSet,
-    bytes: usize,
     budget: usize,
 }
 
 impl Reading {
-    /// A window of up to `budget` rows (see [`ReadAheads::budget`]).
+    /// A window of up to `budget` rows (see [`Window::next_budget`]).
     pub fn new(budget: usize) -> Reading {
-        Reading { rows: RowSet::default(), bytes: 0, budget }
-    }
-
-    /// The row budget it was started with.
-    pub fn budget(&self) -> usize {
-        self.budget
+        Reading { rows: RowSet::default(), budget }
     }
 
     /// Adds the row of `member`; false once the window is full.
     pub fn add(&mut self, member: &[u8], value: &[u8]) -> bool {
         self.rows.insert(member, value);
-        self.bytes += member.len() + value.len();
         !self.full()
     }
 
     pub fn full(&self) -> bool {
-        self.rows.len() >= self.budget || self.bytes >= BYTES / ROWS * self.budget
+        self.rows.len() >= self.budget || self.rows.bytes >= BYTES / ROWS * self.budget
     }
 }
 
@@ -254,6 +260,18 @@ impl Window {
         }
         Served::Exhausted(if reverse { w.lo.clone() } else { w.hi.clone() })
     }
+
+    /// The row budget of the window to replace this one with, read for pops of `family`
+    /// rows from the low end (the high end if `reverse`): twice this one's if it served
+    /// the same pops, up to [`MAX_ROWS`]; else [`ROWS`], as for a prefix's first window.
+    pub fn next_budget(&self, family: &str, reverse: bool) -> usize {
+        let w = self.0.lock();
+        if w.family == family && w.reverse == reverse {
+            (2 * w.budget).clamp(ROWS, MAX_ROWS)
+        } else {
+            ROWS
+        }
+    }
 }
 
 /// Windows by member prefix.
@@ -268,14 +286,6 @@ impl ReadAheads {
     /// The cached window of `prefix`, or a ticket to fill one with.
     pub fn lookup(&self, prefix: &[u8]) -> Result<Arc<Window>, u64> {
         self.0.lookup(prefix).map(|(w, _)| w)
-    }
-
-    /// The row budget of the next window of a prefix, read for pops of `family` rows
-    /// from the low end (the high end if `reverse`): twice that of the window `before`
-    /// it if that one served the same pops, up to [`MAX_ROWS`]; else [`ROWS`].
-    pub fn budget(before: Option<&Window>, family: &str, reverse: bool) -> usize {
-        let same = |w: &Rows| w.family == family && w.reverse == reverse;
-        before.map(|w| w.0.lock()).filter(|w| same(w)).map_or(ROWS, |w| (2 * w.budget).clamp(ROWS, MAX_ROWS))
     }
 
     /// A ticket to replace the window of `prefix` with.
@@ -439,20 +449,18 @@ mod tests {
     fn windows_read_for_a_run_of_pops_at_one_end_double_up_to_the_largest() {
         let windows = ReadAheads::new(1 << 20);
         let prefix = member_prefix(0, b"q", 3);
-        assert_eq!(ReadAheads::budget(None, cf::DATA, false), ROWS, "a prefix's first window");
-        let mut budget = ROWS;
         let mut seen = Vec::new();
         for _ in 0..6 {
-            let before = windows.lookup(&prefix).ok();
-            budget = if before.is_some() { ReadAheads::budget(before.as_deref(), cf::DATA, false) } else { budget };
+            // A prefix's first window takes ROWS.
+            let budget = windows.lookup(&prefix).map_or(ROWS, |before| before.next_budget(cf::DATA, false));
             seen.push(budget);
             let window = Rows { budget, ..rows(cf::DATA, Some(0), Some(1), false, &[]) };
             windows.fill(&prefix, windows.ticket(&prefix), window);
         }
         assert_eq!(seen, [ROWS, 2 * ROWS, 4 * ROWS, MAX_ROWS, MAX_ROWS, MAX_ROWS]);
-        let last = windows.lookup(&prefix).ok();
-        assert_eq!(ReadAheads::budget(last.as_deref(), cf::DATA, true), ROWS, "pops at the other end start over");
-        assert_eq!(ReadAheads::budget(last.as_deref(), cf::ZSCORE, false), ROWS, "so do pops of another family");
+        let Ok(last) = windows.lookup(&prefix) else { panic!("cached") };
+        assert_eq!(last.next_budget(cf::DATA, true), ROWS, "pops at the other end start over");
+        assert_eq!(last.next_budget(cf::ZSCORE, false), ROWS, "so do pops of another family");
 
         // A window's bytes grow with its rows.
         let mut small = Reading::new(ROWS);
@@ -493,5 +501,9 @@ mod tests {
         assert_eq!(visit(&set, Some(2), true), []);
         assert_eq!((set.first(), set.last(), set.len()), (Some(&[3u8][..]), Some(&[9u8][..]), 4));
         assert_eq!((set.get(&[3]), set.get(&[9]), set.get(&[4])), (Some(&[3u8, 3][..]), Some(&[9u8, 9][..]), None));
+        assert_eq!(set.bytes, all.iter().map(|(_, v)| 1 + v.len()).sum::<usize>(), "bytes follow replacements and removals");
+        set.drop_end(true);
+        set.drop_end(false);
+        assert_eq!((set.first(), set.bytes), (Some(&[5u8][..]), 3 + 4));
     }
 }

@@ -39,7 +39,7 @@ impl Fields {
 
     /// The (field, value) pairs.
     pub fn pairs(&self) -> FieldPairs<'_> {
-        field_pairs(&self.0).expect("checked when read")
+        FieldPairs::of_checked(&self.0)
     }
 }
 
