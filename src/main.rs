@@ -3,6 +3,11 @@
 use clap::Parser;
 use diskdb::config::{Cli, Config};
 
+/// mimalloc for Rust's allocations; RocksDB's C++ keeps the system malloc, which returns
+/// freed block and compaction buffers to the OS sooner (docs/decisions.md, "Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let config = match Config::from_cli(Cli::parse()) {
         Ok(c) => c,
