@@ -24,7 +24,7 @@ use std::sync::Arc;
 const STRIPES: usize = 4096;
 
 /// How many of its thread's commits a contended stripe stays with the thread.
-const KEEP_COMMITS: u32 = 16;
+const KEEP_COMMITS: u32 = 64;
 
 /// Only a group of at least this many commands keeps its stripes. With one command per
 /// group (`-P 1` clients) the lock is a small part of each request, and keeping it made
