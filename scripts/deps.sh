@@ -16,7 +16,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v make >/dev/null 2>&1 || need+=(make)
 
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "deps: cargo is missing: install Rust from https://rustup.rs (1.80 or newer)" >&2
+  echo "deps: cargo is missing: install Rust from https://rustup.rs (1.88 or newer: rocksdb 0.25 needs it)" >&2
   exit 1
 fi
 

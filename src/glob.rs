@@ -98,13 +98,13 @@ fn match_from(mut p: &[u8], mut s: &[u8], nocase: bool, nesting: u32) -> bool {
             }
             b'\\' if p.len() >= 2 => {
                 p = &p[1..];
-                if s.first().map_or(true, |&c| !eq(p[0], c, nocase)) {
+                if s.first().is_none_or(|&c| !eq(p[0], c, nocase)) {
                     return false;
                 }
                 s = &s[1..];
             }
             _ => {
-                if s.first().map_or(true, |&c| !eq(pc, c, nocase)) {
+                if s.first().is_none_or(|&c| !eq(pc, c, nocase)) {
                     return false;
                 }
                 s = &s[1..];

@@ -282,8 +282,8 @@ fn client_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         .clients
         .all()
         .iter()
-        .filter(|c| ids.as_ref().map_or(true, |ids| ids.contains(&c.id)))
-        .filter(|c| kind.as_ref().map_or(true, |k| *k == client_type(ctx, c.id).as_bytes()))
+        .filter(|c| ids.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+        .filter(|c| kind.as_ref().is_none_or(|k| *k == client_type(ctx, c.id).as_bytes()))
         .map(|c| client_line(ctx, c))
         .collect();
     Ok(Reply::Verbatim(text))
@@ -353,10 +353,10 @@ fn client_kill(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     let mut killed = 0;
     for c in ctx.state.clients.all() {
-        let matches = id.map_or(true, |i| c.id == i)
-            && addr.as_ref().map_or(true, |a| c.addr.to_string() == *a)
-            && laddr.as_ref().map_or(true, |a| c.laddr.to_string() == *a)
-            && kind.as_ref().map_or(true, |k: &Vec<u8>| *k == client_type(ctx, c.id).as_bytes());
+        let matches = id.is_none_or(|i| c.id == i)
+            && addr.as_ref().is_none_or(|a| c.addr.to_string() == *a)
+            && laddr.as_ref().is_none_or(|a| c.laddr.to_string() == *a)
+            && kind.as_ref().is_none_or(|k: &Vec<u8>| *k == client_type(ctx, c.id).as_bytes());
         if !matches || (skipme && c.id == me) {
             continue;
         }

@@ -34,7 +34,7 @@ pub const TABLE: &[Command] = &[
 /// The field/value pairs of HSET and HMSET; an odd count is Redis's arity error.
 fn pairs<'a>(args: &mut Args<'a>, name: &str) -> Result<Vec<(&'a [u8], &'a [u8])>, CmdError> {
     let rest = args.rest();
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(CmdError::WrongArgs(name.into()));
     }
     Ok(rest.chunks_exact(2).map(|p| (&p[0][..], &p[1][..])).collect())

@@ -409,7 +409,7 @@ fn json_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn json_mset(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let rest = args.rest_slices();
-    if rest.len() % 3 != 0 {
+    if !rest.len().is_multiple_of(3) {
         return Err(CmdError::WrongArgs("json.mset".into()));
     }
     let mut triplets = Vec::with_capacity(rest.len() / 3);

@@ -249,7 +249,7 @@ impl PubSub {
 fn output_limits(value: &str, current: &str) -> Result<(String, [u64; 3]), &'static str> {
     let parse = |text: &str| -> Result<Vec<(String, [u64; 3])>, &'static str> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        if words.len() % 4 != 0 {
+        if !words.len().is_multiple_of(4) {
             return Err("Wrong number of arguments in buffer limit configuration.");
         }
         words

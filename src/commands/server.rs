@@ -104,7 +104,7 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 std::env::consts::ARCH,
                 state.transport,
                 std::process::id(),
-                state.start_unix as u128 * 0x9e3779b97f4a7c15 ^ std::process::id() as u128,
+                (state.start_unix as u128 * 0x9e3779b97f4a7c15) ^ std::process::id() as u128,
                 state.port,
                 SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros()),
                 uptime,
@@ -381,7 +381,7 @@ fn set_failed(name: &str, why: &str) -> CmdError {
 
 fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let rest = args.rest_slices();
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(CmdError::Syntax);
     }
     let mut settings = ctx.state.settings.write();
@@ -573,7 +573,7 @@ fn command_list(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             return Err(CmdError::Syntax);
         });
     }
-    Ok(Reply::Array(all_commands().iter().filter(|c| filter.as_ref().map_or(true, |f| f(c))).map(|c| Reply::from_str(c.name)).collect()))
+    Ok(Reply::Array(all_commands().iter().filter(|c| filter.as_ref().is_none_or(|f| f(c))).map(|c| Reply::from_str(c.name)).collect()))
 }
 
 fn command_getkeys(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

@@ -58,7 +58,7 @@ pub fn keys_after_streams(argv: &[Bytes]) -> Vec<usize> {
             i += 1;
         } else if is(arg, "STREAMS") {
             let rest = argv.len() - i - 1;
-            if rest == 0 || rest % 2 != 0 {
+            if rest == 0 || !rest.is_multiple_of(2) {
                 return Vec::new();
             }
             return (i + 1..=i + rest / 2).collect();
@@ -270,7 +270,7 @@ fn xadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let key = args.next_bytes()?;
     let opts = parse_add_or_trim(args, true)?;
     let rest = args.rest();
-    let Some(id) = opts.id.filter(|_| rest.len() >= 2 && rest.len() % 2 == 0) else {
+    let Some(id) = opts.id.filter(|_| rest.len() >= 2 && rest.len().is_multiple_of(2)) else {
         return Err(CmdError::WrongArgs("xadd".into()));
     };
     let fields: Vec<(&[u8], &[u8])> = rest.chunks_exact(2).map(|p| (&p[0][..], &p[1][..])).collect();

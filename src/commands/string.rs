@@ -78,7 +78,7 @@ fn is_expiry(opt: &[u8]) -> bool {
 /// Accepts an expiry option unless a different one (or KEEPTTL / PERSIST) came
 /// before: as in Redis, repeating the same option is allowed and the last value wins.
 fn accepts_expiry(opt: &[u8], seen: Option<(&[u8], &[u8])>, other: bool) -> bool {
-    is_expiry(opt) && !other && seen.map_or(true, |(prev, _)| prev.eq_ignore_ascii_case(opt))
+    is_expiry(opt) && !other && seen.is_none_or(|(prev, _)| prev.eq_ignore_ascii_case(opt))
 }
 
 fn set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -211,7 +211,7 @@ fn mget(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn mset_pairs<'a>(args: &mut Args<'a>, name: &str) -> Result<Vec<(&'a [u8], &'a [u8])>, CmdError> {
     let rest = args.rest_slices();
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(CmdError::WrongArgs(name.into()));
     }
     Ok(rest.chunks(2).map(|p| (p[0], p[1])).collect())

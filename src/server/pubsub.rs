@@ -210,7 +210,7 @@ impl Broker for Hub {
 
     fn channels(&self, scope: Scope, pattern: Option<&[u8]>) -> Vec<Bytes> {
         let routes = self.routes[slot(scope)].read();
-        let mut names: Vec<Bytes> = routes.keys().filter(|c| pattern.map_or(true, |p| glob::matches(p, c, false))).cloned().collect();
+        let mut names: Vec<Bytes> = routes.keys().filter(|c| pattern.is_none_or(|p| glob::matches(p, c, false))).cloned().collect();
         names.sort_unstable();
         names
     }

@@ -1180,7 +1180,7 @@ impl Batch {
         let old_expires = old.is_some_and(|m| m.expire_at != 0) as i64;
         let new_expires = (new.expire_at != 0) as i64;
         self.count(db, old.is_none() as i64, new_expires - old_expires);
-        if new.expire_at != 0 && old.map_or(true, |m| m.expire_at != new.expire_at) {
+        if new.expire_at != 0 && old.is_none_or(|m| m.expire_at != new.expire_at) {
             self.ops.push(Op::Put(cf::EXPIRE, expire_key(new.expire_at, db, key), Vec::new()));
         }
     }

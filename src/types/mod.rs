@@ -330,7 +330,7 @@ impl Db<'_> {
                 return false;
             }
             examined += 1;
-            if pattern.map_or(true, |p| crate::glob::matches(p, member, false)) {
+            if pattern.is_none_or(|p| crate::glob::matches(p, member, false)) {
                 keep(member, v);
             }
             true

@@ -176,7 +176,7 @@ impl Db<'_> {
                     break;
                 }
                 let next = self.bucket_after(prefix, &boundary)?;
-                let j = i + changes[i..].iter().take_while(|(s, _)| next.as_ref().map_or(true, |n| *s < &n[..])).count();
+                let j = i + changes[i..].iter().take_while(|(s, _)| next.as_ref().is_none_or(|n| *s < &n[..])).count();
                 out.push(Touched { boundary, count, next: Some(next), changes: i..j });
                 i = j;
             }

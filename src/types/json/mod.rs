@@ -521,7 +521,7 @@ fn delete_at(doc: &mut Value, path: &Path) -> i64 {
     locations.sort();
     let mut outermost: Vec<Vec<Seg>> = Vec::with_capacity(locations.len());
     for at in locations {
-        if outermost.last().map_or(true, |kept| !at.starts_with(kept)) {
+        if outermost.last().is_none_or(|kept| !at.starts_with(kept)) {
             outermost.push(at);
         }
     }
