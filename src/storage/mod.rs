@@ -288,8 +288,10 @@ impl Storage {
         db_opts.set_keep_log_file_num(4);
         db_opts.set_max_total_wal_size(256 << 20);
         db_opts.set_write_buffer_manager(&write_buffers);
-        // Measured: +30% on pipelined SET against the default write path.
-        db_opts.set_enable_pipelined_write(true);
+        // One write queue, not RocksDB's pipelined WAL and memtable stages: with the WAL a
+        // buffered append (below), the second stage's hand-over cost more than it saved
+        // (docs/decisions.md, "RocksDB write options").
+        db_opts.set_enable_pipelined_write(false);
         // Measured: +19% on pipelined SET. Writes arrive grouped per connection, and a
         // single memtable writer inserts with splice hints instead of CAS retries.
         db_opts.set_allow_concurrent_memtable_write(false);
