@@ -20,13 +20,13 @@ fn texts(v: &[&str]) -> Vec<String> {
 
 /// RPUSHes `e0`, `e1`, ... (`n` of them, `per_command` a command) and returns them.
 fn pushed(c: &mut Client, key: &str, n: usize, per_command: usize) -> std::collections::VecDeque<String> {
-    let model: std::collections::VecDeque<String> = (0..n).map(|i| format!("e{i}")).collect();
-    for chunk in model.iter().cloned().collect::<Vec<_>>().chunks(per_command) {
+    let elements: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
+    for chunk in elements.chunks(per_command) {
         let mut args = vec!["RPUSH", key];
         args.extend(chunk.iter().map(String::as_str));
         c.cmd(&args);
     }
-    model
+    elements.into()
 }
 
 fn all(c: &mut Client, key: &str) -> Vec<String> {

@@ -84,7 +84,6 @@ pub fn arr(v: Vec<Value>) -> Value {
     Value::Array(v)
 }
 
-/// Picks a port nobody listens on right now.
 /// A seeded pseudo-random source for model tests: `next(n)` is in `0..n`, the same
 /// sequence on every run.
 pub fn lcg(mut seed: u64) -> impl FnMut(u64) -> u64 {
@@ -94,6 +93,7 @@ pub fn lcg(mut seed: u64) -> impl FnMut(u64) -> u64 {
     }
 }
 
+/// Picks a port nobody listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
