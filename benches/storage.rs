@@ -1,5 +1,5 @@
 //! Micro-benchmark of the write floor: what committing member rows through
-//! [`Storage::write`] costs per row, with the server's storage defaults, when the rows'
+//! [`Storage::write`] costs per row, with the server's default configuration, when the rows'
 //! keys are random (as redis-benchmark's `-r` keys and members are) and when they follow
 //! each other (as a list's pushes do). Every write row of `make bench-compare` pays this
 //! once per row it writes, and the random case is dominated by RocksDB's memtable
@@ -7,22 +7,16 @@
 //! Run with `cargo bench --bench storage`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use diskdb::storage::{cf, member_key, Compression, Fsync, Storage, StorageOptions};
+use diskdb::config::Config;
+use diskdb::storage::{cf, member_key, Storage};
 
 /// Rows per committed batch: one pipelined connection's write group at `-P 16`.
 const ROWS: u64 = 16;
 
+/// Storage as the server opens it with its default configuration, under `dir`.
 fn open(dir: &std::path::Path) -> Storage {
-    Storage::open(&StorageOptions {
-        path: dir.to_path_buf(),
-        databases: 16,
-        compression: Compression::Lz4,
-        block_cache_bytes: 256 << 20,
-        write_buffer_bytes: 128 << 20,
-        meta_cache_bytes: 64 << 20,
-        fsync: Fsync::No,
-    })
-    .expect("open storage")
+    let config = Config { dir: dir.to_path_buf(), ..Config::default() };
+    Storage::open(&config.storage_options()).expect("open storage")
 }
 
 /// xorshift64: the next pseudo-random number after `x`.

@@ -1,7 +1,7 @@
 //! Configuration: defaults, the TOML file (`diskdb.toml`), and command-line flags with
 //! Redis's names. Flags override the file; the file overrides the defaults.
 
-use crate::storage::{Compression, Fsync};
+use crate::storage::{Compression, Fsync, StorageOptions};
 use clap::Parser;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -253,6 +253,19 @@ fn size_value(v: &toml::Value, name: &str) -> Result<u64, String> {
 }
 
 impl Config {
+    /// What the storage layer is opened with: the database under `dir`/db.
+    pub fn storage_options(&self) -> StorageOptions {
+        StorageOptions {
+            path: self.dir.join("db"),
+            databases: self.databases,
+            compression: self.compression,
+            block_cache_bytes: self.block_cache_size as usize,
+            write_buffer_bytes: self.write_buffer_size as usize,
+            meta_cache_bytes: self.meta_cache_size as usize,
+            fsync: self.appendfsync,
+        }
+    }
+
     /// How many worker threads run connections: `threads`, or one per core. (`--threads 1`
     /// can pay where the clients share a small machine: docs/decisions.md, Workers.)
     pub fn workers(&self) -> usize {

@@ -11,7 +11,7 @@ mod shutdown;
 use crate::commands::context::{add, Clients, Cursors, ServerState, Settings, Stats};
 use crate::commands::pubsub::{event, PubSub};
 use crate::config::Config;
-use crate::storage::{Fsync, Storage, StorageOptions};
+use crate::storage::{Fsync, Storage};
 use shutdown::Shutdown;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -41,16 +41,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         let shown = pubsub.apply_param(name, value, &current).map_err(|why| format!("invalid {name}: {why}"))?;
         redis_params.insert(name.to_string(), shown);
     }
-    let store = Storage::open(&StorageOptions {
-        path: config.dir.join("db"),
-        databases: config.databases,
-        compression: config.compression,
-        block_cache_bytes: config.block_cache_size as usize,
-        write_buffer_bytes: config.write_buffer_size as usize,
-        meta_cache_bytes: config.meta_cache_size as usize,
-        fsync: config.appendfsync,
-    })
-    .map_err(|e| format!("cannot open {}: {e}", config.dir.display()))?;
+    let store = Storage::open(&config.storage_options()).map_err(|e| format!("cannot open {}: {e}", config.dir.display()))?;
     let store = Arc::new(store);
 
     let listeners = Listeners::bind(&config).await.map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
