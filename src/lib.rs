@@ -14,7 +14,8 @@
 //! - [`storage`]: RocksDB: column families, key encoding, metadata, locks, durability,
 //!   transactions' uncommitted batches.
 //!
-//! [`config`], [`glob`] and [`pool`] (connection buffers) are leaf utilities any layer may use.
+//! [`config`], [`glob`], [`rdb`] (DUMP payloads) and [`pool`] (connection buffers) are leaf
+//! utilities any layer may use.
 
 pub mod commands;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod logging;
 pub mod net;
 pub mod pool;
 pub mod protocol;
+pub mod rdb;
 pub mod server;
 pub mod storage;
 pub mod types;

@@ -5,7 +5,9 @@ use super::flag::*;
 use super::pubsub::event;
 use super::{cmd, dispatch_sub, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
+use crate::rdb;
 use crate::storage::Kind;
+use crate::types::dump::Restored;
 use crate::types::keys::ExpireCond;
 use crate::types::parse_i64;
 
@@ -36,6 +38,8 @@ pub const TABLE: &[Command] = &[
     cmd("flushdb", -1, WRITE, (0, 0, 0), "keyspace", "Remove every key of the database", flushdb),
     cmd("flushall", -1, WRITE, (0, 0, 0), "keyspace", "Remove every key of every database", flushall),
     cmd("object", -2, READONLY, (2, 2, 1), "generic", "Inspect how a key is stored", object),
+    cmd("dump", 2, READONLY, (1, 1, 1), "generic", "A key's value in Redis's serialization format", dump),
+    cmd("restore", -4, WRITE | DENYOOM, (1, 1, 1), "generic", "Create a key from a DUMP payload", restore),
 ];
 
 fn del(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -411,4 +415,62 @@ pub fn help_reply(parent: &str, lines: &[&str]) -> Reply {
     out.push(Reply::Status("HELP".into()));
     out.push(Reply::Status("    Prints this help.".into()));
     Reply::Array(out)
+}
+
+fn dump(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let value = ctx.db().dump_value(args.next_bytes()?)?;
+    Ok(value.map_or(Reply::Nil, |v| Reply::Bulk(rdb::encode(&v))))
+}
+
+/// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s | FREQ f]. The checks come in
+/// Redis's order: options, an existing key, the TTL, the payload. IDLETIME and FREQ are
+/// checked and then ignored: DiskDB keeps no access times or counters per key.
+fn restore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let (key, ttl, payload) = (args.next_bytes()?, args.next_bytes()?, args.next_bytes()?);
+    let (mut replace, mut absttl, mut idle, mut freq) = (false, false, false, false);
+    while let Some(opt) = args.try_next() {
+        if is(opt, "REPLACE") {
+            replace = true;
+        } else if is(opt, "ABSTTL") {
+            absttl = true;
+        } else if is(opt, "IDLETIME") && args.remaining() >= 1 && !freq {
+            if args.next_i64()? < 0 {
+                return Err(CmdError::err("Invalid IDLETIME value, must be >= 0"));
+            }
+            idle = true;
+        } else if is(opt, "FREQ") && args.remaining() >= 1 && !idle {
+            if !(0..=255).contains(&args.next_i64()?) {
+                return Err(CmdError::err("Invalid FREQ value, must be >= 0 and <= 255"));
+            }
+            freq = true;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    if !replace && ctx.db().live(key)?.is_some() {
+        return Err(CmdError::msg("BUSYKEY Target key name already exists."));
+    }
+    let ttl = parse_i64(ttl).ok_or(CmdError::NotInteger)?;
+    if ttl < 0 {
+        return Err(CmdError::err("Invalid TTL value, must be >= 0"));
+    }
+    let value = rdb::decode(payload).map_err(|e| CmdError::msg(e.message()))?;
+    let expire_at = match ttl {
+        0 => 0,
+        t if absttl => t as u64,
+        t => (ctx.now as i64).saturating_add(t) as u64,
+    };
+    match ctx.db().restore(key, &value, expire_at, replace)? {
+        Restored::Busy => Err(CmdError::msg("BUSYKEY Target key name already exists.")),
+        Restored::Expired { deleted } => {
+            if deleted {
+                ctx.notify(event::GENERIC, "del", key);
+            }
+            Ok(Reply::Ok)
+        }
+        Restored::Created => {
+            ctx.notify(event::GENERIC, "restore", key);
+            Ok(Reply::Ok)
+        }
+    }
 }

@@ -11,7 +11,7 @@
 use super::random::{Distinct, Repeats, Rng};
 use super::string::format_human;
 use super::{parse_f64, parse_i64, CollectionWrite, Db, Error, Result};
-use crate::storage::{cf, member_key, member_prefix, Kind, Meta};
+use crate::storage::{cf, member_key, member_prefix, Batch, Kind, Meta};
 use foldhash::{HashSet, HashSetExt};
 
 /// A field and its value.
@@ -63,6 +63,16 @@ impl Db<'_> {
         self.close_collection(key, &w, &mut batch)?;
         self.write(&lock, batch)?;
         Ok(added as i64)
+    }
+
+    /// Adds the rows of a new hash of `pairs` (distinct fields) at `key` to `batch`;
+    /// returns its meta row, for the caller to write.
+    pub(crate) fn new_hash_rows(&self, key: &[u8], pairs: &[Pair], batch: &mut Batch) -> Meta {
+        let meta = Meta::collection(Kind::Hash, self.store.new_version(), pairs.len() as u64);
+        for (field, value) in pairs {
+            batch.put_row(cf::DATA, &self.field_row(key, &meta, field), value);
+        }
+        meta
     }
 
     /// HSETNX: sets `field` only if it does not exist; returns whether it did.

@@ -165,6 +165,16 @@ impl Db<'_> {
         })
     }
 
+    /// Adds the rows of a new list of `items` at `key` to `batch`; returns its meta row,
+    /// for the caller to write.
+    pub(crate) fn new_list_rows(&self, key: &[u8], items: &[Vec<u8>], batch: &mut Batch) -> Meta {
+        let meta = Meta::list(self.store.new_version(), MIDDLE, MIDDLE + items.len() as u64);
+        for (i, item) in items.iter().enumerate() {
+            batch.put_row(cf::DATA, &self.list_row(key, &meta, MIDDLE + i as u64), item);
+        }
+        meta
+    }
+
     /// Appends `element` at one end of the list being written.
     fn push_element(&self, key: &[u8], w: &mut ListWrite, end: End, element: &[u8], batch: &mut Batch) {
         let index = match end {

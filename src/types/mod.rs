@@ -4,6 +4,7 @@
 //! May import [`crate::storage`] and leaf utilities only: no sockets, no RESP, no
 //! command parsing. A write takes the key locks, reads, builds one batch and commits it.
 
+pub mod dump;
 pub mod hash;
 pub mod json;
 pub mod keys;
@@ -40,6 +41,8 @@ pub enum Error {
     OutOfRange,
     /// A string would exceed `proto-max-bulk-len` (SETRANGE, APPEND, SETBIT).
     TooLarge,
+    /// DUMP of a type that has no serialization (streams, JSON).
+    NotSerializable,
     /// A JSON command's error, as a whole line in RedisJSON's words.
     Json(String),
     /// A stream command's own errors (see [`stream::StreamError`]).
@@ -67,6 +70,7 @@ impl fmt::Display for Error {
             Error::IncrNanOrInfinity => "ERR value is NaN or Infinity",
             Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+            Error::NotSerializable => "ERR DUMP does not support stream and JSON keys",
             Error::Json(line) => line,
             Error::Stream(e) => return write!(f, "{e}"),
             Error::Storage(e) => return write!(f, "ERR {e}"),

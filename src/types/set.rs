@@ -11,7 +11,7 @@
 
 use super::random::{Distinct, Repeats, Rng};
 use super::{CollectionWrite, Db, Error, Result};
-use crate::storage::{cf, member_key, member_prefix, HintEnd, Kind, Meta, Probe};
+use crate::storage::{cf, member_key, member_prefix, Batch, HintEnd, Kind, Meta, Probe};
 use foldhash::{HashSet, HashSetExt};
 use std::collections::BTreeSet;
 
@@ -504,14 +504,21 @@ impl Db<'_> {
                 None => return Ok(0),
             }
         } else {
-            let meta = Meta::collection(Kind::Set, self.store.new_version(), members.len() as u64);
-            for m in &members {
-                batch.put_row(cf::DATA, &self.member_row(dst, &meta, m), b"");
-            }
+            let meta = self.new_set_rows(dst, &members, &mut batch);
             batch.put_meta(self.db, dst, stored.as_ref(), &meta);
         }
         self.write(&lock, batch)?;
         Ok(members.len() as u64)
+    }
+
+    /// Adds the rows of a new set of `members` (distinct) at `key` to `batch`; returns
+    /// its meta row, for the caller to write.
+    pub(crate) fn new_set_rows(&self, key: &[u8], members: &[Vec<u8>], batch: &mut Batch) -> Meta {
+        let meta = Meta::collection(Kind::Set, self.store.new_version(), members.len() as u64);
+        for m in members {
+            batch.put_row(cf::DATA, &self.member_row(key, &meta, m), b"");
+        }
+        meta
     }
 
     /// SSCAN: examines up to `count` members from `start` (a member, inclusive), keeping

@@ -479,15 +479,25 @@ impl Db<'_> {
                 None => return Ok(0),
             }
         } else {
-            let mut meta = Meta::collection(Kind::ZSet, self.store.new_version(), items.len() as u64);
-            for (m, s) in &items {
-                self.put_member(dst, &meta, m, *s, &mut zb);
-            }
-            self.update_rank_index(dst, &mut meta, &zb.index, &mut zb.batch)?;
+            let meta = self.new_zset_rows(dst, &items, &mut zb.batch)?;
             zb.batch.put_meta(self.db, dst, stored.as_ref(), &meta);
         }
         self.write(lock, zb.batch)?;
         Ok(items.len() as u64)
+    }
+
+    /// Adds the rows of a new sorted set of `items` (distinct members) at `key` to
+    /// `batch`: member rows, index rows and rank buckets. Returns its meta row, for the
+    /// caller to write.
+    pub(crate) fn new_zset_rows(&self, key: &[u8], items: &[Scored], batch: &mut Batch) -> Result<Meta> {
+        let mut zb = ZBatch { batch: std::mem::replace(batch, self.store.batch()), index: IndexChanges::default() };
+        let mut meta = Meta::collection(Kind::ZSet, self.store.new_version(), items.len() as u64);
+        for (m, s) in items {
+            self.put_member(key, &meta, m, *s, &mut zb);
+        }
+        self.update_rank_index(key, &mut meta, &zb.index, &mut zb.batch)?;
+        *batch = zb.batch;
+        Ok(meta)
     }
 
     /// ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX: returns how many went.
