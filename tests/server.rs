@@ -1,4 +1,4 @@
-//! Server commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, BGSAVE, DEBUG, FUNCTION, and
+//! Server commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, BGSAVE, DEBUG, FUNCTION, MONITOR, and
 //! the stock Redis tools (`redis-cli`, `redis-benchmark`) run against the server.
 
 mod common;
@@ -645,4 +645,79 @@ fn info_memory_reports_the_caches_above_rocksdb() {
     let after = usage(&mut c);
     assert!(after >= before + 2000 * 13, "2,000 members charged: {before} -> {after}");
     assert!(after <= 8 << 20);
+}
+
+/// One MONITOR line: `<secs>.<micros> [<db> <addr>] <args>`, checked for its shape;
+/// returns the db and the quoted arguments.
+fn monitor_line(v: Value) -> (String, String) {
+    let Value::Simple(line) = v else { panic!("not a monitor line: {v:?}") };
+    let (time, rest) = line.split_once(' ').unwrap();
+    let (secs, micros) = time.split_once('.').unwrap();
+    let secs: u64 = secs.parse().unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    assert!(secs.abs_diff(now) < 60 && micros.len() == 6 && micros.parse::<u32>().is_ok(), "{line}");
+    let (client, args) = rest.strip_prefix('[').unwrap().split_once("] ").unwrap();
+    let (db, addr) = client.split_once(' ').unwrap();
+    assert!(addr.starts_with("127.0.0.1:"), "{line}");
+    (db.to_string(), args.to_string())
+}
+
+#[test]
+fn monitor_streams_what_every_client_runs() {
+    let s = Server::start();
+    let mut m = s.client();
+    assert_eq!(m.cmd(&["MONITOR"]), ok());
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), ok());
+    assert_eq!(c.cmd(&["SELECT", "1"]), ok());
+    assert_eq!(c.cmd(&["get", "a"]), Value::Nil);
+    assert!(c.cmd(&["AUTH", "secret"]).error().starts_with("ERR AUTH"));
+    assert_eq!(c.cmd(&["CLIENT", "SETNAME", "n"]), ok());
+    // Admin commands are left out, and so are commands refused before they run.
+    c.cmd(&["CONFIG", "GET", "maxmemory"]);
+    let list = c.cmd(&["CLIENT", "LIST"]).text();
+    assert!(list.lines().any(|l| l.contains(" flags=O ")), "{list}");
+    c.cmd(&["NOSUCH"]);
+    c.cmd(&["GET"]);
+    // A transaction's commands show when EXEC runs them, not when they are queued.
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd_bytes(&[b"SET", b"b", b"x y\n\x01\"\\"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![ok()]));
+    let expected = [
+        ("0", r#""SET" "a" "1""#),
+        ("1", r#""SELECT" "1""#),
+        ("1", r#""get" "a""#),
+        ("1", r#""AUTH" "(redacted)""#),
+        ("1", r#""CLIENT" "SETNAME" "n""#),
+        ("1", r#""MULTI""#),
+        ("1", r#""SET" "b" "x y\n\x01\"\\""#),
+        ("1", r#""EXEC""#),
+    ];
+    for (db, args) in expected {
+        assert_eq!(monitor_line(m.read()), (db.to_string(), args.to_string()));
+    }
+    // The monitor sees its own commands too, and may not touch the keyspace.
+    assert_eq!(m.cmd(&["GET", "a"]), err("ERR Replica can't interact with the keyspace"));
+    assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()));
+    assert_eq!(monitor_line(m.read()).1, r#""PING""#);
+    // A blocking command shows once, however often it runs again while it waits.
+    // (Its line says it ran, and is waiting.)
+    let mut b = s.client();
+    b.send_raw(&Client::encode(&[b"BLPOP", b"q", b"5"]));
+    assert_eq!(monitor_line(m.read()), ("0".to_string(), r#""BLPOP" "q" "5""#.to_string()));
+    assert_eq!(c.cmd(&["SELECT", "0"]), ok());
+    assert_eq!(c.cmd(&["RPUSH", "q", "x"]), int(1));
+    assert_eq!(b.read(), arr(vec![bulk("q"), bulk("x")]));
+    assert_eq!(monitor_line(m.read()).1, r#""SELECT" "0""#);
+    assert_eq!(monitor_line(m.read()).1, r#""RPUSH" "q" "x""#);
+    assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()));
+    assert_eq!(monitor_line(m.read()).1, r#""PING""#);
+    // RESET ends it; a monitor that disconnects is forgotten.
+    let mut gone = s.client();
+    assert_eq!(gone.cmd(&["MONITOR"]), ok());
+    drop(gone);
+    assert_eq!(m.cmd(&["RESET"]), Value::Simple("RESET".into()));
+    assert_eq!(c.cmd(&["SET", "z", "1"]), ok());
+    assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()), "nothing was streamed after RESET");
+    assert_eq!(m.cmd(&["GET", "z"]), bulk("1"), "and the keyspace is open to it again");
 }

@@ -153,6 +153,8 @@ fn reset(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     ctx.session.multi = None;
     ctx.session.watch = None;
     super::pubsub::leave_all(ctx);
+    ctx.session.handle.monitor.store(false, Ordering::Relaxed);
+    ctx.state.pubsub.hub.monitor(ctx.session.id(), false);
     ctx.session.set_db(0);
     ctx.session.set_resp(2);
     ctx.session.authenticated = ctx.state.requirepass().is_none();
@@ -225,6 +227,8 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
     let subs = ctx.state.pubsub.hub.counts(c.id);
     let flags = if c.blocked.load(Ordering::Relaxed) {
         "b"
+    } else if c.monitor.load(Ordering::Relaxed) {
+        "O"
     } else if subs.iter().any(|&n| n > 0) {
         "P"
     } else {

@@ -97,6 +97,8 @@ pub struct ClientHandle {
     pub wake: Notify,
     /// Whether the client waits in a blocking command (CLIENT LIST flag `b`).
     pub blocked: AtomicBool,
+    /// Whether the client is a MONITOR (CLIENT LIST flag `O`).
+    pub monitor: AtomicBool,
     /// CLIENT UNBLOCK's request to a waiting client: [`Unblock`] as a number.
     pub unblock: AtomicU8,
 }
@@ -127,6 +129,7 @@ impl ClientHandle {
             kill: Notify::new(),
             wake: Notify::new(),
             blocked: AtomicBool::new(false),
+            monitor: AtomicBool::new(false),
             unblock: AtomicU8::new(Unblock::None as u8),
         }
     }
@@ -305,11 +308,14 @@ pub struct Session {
     pub watch: Option<Watch>,
     /// Channels, patterns and shard channels subscribed to (RESP2's subscribed mode).
     pub subscriptions: usize,
+    /// Whether the command runs again, after waiting (a blocking command): MONITOR has
+    /// shown it already.
+    pub rerun: bool,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None, subscriptions: 0 }
+        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None, subscriptions: 0, rerun: false }
     }
 
     pub fn id(&self) -> u64 {
@@ -375,6 +381,10 @@ pub struct Ctx<'a> {
     /// Where a read-only command notes the collection versions it read, to be run again
     /// if one changed under it ([`crate::storage::read_stable`]).
     pub reads: Option<&'a Reads>,
+    /// Set by [`super::dispatch_sub`]: whether the subcommand that ran is an admin one.
+    /// MONITOR leaves out admin commands, and judges a container command (CLIENT,
+    /// CONFIG, ...) by its subcommand: CLIENT SETNAME is shown, CLIENT LIST is not.
+    pub admin_subcommand: Option<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -388,6 +398,7 @@ impl<'a> Ctx<'a> {
             reads_group: false,
             txn: None,
             reads: None,
+            admin_subcommand: None,
         }
     }
 

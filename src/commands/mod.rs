@@ -247,12 +247,21 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
         return rejected(ctx, pubsub::subscribed_mode_error(cmd, argv));
     }
+    // A MONITOR is a replica to Redis, which keeps it off the keyspace.
+    if cmd.has(flag::READONLY | flag::WRITE) && ctx.session.handle.monitor.load(std::sync::atomic::Ordering::Relaxed) {
+        return rejected(ctx, "ERR Replica can't interact with the keyspace".into());
+    }
     if multi::queues(ctx.session.multi.is_some(), cmd) {
         return multi::queue(ctx, argv);
     }
     ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
-    match (cmd.run)(ctx, &mut args) {
+    let result = (cmd.run)(ctx, &mut args);
+    // Shown once run, failed or not (a read run again by `read_stable` shows twice).
+    if state.pubsub.hub.monitoring() && !ctx.session.rerun && !ctx.admin_subcommand.unwrap_or(cmd.has(flag::ADMIN)) {
+        server::feed_monitors(ctx, argv);
+    }
+    match result {
         Ok(reply) => {
             if cmd.has(flag::WRITE) {
                 add(&state.stats.dirty, 1);
@@ -290,6 +299,7 @@ pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: 
         return Err(CmdError::WrongArgs(format!("{}|{}", parent, sub.name)));
     }
     *ctx.session.handle.last_cmd.lock() = (parent, sub.name);
+    ctx.admin_subcommand = Some(sub.has(flag::ADMIN));
     (sub.run)(ctx, args)
 }
 

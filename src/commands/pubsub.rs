@@ -58,6 +58,8 @@ pub struct Message {
     pub shard: bool,
     pub channel: Bytes,
     pub payload: Bytes,
+    /// A MONITOR line (`payload`, without `channel`), sent as a simple string.
+    pub monitor: bool,
 }
 
 impl Message {
@@ -103,6 +105,13 @@ pub trait Broker: Send + Sync {
     fn numpat(&self) -> usize;
     /// Redis's `client-output-buffer-limit pubsub <hard> <soft> <seconds>`; 0 = none.
     fn set_output_limit(&self, hard: u64, soft: u64, soft_seconds: u64);
+    /// Makes the client a MONITOR (`on`), or an ordinary client again.
+    fn monitor(&self, client: u64, on: bool);
+    /// Whether any client monitors: checked before every command, so it must be cheap.
+    fn monitoring(&self) -> bool;
+    /// Sends a MONITOR line to every monitoring client (under the same output limits as
+    /// published messages).
+    fn feed_monitors(&self, line: Bytes);
 }
 
 /// The pub/sub state every connection shares: the hub and the keyspace event classes.

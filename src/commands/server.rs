@@ -19,6 +19,7 @@ pub const TABLE: &[Command] = &[
     cmd("config", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Read and change the configuration", config),
     cmd("command", -1, LOADING | STALE, (0, 0, 0), "server", "Describe the commands", command),
     cmd("time", 1, FAST | LOADING | STALE, (0, 0, 0), "server", "The server time", time),
+    cmd("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Stream every command the server runs", monitor),
     cmd("lastsave", 1, FAST | LOADING | STALE, (0, 0, 0), "server", "Unix time of the last successful SAVE", lastsave),
     cmd("save", 1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Write a RocksDB checkpoint under dir", save),
     cmd("bgsave", -1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Write a RocksDB checkpoint in the background", bgsave),
@@ -773,4 +774,52 @@ fn function_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
         "FUNCTION",
         &["FLUSH [ASYNC|SYNC]", "    Delete all the libraries (DiskDB has none yet).", "LIST", "    List libraries."],
     ))
+}
+
+/// MONITOR: from now on the connection receives every command the server runs, as
+/// `+<unix time with microseconds> [<db> <client address>] "arg" ...` lines, until RESET
+/// or the connection closes.
+fn monitor(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    if ctx.txn.is_some() {
+        return Err(CmdError::err("MONITOR isn't allowed for DENY BLOCKING client"));
+    }
+    ctx.session.handle.monitor.store(true, Ordering::Relaxed);
+    ctx.state.pubsub.hub.monitor(ctx.session.id(), true);
+    Ok(Reply::Ok)
+}
+
+/// Sends the command `argv`, just run by `ctx`'s client, to the monitors, in Redis's
+/// format: arguments quoted and escaped as `sdscatrepr` does, passwords redacted.
+pub fn feed_monitors(ctx: &Ctx, argv: &[bytes::Bytes]) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let mut line = format!("{}.{:06} [{} {}]", now.as_secs(), now.subsec_micros(), ctx.session.db, ctx.session.handle.addr).into_bytes();
+    // AUTH's arguments, and the two after HELLO's AUTH.
+    let mut redact = if argv[0].eq_ignore_ascii_case(b"auth") { usize::MAX } else { 0 };
+    let hello = argv[0].eq_ignore_ascii_case(b"hello");
+    for (i, arg) in argv.iter().enumerate() {
+        line.extend_from_slice(b" \"");
+        if i > 0 && redact > 0 {
+            line.extend_from_slice(b"(redacted)");
+            redact -= 1;
+        } else {
+            for &b in arg.iter() {
+                match b {
+                    b'\\' => line.extend_from_slice(b"\\\\"),
+                    b'"' => line.extend_from_slice(b"\\\""),
+                    b'\n' => line.extend_from_slice(b"\\n"),
+                    b'\r' => line.extend_from_slice(b"\\r"),
+                    b'\t' => line.extend_from_slice(b"\\t"),
+                    0x07 => line.extend_from_slice(b"\\a"),
+                    0x08 => line.extend_from_slice(b"\\b"),
+                    0x20..=0x7e => line.push(b),
+                    _ => line.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+                }
+            }
+            if hello && i > 1 && arg.eq_ignore_ascii_case(b"auth") {
+                redact = 2;
+            }
+        }
+        line.push(b'"');
+    }
+    ctx.state.pubsub.hub.feed_monitors(bytes::Bytes::from(line));
 }

@@ -281,9 +281,11 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     tokio::pin!(expiry);
     loop {
         // Run again: for the write that woke us, or one that committed before we queued.
-        match run(state, session, &argv, conn.wbuf).1 {
-            After::Block(_) => {}
-            _ => return true,
+        session.rerun = true;
+        let after = run(state, session, &argv, conn.wbuf).1;
+        session.rerun = false;
+        if !matches!(after, After::Block(_)) {
+            return true;
         }
         let db = state.store.physical(session.db);
         if db != waiting.db {

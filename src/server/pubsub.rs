@@ -48,6 +48,9 @@ pub struct Hub {
     /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
     limit: [AtomicU64; 3],
     started: Instant,
+    /// MONITOR clients, and how many there are (read before every command).
+    monitors: RwLock<Vec<Arc<Inbox>>>,
+    monitor_count: AtomicUsize,
 }
 
 fn slot(scope: Scope) -> usize {
@@ -66,6 +69,8 @@ impl Default for Hub {
             // Redis's default: 32mb hard, 8mb soft for 60 seconds.
             limit: [AtomicU64::new(32 << 20), AtomicU64::new(8 << 20), AtomicU64::new(60)],
             started: Instant::now(),
+            monitors: RwLock::default(),
+            monitor_count: AtomicUsize::new(0),
         }
     }
 }
@@ -150,6 +155,7 @@ impl Broker for Hub {
     }
 
     fn detach(&self, client: u64) {
+        self.monitor(client, false);
         let Some(sub) = self.clients.lock().remove(&client) else { return };
         for (scope, set) in [Scope::Channel, Scope::Pattern, Scope::Shard].into_iter().zip(&sub.sets) {
             for name in set {
@@ -193,6 +199,7 @@ impl Broker for Hub {
                 shard: scope == Scope::Shard,
                 channel: channel.clone(),
                 payload: payload.clone(),
+                monitor: false,
             });
             list.iter().for_each(|inbox| self.deliver(inbox, &message));
             list.len()
@@ -228,6 +235,23 @@ impl Broker for Hub {
             slot.store(v, Ordering::Relaxed);
         }
     }
+
+    fn monitor(&self, client: u64, on: bool) {
+        let inbox = if on { self.clients.lock().get(&client).map(|sub| sub.inbox.clone()) } else { None };
+        let mut monitors = self.monitors.write();
+        monitors.retain(|i| i.client.id != client);
+        monitors.extend(inbox);
+        self.monitor_count.store(monitors.len(), Ordering::Relaxed);
+    }
+
+    fn monitoring(&self) -> bool {
+        self.monitor_count.load(Ordering::Relaxed) > 0
+    }
+
+    fn feed_monitors(&self, line: Bytes) {
+        let message = Arc::new(Message { pattern: None, shard: false, channel: Bytes::new(), payload: line, monitor: true });
+        self.monitors.read().iter().for_each(|inbox| self.deliver(inbox, &message));
+    }
 }
 
 /// The most message bytes a connection encodes before writing them, so a backlog
@@ -244,6 +268,11 @@ pub fn drain(mailbox: &mut Mailbox, first: Option<Arc<Message>>, resp: u8, out: 
         let Some(m) = next.take().or_else(|| mailbox.messages.try_recv().ok()) else { break };
         charged += m.size();
         match (&m.pattern, m.shard) {
+            _ if m.monitor => {
+                out.extend_from_slice(b"+");
+                out.extend_from_slice(&m.payload);
+                out.extend_from_slice(b"\r\n");
+            }
             (Some(p), _) => crate::protocol::encode_push(resp, &[b"pmessage", p, &m.channel, &m.payload], out),
             (None, true) => crate::protocol::encode_push(resp, &[b"smessage", &m.channel, &m.payload], out),
             (None, false) => crate::protocol::encode_push(resp, &[b"message", &m.channel, &m.payload], out),
