@@ -4,15 +4,18 @@
 //!
 //! A payload is `[type u8][value][rdb version u16 LE][crc64 u64 LE]`, the CRC (Jones
 //! polynomial, Redis's `crc64`) covering everything before it. DUMP writes the plain
-//! encodings every Redis since 2.x reads (string 0, list 1, set 2, hash 4, sorted set 5
-//! with binary scores) and stamps RDB version 10, Redis 7.0's. RESTORE reads those and
+//! encodings (string 0, list 1, set 2, hash 4, sorted set 5 with binary scores) and
+//! stamps RDB version 9, so that Redis 5.0 and every later Redis accept them. RESTORE reads those and
 //! the compact encodings Redis 7.0-7.4 write for small or integer-only values (ziplists,
 //! listpacks, intsets, quicklists, LZF-compressed strings), up to RDB version 12.
 //! Streams and JSON documents have no encoding here (Redis's stream encoding carries its
 //! radix tree; JSON is a module type): DUMP refuses them.
 //!
 //! Every read is bounds-checked: a payload is client input, and a malformed one is
-//! `Bad data format`, never a panic or an allocation it does not pay for in bytes.
+//! `Bad data format`, never a panic. What it decodes to is paid for in its bytes (a count
+//! is bounded by the bytes left, at the smallest size of what it counts), and a value of
+//! more than [`MAX_ITEMS`] elements is refused: 24 bytes of bookkeeping per element, for
+//! elements as small as one byte, would let a 512 MB payload take 12 GB to decode.
 
 use foldhash::{HashSet, HashSetExt};
 
@@ -49,10 +52,14 @@ impl PayloadError {
     }
 }
 
-/// The RDB version DUMP stamps: Redis 7.0's, which every Redis 7 accepts.
-const VERSION_WRITTEN: u16 = 10;
+/// The RDB version DUMP stamps: Redis 5.0-6.2's. The encodings DUMP writes are all that
+/// old (sorted set 5 came with version 8), and Redis accepts any version up to its own.
+const VERSION_WRITTEN: u16 = 9;
 /// The newest RDB version RESTORE accepts (Redis 7.4).
 const VERSION_READ: u16 = 12;
+
+/// The most elements (members, fields, list elements) one payload may hold.
+pub const MAX_ITEMS: usize = 1 << 24;
 
 // RDB object types (Redis's rdb.h).
 const T_STRING: u8 = 0;
@@ -140,7 +147,8 @@ pub fn decode(payload: &[u8]) -> std::result::Result<Value, PayloadError> {
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
     let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
-    if version > VERSION_READ || crc64(body) != u64::from_le_bytes(crc.try_into().unwrap()) {
+    let crc = crc.iter().rev().fold(0, |acc, &b| acc << 8 | b as u64);
+    if version > VERSION_READ || crc64(body) != crc {
         return Err(PayloadError::VersionOrChecksum);
     }
     decode_value(&body[..body.len() - 2]).ok_or(PayloadError::BadFormat)
@@ -189,11 +197,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A count of things that follow, each at least one byte long: bounded by the bytes
-    /// left, so a forged count cannot make us allocate.
-    fn count(&mut self) -> Option<usize> {
+    /// A count of things that follow, each at least `min_bytes` long: bounded by the
+    /// bytes left and by [`MAX_ITEMS`].
+    fn count(&mut self, min_bytes: usize) -> Option<usize> {
         match self.len()? {
-            (n, false) if n as usize <= self.buf.len() - self.pos => Some(n as usize),
+            (n, false) if n as usize <= ((self.buf.len() - self.pos) / min_bytes).min(MAX_ITEMS) => Some(n as usize),
             _ => None,
         }
     }
@@ -236,8 +244,8 @@ fn parse_score(text: &[u8]) -> Option<f64> {
 
 /// liblzf's format, as Redis compresses strings longer than 20 bytes.
 fn lzf_decompress(input: &[u8], plain_len: usize) -> Option<Vec<u8>> {
-    // A back reference of 2 bytes expands to at most 264: a longer claim is a lie.
-    if plain_len > MAX_STRING || plain_len > input.len().saturating_mul(132) + 32 {
+    // A back reference (3 bytes at most) expands to at most 264: a longer claim is a lie.
+    if plain_len > MAX_STRING || plain_len > input.len().saturating_mul(88) + 32 {
         return None;
     }
     let mut out = Vec::with_capacity(plain_len);
@@ -347,6 +355,9 @@ fn listpack(lp: &[u8]) -> Option<Vec<Packed<'_>>> {
         };
         pos = pos.checked_add(len + backlen).filter(|&p| p <= end)?;
         out.push(element);
+        if out.len() > MAX_ITEMS {
+            return None;
+        }
     }
     Some(out)
 }
@@ -394,6 +405,9 @@ fn ziplist(zl: &[u8]) -> Option<Vec<Packed<'_>>> {
         };
         pos = pos.checked_add(len).filter(|&p| p <= end)?;
         out.push(element);
+        if out.len() > MAX_ITEMS {
+            return None;
+        }
     }
     Some(out)
 }
@@ -402,7 +416,7 @@ fn ziplist(zl: &[u8]) -> Option<Vec<Packed<'_>>> {
 fn intset(blob: &[u8]) -> Option<Vec<Vec<u8>>> {
     let width = le(blob.get(..4)?) as usize;
     let n = le(blob.get(4..8)?) as usize;
-    if !matches!(width, 2 | 4 | 8) || blob.len() != 8 + width.checked_mul(n)? {
+    if !matches!(width, 2 | 4 | 8) || n > MAX_ITEMS || blob.len() != 8 + width.checked_mul(n)? {
         return None;
     }
     Some(blob[8..].chunks(width).map(|c| signed(le(c), 8 * width as u32).to_string().into_bytes()).collect())
@@ -424,7 +438,7 @@ fn read_value(r: &mut Reader<'_>) -> Option<Value> {
     let value = match r.byte()? {
         T_STRING => Value::String(r.string()?),
         t @ (T_LIST | T_SET) => {
-            let n = r.count()?;
+            let n = r.count(1)?;
             let items = (0..n).map(|_| r.string()).collect::<Option<Vec<_>>>()?;
             if t == T_LIST {
                 Value::List(items)
@@ -434,8 +448,9 @@ fn read_value(r: &mut Reader<'_>) -> Option<Value> {
         }
         t @ (T_ZSET | T_ZSET_2) => {
             let binary = t == T_ZSET_2;
-            let n = r.count()?;
-            let mut items = Vec::with_capacity(n);
+            // A member of at least a length byte, and a score of 8 bytes or a length byte.
+            let n = r.count(if binary { 9 } else { 2 })?;
+            let mut items = Vec::new();
             for _ in 0..n {
                 let member = r.string()?;
                 let score = if binary { f64::from_le_bytes(r.take(8)?.try_into().ok()?) } else { r.text_double()? };
@@ -444,7 +459,7 @@ fn read_value(r: &mut Reader<'_>) -> Option<Value> {
             Value::ZSet(items)
         }
         T_HASH => {
-            let n = r.count()?;
+            let n = r.count(2)?;
             let pairs = (0..n).map(|_| Some((r.string()?, r.string()?))).collect::<Option<Vec<_>>>()?;
             Value::Hash(pairs)
         }
@@ -464,19 +479,25 @@ fn read_value(r: &mut Reader<'_>) -> Option<Value> {
         }
         T_LIST_QUICKLIST => {
             let mut items = Vec::new();
-            for _ in 0..r.count()? {
+            for _ in 0..r.count(1)? {
                 items.extend(ziplist(&r.string()?)?.iter().map(Packed::bytes));
+                if items.len() > MAX_ITEMS {
+                    return None;
+                }
             }
             Value::List(items)
         }
         T_LIST_QUICKLIST_2 => {
             let mut items = Vec::new();
-            for _ in 0..r.count()? {
+            for _ in 0..r.count(2)? {
                 // Container 1 is one plain element, 2 a listpack of them.
                 match r.len()? {
                     (1, false) => items.push(r.string()?),
                     (2, false) => items.extend(listpack(&r.string()?)?.iter().map(Packed::bytes)),
                     _ => return None,
+                }
+                if items.len() > MAX_ITEMS {
+                    return None;
                 }
             }
             Value::List(items)
@@ -626,6 +647,26 @@ mod tests {
         let crc = crc64(&newer);
         newer.extend_from_slice(&crc.to_le_bytes());
         assert_eq!(decode(&newer), Err(PayloadError::VersionOrChecksum));
+    }
+
+    #[test]
+    fn counts_are_paid_for_in_bytes() {
+        // A sorted set claiming a million members with a million bytes: 9 bytes each are
+        // needed, so it is refused before anything is reserved.
+        let n: u64 = 1 << 20;
+        let mut body = vec![T_ZSET_2, 0x81];
+        body.extend_from_slice(&n.to_be_bytes());
+        body.resize(body.len() + n as usize, 0);
+        assert_eq!(decode(&seal(&body)), Err(PayloadError::BadFormat));
+        // More elements than MAX_ITEMS, each one byte (an empty string).
+        let n = MAX_ITEMS as u32 + 1;
+        let mut body = vec![T_LIST, 0x80];
+        body.extend_from_slice(&n.to_be_bytes());
+        body.resize(body.len() + n as usize, 0);
+        assert_eq!(decode(&seal(&body)), Err(PayloadError::BadFormat));
+        body.truncate(body.len() - 1);
+        body[2..6].copy_from_slice(&(n - 1).to_be_bytes());
+        assert!(matches!(decode(&seal(&body)), Ok(Value::List(items)) if items.len() == MAX_ITEMS));
     }
 
     #[test]

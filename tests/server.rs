@@ -700,6 +700,13 @@ fn monitor_streams_what_every_client_runs() {
     assert_eq!(m.cmd(&["GET", "a"]), err("ERR Replica can't interact with the keyspace"));
     assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()));
     assert_eq!(monitor_line(m.read()).1, r#""PING""#);
+    // PUBLISH would be replicated: refused too. A second MONITOR is ignored, unanswered.
+    assert_eq!(m.cmd(&["PUBLISH", "ch", "x"]), err("ERR Replica can't interact with the keyspace"));
+    m.send_raw(&Client::encode(&[b"MONITOR"]));
+    assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()));
+    assert_eq!(monitor_line(m.read()).1, r#""PING""#);
+    // A subcommand refused before it runs is not shown (the next line is the BLPOP's).
+    assert!(c.cmd(&["OBJECT", "FOO", "x"]).error().starts_with("ERR unknown subcommand"));
     // A blocking command shows once, however often it runs again while it waits.
     // (Its line says it ran, and is waiting.)
     let mut b = s.client();

@@ -308,8 +308,8 @@ pub struct Session {
     pub watch: Option<Watch>,
     /// Channels, patterns and shard channels subscribed to (RESP2's subscribed mode).
     pub subscriptions: usize,
-    /// Whether the command runs again, after waiting (a blocking command): MONITOR has
-    /// shown it already.
+    /// Whether the command runs again, after waiting (a blocking command) or because a
+    /// collection changed under a read: MONITOR has shown it already.
     pub rerun: bool,
 }
 
@@ -381,9 +381,10 @@ pub struct Ctx<'a> {
     /// Where a read-only command notes the collection versions it read, to be run again
     /// if one changed under it ([`crate::storage::read_stable`]).
     pub reads: Option<&'a Reads>,
-    /// Set by [`super::dispatch_sub`]: whether the subcommand that ran is an admin one.
-    /// MONITOR leaves out admin commands, and judges a container command (CLIENT,
-    /// CONFIG, ...) by its subcommand: CLIENT SETNAME is shown, CLIENT LIST is not.
+    /// Set by [`super::dispatch_sub`]: whether the subcommand that ran is an admin one
+    /// (or was refused before running). MONITOR leaves out admin commands, and judges a
+    /// container command (CLIENT, CONFIG, ...) by its subcommand: CLIENT SETNAME is
+    /// shown, CLIENT LIST is not.
     pub admin_subcommand: Option<bool>,
 }
 

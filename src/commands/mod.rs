@@ -247,8 +247,10 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
         return rejected(ctx, pubsub::subscribed_mode_error(cmd, argv));
     }
-    // A MONITOR is a replica to Redis, which keeps it off the keyspace.
-    if cmd.has(flag::READONLY | flag::WRITE) && ctx.session.handle.monitor.load(std::sync::atomic::Ordering::Relaxed) {
+    // A MONITOR is a replica to Redis, which keeps it off the keyspace (and off what
+    // would be replicated: PUBLISH).
+    let may_replicate = cmd.has(flag::READONLY | flag::WRITE) || matches!(cmd.name, "publish" | "spublish");
+    if may_replicate && ctx.session.handle.monitor.load(std::sync::atomic::Ordering::Relaxed) {
         return rejected(ctx, "ERR Replica can't interact with the keyspace".into());
     }
     if multi::queues(ctx.session.multi.is_some(), cmd) {
@@ -257,7 +259,7 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
     let result = (cmd.run)(ctx, &mut args);
-    // Shown once run, failed or not (a read run again by `read_stable` shows twice).
+    // Shown once run, failed or not; not again when run again (see `Session::rerun`).
     if state.pubsub.hub.monitoring() && !ctx.session.rerun && !ctx.admin_subcommand.unwrap_or(cmd.has(flag::ADMIN)) {
         server::feed_monitors(ctx, argv);
     }
@@ -291,6 +293,8 @@ fn error_reply(ctx: &Ctx, line: String) -> Reply {
 /// Runs a subcommand of a container command (CONFIG GET, CLIENT LIST, ...), with
 /// Redis's errors for unknown subcommands and wrong arity (`'config|get'`).
 pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: &'static [Command]) -> Result<Reply, CmdError> {
+    // Refused before it runs: MONITOR does not show it.
+    ctx.admin_subcommand = Some(true);
     let name = args.next_bytes()?;
     let Some(sub) = subs.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name)) else {
         return Err(CmdError::msg(format!("ERR unknown subcommand '{}'. Try {} HELP.", printable(name, 128), parent.to_ascii_uppercase())));

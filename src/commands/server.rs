@@ -783,7 +783,10 @@ fn monitor(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     if ctx.txn.is_some() {
         return Err(CmdError::err("MONITOR isn't allowed for DENY BLOCKING client"));
     }
-    ctx.session.handle.monitor.store(true, Ordering::Relaxed);
+    // A second MONITOR is ignored, without a reply, as Redis ignores it.
+    if ctx.session.handle.monitor.swap(true, Ordering::Relaxed) {
+        return Ok(Reply::Many(Vec::new()));
+    }
     ctx.state.pubsub.hub.monitor(ctx.session.id(), true);
     Ok(Reply::Ok)
 }

@@ -66,6 +66,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             let g = group.borrow();
             (g.commands, g.commits)
         };
+        let rerun = session.rerun;
         let mut run_once = |reads: Option<&Reads>| {
             let mut ctx = Ctx::new(state, &mut *session);
             if keys.is_some() {
@@ -74,6 +75,8 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             }
             ctx.reads = reads;
             let reply = dispatch(&mut ctx, argv);
+            // Run again, it has been shown to MONITOR already.
+            ctx.session.rerun = true;
             (reply, std::mem::replace(&mut ctx.after, After::Nothing))
         };
         // A read takes no lock, so it is checked against the version changes that could
@@ -83,6 +86,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         } else {
             run_once(None)
         };
+        session.rerun = rerun;
         if exclusive.is_some() {
             drop(exclusive);
             shared = Some(gate_shared(state));

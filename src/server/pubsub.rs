@@ -9,7 +9,8 @@
 //! than the soft seconds, is disconnected, with Redis's log line.
 //!
 //! Locks: `clients` (the per-connection subscription sets) is taken before a route map
-//! when both are needed; publishing takes only the route maps, for reading.
+//! when both are needed; publishing takes only the route maps, for reading. `monitors`
+//! is never taken with `clients` held, nor the other way round.
 
 use crate::commands::context::ClientHandle;
 use crate::commands::pubsub::{Broker, Mailbox, Message, Scope};
