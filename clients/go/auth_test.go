@@ -30,6 +30,10 @@ func TestAuth(t *testing.T) {
 	defer anon.Close()
 	_, err = anon.Get("k")
 	wantErr(t, err, diskdb.ErrAuth)
+	// MONITOR too: refused, and the connection stays in the pool.
+	_, err = anon.Monitor()
+	wantErr(t, err, diskdb.ErrAuth)
+	eq(t, anon.PoolStats(), diskdb.PoolStats{Open: 1, Idle: 1})
 
 	db, err := diskdb.ConnectOptions(s.addr, diskdb.Options{Password: "s3cret"})
 	ok(t, err)
@@ -38,6 +42,14 @@ func TestAuth(t *testing.T) {
 	v, err := db.Get("k")
 	ok(t, err)
 	eq(t, v, "v")
+
+	// A Monitor's connection is authenticated like any other.
+	m, err := db.Monitor()
+	ok(t, err)
+	defer m.Close()
+	ok(t, db.Set("seen", "by the monitor"))
+	rec := nextRecord(t, m, func(r diskdb.MonitorRecord) bool { return r.Args[0] == "SET" })
+	eq(t, rec.Args, []string{"SET", "seen", "by the monitor"})
 }
 
 // TestSelectDB checks that Options.DB selects the database on every

@@ -24,6 +24,10 @@ type cmd struct {
 	// (BLPOP's timeout, XREAD's BLOCK), added to the read timeout; negative
 	// means it may wait for ever.
 	block time.Duration
+	// err, when set, is an argument error the method found while building
+	// the command. Sending fails with it before anything is written, as for
+	// an argument that cannot be encoded.
+	err error
 }
 
 // result decodes c's reply into its final value, or the error it stands for.

@@ -103,6 +103,9 @@ func (cn *conn) roundTrip(ctx context.Context, cmds []*cmd, opt *Options) ([]int
 	buf := cn.wbuf[:0]
 	var block time.Duration
 	for _, c := range cmds {
+		if c.err != nil {
+			return nil, c.err
+		}
 		var err error
 		if buf, err = appendCommand(buf, c.args); err != nil {
 			return nil, err

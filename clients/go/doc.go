@@ -53,4 +53,12 @@
 // db.Pipeline() returns a Pipeline with the same command methods, which queue
 // commands instead of sending them; Exec sends them all in one write and
 // reads every reply in order. See Pipeline.
+//
+// # Dump, Restore and Monitor
+//
+// Dump returns a key's value as Redis's binary DUMP payload and Restore
+// recreates a key from one (with RestoreOptions for REPLACE, ABSTTL, IDLETIME
+// and FREQ), on the same server or another. db.Monitor() puts one connection
+// in MONITOR mode and returns a Monitor whose Receive yields every command the
+// server runs, parsed into a MonitorRecord; Close closes that connection.
 package diskdb

@@ -95,3 +95,50 @@ func ExampleDB_ScanIterator() {
 		log.Fatal(err)
 	}
 }
+
+func ExampleDB_Monitor() {
+	db, err := diskdb.Connect("localhost:6380")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	m, err := db.Monitor()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	for i := 0; i < 10; i++ {
+		rec, err := m.Receive() // the next command any client runs
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s db%d %s %q\n", rec.Time.Format(time.RFC3339Nano), rec.DB, rec.Addr, rec.Args)
+	}
+}
+
+func ExampleDB_Restore() {
+	src, err := diskdb.Connect("old-host:6380")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := diskdb.Connect("new-host:6380")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dst.Close()
+
+	// Copy one key with its expiry, overwriting it on the destination.
+	payload, err := src.Dump("user:1")
+	if err != nil {
+		log.Fatal(err) // ErrNil: no such key
+	}
+	ttl, err := src.PTTL("user:1") // diskdb.TTLNoExpiry restores without expiry
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := dst.Restore("user:1", ttl, payload, diskdb.RestoreOptions{Replace: true}); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -167,3 +167,102 @@ func (c cmdable) DBSize() (int64, error) { return c.doInt("DBSIZE") }
 
 // FlushDB deletes every key in the selected database.
 func (c cmdable) FlushDB() error { return c.doOK("FLUSHDB") }
+
+// Dump returns the value at key serialized in Redis's DUMP format: an opaque,
+// binary payload (type, value, RDB version and CRC-64 checksum) that Restore
+// turns back into a key, on this server or another one. The key's expiry is
+// not part of it (read it with PTTL). A missing key is ErrNil.
+func (c cmdable) Dump(key string) ([]byte, error) {
+	v, err := c.do(decBytes, "DUMP", key)
+	b, _ := v.([]byte)
+	return b, err
+}
+
+func decBytes(reply interface{}) (interface{}, error) {
+	v, err := decString(reply)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v.(string)), nil
+}
+
+// RestoreOptions are RESTORE's optional modifiers.
+type RestoreOptions struct {
+	// Replace overwrites an existing key (REPLACE). Without it, restoring
+	// onto an existing key is an *Error with code BUSYKEY and the key is left
+	// as it was.
+	Replace bool
+	// ExpireAt, when not the zero Time, gives the key an absolute expiry
+	// (sent as a Unix time in milliseconds with ABSTTL) instead of ttl, which
+	// must then be 0. A time already past restores nothing: the server
+	// answers OK and the key does not exist afterwards.
+	ExpireAt time.Time
+	// IdleTime, when non-zero, sets the key's LRU idle time (IDLETIME, in
+	// whole seconds, truncated). The server keeps it only under an LRU
+	// maxmemory-policy.
+	IdleTime time.Duration
+	// Freq, when non-nil, sets the key's LFU access counter (FREQ, 0 to
+	// 255). The server keeps it only under an LFU maxmemory-policy. A pointer
+	// because 0 is a valid counter. IDLETIME and FREQ exclude each other:
+	// the server answers "ERR syntax error" to both.
+	Freq *int
+}
+
+// Restore creates key from a payload made by Dump. ttl is the key's time to
+// live, sent in milliseconds (a positive ttl under 1ms counts as 1ms, so it
+// still expires); 0, or TTLNoExpiry as PTTL reports it for a key without
+// expiry, restores the key without expiry. A negative ttl is sent for the
+// server to reject. opt, at most one, adds RESTORE's modifiers (REPLACE,
+// ABSTTL, IDLETIME, FREQ).
+//
+// The server's errors come back as *Error with its exact text:
+// "BUSYKEY Target key name already exists." when key exists and Replace is
+// not set, "ERR DUMP payload version or checksum are wrong" for a payload
+// that is damaged or from a newer RDB version, "ERR Bad data format" for one
+// whose checksum holds but whose contents do not parse.
+func (c cmdable) Restore(key string, ttl time.Duration, payload []byte, opt ...RestoreOptions) error {
+	var ms int64
+	switch {
+	case ttl == TTLNoExpiry:
+	case ttl > 0 && ttl < time.Millisecond:
+		ms = 1
+	case ttl < 0 && ttl > -time.Millisecond:
+		ms = -1
+	default:
+		ms = ttl.Milliseconds()
+	}
+	var o RestoreOptions
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	var argErr error
+	if !o.ExpireAt.IsZero() {
+		if ttl != 0 {
+			argErr = &argError{"Restore: give either a ttl or RestoreOptions.ExpireAt, not both"}
+		}
+		// 0 would mean no expiry: an instant at or before the epoch is
+		// simply in the past.
+		if ms = o.ExpireAt.UnixMilli(); ms < 1 {
+			ms = 1
+		}
+	}
+	args := []interface{}{"RESTORE", key, ms, payload}
+	if o.Replace {
+		args = append(args, "REPLACE")
+	}
+	if !o.ExpireAt.IsZero() {
+		args = append(args, "ABSTTL")
+	}
+	if o.IdleTime != 0 {
+		secs := int64(o.IdleTime / time.Second)
+		if secs == 0 && o.IdleTime < 0 {
+			secs = -1 // still negative, for the server to reject
+		}
+		args = append(args, "IDLETIME", secs)
+	}
+	if o.Freq != nil {
+		args = append(args, "FREQ", *o.Freq)
+	}
+	_, err := c(&cmd{args: args, dec: decString, err: argErr})
+	return err
+}
