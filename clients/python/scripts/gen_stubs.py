@@ -79,6 +79,39 @@ def typing_stub() -> str:
     return "\n".join(out) + "\n"
 
 
+def _is_async_generator(node: ast.AST) -> bool:
+    """An ``async def`` that yields: called without await, it returns an async iterator."""
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    todo = list(node.body)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(item))
+    return False
+
+
+def _stub_function(node: ast.AST) -> ast.AST:
+    """Signature only. An async generator becomes a plain ``def`` returning its
+    ``AsyncIterator``: in a stub, ``async def`` would declare a coroutine of one instead."""
+    if _is_async_generator(node):
+        original = node
+        node = ast.FunctionDef(
+            name=node.name,  # type: ignore[attr-defined]
+            args=node.args,  # type: ignore[attr-defined]
+            body=[],
+            decorator_list=node.decorator_list,  # type: ignore[attr-defined]
+            returns=node.returns,  # type: ignore[attr-defined]
+            type_comment=None,
+            **({"type_params": []} if sys.version_info >= (3, 12) else {}),
+        )
+        ast.copy_location(node, original)
+    node.body = [ast.Expr(ast.Constant(...))]  # type: ignore[attr-defined]
+    return node
+
+
 def module_stub(path: Path, base_for: Dict[str, str], typing_import: str) -> str:
     """Stub of a client module: signatures only, with ``Commands`` bases swapped per class."""
     tree = ast.parse(path.read_text())
@@ -89,16 +122,14 @@ def module_stub(path: Path, base_for: Dict[str, str], typing_import: str) -> str
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             body.append(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            node.body = [ast.Expr(ast.Constant(...))]
-            body.append(node)
+            body.append(_stub_function(node))  # type: ignore[arg-type]
         elif isinstance(node, ast.ClassDef):
             members: List[ast.stmt] = []
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     if item.name.startswith("_") and not item.name.startswith("__"):
                         continue
-                    item.body = [ast.Expr(ast.Constant(...))]
-                    members.append(item)
+                    members.append(_stub_function(item))  # type: ignore[arg-type]
                 elif isinstance(item, (ast.Assign, ast.AnnAssign)):
                     members.append(item)
             node.body = members or [ast.Expr(ast.Constant(...))]

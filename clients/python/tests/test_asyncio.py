@@ -11,7 +11,7 @@ import time
 import pytest
 from _server import free_port
 
-from diskdb import ConnectionError, TimeoutError, TypeMismatchError, WatchError
+from diskdb import CommandError, ConnectionError, TimeoutError, TypeMismatchError, WatchError
 from diskdb.asyncio import DiskDB
 
 
@@ -172,6 +172,74 @@ def test_pubsub(arun):
         await p.close()
 
     arun(body)
+
+
+def test_dump_restore(arun):
+    async def body(r):
+        await r.set("bin", b"\xff\x00")
+        await r.rpush("list", "a", "é")
+        payload = await r.dump("bin")
+        assert type(payload) is bytes and b"\xff\x00" in payload
+        assert await r.dump("missing") is None
+        assert await r.restore("copy", 60000, payload) is True
+        assert 58000 < await r.pttl("copy") <= 60000
+        with pytest.raises(CommandError) as info:
+            await r.restore("copy", 0, payload)
+        assert info.value.code == "BUSYKEY"
+        async with r.pipeline(transaction=True) as pipe:
+            pipe.dump("list").lrange("list", 0, -1).dump("copy")
+            list_payload, items, copy_payload = await pipe.execute()
+        assert type(list_payload) is bytes and items == ["a", "é"] and copy_payload == payload
+        assert await r.restore("list", 0, list_payload, replace=True) is True
+        assert await r.lrange("list", 0, -1) == ["a", "é"]
+        async with r.pipeline(transaction=True) as pipe:
+            await pipe.watch("list")
+            assert await pipe.dump("list") == list_payload
+            pipe.multi()
+            pipe.restore("list2", 0, list_payload)
+            assert await pipe.execute() == [True]
+
+    arun(body)
+
+
+def test_monitor(arun, server):
+    async def body(r):
+        other = DiskDB(host="127.0.0.1", port=server.port, db=1)
+        try:
+            await other.ping()  # connect (SELECT 1) before monitoring starts
+            async with r.monitor() as monitor:
+                assert await monitor.next_command(timeout=0.1) is None
+                await other.set("k", 'a "quoted"\nvalue\\')
+                record = await monitor.next_command(timeout=2)
+                assert record["args"] == ["SET", "k", 'a "quoted"\nvalue\\']
+                assert record["db"] == 1 and record["client_address"] == "127.0.0.1"
+                assert record["client_type"] == "tcp" and record["client_port"].isdigit()
+
+                async def close_soon():
+                    await asyncio.sleep(0.3)
+                    await monitor.close()
+
+                closer = asyncio.ensure_future(close_soon())
+                await other.set("seen", "1")
+                seen = [rec["args"] async for rec in monitor.listen()]  # ends when closed
+                await closer
+                assert seen == [["SET", "seen", "1"]]
+            with pytest.raises(ConnectionError):
+                await monitor.next_command(timeout=0)
+        finally:
+            await other.close()
+
+    arun(body)
+
+
+def test_monitor_bytes_mode(arun):
+    async def body(r):
+        async with r.monitor() as monitor:
+            await r.set(b"k", bytes(range(256)))
+            record = await monitor.next_command(timeout=2)
+        assert record["args"] == [b"SET", b"k", bytes(range(256))]
+
+    arun(body, decode_responses=False)
 
 
 def test_connection_refused_and_timeout():

@@ -283,3 +283,24 @@ def test_redis_py_reads_what_the_client_wrote(scenario, rb, redis_py):
     write(rb)
     for read in reads:
         assert read(redis_py) == read(rb)
+
+
+def test_redis_py_exchanges_dump_payloads(r, rb, redis_py):
+    rb.rpush(b"l", b"\x00", b"\xff", "é")
+    ours = r.dump("l")  # bytes although r decodes
+    assert ours == rb.dump(b"l") == redis_py.dump("l")
+    assert redis_py.restore("from-ours", 0, ours)
+    assert rb.lrange(b"from-ours", 0, -1) == [b"\x00", b"\xff", "é".encode()]
+    redis_py.hset("h", mapping={"f": b"\xfe"})
+    assert r.restore("from-theirs", 0, redis_py.dump("h")) is True
+    assert rb.hgetall(b"from-theirs") == {b"f": b"\xfe"}
+
+
+def test_monitor_records_match_redis_py(r, redis_py):
+    with redis_py.monitor() as theirs, r.monitor() as ours:
+        r.set("k", 'say "hi" [0 x]')
+        mine = ours.next_command(timeout=2)
+        reference = theirs.next_command()
+    # redis-py's keys, same values; this client adds the argument list.
+    assert {key: mine[key] for key in reference} == reference
+    assert mine["args"] == ["SET", "k", 'say "hi" [0 x]']

@@ -179,3 +179,45 @@ class TestReader:
         reader = Reader("utf-8", "replace")
         reader.feed(b"$1\r\n\xff\r\n")
         assert reader.gets() == "\ufffd"
+
+
+class TestDecodeReply:
+    """``decode_reply`` turns a reply read as bytes into what a decoding reader returns: how a
+    batch holding a DUMP (read undecoded) gives its other replies the usual ``str`` form."""
+
+    FRAMES = [
+        b"+OK\r\n",
+        b"$5\r\ncaf\xc3\xa9\r\n",
+        b"$-1\r\n",
+        b":42\r\n",
+        b"-ERR bad thing\r\n",
+        b"*3\r\n$1\r\na\r\n:1\r\n*2\r\n$1\r\nb\r\n$-1\r\n",
+        b"%2\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$1\r\nx\r\n:1\r\n,1.5\r\n",
+        b"~2\r\n$1\r\na\r\n*1\r\n$1\r\nb\r\n",
+        b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\n\xc3\xa9\r\n",
+        b"=8\r\ntxt:text\r\n",
+        b",inf\r\n",
+        b"#t\r\n",
+        b"_\r\n",
+    ]
+
+    @pytest.mark.parametrize("frame", FRAMES)
+    def test_matches_a_decoding_reader(self, frame):
+        from diskdb.resp import decode_reply
+
+        (raw,) = parse_all(frame, encoding=None)
+        (decoded,) = parse_all(frame, encoding="utf-8")
+        result = decode_reply(raw, "utf-8")
+        if isinstance(decoded, CommandError):
+            assert type(result) is type(decoded) and result.message == decoded.message
+        else:
+            assert result == decoded and type(result) is type(decoded)
+
+    def test_reader_encoding_can_change_between_replies(self):
+        reader = Reader("utf-8")
+        reader.feed(b"$2\r\n\xff\xfe\r\n$1\r\nx\r\n")
+        reader.encoding = None
+        assert reader.gets() == b"\xff\xfe"
+        reader.encoding = "utf-8"
+        assert reader.encoding == "utf-8"
+        assert reader.gets() == "x"

@@ -4,7 +4,7 @@ Pure Python, no dependencies. Speaks RESP2 (RESP3 with ``protocol=3``), so it al
 Redis. The asyncio twin is ``diskdb.asyncio.DiskDB``.
 """
 
-from .client import DiskDB, Pipeline, PubSub
+from .client import DiskDB, Monitor, Pipeline, PubSub
 from .exceptions import (
     AuthenticationError,
     CommandError,
@@ -24,6 +24,7 @@ __all__ = [
     "DiskDB",
     "Pipeline",
     "PubSub",
+    "Monitor",
     "DiskDBError",
     "ConnectionError",
     "TimeoutError",

@@ -5,8 +5,9 @@ packing queued commands into one buffer, working out the read timeout, and turni
 
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
+from . import replies as R
 from .exceptions import CommandError, ProtocolError, WatchError
-from .resp import encode_commands
+from .resp import decode_reply, encode_commands
 
 
 class Queued(NamedTuple):
@@ -15,6 +16,12 @@ class Queued(NamedTuple):
     args: Sequence[Any]
     convert: Optional[Callable[[Any], Any]]
     block: Optional[float]
+
+
+def needs_bytes(commands: Sequence[Queued]) -> bool:
+    """True if a queued command's reply must be read undecoded (DUMP): the batch is then read
+    as bytes, and ``results`` decodes the other replies."""
+    return any(c.convert is R.raw_bytes for c in commands)
 
 
 def read_timeout(base: Optional[float], blocks: Sequence[Optional[float]]) -> Optional[float]:
@@ -67,16 +74,25 @@ def _unwrap_exec(commands: Sequence[Queued], replies: List[Any]) -> List[Any]:
 
 
 def results(
-    commands: Sequence[Queued], replies: List[Any], transaction: bool, raise_on_error: bool
+    commands: Sequence[Queued],
+    replies: List[Any],
+    transaction: bool,
+    raise_on_error: bool,
+    decode: Optional[Tuple[str, str]] = None,
 ) -> List[Any]:
     """Apply each command's converter to its reply. Error replies stay in place as exception
     values; with ``raise_on_error`` the first is raised after all replies were read, so the
-    connection stays in step with the server."""
+    connection stays in step with the server.
+
+    ``decode`` (encoding, errors) says the replies were read as bytes (see ``needs_bytes``) and
+    must be decoded, except those of commands that want bytes."""
     if transaction:
         replies = _unwrap_exec(commands, replies)
     out: List[Any] = []
     first_error: Optional[CommandError] = None
     for index, (command, reply) in enumerate(zip(commands, replies)):
+        if decode is not None and command.convert is not R.raw_bytes:
+            reply = decode_reply(reply, *decode)
         if isinstance(reply, CommandError):
             _tag(reply, index, command)
             if first_error is None:

@@ -1,4 +1,4 @@
-"""The blocking client: ``DiskDB``, its ``Pipeline`` and ``PubSub``.
+"""The blocking client: ``DiskDB``, its ``Pipeline``, ``PubSub`` and ``Monitor``.
 
 ``DiskDB`` is thread-safe: every command borrows a connection from the pool for exactly one
 round trip. Pipelines and pub/sub objects are not shared between threads; make one per thread.
@@ -10,13 +10,14 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Type
 from . import _pipeline
 from . import replies as R
 from ._base import ClientBase
+from ._monitor import parse_monitor_line
 from ._pubsub import Handler, PubSubState
 from .commands import Commands, Converter, EncodableT, KeyT
 from .connection import _DEFAULT, Connection, ConnectionPool
-from .exceptions import CommandError, ConnectionError, DataError, WatchError
+from .exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
 from .resp import NEED_MORE
 
-__all__ = ["DiskDB", "Pipeline", "PubSub"]
+__all__ = ["DiskDB", "Pipeline", "PubSub", "Monitor"]
 
 _C = TypeVar("_C", bound="DiskDB")
 
@@ -59,12 +60,13 @@ class DiskDB(ClientBase, Commands):
             # Only a socket that has worked before can have gone stale; an error on a fresh one
             # means the server is unreachable, and retrying would just double the wait.
             retry = conn.proven and self.retry_on_connection_error
+            raw = convert is R.raw_bytes
             try:
-                reply = conn.request(args, timeout)
+                reply = conn.request(args, timeout, raw)
             except ConnectionError:
                 if not retry:
                     raise
-                reply = conn.request(args, timeout)
+                reply = conn.request(args, timeout, raw)
         finally:
             pool.release(conn)
         if isinstance(reply, CommandError):
@@ -118,6 +120,11 @@ class DiskDB(ClientBase, Commands):
         """A pub/sub session on its own connection."""
         return PubSub(self, ignore_subscribe_messages)
 
+    def monitor(self) -> "Monitor":
+        """MONITOR on its own connection: ``with db.monitor() as m: for cmd in m.listen()``
+        yields a record of every command the server runs, from any client."""
+        return Monitor(self)
+
 
 class Pipeline(Commands):
     """Commands queued by the same methods as ``DiskDB`` and sent together by ``execute()``.
@@ -159,7 +166,7 @@ class Pipeline(Commands):
         assert conn is not None
         timeout = _DEFAULT if block is None else _pipeline.read_timeout(self.client.options.timeout, (block,))
         try:
-            reply = conn.request(args, timeout)
+            reply = conn.request(args, timeout, convert is R.raw_bytes)
         except ConnectionError:
             # WATCH lives on the connection: after a reconnect nothing is watched any more, so
             # going on could silently lose the optimistic-lock guarantee.
@@ -214,24 +221,29 @@ class Pipeline(Commands):
             timeout = _DEFAULT
         conn = self._conn
         pinned = conn is not None  # by watch(): WATCH state lives on that connection
+        # A DUMP among the commands: read every reply as bytes and decode the others after.
+        decode = None
+        if options.decode_responses and _pipeline.needs_bytes(queue):
+            decode = (options.encoding, options.encoding_errors)
+        raw = decode is not None
         if conn is None:
             conn = self.client.pool.acquire()
         try:
             # No retry on a pinned connection: a new socket would not carry the WATCH.
             retry = conn.proven and not pinned and self.client.retry_on_connection_error
             try:
-                replies = conn.request_many(payload, count, timeout)
+                replies = conn.request_many(payload, count, timeout, raw)
             except ConnectionError:
                 if not retry:
                     raise
-                replies = conn.request_many(payload, count, timeout)
+                replies = conn.request_many(payload, count, timeout, raw)
             if transaction:
                 self._watching = False  # EXEC has cleared the watches; no UNWATCH needed
         finally:
             if not pinned:
                 self.client.pool.release(conn)
             self.reset()
-        return _pipeline.results(queue, replies, transaction, raise_on_error)
+        return _pipeline.results(queue, replies, transaction, raise_on_error, decode)
 
     def reset(self) -> None:
         """Drop queued commands, unwatch, and give a pinned connection back to the pool."""
@@ -373,3 +385,90 @@ class PubSub:
             conn.disconnect()
         self.state = PubSubState(self.state.ignore_subscribe_messages)
 
+
+class Monitor:
+    """MONITOR: a record of every command the server runs, from any client, as it runs it.
+
+    Use it as a context manager, so the dedicated connection is closed at the end::
+
+        with db.monitor() as m:
+            for record in m.listen():
+                print(record["time"], record["client_address"], record["command"])
+
+    Records are dicts: ``time`` (float, Unix seconds), ``db`` (int), ``client_address``,
+    ``client_port`` (str, as redis-py gives them), ``client_type`` ('tcp', 'unix', 'lua'),
+    ``command`` (the arguments joined by spaces, unescaped) and ``args`` (the argument list:
+    str, or bytes with ``decode_responses=False``). Monitoring starts on entering the ``with``
+    block (or at the first ``next_command``) and ends with ``close()``; a closed monitor cannot
+    be restarted. A dropped connection raises ``ConnectionError``: it is not reconnected, since
+    commands run meanwhile would be missed silently.
+    """
+
+    def __init__(self, client: DiskDB) -> None:
+        self.client = client
+        self._conn: Optional[Connection] = None
+        self._closed = False
+
+    def __enter__(self) -> "Monitor":
+        self._connection()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def _connection(self) -> Connection:
+        if self._closed:
+            raise ConnectionError("the monitor is closed")
+        conn = self._conn
+        if conn is None:
+            # Lines are read as bytes: arguments are unescaped from them, then decoded.
+            conn = Connection(self.client.options, raw=True)
+            reply = conn.request(("MONITOR",))
+            if isinstance(reply, CommandError):
+                conn.disconnect()
+                raise reply
+            if reply != b"OK":
+                conn.disconnect()
+                raise ProtocolError("unexpected reply to MONITOR: %r" % (reply,))
+            if self._closed:  # closed by another thread while MONITOR was on its way
+                conn.disconnect()
+                raise ConnectionError("the monitor is closed")
+            self._conn = conn
+        return conn
+
+    def next_command(self, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """The next command record, waiting up to ``timeout`` seconds (None: forever); None if
+        no command ran meanwhile. Raises ``ConnectionError`` once the monitor is closed."""
+        conn = self._connection()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                reply = conn.poll_reply(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            except ConnectionError:
+                if self._closed:
+                    raise ConnectionError("the monitor is closed") from None
+                raise
+            if reply is not NEED_MORE:
+                return parse_monitor_line(reply, self.client.options.reply_encoding)
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+
+    def listen(self) -> Iterator[Dict[str, Any]]:
+        """Yield command records until the monitor is closed (from the loop, or from another
+        thread: ``close()`` wakes the waiting read)."""
+        while not self._closed:
+            try:
+                record = self.next_command()
+            except ConnectionError:
+                if self._closed:
+                    return
+                raise
+            if record is not None:
+                yield record
+
+    def close(self) -> None:
+        """End monitoring and close the connection."""
+        self._closed = True
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.disconnect(shutdown=True)

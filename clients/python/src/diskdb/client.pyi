@@ -5,12 +5,13 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Type
 from . import _pipeline
 from . import replies as R
 from ._base import ClientBase
+from ._monitor import parse_monitor_line
 from ._pubsub import Handler, PubSubState
 from .commands import Commands, Converter, EncodableT, KeyT
 from .connection import _DEFAULT, Connection, ConnectionPool
-from .exceptions import CommandError, ConnectionError, DataError, WatchError
+from .exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
 from .resp import NEED_MORE
-__all__ = ['DiskDB', 'Pipeline', 'PubSub']
+__all__ = ['DiskDB', 'Pipeline', 'PubSub', 'Monitor']
 _C = TypeVar('_C', bound='DiskDB')
 
 class DiskDB(ClientBase, Commands):
@@ -36,6 +37,9 @@ class DiskDB(ClientBase, Commands):
         ...
 
     def pubsub(self, ignore_subscribe_messages: bool=False) -> 'PubSub':
+        ...
+
+    def monitor(self) -> 'Monitor':
         ...
 
 class Pipeline(PipelineCommands):
@@ -101,6 +105,26 @@ class PubSub:
         ...
 
     def get_message(self, timeout: Optional[float]=0.0, ignore_subscribe_messages: bool=False) -> Optional[Dict[str, Any]]:
+        ...
+
+    def listen(self) -> Iterator[Dict[str, Any]]:
+        ...
+
+    def close(self) -> None:
+        ...
+
+class Monitor:
+
+    def __init__(self, client: DiskDB) -> None:
+        ...
+
+    def __enter__(self) -> 'Monitor':
+        ...
+
+    def __exit__(self, *exc_info: Any) -> None:
+        ...
+
+    def next_command(self, timeout: Optional[float]=None) -> Optional[Dict[str, Any]]:
         ...
 
     def listen(self) -> Iterator[Dict[str, Any]]:

@@ -371,6 +371,49 @@ class Commands:
     def touch(self, *names: KeyT) -> int:
         return self._execute(("TOUCH", *names))
 
+    def dump(self, name: KeyT) -> Optional[bytes]:
+        """DUMP: the key's value serialized (Redis's RDB format), or None if it does not exist.
+
+        Always ``bytes``, even with ``decode_responses=True``: the payload is binary. Feed it to
+        ``restore`` here or on another server. The key's TTL is not part of it."""
+        return self._execute(("DUMP", name), R.raw_bytes)
+
+    def restore(
+        self,
+        name: KeyT,
+        ttl: Union[ExpiryT, AbsExpiryT],
+        value: EncodableT,
+        replace: bool = False,
+        absttl: bool = False,
+        idletime: Optional[int] = None,
+        frequency: Optional[int] = None,
+    ) -> bool:
+        """RESTORE a ``dump`` payload into ``name``; True on success.
+
+        ``ttl`` is in milliseconds (a ``timedelta`` works too), 0 for no expiry; with
+        ``absttl=True`` it is an absolute Unix time in milliseconds (or a ``datetime``).
+        Without ``replace`` an existing key is an error (``CommandError`` with code
+        ``BUSYKEY``). ``idletime`` (seconds) and ``frequency`` seed the eviction statistics;
+        give at most one. A corrupt payload raises ``CommandError``."""
+        if isinstance(ttl, datetime.datetime):
+            if not absttl:
+                raise DataError("a datetime ttl is an absolute time: pass absttl=True")
+            ttl = _unix_millis(ttl)
+        elif isinstance(ttl, datetime.timedelta):
+            if absttl:
+                raise DataError("absttl=True needs a Unix time (int or datetime), not a timedelta")
+            ttl = _millis(ttl)
+        args: List[Any] = ["RESTORE", name, ttl, value]
+        if replace:
+            args.append("REPLACE")
+        if absttl:
+            args.append("ABSTTL")
+        if idletime is not None:
+            args += ["IDLETIME", idletime]
+        if frequency is not None:
+            args += ["FREQ", frequency]
+        return self._execute(args, R.is_ok)
+
     # -- lists ------------------------------------------------------------------------------
 
     def lpush(self, name: KeyT, *values: EncodableT) -> int:

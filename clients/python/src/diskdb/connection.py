@@ -24,12 +24,14 @@ _DEFAULT: Any = object()
 
 
 class Connection:
-    """One socket to the server; not thread-safe (the pool hands it to one thread at a time)."""
+    """One socket to the server; not thread-safe (the pool hands it to one thread at a time).
 
-    def __init__(self, options: ConnectionOptions) -> None:
+    ``raw=True`` keeps every reply as bytes whatever ``decode_responses`` says (MONITOR)."""
+
+    def __init__(self, options: ConnectionOptions, raw: bool = False) -> None:
         self.options = options
         self._sock: Optional[socket.socket] = None
-        self._reader = Reader(options.reply_encoding, options.encoding_errors)
+        self._reader = Reader(None if raw else options.reply_encoding, options.encoding_errors)
         # False until one command has completed on the current socket: a failure on a socket
         # that has never worked means the server is unreachable, not that it went stale.
         self.proven = False
@@ -78,12 +80,18 @@ class Connection:
                     self.disconnect()
                     raise reply
 
-    def disconnect(self) -> None:
-        """Close the socket (if any) and forget buffered bytes."""
+    def disconnect(self, shutdown: bool = False) -> None:
+        """Close the socket (if any) and forget buffered bytes. ``shutdown`` first shuts the
+        socket down, which wakes a read blocked in another thread (closing alone does not)."""
         sock, self._sock = self._sock, None
         self._reader.reset()
         self.proven = False
         if sock is not None:
+            try:
+                if shutdown:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             try:
                 sock.close()
             except OSError:
@@ -105,9 +113,16 @@ class Connection:
         """Send one command without waiting for its reply (pub/sub)."""
         self.send(encode_command(args, self.options.encoding))
 
-    def read_reply(self, timeout: Any = _DEFAULT) -> Any:
-        """Read one complete reply (error replies are returned, not raised)."""
+    def read_reply(self, timeout: Any = _DEFAULT, raw: bool = False) -> Any:
+        """Read one complete reply (error replies are returned, not raised); ``raw`` keeps its
+        strings as bytes even when responses are decoded."""
         reader = self._reader
+        if raw and reader.encoding is not None:
+            encoding, reader.encoding = reader.encoding, None
+            try:
+                return self.read_reply(timeout)
+            finally:
+                reader.encoding = encoding
         reply = reader.gets()
         while reply is NEED_MORE or (type(reply) is Push and not self.keep_pushes):
             if reply is NEED_MORE:
@@ -137,11 +152,11 @@ class Connection:
             raise ConnectionError("connection closed by %s" % self.options.describe())
         self._reader.feed(data)
 
-    def request(self, args: Sequence[Any], timeout: Any = _DEFAULT) -> Any:
-        """Send one command and return its reply."""
+    def request(self, args: Sequence[Any], timeout: Any = _DEFAULT, raw: bool = False) -> Any:
+        """Send one command and return its reply (``raw``: strings kept as bytes)."""
         self.send(encode_command(args, self.options.encoding))
         try:
-            reply = self.read_reply(timeout)
+            reply = self.read_reply(timeout, raw)
         except BaseException:
             # Includes KeyboardInterrupt: the reply is still on its way.
             self.disconnect()
@@ -149,11 +164,11 @@ class Connection:
         self.proven = True
         return reply
 
-    def request_many(self, payload: bytes, count: int, timeout: Any = _DEFAULT) -> List[Any]:
+    def request_many(self, payload: bytes, count: int, timeout: Any = _DEFAULT, raw: bool = False) -> List[Any]:
         """Send pre-encoded commands in one write and read ``count`` replies in order."""
         self.send(payload)
         try:
-            replies = [self.read_reply(timeout) for _ in range(count)]
+            replies = [self.read_reply(timeout, raw) for _ in range(count)]
         except BaseException:
             self.disconnect()
             raise

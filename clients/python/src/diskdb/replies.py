@@ -19,6 +19,14 @@ def _text(value: Any) -> str:
     return value
 
 
+def raw_bytes(reply: Reply) -> Optional[bytes]:
+    """DUMP's payload, exactly as the server sent it (None for a missing key).
+
+    The clients recognise this converter and read its reply without decoding, whatever
+    ``decode_responses`` says: the payload is binary, so decoding would corrupt or refuse it."""
+    return reply
+
+
 def is_ok(reply: Reply) -> bool:
     """``+OK`` -> True. Anything else (notably nil when NX/XX blocked a write) -> False."""
     return reply == "OK" or reply == b"OK"

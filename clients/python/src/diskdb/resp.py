@@ -14,7 +14,7 @@ from typing import Any, Iterable, List, Optional, Sequence
 
 from .exceptions import DataError, ProtocolError, error_from_reply
 
-__all__ = ["NEED_MORE", "Push", "Reader", "encode_command", "encode_commands"]
+__all__ = ["NEED_MORE", "Push", "Reader", "decode_reply", "encode_command", "encode_commands"]
 
 
 class _NeedMore:
@@ -137,11 +137,33 @@ def _finish(frame: List[Any]) -> Any:
     return _SKIP  # '|' attribute: metadata about the next reply, which we do not use
 
 
+def decode_reply(value: Any, encoding: str, errors: str = "strict") -> Any:
+    """What ``Reader(encoding, errors)`` would have returned for a reply that a non-decoding
+    reader parsed: every ``bytes`` inside it decoded, containers and other values kept.
+
+    Used when one reply of a batch had to stay binary (DUMP) but its neighbours must look as
+    usual; map keys and set members keep the hashable form the parser gave them."""
+    kind = type(value)
+    if kind is bytes:
+        return value.decode(encoding, errors)
+    if kind is list or kind is Push:
+        items = [decode_reply(item, encoding, errors) for item in value]
+        return items if kind is list else Push(items)
+    if kind is dict:
+        return {decode_reply(k, encoding, errors): decode_reply(v, encoding, errors) for k, v in value.items()}
+    if kind is set or kind is frozenset:
+        return kind(decode_reply(item, encoding, errors) for item in value)
+    if kind is tuple:
+        return tuple(decode_reply(item, encoding, errors) for item in value)
+    return value
+
+
 class Reader:
     """Incremental RESP parser: ``feed`` bytes in, ``gets`` complete replies out.
 
     With ``encoding`` set, bulk and simple strings are decoded to ``str`` (``decode_responses``);
     otherwise they stay ``bytes``. Error replies are returned as exception instances.
+    ``encoding`` may be changed between replies (``None`` reads the next ones as bytes).
     """
 
     __slots__ = ("_buf", "_pos", "_stack", "_encoding", "_errors")
@@ -162,6 +184,15 @@ class Reader:
             del self._buf[: self._pos]
             self._pos = 0
         self._buf += data
+
+    @property
+    def encoding(self) -> Optional[str]:
+        """The encoding strings are decoded with; None keeps them as bytes."""
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, encoding: Optional[str]) -> None:
+        self._encoding = encoding
 
     def has_buffered(self) -> bool:
         """True if bytes are waiting that may already hold a reply."""

@@ -12,12 +12,13 @@ from ..exceptions import (
     UnknownCommandError,
     WatchError,
 )
-from .client import DiskDB, Pipeline, PubSub
+from .client import DiskDB, Monitor, Pipeline, PubSub
 
 __all__ = [
     "DiskDB",
     "Pipeline",
     "PubSub",
+    "Monitor",
     "DiskDBError",
     "ConnectionError",
     "TimeoutError",

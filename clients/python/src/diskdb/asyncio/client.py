@@ -1,4 +1,4 @@
-"""The asyncio client: ``DiskDB``, ``Pipeline`` and ``PubSub`` as coroutines.
+"""The asyncio client: ``DiskDB``, ``Pipeline``, ``PubSub`` and ``Monitor`` as coroutines.
 
 The command methods are the same ``Commands`` methods as the blocking client's; here
 ``_execute`` returns a coroutine, so ``await db.get('k')`` works for every command. Use one
@@ -12,13 +12,14 @@ from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Sequence,
 from .. import _pipeline
 from .. import replies as R
 from .._base import ClientBase
+from .._monitor import parse_monitor_line
 from .._pubsub import Handler, PubSubState
 from ..commands import Commands, Converter, EncodableT, KeyT
-from ..exceptions import CommandError, ConnectionError, DataError, WatchError
+from ..exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
 from ..resp import NEED_MORE
 from .connection import _DEFAULT, Connection, ConnectionPool
 
-__all__ = ["DiskDB", "Pipeline", "PubSub"]
+__all__ = ["DiskDB", "Pipeline", "PubSub", "Monitor"]
 
 _C = TypeVar("_C", bound="DiskDB")
 
@@ -56,12 +57,13 @@ class DiskDB(ClientBase, Commands):
         conn = pool.try_acquire() or await pool.acquire()
         try:
             retry = conn.proven and self.retry_on_connection_error
+            raw = convert is R.raw_bytes
             try:
-                reply = await conn.request(args, timeout)
+                reply = await conn.request(args, timeout, raw)
             except ConnectionError:
                 if not retry:
                     raise
-                reply = await conn.request(args, timeout)
+                reply = await conn.request(args, timeout, raw)
         finally:
             pool.release(conn)
         if isinstance(reply, CommandError):
@@ -108,6 +110,11 @@ class DiskDB(ClientBase, Commands):
     def pubsub(self, ignore_subscribe_messages: bool = False) -> "PubSub":
         return PubSub(self, ignore_subscribe_messages)
 
+    def monitor(self) -> "Monitor":
+        """MONITOR on its own connection: ``async with db.monitor() as m:
+        async for cmd in m.listen()``; see ``diskdb.Monitor``."""
+        return Monitor(self)
+
 
 class Pipeline(Commands):
     """Queue commands with the usual methods (they return the pipeline, not a coroutine) and
@@ -145,7 +152,7 @@ class Pipeline(Commands):
         assert conn is not None
         timeout = _DEFAULT if block is None else _pipeline.read_timeout(self.client.options.timeout, (block,))
         try:
-            reply = await conn.request(args, timeout)
+            reply = await conn.request(args, timeout, convert is R.raw_bytes)
         except ConnectionError:
             await self.reset()
             raise WatchError("connection lost while watching keys; start the transaction again") from None
@@ -191,24 +198,29 @@ class Pipeline(Commands):
             timeout = _DEFAULT
         conn = self._conn
         pinned = conn is not None  # by watch(): WATCH state lives on that connection
+        # A DUMP among the commands: read every reply as bytes and decode the others after.
+        decode = None
+        if options.decode_responses and _pipeline.needs_bytes(queue):
+            decode = (options.encoding, options.encoding_errors)
+        raw = decode is not None
         if conn is None:
             conn = await self.client.pool.acquire()
         try:
             # No retry on a pinned connection: a new socket would not carry the WATCH.
             retry = conn.proven and not pinned and self.client.retry_on_connection_error
             try:
-                replies = await conn.request_many(payload, count, timeout)
+                replies = await conn.request_many(payload, count, timeout, raw)
             except ConnectionError:
                 if not retry:
                     raise
-                replies = await conn.request_many(payload, count, timeout)
+                replies = await conn.request_many(payload, count, timeout, raw)
             if transaction:
                 self._watching = False
         finally:
             if not pinned:
                 self.client.pool.release(conn)
             await self.reset()
-        return _pipeline.results(queue, replies, transaction, raise_on_error)
+        return _pipeline.results(queue, replies, transaction, raise_on_error, decode)
 
     async def reset(self) -> None:
         self._queue = []
@@ -333,5 +345,86 @@ class PubSub:
         if conn is not None:
             await conn.aclose()
         self.state = PubSubState(self.state.ignore_subscribe_messages)
+
+    aclose = close
+
+
+class Monitor:
+    """asyncio twin of ``diskdb.Monitor``::
+
+        async with db.monitor() as m:
+            async for record in m.listen():
+                ...
+
+    Same records; ``await m.close()`` (from the loop or another task) ends ``listen()``.
+    """
+
+    def __init__(self, client: DiskDB) -> None:
+        self.client = client
+        self._conn: Optional[Connection] = None
+        self._closed = False
+
+    async def __aenter__(self) -> "Monitor":
+        await self._connection()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+    async def _connection(self) -> Connection:
+        if self._closed:
+            raise ConnectionError("the monitor is closed")
+        conn = self._conn
+        if conn is None:
+            conn = Connection(self.client.options, raw=True)
+            reply = await conn.request(("MONITOR",))
+            if isinstance(reply, CommandError):
+                await conn.aclose()
+                raise reply
+            if reply != b"OK":
+                await conn.aclose()
+                raise ProtocolError("unexpected reply to MONITOR: %r" % (reply,))
+            if self._closed:  # closed by another task while MONITOR was on its way
+                await conn.aclose()
+                raise ConnectionError("the monitor is closed")
+            self._conn = conn
+        return conn
+
+    async def next_command(self, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """The next command record, waiting up to ``timeout`` seconds (None: forever); None if
+        no command ran meanwhile. Raises ``ConnectionError`` once the monitor is closed."""
+        conn = await self._connection()
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            try:
+                reply = await conn.poll_reply(None if deadline is None else max(0.0, deadline - loop.time()))
+            except ConnectionError:
+                if self._closed:
+                    raise ConnectionError("the monitor is closed") from None
+                raise
+            if reply is not NEED_MORE:
+                return parse_monitor_line(reply, self.client.options.reply_encoding)
+            if deadline is not None and loop.time() >= deadline:
+                return None
+
+    async def listen(self) -> AsyncIterator[Dict[str, Any]]:
+        """Yield command records until the monitor is closed."""
+        while not self._closed:
+            try:
+                record = await self.next_command()
+            except ConnectionError:
+                if self._closed:
+                    return
+                raise
+            if record is not None:
+                yield record
+
+    async def close(self) -> None:
+        """End monitoring and close the connection."""
+        self._closed = True
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.aclose()
 
     aclose = close

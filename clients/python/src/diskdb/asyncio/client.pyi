@@ -6,12 +6,13 @@ from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Sequence,
 from .. import _pipeline
 from .. import replies as R
 from .._base import ClientBase
+from .._monitor import parse_monitor_line
 from .._pubsub import Handler, PubSubState
 from ..commands import Commands, Converter, EncodableT, KeyT
-from ..exceptions import CommandError, ConnectionError, DataError, WatchError
+from ..exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
 from ..resp import NEED_MORE
 from .connection import _DEFAULT, Connection, ConnectionPool
-__all__ = ['DiskDB', 'Pipeline', 'PubSub']
+__all__ = ['DiskDB', 'Pipeline', 'PubSub', 'Monitor']
 _C = TypeVar('_C', bound='DiskDB')
 
 async def _maybe_await(value: Any) -> Any:
@@ -41,6 +42,9 @@ class DiskDB(ClientBase, AsyncCommands):
         ...
 
     def pubsub(self, ignore_subscribe_messages: bool=False) -> 'PubSub':
+        ...
+
+    def monitor(self) -> 'Monitor':
         ...
 
 class Pipeline(PipelineCommands):
@@ -108,7 +112,28 @@ class PubSub:
     async def get_message(self, timeout: Optional[float]=0.0, ignore_subscribe_messages: bool=False) -> Optional[Dict[str, Any]]:
         ...
 
-    async def listen(self) -> AsyncIterator[Dict[str, Any]]:
+    def listen(self) -> AsyncIterator[Dict[str, Any]]:
+        ...
+
+    async def close(self) -> None:
+        ...
+    aclose = close
+
+class Monitor:
+
+    def __init__(self, client: DiskDB) -> None:
+        ...
+
+    async def __aenter__(self) -> 'Monitor':
+        ...
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        ...
+
+    async def next_command(self, timeout: Optional[float]=None) -> Optional[Dict[str, Any]]:
+        ...
+
+    def listen(self) -> AsyncIterator[Dict[str, Any]]:
         ...
 
     async def close(self) -> None:

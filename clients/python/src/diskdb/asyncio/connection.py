@@ -30,13 +30,14 @@ else:
 
 
 class Connection:
-    """One stream to the server, used by one task at a time."""
+    """One stream to the server, used by one task at a time. ``raw=True`` keeps every reply
+    as bytes whatever ``decode_responses`` says (MONITOR)."""
 
-    def __init__(self, options: ConnectionOptions) -> None:
+    def __init__(self, options: ConnectionOptions, raw: bool = False) -> None:
         self.options = options
         self._stream: Optional[asyncio.StreamReader] = None
         self._writer: Optional[asyncio.StreamWriter] = None
-        self._reader = Reader(options.reply_encoding, options.encoding_errors)
+        self._reader = Reader(None if raw else options.reply_encoding, options.encoding_errors)
         self.proven = False
         self.keep_pushes = False
 
@@ -121,8 +122,15 @@ class Connection:
     async def send_command(self, args: Sequence[Any]) -> None:
         await self.send(encode_command(args, self.options.encoding))
 
-    async def read_reply(self, timeout: Any = _DEFAULT) -> Any:
+    async def read_reply(self, timeout: Any = _DEFAULT, raw: bool = False) -> Any:
         reader = self._reader
+        if raw and reader.encoding is not None:
+            # Strings of this one reply stay bytes (DUMP), even when responses are decoded.
+            encoding, reader.encoding = reader.encoding, None
+            try:
+                return await self.read_reply(timeout)
+            finally:
+                reader.encoding = encoding
         reply = reader.gets()
         while reply is NEED_MORE or (type(reply) is Push and not self.keep_pushes):
             if reply is NEED_MORE:
@@ -147,10 +155,10 @@ class Connection:
             raise ConnectionError("connection closed by %s" % self.options.describe())
         self._reader.feed(data)
 
-    async def request(self, args: Sequence[Any], timeout: Any = _DEFAULT) -> Any:
+    async def request(self, args: Sequence[Any], timeout: Any = _DEFAULT, raw: bool = False) -> Any:
         await self.send(encode_command(args, self.options.encoding))
         try:
-            reply = await self.read_reply(timeout)
+            reply = await self.read_reply(timeout, raw)
         except BaseException:
             # Includes cancellation: the reply is still on its way and would desync the stream.
             self.disconnect()
@@ -158,10 +166,10 @@ class Connection:
         self.proven = True
         return reply
 
-    async def request_many(self, payload: bytes, count: int, timeout: Any = _DEFAULT) -> List[Any]:
+    async def request_many(self, payload: bytes, count: int, timeout: Any = _DEFAULT, raw: bool = False) -> List[Any]:
         await self.send(payload)
         try:
-            replies = [await self.read_reply(timeout) for _ in range(count)]
+            replies = [await self.read_reply(timeout, raw) for _ in range(count)]
         except BaseException:
             self.disconnect()
             raise
