@@ -140,25 +140,9 @@ func (cn *conn) roundTrip(ctx context.Context, cmds []*cmd, opt *Options) ([]int
 		return nil, err
 	}
 
-	if done := ctx.Done(); done != nil {
-		// Go 1.19 has no context.AfterFunc: a watcher goroutine interrupts the
-		// socket when ctx is cancelled, and is waited for before returning so
-		// it can never touch the connection after it is back in the pool.
-		stop := make(chan struct{})
-		exited := make(chan struct{})
-		go func() {
-			defer close(exited)
-			select {
-			case <-done:
-				_ = cn.nc.SetDeadline(aLongTimeAgo)
-			case <-stop:
-			}
-		}()
-		defer func() {
-			close(stop)
-			<-exited
-		}()
-	}
+	// The watcher is gone before returning, so it can never touch the
+	// connection after it is back in the pool.
+	defer interruptOnCancel(ctx, cn.nc.SetDeadline)()
 
 	replies, err := cn.exchange(buf, len(cmds))
 	if err != nil {
@@ -180,6 +164,32 @@ func (cn *conn) roundTrip(ctx context.Context, cmds []*cmd, opt *Options) ([]int
 		return nil, fmt.Errorf("diskdb: %w", err)
 	}
 	return replies, nil
+}
+
+// interruptOnCancel makes cancelling ctx interrupt the I/O under way on a
+// connection, by moving its deadline (set with setDeadline) into the past.
+// Go 1.19 has no context.AfterFunc: a watcher goroutine does it, and the
+// returned stop waits for that goroutine to exit, so nothing moves the
+// deadline after stop returns.
+func interruptOnCancel(ctx context.Context, setDeadline func(time.Time) error) (stop func()) {
+	done := ctx.Done()
+	if done == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		select {
+		case <-done:
+			_ = setDeadline(aLongTimeAgo)
+		case <-quit:
+		}
+	}()
+	return func() {
+		close(quit)
+		<-exited
+	}
 }
 
 func (cn *conn) exchange(buf []byte, n int) ([]interface{}, error) {

@@ -148,24 +148,8 @@ func (m *Monitor) waitForData(ctx context.Context) error {
 	if err := m.cn.nc.SetReadDeadline(dl); err != nil {
 		return err
 	}
-	if done := ctx.Done(); done != nil {
-		// As in roundTrip: cancelling ctx moves the deadline into the past,
-		// and the watcher is gone before the deadline is set again.
-		stop := make(chan struct{})
-		exited := make(chan struct{})
-		go func() {
-			defer close(exited)
-			select {
-			case <-done:
-				_ = m.cn.nc.SetReadDeadline(aLongTimeAgo)
-			case <-stop:
-			}
-		}()
-		defer func() {
-			close(stop)
-			<-exited
-		}()
-	}
+	// The watcher is gone before the deadline is set again.
+	defer interruptOnCancel(ctx, m.cn.nc.SetReadDeadline)()
 	_, err := m.cn.br.Peek(1)
 	return err
 }
