@@ -147,8 +147,7 @@ pub fn decode(payload: &[u8]) -> std::result::Result<Value, PayloadError> {
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
     let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
-    let crc = crc.iter().rev().fold(0, |acc, &b| acc << 8 | b as u64);
-    if version > VERSION_READ || crc64(body) != crc {
+    if version > VERSION_READ || crc64(body) != le(crc) {
         return Err(PayloadError::VersionOrChecksum);
     }
     decode_value(&body[..body.len() - 2]).ok_or(PayloadError::BadFormat)

@@ -805,19 +805,7 @@ pub fn feed_monitors(ctx: &Ctx, argv: &[bytes::Bytes]) {
             line.extend_from_slice(b"(redacted)");
             redact -= 1;
         } else {
-            for &b in arg.iter() {
-                match b {
-                    b'\\' => line.extend_from_slice(b"\\\\"),
-                    b'"' => line.extend_from_slice(b"\\\""),
-                    b'\n' => line.extend_from_slice(b"\\n"),
-                    b'\r' => line.extend_from_slice(b"\\r"),
-                    b'\t' => line.extend_from_slice(b"\\t"),
-                    0x07 => line.extend_from_slice(b"\\a"),
-                    0x08 => line.extend_from_slice(b"\\b"),
-                    0x20..=0x7e => line.push(b),
-                    _ => line.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
-                }
-            }
+            push_repr(&mut line, arg);
             if hello && i > 1 && arg.eq_ignore_ascii_case(b"auth") {
                 redact = 2;
             }
@@ -825,4 +813,21 @@ pub fn feed_monitors(ctx: &Ctx, argv: &[bytes::Bytes]) {
         line.push(b'"');
     }
     ctx.state.pubsub.hub.feed_monitors(bytes::Bytes::from(line));
+}
+
+/// Appends `arg` escaped as Redis's `sdscatrepr` does (without the quotes).
+fn push_repr(line: &mut Vec<u8>, arg: &[u8]) {
+    for &b in arg {
+        match b {
+            b'\\' => line.extend_from_slice(b"\\\\"),
+            b'"' => line.extend_from_slice(b"\\\""),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            b'\t' => line.extend_from_slice(b"\\t"),
+            0x07 => line.extend_from_slice(b"\\a"),
+            0x08 => line.extend_from_slice(b"\\b"),
+            0x20..=0x7e => line.push(b),
+            _ => line.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
 }

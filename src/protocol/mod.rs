@@ -13,7 +13,7 @@ mod scan_c;
 
 pub use argv::with_argv;
 pub use parse::{parse, ParseLimits, ProtocolError, Request};
-pub use reply::{encode_push, format_double, Bulks, Nested, Reply};
+pub use reply::{encode_push, encode_status, format_double, Bulks, Nested, Reply};
 pub use scan::{scan, scanner, Args, Batch, Scanner, Span};
 #[cfg(all(feature = "c_parser", fuzzing))]
 pub use scan_c::assert_same;

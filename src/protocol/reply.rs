@@ -191,6 +191,11 @@ pub fn encode_push(resp: u8, parts: &[&[u8]], out: &mut Vec<u8>) {
     parts.iter().for_each(|p| bulk(out, p));
 }
 
+/// A status line (`+text`), as MONITOR streams its lines, the same in RESP2 and RESP3.
+pub fn encode_status(text: &[u8], out: &mut Vec<u8>) {
+    simple(out, b'+', text);
+}
+
 fn simple(out: &mut Vec<u8>, kind: u8, text: &[u8]) {
     out.push(kind);
     // A status line cannot carry CR or LF; Redis replaces them with spaces.

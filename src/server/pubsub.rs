@@ -269,11 +269,7 @@ pub fn drain(mailbox: &mut Mailbox, first: Option<Arc<Message>>, resp: u8, out: 
         let Some(m) = next.take().or_else(|| mailbox.messages.try_recv().ok()) else { break };
         charged += m.size();
         match (&m.pattern, m.shard) {
-            _ if m.monitor => {
-                out.extend_from_slice(b"+");
-                out.extend_from_slice(&m.payload);
-                out.extend_from_slice(b"\r\n");
-            }
+            _ if m.monitor => crate::protocol::encode_status(&m.payload, out),
             (Some(p), _) => crate::protocol::encode_push(resp, &[b"pmessage", p, &m.channel, &m.payload], out),
             (None, true) => crate::protocol::encode_push(resp, &[b"smessage", &m.channel, &m.payload], out),
             (None, false) => crate::protocol::encode_push(resp, &[b"message", &m.channel, &m.payload], out),
