@@ -536,6 +536,36 @@ def g_bitpos(g):
     return cmd("BITPOS", g.key(), args)
 
 
+def g_bitop(g):
+    op = g.maybe_bad(["AND", "OR", "XOR", "NOT", "and"], ["NAND", ""])
+    sources = g.keys(1, 1) if op == "NOT" and g.chance(0.9) else g.keys(1, 3)
+    return cmd("BITOP", op, g.key(), sources)
+
+
+BITFIELD_TYPES = ["u1", "u3", "u8", "i8", "i5", "u16", "i16", "i32", "u63", "i64"]
+BAD_BITFIELD_TYPES = ["u64", "i65", "I8", "u0", "x8", "i", ""]
+BITFIELD_OFFSETS = [0, 1, 5, 7, 8, 13, 64, 100, "#0", "#1", "#3"]
+BAD_BITFIELD_OFFSETS = [-1, "x", "#-1", "4294967296", "##1"]
+BITFIELD_VALUES = [0, 1, -1, 7, 100, 127, 128, 255, -129, 65535, 2 ** 31, 2 ** 62,
+                   -(2 ** 63), 2 ** 63 - 1]
+
+
+def g_bitfield(g):
+    ops = []
+    for _ in range(g.rng.randint(0 if g.chance(0.05) else 1, 4)):
+        sub = g.pick(["GET", "SET", "INCRBY", "OVERFLOW", "get"] + (["NOPE"] if g.chance(0.05) else []))
+        if sub == "OVERFLOW":
+            ops += [sub, g.maybe_bad(["WRAP", "SAT", "FAIL", "sat"], ["CLAMP"])]
+            continue
+        ops += [sub, g.maybe_bad(BITFIELD_TYPES, BAD_BITFIELD_TYPES),
+                g.maybe_bad(BITFIELD_OFFSETS, BAD_BITFIELD_OFFSETS)]
+        if sub in ("SET", "INCRBY"):
+            ops.append(g.maybe_bad(BITFIELD_VALUES, ["x", "1.5"]))
+    if g.chance(0.05):
+        ops = ops[:-1]
+    return cmd(g.pick(["BITFIELD", "BITFIELD", "BITFIELD_RO"]), g.key(), ops)
+
+
 def g_lcs(g):
     opts = g.options((0.3, ["LEN"]), (0.4, ["IDX"]),
                      (0.3, ["MINMATCHLEN", g.pick([0, 1, 2, 4, -1, "x"])]),
@@ -570,7 +600,7 @@ def g_big_string(g):
 
 STRINGS = [
     g_set, g_set, g_big_string, g_getex, g_setex, g_incrby, g_setrange, g_bitcount, g_bitpos, g_lcs,
-    g_mset,
+    g_mset, g_bitop, g_bitfield, g_bitfield,
     lambda g: cmd(g.pick(["GET", "GETDEL", "STRLEN", "INCR", "DECR"]), g.key()),
     lambda g: cmd(g.pick(["GETSET", "SETNX", "APPEND"]), g.key(), g.value()),
     lambda g: cmd("INCRBYFLOAT", g.key(), g.float_increment()),
@@ -602,11 +632,39 @@ def g_keyspace(g):
     return cmd(choice, norm="shape" if choice == "RANDOMKEY" else None)
 
 
+def g_sort(g):
+    """SORT over whatever type the key holds, with weights w_<member> and hashes
+    h_<member> (all rewritten in this step, so the step alone decides the outcome)."""
+    weights = [[b"w_" + m, g.pick(VALUES)] for m in MEMBERS if g.chance(0.8)]
+    setup = [cmd("DEL", [b"w_" + m for m in MEMBERS], [b"h_" + m for m in MEMBERS], norm="fixup")]
+    if weights:
+        setup.append(cmd("MSET", weights, norm="fixup"))
+    setup += [cmd("HSET", b"h_" + m, "f", g.pick(VALUES), norm="fixup") for m in MEMBERS if g.chance(0.4)]
+    by = g.pick(["w_*", "h_*->f", "*", "nosort", "w_*->"]) if g.chance(0.6) else None
+    alpha, store = g.chance(0.4), g.chance(0.2)
+    if store and alpha and by and "*" in by:
+        alpha = False  # ALPHA ties under BY are in qsort's order in Redis: unspecified
+    opts = g.options((1.0 if by else 0.0, ["BY", by]),
+                     (0.3, ["LIMIT", g.index(), g.pick([-1, 0, 1, 2, 5])]),
+                     (0.3, [g.pick(["ASC", "DESC", "asc"])]), (1.0 if alpha else 0.0, ["ALPHA"]),
+                     (0.4, ["GET", g.pick(["#", "w_*", "h_*->f", "fixed"])]),
+                     (0.2, ["GET", g.pick(["#", "w_*"])]),
+                     (1.0 if store else 0.0, ["STORE", g.key()]))
+    # A set's own order, or ALPHA ties (under BY, or without STORE, where Redis compares
+    # with strcoll, which ends strings at their first NUL byte): the whole reply is a
+    # multiset, and which elements a LIMIT picks out of it is unspecified.
+    unordered = not store and ((by and "*" not in by) or alpha)
+    norm = ("shape" if b"LIMIT" in flatten(opts) else "sorted") if unordered else None
+    name = "SORT_RO" if not store and g.chance(0.3) else "SORT"
+    return setup + [cmd(name, g.key(), opts, norm=norm)]
+
+
 KEYSPACE = [
     g_expire, g_expire, g_copy, g_keyspace,
     lambda g: cmd(g.pick(["DEL", "UNLINK", "EXISTS", "TOUCH"]), g.keys(1, 3)),
     lambda g: cmd(g.pick(["TYPE", "PERSIST"]), g.key()),
     lambda g: cmd(g.pick(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), g.key(), norm="ttl"),
+    g_sort, g_sort,
     lambda g: cmd(g.pick(["RENAME", "RENAMENX"]), g.key(), g.key()),
 ]
 

@@ -1103,3 +1103,144 @@ fn scan_lists_exactly_the_live_keys_of_jobs_made_and_deleted_in_order() {
     assert_eq!(c.cmd(&["GET", "job:004999"]), bulk("x"));
     assert_eq!(c.cmd(&["EXISTS", "job:004899"]), int(0));
 }
+
+fn texts(items: &[&str]) -> Value {
+    arr(items.iter().map(|s| bulk(s)).collect())
+}
+
+#[test]
+fn sort_orders_lists_sets_and_sorted_sets() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["RPUSH", "l", "3", "10", "1", "2.5", "-inf", "0x10"]);
+    assert_eq!(c.cmd(&["SORT", "l"]), texts(&["-inf", "1", "2.5", "3", "10", "0x10"]));
+    assert_eq!(c.cmd(&["SORT", "l", "DESC"]), texts(&["0x10", "10", "3", "2.5", "1", "-inf"]));
+    assert_eq!(c.cmd(&["SORT", "l", "ALPHA"]), texts(&["-inf", "0x10", "1", "10", "2.5", "3"]));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "1", "2"]), texts(&["1", "2.5"]));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "-5", "2", "DESC"]), texts(&["0x10", "10"]));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "4", "100"]), texts(&["10", "0x10"]));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "9", "1"]), texts(&[]));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "0", "0"]), texts(&[]));
+    // Equal scores fall back to the elements; the list is not changed.
+    c.cmd(&["RPUSH", "ties", "b", "1.0", "a", "1", "01"]);
+    assert_eq!(c.cmd(&["SORT", "ties", "BY", "nokey"]), texts(&["b", "1.0", "a", "1", "01"]));
+    assert_eq!(c.cmd(&["SORT", "ties", "ALPHA", "DESC"]), texts(&["b", "a", "1.0", "1", "01"]));
+    assert_eq!(c.cmd(&["SORT", "ties", "BY", "w_*"]), texts(&["01", "1", "1.0", "a", "b"]));
+    assert_eq!(c.cmd(&["LRANGE", "ties", "0", "-1"]), texts(&["b", "1.0", "a", "1", "01"]));
+    // Sets and sorted sets.
+    c.cmd(&["SADD", "s", "5", "-2", "40"]);
+    assert_eq!(c.cmd(&["SORT", "s"]), texts(&["-2", "5", "40"]));
+    c.cmd(&["ZADD", "z", "1", "c", "2", "a", "3", "b"]);
+    assert_eq!(c.cmd(&["SORT", "z", "ALPHA"]), texts(&["a", "b", "c"]));
+    assert_eq!(c.cmd(&["SORT", "z", "BY", "nosort"]), texts(&["c", "a", "b"]));
+    assert_eq!(c.cmd(&["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "5"]), texts(&["a", "c"]));
+    assert_eq!(c.cmd(&["SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"]), texts(&["-inf", "2.5"]));
+    assert_eq!(c.cmd(&["SORT", "l", "BY", "nosort", "LIMIT", "1", "2"]), texts(&["10", "1"]));
+    assert_eq!(c.cmd(&["SORT_RO", "l", "LIMIT", "0", "1"]), texts(&["-inf"]));
+    assert_eq!(c.cmd(&["SORT", "missing"]), texts(&[]));
+    // Without STORE, SORT writes nothing: a WATCH on the sorted key holds.
+    assert_eq!(c.cmd(&["WATCH", "l"]), ok());
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "0", "1"]), texts(&["-inf"]));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["LLEN", "l"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(6)]));
+}
+
+#[test]
+fn sort_by_and_get_patterns() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["RPUSH", "ids", "1", "2", "3", "4"]);
+    c.cmd(&["MSET", "w_1", "30", "w_2", "10", "w_3", "20", "name_1", "one", "name_2", "two", "name_4", "four"]);
+    // A missing weight counts as 0.
+    assert_eq!(c.cmd(&["SORT", "ids", "BY", "w_*"]), texts(&["4", "2", "3", "1"]));
+    assert_eq!(c.cmd(&["SORT", "ids", "BY", "w_*", "GET", "name_*"]), arr(vec![bulk("four"), bulk("two"), nil(), bulk("one")]));
+    assert_eq!(c.cmd(&["SORT", "ids", "BY", "w_*", "GET", "#", "GET", "w_*", "LIMIT", "1", "2"]), texts(&["2", "10", "3", "20"]));
+    // GET of a pattern without `*`, or of a key of another type, is nil.
+    c.cmd(&["LPUSH", "name_3", "x"]);
+    assert_eq!(c.cmd(&["SORT", "ids", "GET", "fixed", "GET", "name_*", "LIMIT", "2", "1"]), arr(vec![nil(), nil()]));
+    // Hash fields: `key->field`.
+    c.cmd(&["HSET", "h_1", "rank", "b", "age", "5"]);
+    c.cmd(&["HSET", "h_2", "rank", "a", "age", "9"]);
+    c.cmd(&["HSET", "h_3", "rank", "c"]);
+    assert_eq!(
+        c.cmd(&["SORT", "ids", "BY", "h_*->rank", "ALPHA", "GET", "#", "GET", "h_*->age"]),
+        arr(vec![bulk("4"), nil(), bulk("2"), bulk("9"), bulk("1"), bulk("5"), bulk("3"), nil()])
+    );
+    assert_eq!(c.cmd(&["SORT", "ids", "BY", "h_*->age", "DESC", "GET", "h_*->rank"]), arr(vec![bulk("a"), bulk("b"), nil(), bulk("c")]));
+    // A weight that is not a number is an error without ALPHA.
+    c.cmd(&["SET", "w_4", "heavy"]);
+    assert_eq!(c.cmd(&["SORT", "ids", "BY", "w_*"]), err("ERR One or more scores can't be converted into double"));
+    c.cmd(&["RPUSH", "words", "b", "a"]);
+    assert_eq!(c.cmd(&["SORT", "words"]), err("ERR One or more scores can't be converted into double"));
+    assert_eq!(c.cmd(&["SORT", "words", "ALPHA"]), texts(&["a", "b"]));
+}
+
+#[test]
+fn sort_store_replaces_the_destination_with_a_list() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["RPUSH", "l", "3", "1", "2"]);
+    c.cmd(&["SET", "dst", "old"]);
+    c.cmd(&["EXPIRE", "dst", "100"]);
+    assert_eq!(c.cmd(&["SORT", "l", "STORE", "dst"]), int(3));
+    assert_eq!(c.cmd(&["LRANGE", "dst", "0", "-1"]), texts(&["1", "2", "3"]));
+    assert_eq!(c.cmd(&["TTL", "dst"]), int(-1));
+    // Missing GET values are stored as empty strings.
+    c.cmd(&["SET", "v_2", "two"]);
+    assert_eq!(c.cmd(&["SORT", "l", "GET", "v_*", "GET", "#", "STORE", "dst"]), int(6));
+    assert_eq!(c.cmd(&["LRANGE", "dst", "0", "-1"]), texts(&["", "1", "two", "2", "", "3"]));
+    // The source may be the destination; an empty result deletes it.
+    assert_eq!(c.cmd(&["SORT", "l", "DESC", "STORE", "l"]), int(3));
+    assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), texts(&["3", "2", "1"]));
+    assert_eq!(c.cmd(&["SORT", "missing", "STORE", "dst"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "dst"]), int(0));
+    // A set stored without sorting is sorted by value anyway.
+    c.cmd(&["SADD", "s", "b", "c", "a"]);
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "nosort", "STORE", "dst"]), int(3));
+    assert_eq!(c.cmd(&["LRANGE", "dst", "0", "-1"]), texts(&["a", "b", "c"]));
+    // A client blocked on the destination gets the stored list.
+    let mut waiter = s.client();
+    waiter.send_raw(&Client::encode(&[b"BLPOP", b"queue", b"5"]));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(c.cmd(&["SORT", "s", "ALPHA", "STORE", "queue"]), int(3));
+    assert_eq!(waiter.read(), texts(&["queue", "a"]));
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "SORT", "l", "LIMIT", "0", "1", "GET", "STORE", "STORE", "d1", "STORE", "d2"]),
+        texts(&["l", "d2"])
+    );
+}
+
+#[test]
+fn sort_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["RPUSH", "l", "1"]);
+    c.cmd(&["SET", "str", "1"]);
+    assert_eq!(c.cmd(&["SORT", "str"]), err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SORT", "l", "LIMIT", "a", "1"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["SORT", "l", "BY"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SORT", "l", "FOO"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SORT_RO", "l", "STORE", "dst"]), err(SYNTAX));
+    // Options are checked before the key's type.
+    assert_eq!(c.cmd(&["SORT", "str", "FOO"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["SORT"]), err("ERR wrong number of arguments for 'sort' command"));
+}
+
+/// SORT's patterns read keys the command does not name: in a pipeline, it must see the
+/// writes sent before it.
+#[test]
+fn sort_sees_pipelined_writes_to_pattern_keys() {
+    let s = Server::start();
+    let mut c = s.client();
+    c.cmd(&["RPUSH", "ids", "1", "2"]);
+    let writes: [&[&[u8]]; 3] = [&[b"SET", b"w_1", b"9"], &[b"SET", b"w_2", b"1"], &[b"SET", b"n_1", b"x"]];
+    let mut batch: Vec<u8> = writes.iter().flat_map(|w| Client::encode(w)).collect();
+    batch.extend(Client::encode(&[b"SORT", b"ids", b"BY", b"w_*", b"GET", b"n_*"]));
+    c.send_raw(&batch);
+    for _ in writes {
+        assert_eq!(c.read(), ok());
+    }
+    assert_eq!(c.read(), arr(vec![nil(), bulk("x")]));
+}

@@ -22,6 +22,7 @@ const SYNTAX: &str = "ERR syntax error";
 const NOT_INT: &str = "ERR value is not an integer or out of range";
 const NOT_FLOAT: &str = "ERR value is not a valid float";
 const OVERFLOW: &str = "ERR increment or decrement would overflow";
+const WRONG_TYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 /// Asserts that a TTL in seconds is within `lo..=hi`.
 fn assert_ttl(c: &mut Client, key: &str, lo: i64, hi: i64) {
@@ -744,6 +745,150 @@ fn bitpos_errors() {
 
 // ---------------------------------------------------------------------------------
 // Binary safety, empty strings, arity
+
+#[test]
+fn bitop() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SET", "a", "foobar"]), ok());
+    assert_eq!(c.cmd(&["SET", "b", "abcdef"]), ok());
+    assert_eq!(c.cmd(&["BITOP", "AND", "dest", "a", "b"]), int(6));
+    assert_eq!(c.cmd(&["GET", "dest"]), bulk("`bc`ab"));
+    assert_eq!(c.cmd(&["BITOP", "or", "dest", "a", "b"]), int(6));
+    assert_eq!(c.cmd(&["GET", "dest"]), bulk("goofev"));
+    assert_eq!(c.cmd(&["BITOP", "XOR", "dest", "a", "b"]), int(6));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), bin(b"\x07\x0d\x0c\x06\x04\x14"));
+    assert_eq!(c.cmd_bytes(&[b"SET", b"n", b"\x0f\xf0"]), ok());
+    assert_eq!(c.cmd(&["BITOP", "NOT", "dest", "n"]), int(2));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), bin(b"\xf0\x0f"));
+    // Shorter strings and missing keys count as zero bytes: AND clears the tail, OR and
+    // XOR keep the longer string's bytes.
+    assert_eq!(c.cmd_bytes(&[b"SET", b"short", b"\xff"]), ok());
+    assert_eq!(c.cmd_bytes(&[b"SET", b"long", b"\xff\xff\xff"]), ok());
+    assert_eq!(c.cmd(&["BITOP", "AND", "dest", "long", "short"]), int(3));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), bin(b"\xff\x00\x00"));
+    assert_eq!(c.cmd(&["BITOP", "AND", "dest", "long", "missing"]), int(3));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), bin(b"\x00\x00\x00"));
+    assert_eq!(c.cmd(&["BITOP", "XOR", "dest", "short", "long", "short"]), int(3));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), bin(b"\xff\xff\xff"));
+    // The destination may be a source, and is replaced whatever it held, expiry included.
+    assert_eq!(c.cmd(&["BITOP", "NOT", "short", "short"]), int(1));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"short"]), bin(b"\x00"));
+    assert_eq!(c.cmd(&["RPUSH", "list", "x"]), int(1));
+    assert_eq!(c.cmd(&["EXPIRE", "list", "100"]), int(1));
+    assert_eq!(c.cmd(&["BITOP", "OR", "list", "a"]), int(6));
+    assert_eq!(c.cmd(&["GET", "list"]), bulk("foobar"));
+    assert_eq!(c.cmd(&["TTL", "list"]), int(-1));
+    // An empty result deletes the destination.
+    assert_eq!(c.cmd(&["BITOP", "OR", "dest", "missing", "missing2"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "dest"]), int(0));
+    assert_eq!(c.cmd(&["BITOP", "NOT", "dest", "missing"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "dest"]), int(0));
+    // Errors.
+    assert_eq!(c.cmd(&["BITOP", "NAND", "dest", "a"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITOP", "NOT", "dest", "a", "b"]), err("ERR BITOP NOT must be called with a single source key."));
+    assert_eq!(c.cmd(&["HSET", "h", "f", "v"]), int(1));
+    assert_eq!(c.cmd(&["BITOP", "AND", "dest", "a", "h"]), err(WRONG_TYPE));
+    assert_eq!(c.cmd(&["EXISTS", "dest"]), int(0));
+    assert_eq!(c.cmd(&["BITOP", "AND", "dest"]), err("ERR wrong number of arguments for 'bitop' command"));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "BITOP", "AND", "d", "s1", "s2"]), arr(vec![bulk("d"), bulk("s1"), bulk("s2")]));
+}
+
+#[test]
+fn bitfield() {
+    let s = Server::start();
+    let mut c = s.client();
+    // Redis's documentation examples.
+    assert_eq!(c.cmd(&["BITFIELD", "mykey", "INCRBY", "i5", "100", "1", "GET", "u4", "0"]), arr(vec![int(1), int(0)]));
+    assert_eq!(c.cmd(&["DEL", "mykey"]), int(1));
+    let overflow = ["BITFIELD", "mykey", "incrby", "u2", "100", "1", "OVERFLOW", "SAT", "incrby", "u2", "102", "1"];
+    assert_eq!(c.cmd(&overflow), arr(vec![int(1), int(1)]));
+    assert_eq!(c.cmd(&overflow), arr(vec![int(2), int(2)]));
+    assert_eq!(c.cmd(&overflow), arr(vec![int(3), int(3)]));
+    assert_eq!(c.cmd(&overflow), arr(vec![int(0), int(3)]));
+    assert_eq!(c.cmd(&["BITFIELD", "mykey", "OVERFLOW", "FAIL", "incrby", "u2", "102", "1"]), arr(vec![nil()]));
+    // SET returns the old value; GET sees the writes before it; #n counts fields.
+    assert_eq!(
+        c.cmd(&["BITFIELD", "f", "SET", "u8", "#1", "255", "GET", "u8", "8", "SET", "u8", "#1", "7"]),
+        arr(vec![int(0), int(255), int(255)])
+    );
+    assert_eq!(c.cmd_bytes(&[b"GET", b"f"]), bin(b"\x00\x07"));
+    assert_eq!(
+        c.cmd(&["BITFIELD", "f", "GET", "i4", "12", "GET", "u4", "12", "GET", "i8", "#1", "GET", "u16", "0"]),
+        arr(vec![int(7), int(7), int(7), int(7)])
+    );
+    // Signed fields and wrap-around (the default), saturation at both ends.
+    assert_eq!(c.cmd(&["BITFIELD", "s", "SET", "i8", "0", "127", "INCRBY", "i8", "0", "1"]), arr(vec![int(0), int(-128)]));
+    assert_eq!(
+        c.cmd(&["BITFIELD", "s", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "-1000", "INCRBY", "i8", "0", "1000"]),
+        arr(vec![int(-128), int(127)])
+    );
+    assert_eq!(
+        c.cmd(&["BITFIELD", "s", "OVERFLOW", "SAT", "SET", "i8", "0", "300", "SET", "u8", "0", "-1"]),
+        arr(vec![int(127), int(127)])
+    );
+    assert_eq!(c.cmd(&["BITFIELD", "s", "GET", "u8", "0"]), arr(vec![int(255)]));
+    assert_eq!(c.cmd(&["BITFIELD", "s", "SET", "u8", "0", "256", "GET", "u8", "0"]), arr(vec![int(255), int(0)]));
+    assert_eq!(
+        c.cmd(&["BITFIELD", "s", "SET", "i64", "0", "9223372036854775807", "INCRBY", "i64", "0", "1"]),
+        arr(vec![int(0), int(i64::MIN)])
+    );
+    assert_eq!(c.cmd(&["BITFIELD", "s", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "-1"]), arr(vec![int(i64::MIN)]));
+    assert_eq!(c.cmd(&["BITFIELD", "s", "SET", "u63", "0", "-1", "GET", "u63", "0"]), arr(vec![int(1 << 62), int(i64::MAX)]));
+    // A write creates or pads the string even when FAIL refuses it, and keeps the expiry.
+    assert_eq!(c.cmd(&["BITFIELD", "p", "OVERFLOW", "FAIL", "SET", "u2", "20", "9"]), arr(vec![nil()]));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"p"]), bin(b"\x00\x00\x00"));
+    assert_eq!(c.cmd(&["EXPIRE", "p", "100"]), int(1));
+    assert_eq!(c.cmd(&["BITFIELD", "p", "SET", "u8", "0", "65"]), arr(vec![int(0)]));
+    assert_ttl(&mut c, "p", 90, 100);
+    // GETs alone write nothing; past the end reads zeros.
+    assert_eq!(c.cmd(&["BITFIELD", "nothing", "GET", "u8", "1000"]), arr(vec![int(0)]));
+    assert_eq!(c.cmd(&["BITFIELD", "nothing"]), arr(vec![]));
+    assert_eq!(c.cmd(&["EXISTS", "nothing"]), int(0));
+    assert_eq!(c.cmd(&["BITFIELD_RO", "p", "GET", "u8", "0", "GET", "i8", "#2"]), arr(vec![int(65), int(0)]));
+    // A BITFIELD of GETs leaves a WATCH on the key alone; one that writes does not.
+    assert_eq!(c.cmd(&["WATCH", "p"]), ok());
+    assert_eq!(c.cmd(&["BITFIELD", "p", "GET", "u8", "0"]), arr(vec![int(65)]));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["GET", "p"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![bulk("A\0\0")]));
+    assert_eq!(c.cmd(&["WATCH", "p"]), ok());
+    assert_eq!(c.cmd(&["BITFIELD", "p", "INCRBY", "u8", "0", "1"]), arr(vec![int(66)]));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["GET", "p"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), nil());
+}
+
+#[test]
+fn bitfield_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    let bad_type = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+    let bad_offset = "ERR bit offset is not an integer or out of range";
+    for t in ["u64", "i65", "i0", "I8", "x8", "i", "u8x"] {
+        assert_eq!(c.cmd(&["BITFIELD", "k", "GET", t, "0"]), err(bad_type), "type {t}");
+    }
+    for o in ["-1", "x", "#-1", "4294967296", "#536870912"] {
+        assert_eq!(c.cmd(&["BITFIELD", "k", "GET", "u8", o]), err(bad_offset), "offset {o}");
+    }
+    assert_eq!(c.cmd(&["BITFIELD", "k", "SET", "u8", "0", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["BITFIELD", "k", "OVERFLOW", "CLAMP"]), err("ERR Invalid OVERFLOW type specified"));
+    assert_eq!(c.cmd(&["BITFIELD", "k", "GET", "u8"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITFIELD", "k", "SET", "u8", "0"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITFIELD", "k", "OVERFLOW"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["BITFIELD", "k", "DEL", "u8", "0"]), err(SYNTAX));
+    // Every operation is checked before any runs.
+    assert_eq!(c.cmd(&["BITFIELD", "k", "SET", "u8", "0", "1", "GET", "u99", "0"]), err(bad_type));
+    assert_eq!(c.cmd(&["EXISTS", "k"]), int(0));
+    assert_eq!(c.cmd(&["BITFIELD_RO", "k", "SET", "u8", "0", "1"]), err("ERR BITFIELD_RO only supports the GET subcommand"));
+    assert_eq!(c.cmd(&["BITFIELD_RO", "k", "GET", "u64", "0", "SET", "u8", "0", "1"]), err(bad_type));
+    assert_eq!(c.cmd(&["EXISTS", "k"]), int(0));
+    assert_eq!(c.cmd(&["LPUSH", "l", "x"]), int(1));
+    assert_eq!(c.cmd(&["BITFIELD", "l", "GET", "u8", "0"]), err(WRONG_TYPE));
+    assert_eq!(c.cmd(&["BITFIELD", "l", "SET", "u8", "0", "1"]), err(WRONG_TYPE));
+    assert_eq!(c.cmd(&["BITFIELD_RO", "l", "GET", "u8", "0"]), err(WRONG_TYPE));
+    assert_eq!(c.cmd(&["BITFIELD"]), err("ERR wrong number of arguments for 'bitfield' command"));
+}
 
 #[test]
 fn binary_keys_and_values() {

@@ -67,12 +67,12 @@ pub fn written(state: &Arc<ServerState>, db: usize, argv: &[Bytes]) {
         return;
     }
     let Some((_, cmd)) = super::lookup(&argv[0]) else { return };
-    let keys = cmd.keys_of(argv);
-    if keys.is_empty() {
+    if cmd.keys_of(argv).is_empty() {
         state.waiters.everything_written();
+        return;
     }
     let phys = state.store.physical(db);
-    for k in keys {
+    for k in cmd.written_keys_of(argv) {
         state.waiters.key_written(phys, &argv[k]);
     }
 }

@@ -10,6 +10,7 @@ use crate::storage::Kind;
 use crate::types::dump::Restored;
 use crate::types::keys::ExpireCond;
 use crate::types::parse_i64;
+use crate::types::sort::{SortSpec, Sorted};
 
 pub const TABLE: &[Command] = &[
     cmd("del", -2, WRITE, (1, -1, 1), "generic", "Delete keys", del),
@@ -40,6 +41,11 @@ pub const TABLE: &[Command] = &[
     cmd("object", -2, READONLY, (2, 2, 1), "generic", "Inspect how a key is stored", object),
     cmd("dump", 2, READONLY, (1, 1, 1), "generic", "A key's value in Redis's serialization format", dump),
     cmd("restore", -4, WRITE | DENYOOM, (1, 1, 1), "generic", "Create a key from a DUMP payload", restore),
+    cmd("sort", -2, WRITE | DENYOOM, (1, 1, 1), "generic", "Sort a list, set or sorted set", sort)
+        .movable(sort_keys)
+        .writes(sort_store_key)
+        .reads_unnamed_keys(),
+    cmd("sort_ro", -2, READONLY, (1, 1, 1), "generic", "Sort a list, set or sorted set (no STORE)", sort_ro).reads_unnamed_keys(),
 ];
 
 fn del(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -473,4 +479,77 @@ fn restore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             Ok(Reply::Ok)
         }
     }
+}
+
+fn sort(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run_sort(ctx, args, false)
+}
+
+fn sort_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run_sort(ctx, args, true)
+}
+
+/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA]
+/// [STORE destination], options in any order, the last of each winning; SORT_RO
+/// without STORE.
+fn run_sort(ctx: &mut Ctx, args: &mut Args, read_only: bool) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let mut spec = SortSpec { by: None, offset: 0, count: -1, get: Vec::new(), desc: false, alpha: false, store: None };
+    while let Some(opt) = args.try_next() {
+        let rest = args.remaining();
+        if is(opt, "ASC") || is(opt, "DESC") {
+            spec.desc = is(opt, "DESC");
+        } else if is(opt, "ALPHA") {
+            spec.alpha = true;
+        } else if is(opt, "LIMIT") && rest >= 2 {
+            spec.offset = args.next_i64()?;
+            spec.count = args.next_i64()?;
+        } else if is(opt, "STORE") && rest >= 1 && !read_only {
+            spec.store = Some(args.next_bytes()?);
+        } else if is(opt, "BY") && rest >= 1 {
+            spec.by = Some(args.next_bytes()?);
+        } else if is(opt, "GET") && rest >= 1 {
+            spec.get.push(args.next_bytes()?);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let existed = match spec.store {
+        Some(dst) => ctx.exists_for_events(dst)?,
+        None => false,
+    };
+    match ctx.db().sort(key, &spec)? {
+        Sorted::Items(items) => Ok(Reply::Array(items.into_iter().map(Reply::opt).collect())),
+        Sorted::Stored(n) => {
+            ctx.notify_stored(event::LIST, "sortstore", spec.store.unwrap_or_default(), n, existed);
+            Ok(Reply::Int(n as i64))
+        }
+    }
+}
+
+/// SORT's keys: the sorted key, and STORE's destination (the last one given), found
+/// by stepping over the other options' arguments as Redis's `sortGetKeys` does.
+fn sort_keys(argv: &[bytes::Bytes]) -> Vec<usize> {
+    let mut keys = vec![1];
+    let mut store = None;
+    let mut i = 2;
+    while i < argv.len() {
+        let a = &argv[i][..];
+        if is(a, "LIMIT") {
+            i += 2;
+        } else if is(a, "GET") || is(a, "BY") {
+            i += 1;
+        } else if is(a, "STORE") && i + 1 < argv.len() {
+            store = Some(i + 1);
+            i += 1;
+        }
+        i += 1;
+    }
+    keys.extend(store);
+    keys
+}
+
+/// The key a SORT may change: STORE's destination, if any.
+fn sort_store_key(argv: &[bytes::Bytes]) -> Vec<usize> {
+    sort_keys(argv).into_iter().skip(1).collect()
 }

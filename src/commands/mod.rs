@@ -71,6 +71,13 @@ pub struct Command {
     pub summary: &'static str,
     pub run: Handler,
     pub movable: Option<KeysFn>,
+    /// The keys a write command may change, where that is not every key it names
+    /// (`SORT` without `STORE`, `BITFIELD` with GETs only): what WATCH and blocked
+    /// clients are told about.
+    pub written: Option<KeysFn>,
+    /// Reads keys its arguments do not name (SORT's `BY` and `GET` patterns), so it must
+    /// see every earlier write committed.
+    pub reads_unnamed: bool,
 }
 
 impl Command {
@@ -91,6 +98,25 @@ impl Command {
     /// Gives the row a key extractor for keys that follow a count.
     pub const fn movable(self, keys: KeysFn) -> Command {
         Command { movable: Some(keys), ..self }
+    }
+
+    /// Gives the row the keys it may change, where not all it names.
+    pub const fn writes(self, keys: KeysFn) -> Command {
+        Command { written: Some(keys), ..self }
+    }
+
+    /// The positions of the keys a successful run of this write command may have
+    /// changed in `argv`.
+    pub fn written_keys_of(&self, argv: &[Bytes]) -> Vec<usize> {
+        match self.written {
+            Some(keys) => keys(argv),
+            None => self.keys_of(argv),
+        }
+    }
+
+    /// Marks the row as reading keys it does not name.
+    pub const fn reads_unnamed_keys(self) -> Command {
+        Command { reads_unnamed: true, ..self }
     }
 
     /// The positions of the keys in `argv` (COMMAND GETKEYS, write grouping, wake-ups).
@@ -317,7 +343,7 @@ pub const fn cmd(
     summary: &'static str,
     run: Handler,
 ) -> Command {
-    Command { name, arity, flags, keys, group, summary, run, movable: None }
+    Command { name, arity, flags, keys, group, summary, run, movable: None, written: None, reads_unnamed: false }
 }
 
 /// The keys after a count at position `at` (`LMPOP numkeys key ...`): as many as the

@@ -201,7 +201,7 @@ pub fn touch_written(state: &Arc<super::ServerState>, db: usize, argv: &[Bytes])
             }
         }
         _ => {
-            for i in cmd.keys_of(argv) {
+            for i in cmd.written_keys_of(argv) {
                 watches.touch(db, &argv[i]);
             }
         }

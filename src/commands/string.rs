@@ -6,7 +6,7 @@ use super::flag::*;
 use super::pubsub::event;
 use super::{cmd, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
-use crate::types::string::{self as st, Cond, Ttl, TtlChange};
+use crate::types::string::{self as st, BitOp, Cond, Field, FieldOp, Overflow, Ttl, TtlChange};
 use crate::types::{parse_f64, parse_i64, Error};
 
 const W: u32 = WRITE | DENYOOM;
@@ -38,6 +38,9 @@ pub const TABLE: &[Command] = &[
     cmd("getbit", 3, READONLY | FAST, (1, 1, 1), "bitmap", "Get a bit", getbit),
     cmd("bitcount", -2, READONLY, (1, 1, 1), "bitmap", "Count set bits", bitcount),
     cmd("bitpos", -3, READONLY, (1, 1, 1), "bitmap", "Find the first set or clear bit", bitpos),
+    cmd("bitop", -4, W, (2, -1, 1), "bitmap", "Store the bitwise AND, OR, XOR or NOT of strings", bitop),
+    cmd("bitfield", -2, W, (1, 1, 1), "bitmap", "Get, set and increment integer fields of a string", bitfield).writes(bitfield_writes),
+    cmd("bitfield_ro", -2, READONLY | FAST, (1, 1, 1), "bitmap", "Get integer fields of a string", bitfield_ro),
 ];
 
 /// Counts a read as a keyspace hit or miss (INFO stats).
@@ -304,10 +307,21 @@ fn setrange(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Int(len as i64))
 }
 
-/// A bit offset: 0 ..= 2^32-1, as Redis allows with the default proto-max-bulk-len.
+/// A SETBIT/GETBIT bit offset.
 fn bit_offset(args: &mut Args) -> Result<u64, CmdError> {
+    offset(args.next_bytes()?, None)
+}
+
+/// A bit offset: 0 ..= 2^32-1, as Redis allows with the default proto-max-bulk-len.
+/// BITFIELD passes its field width as `field`, which allows `#n` for the n-th field of
+/// that width.
+fn offset(arg: &[u8], field: Option<u32>) -> Result<u64, CmdError> {
     let err = || CmdError::err("bit offset is not an integer or out of range");
-    let n = parse_i64(args.next_bytes()?).ok_or_else(err)?;
+    let (digits, scale) = match (arg.strip_prefix(b"#"), field) {
+        (Some(rest), Some(bits)) => (rest, bits as i64),
+        _ => (arg, 1),
+    };
+    let n = parse_i64(digits).and_then(|n| n.checked_mul(scale)).ok_or_else(err)?;
     if !(0..(4i64 << 30)).contains(&n) {
         return Err(err());
     }
@@ -395,6 +409,102 @@ fn bitpos(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         None if !bit && end.is_none() => (be + 1) as i64,
         None => -1,
     }))
+}
+
+fn bitop(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let name = args.next_bytes()?;
+    let op = [("AND", BitOp::And), ("OR", BitOp::Or), ("XOR", BitOp::Xor), ("NOT", BitOp::Not)]
+        .into_iter()
+        .find_map(|(n, op)| is(name, n).then_some(op))
+        .ok_or(CmdError::Syntax)?;
+    let dst = args.next_bytes()?;
+    let sources = args.rest_slices();
+    if op == BitOp::Not && sources.len() != 1 {
+        return Err(CmdError::err("BITOP NOT must be called with a single source key."));
+    }
+    let out = ctx.db().bitop(op, dst, &sources)?;
+    if out.len > 0 {
+        ctx.notify(event::STRING, "set", dst);
+    } else if out.deleted {
+        ctx.notify(event::GENERIC, "del", dst);
+    }
+    Ok(Reply::Int(out.len as i64))
+}
+
+fn bitfield(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run_bitfield(ctx, args, false)
+}
+
+fn bitfield_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run_bitfield(ctx, args, true)
+}
+
+/// BITFIELD and BITFIELD_RO: every operation is parsed (and its errors reported, in
+/// Redis's order) before any runs.
+fn run_bitfield(ctx: &mut Ctx, args: &mut Args, read_only: bool) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let mut fields = Vec::new();
+    let mut overflow = Overflow::Wrap;
+    while let Some(sub) = args.try_next() {
+        let rest = args.remaining();
+        let op = if is(sub, "GET") && rest >= 2 {
+            FieldOp::Get
+        } else if is(sub, "SET") && rest >= 3 {
+            FieldOp::Set(0)
+        } else if is(sub, "INCRBY") && rest >= 3 {
+            FieldOp::IncrBy(0)
+        } else if is(sub, "OVERFLOW") && rest >= 1 {
+            let name = args.next_bytes()?;
+            overflow = [("WRAP", Overflow::Wrap), ("SAT", Overflow::Sat), ("FAIL", Overflow::Fail)]
+                .into_iter()
+                .find_map(|(n, o)| is(name, n).then_some(o))
+                .ok_or_else(|| CmdError::err("Invalid OVERFLOW type specified"))?;
+            continue;
+        } else {
+            return Err(CmdError::Syntax);
+        };
+        let (signed, bits) = field_type(args.next_bytes()?)?;
+        let offset = offset(args.next_bytes()?, Some(bits))?;
+        let op = match op {
+            FieldOp::Get => op,
+            FieldOp::Set(_) => FieldOp::Set(args.next_i64()?),
+            FieldOp::IncrBy(_) => FieldOp::IncrBy(args.next_i64()?),
+        };
+        fields.push(Field { op, signed, bits, offset, overflow });
+    }
+    let writes = fields.iter().any(|f| f.op != FieldOp::Get);
+    if read_only && writes {
+        return Err(CmdError::err("BITFIELD_RO only supports the GET subcommand"));
+    }
+    let (out, changed) = ctx.db().bitfield(key, &fields)?;
+    if changed {
+        ctx.notify(event::STRING, "setbit", key);
+    }
+    Ok(Reply::Array(out.into_iter().map(|v| v.map_or(Reply::Nil, Reply::Int)).collect()))
+}
+
+/// The key a BITFIELD may change: none when it only GETs.
+fn bitfield_writes(argv: &[bytes::Bytes]) -> Vec<usize> {
+    let writes = argv.iter().skip(2).any(|a| is(a, "SET") || is(a, "INCRBY"));
+    if writes {
+        vec![1]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A BITFIELD type: `i1`-`i64` or `u1`-`u63` (lower case, as Redis requires).
+fn field_type(arg: &[u8]) -> Result<(bool, u32), CmdError> {
+    let err = || CmdError::err("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.");
+    let (signed, max) = match arg.first() {
+        Some(b'i') => (true, 64),
+        Some(b'u') => (false, 63),
+        _ => return Err(err()),
+    };
+    match parse_i64(&arg[1..]) {
+        Some(bits) if (1..=max).contains(&bits) => Ok((signed, bits as u32)),
+        _ => Err(err()),
+    }
 }
 
 fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

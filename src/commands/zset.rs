@@ -13,7 +13,7 @@ use crate::protocol::format_double;
 use crate::protocol::Reply;
 use crate::storage::Kind;
 use crate::types::zset::{Aggregate, LexBound, Range, RangeSpec, ScoreBound, Scored, ZAddFlags, ZOp};
-use crate::types::{parse_double, parse_i64};
+use crate::types::{parse_double, parse_double_saturating, parse_i64};
 
 const W: u32 = WRITE | DENYOOM;
 const RO: u32 = READONLY;
@@ -89,18 +89,11 @@ fn members_reply(items: Vec<Scored>) -> Reply {
     Reply::Array(items.into_iter().map(|(m, _)| Reply::Bulk(m)).collect())
 }
 
-/// A score argument of ZADD or ZINCRBY: a float as [`parse_double`] reads it, except that,
-/// as Redis's `getDoubleFromObject` (which checks strtod's `ERANGE`), a literal too large
-/// (`1e310`) or too small (`1e-400`) for a double is refused rather than rounded to
-/// infinity or zero.
+/// A score argument of ZADD or ZINCRBY, as [`parse_double`] reads it: like Redis's
+/// `getDoubleFromObject` (which checks strtod's `ERANGE`), a literal too large (`1e310`)
+/// or too small (`1e-400`) for a double is refused rather than rounded to infinity or zero.
 fn score_arg(arg: &[u8]) -> Result<f64, CmdError> {
-    let v = parse_double(arg).ok_or(CmdError::NotFloat)?;
-    let mantissa = arg.split(|&c| c == b'e' || c == b'E').next().unwrap_or(arg);
-    let inf_literal = arg.iter().any(|c| c.eq_ignore_ascii_case(&b'i'));
-    if (v.is_infinite() && !inf_literal) || (v == 0.0 && mantissa.iter().any(|c| (b'1'..=b'9').contains(c))) {
-        return Err(CmdError::NotFloat);
-    }
-    Ok(v)
+    parse_double(arg).ok_or(CmdError::NotFloat)
 }
 
 /// A score range end, as Redis's `zslParseRange`: a float, `(` for exclusive. Like the
@@ -112,7 +105,7 @@ fn score_bound(arg: &[u8]) -> Result<ScoreBound, CmdError> {
     };
     let start = text.iter().position(|c| !b" \t\n\x0b\x0c\r".contains(c)).unwrap_or(0);
     let text = if text.is_empty() { &b"0"[..] } else { &text[start..] };
-    match parse_double(text) {
+    match parse_double_saturating(text) {
         Some(value) => Ok(ScoreBound { value, exclusive }),
         None => Err(CmdError::err("min or max is not a float")),
     }

@@ -187,7 +187,7 @@ fn commit(group: &RefCell<Group>, replies: &mut [Reply], grouped: &mut Vec<usize
 /// The keys of a keyed command (from its table row), or `None` for a command that names
 /// no keys or may touch more than it names; such commands never run beside a group.
 fn command_keys<'a>(cmd: &Command, argv: &'a [Bytes]) -> Option<Vec<&'a [u8]>> {
-    if !cmd.has(flag::WRITE | flag::READONLY) || !cmd.arity_ok(argv.len()) {
+    if !cmd.has(flag::WRITE | flag::READONLY) || cmd.reads_unnamed || !cmd.arity_ok(argv.len()) {
         return None;
     }
     let positions = cmd.keys_of(argv);

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod list;
 mod random;
 pub mod set;
+pub mod sort;
 pub mod stream;
 pub mod string;
 mod zrank;
@@ -43,6 +44,8 @@ pub enum Error {
     TooLarge,
     /// DUMP of a type that has no serialization (streams, JSON).
     NotSerializable,
+    /// SORT of values that are not numbers, without ALPHA.
+    NotDoubleScores,
     /// A JSON command's error, as a whole line in RedisJSON's words.
     Json(String),
     /// A stream command's own errors (see [`stream::StreamError`]).
@@ -71,6 +74,7 @@ impl fmt::Display for Error {
             Error::OutOfRange => "ERR value is out of range",
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             Error::NotSerializable => "ERR DUMP does not support stream and JSON keys",
+            Error::NotDoubleScores => "ERR One or more scores can't be converted into double",
             Error::Json(line) => line,
             Error::Stream(e) => return write!(f, "{e}"),
             Error::Storage(e) => return write!(f, "ERR {e}"),
@@ -367,9 +371,21 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     Some(n)
 }
 
-/// Parses a float argument as Redis's `string2ld`/`strtold`: decimal or exponent
-/// notation, `inf`/`-inf`, no spaces; NaN is rejected.
+/// Parses a float argument as Redis's `string2ld`/`strtold` and `getDoubleFromObject`
+/// read it: decimal or exponent notation, `inf`/`-inf`, no spaces; NaN is rejected, and
+/// so is a literal out of a double's range (`1e400`, `1e-400`), which `strtod` reports
+/// with `ERANGE`.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    let v = parse_f64_saturating(s)?;
+    let mantissa = s.split(|&c| c == b'e' || c == b'E').next().unwrap_or(s);
+    let overflow = v.is_infinite() && !s.iter().any(|c| c.eq_ignore_ascii_case(&b'i'));
+    let underflow = v == 0.0 && mantissa.iter().any(|c| matches!(c, b'1'..=b'9'));
+    (!overflow && !underflow).then_some(v)
+}
+
+/// [`parse_f64`] without the range check, as Redis's `zslParseRange` reads score range
+/// ends: `1e400` is infinity and `1e-400` zero.
+pub fn parse_f64_saturating(s: &[u8]) -> Option<f64> {
     let text = std::str::from_utf8(s).ok()?;
     if text.is_empty() || text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
         return None;
@@ -387,9 +403,16 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 /// (`getDoubleFromObject`): what [`parse_f64`] reads, and hexadecimal floats too
 /// (`0x10`, `-0x1.8p3`), which `strtod` accepts and clients may send.
 pub fn parse_double(s: &[u8]) -> Option<f64> {
-    if let Some(v) = parse_f64(s) {
-        return Some(v);
-    }
+    parse_f64(s).or_else(|| parse_signed_hex_float(s))
+}
+
+/// [`parse_double`] without the range check (see [`parse_f64_saturating`]).
+pub fn parse_double_saturating(s: &[u8]) -> Option<f64> {
+    parse_f64_saturating(s).or_else(|| parse_signed_hex_float(s))
+}
+
+/// A hexadecimal float with an optional sign.
+fn parse_signed_hex_float(s: &[u8]) -> Option<f64> {
     let (negative, body) = match s.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -606,6 +629,10 @@ mod tests {
         assert_eq!(parse_f64(b"5e3"), Some(5000.0));
         assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b"nan"), None);
+        assert_eq!(parse_f64(b"1e400"), None, "out of range, as strtod's ERANGE");
+        assert_eq!(parse_f64(b"-1e-400"), None);
+        assert_eq!(parse_f64(b"0e-400"), Some(0.0));
+        assert_eq!(parse_f64(b"1e-310"), Some(1e-310), "subnormal is fine");
         assert_eq!(parse_f64(b" 1"), None);
         assert_eq!(parse_f64(b"abc"), None);
         assert_eq!(parse_f64(b"0x10"), None, "INCRBYFLOAT refuses hex (README)");

@@ -221,6 +221,65 @@ impl Db<'_> {
         })
     }
 
+    /// BITOP: stores the bitwise `op` of `sources` at `dst` (a missing key reads as an
+    /// empty string, a shorter string as padded with zero bytes), replacing whatever `dst`
+    /// held, without expiry. Returns the result's length; an empty result deletes `dst`.
+    pub fn bitop(&self, op: BitOp, dst: &[u8], sources: &[&[u8]]) -> Result<BitopOutcome> {
+        let mut keys: Vec<&[u8]> = vec![dst];
+        for k in sources {
+            if !keys.contains(k) {
+                keys.push(k);
+            }
+        }
+        let lock = self.lock(&keys)?;
+        let values = sources.iter().map(|k| Ok(self.get(k)?.unwrap_or_default())).collect::<Result<Vec<_>>>()?;
+        let value = combine_bits(op, &values);
+        let len = value.len();
+        let stored = self.store.get_meta(self.db, dst)?;
+        let mut batch = self.store.batch();
+        let mut deleted = false;
+        if len > 0 {
+            batch.put_meta(self.db, dst, stored.as_ref(), &Meta::new(Kind::String, 0, value));
+        } else if let Some(old) = stored.as_ref().filter(|m| !m.is_expired(self.now)) {
+            batch.delete_meta(self.db, dst, old);
+            deleted = true;
+        } else {
+            return Ok(BitopOutcome { len, deleted });
+        }
+        self.write(&lock, batch)?;
+        Ok(BitopOutcome { len, deleted })
+    }
+
+    /// BITFIELD: runs `fields` in order on the string at `key`, each GET seeing the writes
+    /// before it. With any SET or INCRBY the string is first created or zero-padded to hold
+    /// every field written (even one an `OVERFLOW FAIL` then leaves alone, as in Redis) and
+    /// written back keeping its expiry, unless nothing changed; with GETs only nothing is
+    /// written. An entry is `None` where FAIL refused a write. Returns the entries and
+    /// whether the string changed.
+    pub fn bitfield(&self, key: &[u8], fields: &[Field]) -> Result<(Vec<Option<i64>>, bool)> {
+        let Some(end) = fields.iter().filter(|f| f.op != FieldOp::Get).map(|f| f.offset + f.bits as u64).max() else {
+            let value = self.get(key)?.unwrap_or_default();
+            return Ok((fields.iter().map(|f| Some(f.get(&value))).collect(), false));
+        };
+        self.update(key, |cur| {
+            let len = end.div_ceil(8) as usize;
+            let mut changed = cur.is_none_or(|v| v.len() < len);
+            let mut value = cur.unwrap_or_default().to_vec();
+            if value.len() < len {
+                value.resize(len, 0);
+            }
+            let out = fields
+                .iter()
+                .map(|f| {
+                    let (reply, wrote) = f.apply(&mut value);
+                    changed |= wrote;
+                    reply
+                })
+                .collect();
+            Ok((changed.then_some(value), (out, changed)))
+        })
+    }
+
     /// GETDEL.
     pub fn getdel(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let lock = self.lock(&[key])?;
@@ -258,6 +317,174 @@ impl Db<'_> {
         }
         self.write(&lock, batch)?;
         Ok(Some(value))
+    }
+}
+
+/// BITOP's operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BitOp {
+    And,
+    Or,
+    Xor,
+    Not,
+}
+
+/// What BITOP did: the stored length, and whether an empty result deleted the destination.
+pub struct BitopOutcome {
+    pub len: usize,
+    pub deleted: bool,
+}
+
+/// The bitwise `op` of `values` (NOT takes one), as long as the longest, the shorter ones
+/// read as padded with zero bytes.
+pub fn combine_bits(op: BitOp, values: &[Vec<u8>]) -> Vec<u8> {
+    let len = values.iter().map(Vec::len).max().unwrap_or(0);
+    let Some((first, rest)) = values.split_first() else { return Vec::new() };
+    let mut out = first.clone();
+    out.resize(len, 0);
+    for v in rest {
+        match op {
+            BitOp::And => {
+                out.iter_mut().zip(v).for_each(|(o, b)| *o &= b);
+                out[v.len()..].fill(0);
+            }
+            BitOp::Or => out.iter_mut().zip(v).for_each(|(o, b)| *o |= b),
+            BitOp::Xor => out.iter_mut().zip(v).for_each(|(o, b)| *o ^= b),
+            BitOp::Not => {}
+        }
+    }
+    if op == BitOp::Not {
+        out.iter_mut().for_each(|o| *o = !*o);
+    }
+    out
+}
+
+/// A BITFIELD operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldOp {
+    Get,
+    Set(i64),
+    IncrBy(i64),
+}
+
+/// BITFIELD's OVERFLOW behaviour for SET and INCRBY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    Wrap,
+    Sat,
+    Fail,
+}
+
+/// One BITFIELD operation on an integer of `bits` bits (1-64 signed, 1-63 unsigned) at
+/// bit `offset`, most significant bit first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub op: FieldOp,
+    pub signed: bool,
+    pub bits: u32,
+    pub offset: u64,
+    pub overflow: Overflow,
+}
+
+impl Field {
+    /// The field's value in `bytes` (zero past the end).
+    fn get(&self, bytes: &[u8]) -> i64 {
+        let raw = get_bits(bytes, self.offset, self.bits);
+        if self.signed && self.bits < 64 && raw >> (self.bits - 1) & 1 == 1 {
+            (raw | u64::MAX << self.bits) as i64
+        } else {
+            raw as i64
+        }
+    }
+
+    /// Runs the operation on `bytes` (long enough for a write): GET's value, SET's old
+    /// value, INCRBY's new one, or `None` where OVERFLOW FAIL refused the write; and
+    /// whether the field's value changed.
+    fn apply(&self, bytes: &mut [u8]) -> (Option<i64>, bool) {
+        let old = self.get(bytes);
+        let (new, overflowed, reply) = match self.op {
+            FieldOp::Get => return (Some(old), false),
+            FieldOp::Set(v) => {
+                let (n, o) = self.fit(v, 0);
+                (n, o, old)
+            }
+            FieldOp::IncrBy(by) => {
+                let (n, o) = self.fit(old, by);
+                (n, o, n)
+            }
+        };
+        if overflowed && self.overflow == Overflow::Fail {
+            return (None, false);
+        }
+        set_bits(bytes, self.offset, self.bits, new as u64);
+        (Some(reply), new != old)
+    }
+
+    /// `value + incr` brought into the field's range by its overflow rule, and whether
+    /// it overflowed: Redis's `check{Signed,Unsigned}BitfieldOverflow`, whose arithmetic
+    /// (including an unsigned SET of a negative value, taken as its two's complement) it
+    /// follows exactly.
+    fn fit(&self, value: i64, incr: i64) -> (i64, bool) {
+        let bits = self.bits;
+        let wrap = || {
+            let sum = (value as u64).wrapping_add(incr as u64);
+            if bits == 64 {
+                sum as i64
+            } else if self.signed && sum >> (bits - 1) & 1 == 1 {
+                (sum | u64::MAX << bits) as i64
+            } else {
+                (sum & !(u64::MAX << bits)) as i64
+            }
+        };
+        let limit = |sat: i64| if self.overflow == Overflow::Wrap { wrap() } else { sat };
+        if self.signed {
+            let max = if bits == 64 { i64::MAX } else { (1i64 << (bits - 1)) - 1 };
+            let min = -max - 1;
+            let max_incr = (max as u64).wrapping_sub(value as u64) as i64;
+            let min_incr = min.wrapping_sub(value);
+            if value > max || (bits != 64 && incr > max_incr) || (value >= 0 && incr > 0 && incr > max_incr) {
+                (limit(max), true)
+            } else if value < min || (bits != 64 && incr < min_incr) || (value < 0 && incr < 0 && incr < min_incr) {
+                (limit(min), true)
+            } else {
+                (value.wrapping_add(incr), false)
+            }
+        } else {
+            let (v, max) = (value as u64, (1u64 << bits) - 1);
+            let max_incr = max.wrapping_sub(v) as i64;
+            let min_incr = v.wrapping_neg() as i64;
+            if v > max || (incr > 0 && incr > max_incr) {
+                (limit(max as i64), true)
+            } else if incr < 0 && incr < min_incr {
+                (limit(0), true)
+            } else {
+                (v.wrapping_add(incr as u64) as i64, false)
+            }
+        }
+    }
+}
+
+/// `bits` bits of `bytes` from bit `offset`, most significant first, as an unsigned
+/// integer; bits past the end read as zero.
+fn get_bits(bytes: &[u8], offset: u64, bits: u32) -> u64 {
+    (offset..offset + bits as u64).fold(0, |acc, i| {
+        let byte = bytes.get((i >> 3) as usize).copied().unwrap_or(0);
+        acc << 1 | (byte >> (7 - (i & 7)) & 1) as u64
+    })
+}
+
+/// Writes the low `bits` bits of `value` into `bytes` from bit `offset`, most
+/// significant first.
+fn set_bits(bytes: &mut [u8], offset: u64, bits: u32, value: u64) {
+    for j in 0..bits as u64 {
+        let i = offset + j;
+        let mask = 0x80u8 >> (i & 7);
+        let byte = &mut bytes[(i >> 3) as usize];
+        if value >> (bits as u64 - 1 - j) & 1 == 1 {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
     }
 }
 
