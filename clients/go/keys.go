@@ -162,6 +162,80 @@ func (it *ScanIterator) Err() error { return it.err }
 // *Error ("ERR no such key").
 func (c cmdable) Rename(key, newKey string) error { return c.doOK("RENAME", key, newKey) }
 
+// SortOptions are SORT's optional modifiers.
+type SortOptions struct {
+	// By sorts by the values of other keys rather than by the elements
+	// themselves: a pattern whose first "*" is replaced by each element
+	// ("weight_*"), or that ends in "->field" to read a hash field
+	// ("w_*->f"). A missing key sorts as 0 (with Alpha, before any string).
+	// "nosort" skips sorting: the elements come in their stored order (a
+	// sorted set's by score).
+	By string
+	// Offset and Count return only Count elements from Offset on (LIMIT),
+	// after sorting. They are sent when either is non-zero; a negative
+	// Count means every element from Offset on.
+	Offset, Count int64
+	// Get returns, instead of each element, the values of the keys these
+	// patterns name (written as for By; "#" is the element itself): one
+	// value per pattern for each element, in order. A missing key gives nil
+	// (Sort, SortRO) or "" (SortStore).
+	Get []string
+	// Desc sorts from the largest down.
+	Desc bool
+	// Alpha compares the elements (or By values) as strings rather than as
+	// numbers. Without it a value that is not a number is an *Error:
+	// "ERR One or more scores can't be converted into double".
+	Alpha bool
+}
+
+func sortArgs(name, key string, opt []SortOptions) []interface{} {
+	args := []interface{}{name, key}
+	if len(opt) == 0 {
+		return args
+	}
+	o := opt[0]
+	if o.By != "" {
+		args = append(args, "BY", o.By)
+	}
+	if o.Offset != 0 || o.Count != 0 {
+		args = append(args, "LIMIT", o.Offset, o.Count)
+	}
+	for _, g := range o.Get {
+		args = append(args, "GET", g)
+	}
+	if o.Desc {
+		args = append(args, "DESC")
+	}
+	if o.Alpha {
+		args = append(args, "ALPHA")
+	}
+	return args
+}
+
+// Sort returns the elements of the list, set or sorted set at key (none for
+// a missing key), sorted as numbers, smallest first; opt, at most one,
+// changes that (SortOptions). Like MGet's, each element of the result is a
+// string, or nil where a SortOptions.Get pattern names a missing key.
+func (c cmdable) Sort(key string, opt ...SortOptions) ([]interface{}, error) {
+	v, err := c.do(decAny, sortArgs("SORT", key, opt)...)
+	vals, _ := v.([]interface{})
+	return vals, err
+}
+
+// SortRO is Sort as SORT_RO, the read-only form that replicas and read-only
+// users may run.
+func (c cmdable) SortRO(key string, opt ...SortOptions) ([]interface{}, error) {
+	v, err := c.do(decAny, sortArgs("SORT_RO", key, opt)...)
+	vals, _ := v.([]interface{})
+	return vals, err
+}
+
+// SortStore stores what Sort would return as a list at dest, replacing any
+// value there (an empty result deletes dest), and returns its length.
+func (c cmdable) SortStore(key, dest string, opt ...SortOptions) (int64, error) {
+	return c.doInt(append(sortArgs("SORT", key, opt), "STORE", dest)...)
+}
+
 // DBSize is the number of keys in the selected database.
 func (c cmdable) DBSize() (int64, error) { return c.doInt("DBSIZE") }
 

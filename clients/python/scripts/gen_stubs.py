@@ -6,7 +6,8 @@ return types. At run time the asyncio client returns coroutines from the very sa
 pipelines return themselves, which those annotations cannot express. So this script derives,
 from the one method list:
 
-* ``diskdb/_typing.pyi``: ``AsyncCommands`` (each method ``async``, same return type) and
+* ``diskdb/_typing.pyi``: ``AsyncCommands`` (each method ``async``, same return type, except the
+  ``*scan_iter`` iterators and ``bitfield``'s builder, which need no await) and
   ``PipelineCommands`` (each method returning ``Any``: the pipeline when queuing, the value in
   WATCH mode);
 * ``diskdb/client.pyi`` and ``diskdb/asyncio/client.pyi``: the two client modules with their
@@ -47,7 +48,7 @@ def typing_stub() -> str:
         "import datetime",
         "from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union",
         "",
-        "from .commands import AbsExpiryT, EncodableT, ExpiryT, KeyT, ScoreT, Value",
+        "from .commands import AbsExpiryT, BitFieldOperation, EncodableT, ExpiryT, KeyT, ScoreT, Value",
         "",
         "",
         "class AsyncCommands:",
@@ -60,6 +61,9 @@ def typing_stub() -> str:
         if returns.startswith("Iterator["):
             # scan_iter & co. return an async generator directly (no await before async for).
             stub.returns = ast.parse("Async" + returns, mode="eval").body
+            out.append("    " + ast.unparse(stub).replace("\n", "\n    "))
+        elif returns == "BitFieldOperation":
+            # A builder, made without I/O; only its execute() returns an awaitable.
             out.append("    " + ast.unparse(stub).replace("\n", "\n    "))
         else:
             text = ast.unparse(stub)

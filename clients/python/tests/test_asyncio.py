@@ -202,6 +202,43 @@ def test_dump_restore(arun):
     arun(body)
 
 
+def test_bit_commands(arun):
+    async def body(r):
+        bf = r.bitfield("bf").set("u8", 0, 250).incrby("u8", 0, 10, overflow="SAT")
+        assert await bf.execute() == [0, 255]
+        assert await bf.overflow("FAIL").incrby("u8", 0, 1).get("u8", 0).execute() == [None, 255]
+        assert await r.bitfield_ro("bf", "u4", 0, items=[("u4", 4)]) == [15, 15]
+        assert await r.bitop("NOT", "inv", "bf") == 1
+        assert await r.bitfield_ro("inv", "u8", 0) == [0]
+        async with r.pipeline() as pipe:
+            pipe.bitfield("bf", default_overflow="FAIL").incrby("u8", 0, 1).execute()
+            pipe.bitop("XOR", "x", "bf", "inv").bitfield_ro("x", "i8", 0)
+            assert await pipe.execute() == [[None], 1, [-1]]
+
+    arun(body)
+
+
+def test_sort(arun):
+    async def body(r):
+        await r.rpush("ids", 3, 1, 2)
+        await r.mset({"name_1": "one", "weight_1": 3, "weight_2": 2, "weight_3": 1})
+        assert await r.sort("ids") == ["1", "2", "3"]
+        assert await r.sort("ids", by="weight_*", get=["#", "name_*"], groups=True) == [
+            ("3", None), ("2", None), ("1", "one"),
+        ]
+        assert await r.sort("ids", desc=True, store="dst") == 3
+        assert await r.sort_ro("dst", start=0, num=2) == ["1", "2"]
+        await r.rpush("words", "b", "a")
+        with pytest.raises(CommandError) as info:
+            await r.sort("words")
+        assert info.value.message == "ERR One or more scores can't be converted into double"
+        async with r.pipeline(transaction=True) as pipe:
+            pipe.sort("words", alpha=True).sort_ro("ids", by="nosort", get="name_*")
+            assert await pipe.execute() == [["a", "b"], [None, "one", None]]
+
+    arun(body)
+
+
 def test_monitor(arun, server):
     async def body(r):
         other = DiskDB(host="127.0.0.1", port=server.port, db=1)

@@ -92,6 +92,35 @@ def test_transaction_results(r):
         assert pipe.execute() == [True, 6, "6"]
 
 
+def test_bit_commands_in_pipelines_and_transactions(r):
+    with r.pipeline() as pipe:
+        bf = pipe.bitfield("bf").set("u8", 0, 255).overflow("FAIL").incrby("u8", 0, 1)
+        assert bf.execute() is pipe  # queued, not sent
+        pipe.bitfield_ro("bf", "u8", 0).bitop("NOT", "inv", "bf").get("inv")
+        assert pipe.execute() == [[0, None], [255], 1, "\x00"]
+    with r.pipeline(transaction=True) as pipe:
+        pipe.bitfield("bf").incrby("u8", 0, 1).execute()  # WRAP: 255 + 1 = 0
+        pipe.bitfield_ro("bf", "u8", 0, items=[("u8", 0)])
+        assert pipe.execute() == [[0], [0, 0]]
+    with r.pipeline(transaction=True) as pipe:
+        pipe.watch("bf")
+        assert pipe.bitfield("bf").get("u8", 0).execute() == [0]  # immediate while watching
+        pipe.multi()
+        pipe.bitfield("bf").set("u8", 0, 7).execute()
+        # A BITFIELD that only reads does not modify the key, so the WATCH still holds (Redis).
+        assert pipe.execute() == [[0]]
+    assert r.bitfield_ro("bf", "u8", 0) == [7]
+
+
+def test_sort_in_pipelines_and_transactions(r):
+    r.rpush("ids", 2, 1)
+    r.set("name_1", "one")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.sort("ids", get=["#", "name_*"], groups=True).sort("ids", desc=True, store="dst")
+        pipe.sort_ro("dst", alpha=True, start=1, num=1).lrange("dst", 0, -1)
+        assert pipe.execute() == [[("1", "one"), ("2", None)], 2, ["2"], ["2", "1"]]
+
+
 def test_transaction_runtime_error_does_not_roll_back(r):
     # Redis semantics: EXEC runs every queued command; a runtime error affects only its own.
     r.set("s", "x")

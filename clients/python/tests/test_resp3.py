@@ -48,6 +48,21 @@ def test_streams(r3):
     assert r3.xrange("s") == [{"id": "1-0", "fields": {"f": "v"}}]
 
 
+def test_bit_commands(r3):
+    assert r3.bitfield("bf").set("i8", 0, -1).overflow("FAIL").incrby("i8", 0, -128).execute() == [0, None]
+    assert r3.bitfield_ro("bf", "i8", 0, items=[("u8", 0)]) == [-1, 255]
+    assert r3.bitop("AND", "dst", "bf", "missing") == 1
+
+
+def test_sort(r3):
+    r3.rpush("ids", 2, 1)
+    r3.set("name_2", "two")
+    assert r3.sort("ids", get=["#", "name_*"]) == ["1", None, "2", "two"]
+    assert r3.sort("ids", get=["#", "name_*"], groups=True) == [("1", None), ("2", "two")]
+    assert r3.sort("ids", desc=True, store="dst") == 2
+    assert r3.sort_ro("dst") == ["1", "2"]
+
+
 def test_pipeline_over_resp3(r3):
     pipe = r3.pipeline(transaction=True)
     pipe.hset("h", "a", "1").hgetall("h").zadd("z", {"m": 1}).zscore("z", "m")

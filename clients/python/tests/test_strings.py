@@ -146,6 +146,79 @@ def test_bitcount_bit_mode(r):
     assert r.bitcount("bc", 5, 30, mode="BIT") == 17
 
 
+def test_bitop_each_operation(rb):
+    rb.set("a", b"\xff\x0f")
+    rb.set("b", b"\x0f")
+    # The shorter input counts as zero-padded; the result is as long as the longest input.
+    assert rb.bitop("AND", "and", "a", "b") == 2
+    assert rb.get("and") == b"\x0f\x00"
+    assert rb.bitop("OR", "or", "a", "b") == 2
+    assert rb.get("or") == b"\xff\x0f"
+    assert rb.bitop("XOR", "xor", "a", "b") == 2
+    assert rb.get("xor") == b"\xf0\x0f"
+    assert rb.bitop("NOT", "not", "a") == 2
+    assert rb.get("not") == b"\x00\xf0"
+    assert rb.bitop("or", "one", "b") == 1  # operation names are case-insensitive
+    assert rb.get("one") == b"\x0f"
+    # Only missing inputs: an empty result, so the destination is deleted.
+    assert rb.bitop("OR", "and", "missing", "missing2") == 0
+    assert rb.exists("and") == 0
+    with pytest.raises(CommandError) as info:
+        rb.bitop("NOT", "not", "a", "b")
+    assert info.value.message == "ERR BITOP NOT must be called with a single source key."
+
+
+def test_bitfield_get_set_incrby(r):
+    bf = r.bitfield("bf")
+    # SET answers the old value, INCRBY the new one; u8 wraps by default (200 + 100 = 44).
+    assert bf.set("u8", 0, 200).get("u8", 0).incrby("u8", 0, 100).get("u4", 0).execute() == [0, 200, 44, 2]
+    assert bf.command == ["BITFIELD", "bf"]  # execute() empties the builder for reuse
+    # Signed fields, and '#N' offsets counted in fields of the type's width.
+    assert bf.set("i8", "#1", -5).get("i8", 8).get("u8", "#1").execute() == [0, -5, 251]
+    assert r.strlen("bf") == 2
+    assert r.bitfield("bf").get("u16", 0).execute() == [0x2CFB]
+
+
+def test_bitfield_overflow_sat_and_fail(r):
+    results = (
+        r.bitfield("bf")
+        .set("u8", 0, 250)
+        .incrby("u8", 0, 10, overflow="SAT")  # 260 saturates at 255
+        .overflow("FAIL")
+        .incrby("u8", 0, 1)  # 256 does not fit: refused, nothing written
+        .incrby("u8", 0, -5)
+        .execute()
+    )
+    assert results == [0, 255, None, 250]
+    assert r.bitfield("bf").incrby("i4", 8, -100, overflow="sat").incrby("i4", 8, 9).execute() == [-8, 1]
+    # default_overflow applies from the first operation; WRAP is the server's default.
+    assert r.bitfield("d", default_overflow="FAIL").incrby("i4", 0, 8).incrby("i4", 0, 7).execute() == [None, 7]
+    assert r.bitfield("w").incrby("i4", 0, 9).execute() == [-7]
+
+
+def test_bitfield_builder_arguments():
+    from diskdb import DiskDB
+
+    bf = DiskDB().bitfield("k", default_overflow="sat")  # builds without connecting
+    bf.get("u8", 0).overflow("SAT").incrby("i5", "#2", 3, overflow="fail").set("u1", 7, 1).overflow("wrap")
+    assert bf.command == [
+        "BITFIELD", "k", "OVERFLOW", "SAT", "GET", "u8", 0, "OVERFLOW", "FAIL", "INCRBY", "i5", "#2", 3,
+        "SET", "u1", 7, 1, "OVERFLOW", "WRAP",
+    ]
+    bf.reset()
+    assert bf.command == ["BITFIELD", "k", "OVERFLOW", "SAT"]
+    assert DiskDB().bitfield("k").overflow("WRAP").get("u8", 0).command == ["BITFIELD", "k", "GET", "u8", 0]
+
+
+def test_bitfield_ro(r):
+    assert r.bitfield("k").set("u8", 0, 1).set("u8", 8, 2).execute() == [0, 0]
+    assert r.bitfield_ro("k", "u8", 0) == [1]
+    assert r.bitfield_ro("k", "u8", 0, items=[("u8", 8), ("u16", 0), ("i8", "#1")]) == [1, 2, 258, 2]
+    assert r.bitfield_ro("missing", "i8", 0) == [0]
+    with pytest.raises(CommandError):
+        r.execute("BITFIELD_RO", "k", "SET", "u8", 0, 1)  # read-only: GET only
+
+
 def test_wrongtype(r):
     r.rpush("list", "x")
     with pytest.raises(TypeMismatchError) as info:

@@ -1,8 +1,8 @@
 """Every DiskDB command the clients expose, written once.
 
 Each method only *describes* a command: it builds the argument list and names the converter
-for the reply, then hands both to ``self._execute(args, convert, block)``. What happens next is
-the subclass's business:
+for the reply, then hands both to ``self._execute(args, convert, block)`` (``bitfield`` returns a
+builder whose ``execute()`` does that). What happens next is the subclass's business:
 
 * ``diskdb.DiskDB`` sends the command and returns the converted reply;
 * ``diskdb.asyncio.DiskDB`` returns a coroutine that does the same;
@@ -45,7 +45,7 @@ AbsExpiryT = Union[int, datetime.datetime]
 ScoreT = Union[int, float, str]  # str for "-inf", "+inf", "(1.5" (exclusive)
 Converter = Optional[Callable[[Any], Any]]
 
-__all__ = ["Commands", "KeyT", "EncodableT", "Value"]
+__all__ = ["Commands", "BitFieldOperation", "KeyT", "EncodableT", "Value"]
 
 
 def _seconds(value: ExpiryT) -> int:
@@ -96,6 +96,73 @@ def _limit(args: List[Any], offset: Optional[int], num: Optional[int]) -> None:
 def _json_dumps(obj: Any) -> str:
     # Compact separators: the server stores the text as given, so spaces would cost disk.
     return json.dumps(obj, separators=(",", ":"))
+
+
+class BitFieldOperation:
+    """One BITFIELD command under construction; ``Commands.bitfield`` makes it.
+
+    Each method adds a subcommand and returns the builder, so calls chain; ``execute()`` sends
+    the command through the client that made the builder (so it runs, is awaited, or is queued
+    just like that client's other commands) and empties the builder for reuse. Offsets are bit
+    offsets, or strings like '#2' counting in fields of the encoding's width.
+    """
+
+    def __init__(self, client: "Commands", key: KeyT, default_overflow: Optional[str] = None) -> None:
+        self.client = client
+        self.key = key
+        self._default_overflow = default_overflow
+        self.reset()
+
+    def reset(self) -> None:
+        """Drop the operations added so far (``default_overflow`` still applies)."""
+        self.operations: List[Tuple[Any, ...]] = []
+        self._last_overflow = "WRAP"  # the server's default, so it need not be sent
+        if self._default_overflow is not None:
+            self.overflow(self._default_overflow)
+
+    def overflow(self, overflow: str) -> "BitFieldOperation":
+        """OVERFLOW 'WRAP', 'SAT' or 'FAIL' for the SET and INCRBY operations that follow."""
+        overflow = overflow.upper()
+        if overflow != self._last_overflow:
+            self._last_overflow = overflow
+            self.operations.append(("OVERFLOW", overflow))
+        return self
+
+    def get(self, fmt: str, offset: Union[int, str]) -> "BitFieldOperation":
+        """GET the field of encoding ``fmt`` ('u8', 'i16', ...) at ``offset``."""
+        self.operations.append(("GET", fmt, offset))
+        return self
+
+    def set(self, fmt: str, offset: Union[int, str], value: int) -> "BitFieldOperation":
+        """SET the field; its reply is the old value."""
+        self.operations.append(("SET", fmt, offset, value))
+        return self
+
+    def incrby(
+        self, fmt: str, offset: Union[int, str], increment: int, overflow: Optional[str] = None
+    ) -> "BitFieldOperation":
+        """INCRBY the field; its reply is the new value. ``overflow`` is ``overflow(...)`` first,
+        and stays in force for later operations, as on the server."""
+        if overflow is not None:
+            self.overflow(overflow)
+        self.operations.append(("INCRBY", fmt, offset, increment))
+        return self
+
+    @property
+    def command(self) -> List[Any]:
+        """The arguments ``execute()`` would send."""
+        args: List[Any] = ["BITFIELD", self.key]
+        for operation in self.operations:
+            args += operation
+        return args
+
+    def execute(self) -> Any:
+        """Send the command: ``List[Optional[int]]``, one per GET/SET/INCRBY, None where
+        OVERFLOW FAIL refused a write (awaitable on the asyncio client; the pipeline, when
+        queued). The builder is then empty again."""
+        args = self.command
+        self.reset()
+        return self.client._execute(args)
 
 
 class Commands:
@@ -262,6 +329,36 @@ class Commands:
                 args.append(mode)
         return self._execute(args)
 
+    def bitop(self, operation: str, dest: KeyT, *keys: KeyT) -> int:
+        """BITOP ``operation`` ('AND', 'OR', 'XOR', or 'NOT' of one key) of the strings at
+        ``keys``, stored at ``dest``: the stored string's length (the longest input's)."""
+        return self._execute(("BITOP", operation, dest, *keys))
+
+    def bitfield(self, key: KeyT, default_overflow: Optional[str] = None) -> BitFieldOperation:
+        """BITFIELD, built up call by call and sent by ``execute()``, as in redis-py::
+
+            db.bitfield("k").set("u8", 0, 200).incrby("u8", 0, 100, overflow="SAT").execute()
+
+        returns ``[0, 255]``: one int per GET, SET (the old value) and INCRBY (the new value),
+        None where OVERFLOW FAIL refused an increment. ``default_overflow`` ('WRAP', 'SAT',
+        'FAIL') applies from the first operation on. On the asyncio client ``execute()``
+        returns an awaitable; on a pipeline it queues the command."""
+        return BitFieldOperation(self, key, default_overflow)
+
+    def bitfield_ro(
+        self,
+        key: KeyT,
+        encoding: str,
+        offset: Union[int, str],
+        items: Optional[Iterable[Tuple[str, Union[int, str]]]] = None,
+    ) -> List[int]:
+        """BITFIELD_RO: GET the field ``encoding`` ('u8', 'i5', ...) at ``offset`` ('#2' counts
+        in fields of that width), then every ``(encoding, offset)`` of ``items``; one int each."""
+        args: List[Any] = ["BITFIELD_RO", key, "GET", encoding, offset]
+        for more_encoding, more_offset in items or ():
+            args += ["GET", more_encoding, more_offset]
+        return self._execute(args)
+
     # -- keys -------------------------------------------------------------------------------
 
     def exists(self, *names: KeyT) -> int:
@@ -413,6 +510,53 @@ class Commands:
         if frequency is not None:
             args += ["FREQ", frequency]
         return self._execute(args, R.is_ok)
+
+    def sort(
+        self,
+        name: KeyT,
+        start: Optional[int] = None,
+        num: Optional[int] = None,
+        by: Optional[KeyT] = None,
+        get: Optional[Union[KeyT, Iterable[KeyT]]] = None,
+        desc: bool = False,
+        alpha: bool = False,
+        store: Optional[KeyT] = None,
+        groups: bool = False,
+    ) -> Any:
+        """SORT the list, set or sorted set at ``name``: its elements, numerically (``alpha``:
+        as strings), ``num`` of them from ``start``.
+
+        ``by`` sorts by other keys' values instead: a pattern whose ``*`` is replaced by each
+        element ('weight_*', or 'w_*->field' for a hash field); 'nosort' keeps the stored
+        order. ``get`` (one pattern or several) returns those keys' values instead of the
+        elements, None where a key is missing; '#' is the element itself. ``groups=True``
+        turns the values of several ``get`` patterns into one tuple per element. With
+        ``store`` the result is saved as a list at that key and the reply is its length."""
+        patterns = None if get is None else _keys(get, ())  # a list: groups counts it
+        args = _sort_args("SORT", name, start, num, by, patterns, desc, alpha)
+        if store is not None:
+            if groups:
+                raise DataError("groups cannot be combined with store")
+            args += ["STORE", store]
+            return self._execute(args)
+        if groups:
+            if patterns is None or len(patterns) < 2:
+                raise DataError("groups needs at least two get patterns")
+            return self._execute(args, R.grouped(len(patterns)))
+        return self._execute(args)
+
+    def sort_ro(
+        self,
+        key: KeyT,
+        start: Optional[int] = None,
+        num: Optional[int] = None,
+        by: Optional[KeyT] = None,
+        get: Optional[Union[KeyT, Iterable[KeyT]]] = None,
+        desc: bool = False,
+        alpha: bool = False,
+    ) -> List[Optional[Value]]:
+        """SORT_RO: ``sort`` without ``store``, so replicas and read-only ACLs allow it."""
+        return self._execute(_sort_args("SORT_RO", key, start, num, by, get, desc, alpha))
 
     # -- lists ------------------------------------------------------------------------------
 
@@ -1183,6 +1327,30 @@ class Commands:
 
     def client_getname(self) -> Optional[Value]:
         return self._execute(("CLIENT", "GETNAME"))
+
+
+def _sort_args(
+    command: str,
+    name: KeyT,
+    start: Optional[int],
+    num: Optional[int],
+    by: Optional[KeyT],
+    get: Optional[Union[KeyT, Iterable[KeyT]]],
+    desc: bool,
+    alpha: bool,
+) -> List[Any]:
+    args: List[Any] = [command, name]
+    if by is not None:
+        args += ["BY", by]
+    _limit(args, start, num)
+    if get is not None:
+        for pattern in _keys(get, ()):
+            args += ["GET", pattern]
+    if desc:
+        args.append("DESC")
+    if alpha:
+        args.append("ALPHA")
+    return args
 
 
 def _trim_args(

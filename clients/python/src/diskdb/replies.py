@@ -7,7 +7,7 @@ the blocking client, the asyncio client, and pipelines. Converters accept both t
 """
 
 import json
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 Reply = Any
 
@@ -279,6 +279,17 @@ def json_type(reply: Reply) -> Any:
 
 
 # -- misc ----------------------------------------------------------------------------------
+
+
+def grouped(size: int) -> Callable[[Reply], List[Tuple[Any, ...]]]:
+    """A converter cutting a flat reply into tuples of ``size``: SORT with several GET
+    patterns and ``groups=True`` gives one tuple per sorted element."""
+
+    def convert(reply: Reply) -> List[Tuple[Any, ...]]:
+        it = iter(reply)
+        return list(zip(*[it] * size))
+
+    return convert
 
 
 def hrandfield_reply(reply: Reply) -> Any:
