@@ -98,6 +98,23 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// What the server on `port` answers to `INFO server`, if one answers: the process id it
+/// reports, or `None` for an error reply (a server that wants AUTH first). The whole
+/// reply is read before the connection closes, so the close is an orderly one.
+fn answering_pid(port: u16) -> Option<Option<u32>> {
+    let c = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    (&c).write_all(b"INFO server\r\n").ok()?;
+    let mut reader = BufReader::new(&c);
+    let mut header = String::new();
+    reader.read_line(&mut header).ok()?;
+    let Some(len) = header.strip_prefix('$') else { return Some(None) };
+    let mut body = vec![0u8; len.trim().parse::<usize>().ok()? + 2];
+    reader.read_exact(&mut body).ok()?;
+    let text = String::from_utf8_lossy(&body);
+    Some(text.lines().find_map(|l| l.strip_prefix("process_id:")).and_then(|p| p.trim().parse().ok()))
+}
+
 /// Flags every test server gets, from `DISKDB_TEST_ARGS` (space-separated): the suite runs
 /// as it is on the optimized paths with `DISKDB_TEST_ARGS=--optimized`.
 fn extra_args() -> Vec<String> {
@@ -149,8 +166,8 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server (apt-get install redis-server)");
-        let s = Server { child: Some(child), port, dir: tmp.path().to_path_buf(), _tmp: Some(tmp), args: vec![], reference: true };
-        s.wait_ready();
+        let mut s = Server { child: Some(child), port, dir: tmp.path().to_path_buf(), _tmp: Some(tmp), args: vec![], reference: true };
+        assert!(s.wait_ready(), "redis-server on port {port} did not start");
         s
     }
 
@@ -159,38 +176,53 @@ impl Server {
         self.reference
     }
 
+    /// Starts the server. A port that was free when [`free_port`] chose it may be taken
+    /// by another test's server before ours binds it (tests start servers in parallel):
+    /// ours then exits, and its clients would talk to the other one until that one stops
+    /// under them. So a first start that does not come up as our process tries another
+    /// port; a restart keeps its port, which the test may rely on.
     fn spawn(&mut self) {
-        let log = std::fs::File::create(self.dir.join("diskdb.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_diskdb"))
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .arg("--dir")
-            .arg(&self.dir)
-            .args(extra_args())
-            .args(&self.args)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start diskdb");
-        self.child = Some(child);
-        self.wait_ready();
+        let first = self.child.is_none() && !self.dir.join("diskdb.log").exists();
+        for attempt in 1.. {
+            let log = std::fs::File::create(self.dir.join("diskdb.log")).unwrap();
+            let child = Command::new(env!("CARGO_BIN_EXE_diskdb"))
+                .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+                .arg("--dir")
+                .arg(&self.dir)
+                .args(extra_args())
+                .args(&self.args)
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start diskdb");
+            self.child = Some(child);
+            if self.wait_ready() {
+                return;
+            }
+            assert!(first && attempt < 5, "server on port {} did not start; log:\n{}", self.port, self.log());
+            self.kill9();
+            self.port = free_port();
+        }
     }
 
-    fn wait_ready(&self) {
+    /// Waits up to 60 s for the server to answer on its port; false if our process exited
+    /// first or another process answers there.
+    fn wait_ready(&mut self) -> bool {
+        let pid = self.child.as_ref().map(Child::id).unwrap_or_default();
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if let Ok(mut c) = TcpStream::connect(("127.0.0.1", self.port)) {
-                if c.write_all(b"PING\r\n").is_ok() {
-                    let mut buf = [0u8; 64];
-                    if let Ok(n) = c.read(&mut buf) {
-                        if n > 0 {
-                            return;
-                        }
-                    }
-                }
+            if self.child.as_mut().is_none_or(|c| !matches!(c.try_wait(), Ok(None))) {
+                return false;
+            }
+            match answering_pid(self.port) {
+                // An error names no process: ours is alive, so take it as ours.
+                Some(None) => return true,
+                Some(Some(answered)) => return answered == pid,
+                None => {}
             }
             std::thread::sleep(Duration::from_millis(30));
         }
-        panic!("server on port {} did not start; log:\n{}", self.port, self.log());
+        false
     }
 
     /// The server's log so far.
