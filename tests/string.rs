@@ -890,6 +890,88 @@ fn bitfield_errors() {
     assert_eq!(c.cmd(&["BITFIELD"]), err("ERR wrong number of arguments for 'bitfield' command"));
 }
 
+/// Adds `item:<from>` .. `item:<to - 1>` to the HyperLogLog at `key`, 500 at a time.
+fn pfadd_items(c: &mut Client, key: &str, from: usize, to: usize) {
+    for start in (from..to).step_by(500) {
+        let items: Vec<String> = (start..to.min(start + 500)).map(|i| format!("item:{i}")).collect();
+        let mut args = vec!["PFADD", key];
+        args.extend(items.iter().map(String::as_str));
+        c.cmd(&args);
+    }
+}
+
+/// The values are Redis's own bytes: counts, sizes and encodings are the ones
+/// redis-server gives for the same elements.
+#[test]
+fn hyperloglog() {
+    let s = Server::start();
+    let mut c = s.client();
+    // A new key is an empty sparse HLL, its cached count marked stale.
+    assert_eq!(c.cmd(&["PFADD", "new"]), int(1));
+    assert_eq!(c.cmd(&["PFADD", "new"]), int(0));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"new"]), bin(b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff"));
+    assert_eq!(c.cmd(&["PFADD", "x", "a", "b", "c"]), int(1));
+    assert_eq!(c.cmd_bytes(&[b"GET", b"x"]), bin(b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80`\xf3\x80P\xb1\x84K\xfb\x80BZ"));
+    assert_eq!(c.cmd(&["PFADD", "x", "a", "c"]), int(0));
+    assert_eq!(c.cmd(&["PFCOUNT", "x"]), int(3));
+    assert_eq!(c.cmd(&["TYPE", "x"]), Value::Simple("string".into()));
+    // Sparse while small, dense past 3,000 bytes; the same estimates either way.
+    pfadd_items(&mut c, "small", 0, 100);
+    assert_eq!(c.cmd(&["PFCOUNT", "small"]), int(99));
+    assert_eq!(c.cmd(&["STRLEN", "small"]), int(277));
+    pfadd_items(&mut c, "other", 50, 150);
+    assert_eq!(c.cmd(&["PFCOUNT", "small", "other", "missing"]), int(149));
+    assert_eq!(c.cmd(&["PFMERGE", "m", "small", "other"]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "m"]), int(149));
+    assert_eq!(c.cmd(&["STRLEN", "m"]), int(398));
+    pfadd_items(&mut c, "big", 0, 10_000);
+    assert_eq!(c.cmd(&["PFCOUNT", "big"]), int(10083));
+    assert_eq!(c.cmd(&["STRLEN", "big"]), int(12304));
+    assert_eq!(c.cmd(&["GETRANGE", "big", "0", "4"]), bulk("HYLL\0"));
+    // A merge with a dense input is dense; the destination's own registers count, and it
+    // keeps its expiry.
+    assert_eq!(c.cmd(&["EXPIRE", "m", "100"]), int(1));
+    assert_eq!(c.cmd(&["PFMERGE", "m", "big"]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "m"]), int(10083));
+    assert_eq!(c.cmd(&["STRLEN", "m"]), int(12304));
+    assert_ttl(&mut c, "m", 90, 100);
+    assert_eq!(c.cmd(&["PFMERGE", "empty"]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "empty", "missing"]), int(0));
+    assert_eq!(c.cmd(&["PFCOUNT", "missing"]), int(0));
+    // A value restored from Redis's own bytes counts the same.
+    let x = c.cmd_bytes(&[b"GET", b"small"]);
+    let Value::Bulk(bytes) = x else { panic!("{x:?}") };
+    assert_eq!(c.cmd_bytes(&[b"SET", b"copy", &bytes]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "copy"]), int(99));
+}
+
+#[test]
+fn hyperloglog_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    let not_hll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    let corrupt = "INVALIDOBJ Corrupted HLL object detected";
+    assert_eq!(c.cmd(&["SET", "str", "hello"]), ok());
+    assert_eq!(c.cmd(&["RPUSH", "list", "x"]), int(1));
+    assert_eq!(c.cmd(&["PFADD", "h", "a"]), int(1));
+    assert_eq!(c.cmd(&["PFADD", "str", "a"]), err(not_hll));
+    assert_eq!(c.cmd(&["PFCOUNT", "str", "h"]), err(not_hll));
+    assert_eq!(c.cmd(&["PFCOUNT", "list"]), err(WRONG_TYPE));
+    assert_eq!(c.cmd(&["PFMERGE", "h", "list"]), err(WRONG_TYPE));
+    // A dense header on a value of the wrong size is not an HLL.
+    assert_eq!(c.cmd_bytes(&[b"SET", b"short", &[&b"HYLL\0"[..], &[0u8; 100]].concat()]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "short"]), err(not_hll));
+    // Sparse runs that cover one register too few.
+    assert_eq!(c.cmd_bytes(&[b"SET", b"bad", b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xfe"]), ok());
+    assert_eq!(c.cmd(&["PFCOUNT", "bad"]), err(corrupt));
+    // PFADD checks only the runs it walks, as Redis's does.
+    assert_eq!(c.cmd(&["PFADD", "bad", "x"]), int(1));
+    assert_eq!(c.cmd(&["PFCOUNT", "bad", "h"]), err(corrupt));
+    assert_eq!(c.cmd(&["PFMERGE", "dst", "bad"]), err(corrupt));
+    assert_eq!(c.cmd(&["EXISTS", "dst"]), int(0));
+    assert_eq!(c.cmd(&["PFADD"]), err("ERR wrong number of arguments for 'pfadd' command"));
+}
+
 #[test]
 fn binary_keys_and_values() {
     let s = Server::start();

@@ -41,6 +41,9 @@ pub const TABLE: &[Command] = &[
     cmd("bitop", -4, W, (2, -1, 1), "bitmap", "Store the bitwise AND, OR, XOR or NOT of strings", bitop),
     cmd("bitfield", -2, W, (1, 1, 1), "bitmap", "Get, set and increment integer fields of a string", bitfield).writes(bitfield_writes),
     cmd("bitfield_ro", -2, READONLY | FAST, (1, 1, 1), "bitmap", "Get integer fields of a string", bitfield_ro),
+    cmd("pfadd", -2, W | FAST, (1, 1, 1), "hyperloglog", "Add elements to a HyperLogLog", pfadd),
+    cmd("pfcount", -2, READONLY, (1, -1, 1), "hyperloglog", "Estimated cardinality of the union of HyperLogLogs", pfcount),
+    cmd("pfmerge", -2, W, (1, -1, 1), "hyperloglog", "Merge HyperLogLogs into one", pfmerge),
 ];
 
 /// Counts a read as a keyspace hit or miss (INFO stats).
@@ -505,6 +508,27 @@ fn field_type(arg: &[u8]) -> Result<(bool, u32), CmdError> {
         Some(bits) if (1..=max).contains(&bits) => Ok((signed, bits as u32)),
         _ => Err(err()),
     }
+}
+
+fn pfadd(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let updated = ctx.db().pfadd(key, &args.rest_slices())?;
+    if updated {
+        ctx.notify(event::STRING, "pfadd", key);
+    }
+    Ok(Reply::Int(updated as i64))
+}
+
+fn pfcount(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Int(ctx.db().pfcount(&args.rest_slices())? as i64))
+}
+
+fn pfmerge(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let dst = args.next_bytes()?;
+    ctx.db().pfmerge(dst, &args.rest_slices())?;
+    // Redis announces a merge as a mass PFADD.
+    ctx.notify(event::STRING, "pfadd", dst);
+    Ok(Reply::Ok)
 }
 
 fn lcs(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {

@@ -6,6 +6,7 @@
 
 pub mod dump;
 pub mod hash;
+pub mod hll;
 pub mod json;
 pub mod keys;
 pub mod list;
@@ -46,6 +47,10 @@ pub enum Error {
     NotSerializable,
     /// SORT of values that are not numbers, without ALPHA.
     NotDoubleScores,
+    /// A HyperLogLog command on a string that is not one.
+    NotHll,
+    /// A HyperLogLog whose registers do not add up.
+    CorruptHll,
     /// A JSON command's error, as a whole line in RedisJSON's words.
     Json(String),
     /// A stream command's own errors (see [`stream::StreamError`]).
@@ -75,6 +80,8 @@ impl fmt::Display for Error {
             Error::TooLarge => "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             Error::NotSerializable => "ERR DUMP does not support stream and JSON keys",
             Error::NotDoubleScores => "ERR One or more scores can't be converted into double",
+            Error::NotHll => "WRONGTYPE Key is not a valid HyperLogLog string value.",
+            Error::CorruptHll => "INVALIDOBJ Corrupted HLL object detected",
             Error::Json(line) => line,
             Error::Stream(e) => return write!(f, "{e}"),
             Error::Storage(e) => return write!(f, "ERR {e}"),
