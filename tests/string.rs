@@ -914,6 +914,9 @@ fn hyperloglog() {
     assert_eq!(c.cmd_bytes(&[b"GET", b"x"]), bin(b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80`\xf3\x80P\xb1\x84K\xfb\x80BZ"));
     assert_eq!(c.cmd(&["PFADD", "x", "a", "c"]), int(0));
     assert_eq!(c.cmd(&["PFCOUNT", "x"]), int(3));
+    // The count is cached in the header, fresh until the next change.
+    assert_eq!(c.cmd_bytes(&[b"GET", b"x"]), bin(b"HYLL\x01\0\0\0\x03\0\0\0\0\0\0\0`\xf3\x80P\xb1\x84K\xfb\x80BZ"));
+    assert_eq!(c.cmd(&["PFCOUNT", "x"]), int(3));
     assert_eq!(c.cmd(&["TYPE", "x"]), Value::Simple("string".into()));
     // Sparse while small, dense past 3,000 bytes; the same estimates either way.
     pfadd_items(&mut c, "small", 0, 100);

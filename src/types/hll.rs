@@ -45,7 +45,9 @@ impl Db<'_> {
     }
 
     /// PFCOUNT: the estimated cardinality of the union of the HyperLogLogs at `keys`
-    /// (missing keys are empty). A single key's cached count is used when it is fresh.
+    /// (missing keys are empty). A single key's cached count is used when it is fresh,
+    /// and stored in its header when it was stale, as Redis does: PFCOUNT is a read that
+    /// may write.
     pub fn pfcount(&self, keys: &[&[u8]]) -> Result<u64> {
         if let [key] = keys {
             let Some(v) = self.get(key)? else { return Ok(0) };
@@ -53,7 +55,15 @@ impl Db<'_> {
             if hll[15] & 0x80 == 0 {
                 return Ok(u64::from_le_bytes(hll[8..16].try_into().expect("8 bytes")));
             }
-            return Ok(count(&histogram(hll)?));
+            let n = count(&histogram(hll)?);
+            // Cache the count in the header, as Redis does, unless the value changed
+            // since it was read.
+            self.update(key, |cur| {
+                let mut cached = v.clone();
+                cached[8..16].copy_from_slice(&n.to_le_bytes());
+                Ok((cur.is_some_and(|c| c == &v[..]).then_some(cached), ()))
+            })?;
+            return Ok(n);
         }
         let mut max = [0u8; REGISTERS];
         for key in keys {
