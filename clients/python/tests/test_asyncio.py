@@ -239,6 +239,26 @@ def test_sort(arun):
     arun(body)
 
 
+def test_hyperloglog(arun):
+    async def body(r):
+        assert await r.pfadd("a", *("item:%d" % i for i in range(100))) == 1
+        assert await r.pfadd("a", "item:7") == 0
+        assert await r.pfcount("a") == 99
+        assert await r.pfadd("b", *("item:%d" % i for i in range(50, 150))) == 1
+        assert await r.pfcount("a", "b", "missing") == 149
+        assert await r.pfmerge("m", "a", "b") is True
+        assert await r.pfcount("m") == 149
+        await r.rpush("list", "x")
+        with pytest.raises(TypeMismatchError) as info:
+            await r.pfcount("list")
+        assert info.value.message == "WRONGTYPE Operation against a key holding the wrong kind of value"
+        async with r.pipeline(transaction=True) as pipe:
+            pipe.pfadd("new").pfadd("new").pfcount("new", "a").pfmerge("m2", "new", "b").pfcount("m2")
+            assert await pipe.execute() == [1, 0, 99, True, 99]
+
+    arun(body)
+
+
 def test_monitor(arun, server):
     async def body(r):
         other = DiskDB(host="127.0.0.1", port=server.port, db=1)

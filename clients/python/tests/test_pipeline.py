@@ -121,6 +121,24 @@ def test_sort_in_pipelines_and_transactions(r):
         assert pipe.execute() == [[("1", "one"), ("2", None)], 2, ["2"], ["2", "1"]]
 
 
+def test_hyperloglog_in_pipelines_and_transactions(r):
+    with r.pipeline() as pipe:
+        pipe.pfadd("a", *("item:%d" % i for i in range(100))).pfadd("a", "item:0").pfadd("empty")
+        pipe.pfcount("a").pfcount("a", "missing").pfmerge("m", "a", "empty").pfcount("m")
+        assert pipe.execute() == [1, 0, 1, 99, 99, True, 99]
+    with r.pipeline(transaction=True) as pipe:
+        pipe.pfadd("b", *("item:%d" % i for i in range(50, 150))).pfcount("a", "b")
+        pipe.pfmerge("m", "b").pfcount("m").pfadd("m", "item:1")
+        assert pipe.execute() == [1, 149, True, 149, 0]
+    # A runtime error inside the transaction affects only its own command.
+    with r.pipeline(transaction=True) as pipe:
+        pipe.set("s", "x").pfadd("s", "y").pfcount("m")
+        results = pipe.execute(raise_on_error=False)
+    assert results[0] is True and results[2] == 149
+    assert isinstance(results[1], TypeMismatchError)
+    assert results[1].message == "WRONGTYPE Key is not a valid HyperLogLog string value."
+
+
 def test_transaction_runtime_error_does_not_roll_back(r):
     # Redis semantics: EXEC runs every queued command; a runtime error affects only its own.
     r.set("s", "x")

@@ -63,6 +63,14 @@ def test_sort(r3):
     assert r3.sort_ro("dst") == ["1", "2"]
 
 
+def test_hyperloglog(r3):
+    assert r3.pfadd("a", "x", "y", "z") == 1
+    assert r3.pfadd("b", "z", "w") == 1
+    assert r3.pfcount("a", "b") == 4
+    assert r3.pfmerge("m", "a", "b") is True
+    assert r3.pfcount("m") == 4
+
+
 def test_pipeline_over_resp3(r3):
     pipe = r3.pipeline(transaction=True)
     pipe.hset("h", "a", "1").hgetall("h").zadd("z", {"m": 1}).zscore("z", "m")

@@ -990,6 +990,23 @@ class Commands:
     ) -> Iterator[Tuple[Value, float]]:
         return self._scan_iter(self.zscan, name, match=match, count=count)
 
+    # -- HyperLogLog ------------------------------------------------------------------------
+
+    def pfadd(self, name: KeyT, *values: EncodableT) -> int:
+        """PFADD: 1 if the HyperLogLog at ``name`` changed (or was created: ``pfadd(name)``
+        with no values creates an empty one), else 0."""
+        return self._execute(("PFADD", name, *values))
+
+    def pfcount(self, *sources: KeyT) -> int:
+        """PFCOUNT: the estimated number of distinct elements added to the HyperLogLogs at
+        ``sources``, taken together (their union); a missing key counts as empty."""
+        return self._execute(("PFCOUNT", *sources))
+
+    def pfmerge(self, dest: KeyT, *sources: KeyT) -> bool:
+        """PFMERGE the HyperLogLogs at ``sources`` into ``dest`` (whose own elements, if it
+        exists, stay in): True."""
+        return self._execute(("PFMERGE", dest, *sources), R.is_ok)
+
     # -- JSON (RedisJSON command set) ----------------------------------------------------------
 
     def json_set(self, name: KeyT, path: str, obj: Any, nx: bool = False, xx: bool = False) -> bool:
