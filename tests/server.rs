@@ -728,3 +728,98 @@ fn monitor_streams_what_every_client_runs() {
     assert_eq!(m.cmd(&["PING"]), Value::Simple("PONG".into()), "nothing was streamed after RESET");
     assert_eq!(m.cmd(&["GET", "z"]), bulk("1"), "and the keyspace is open to it again");
 }
+
+/// The fields of SLOWLOG GET's entries: (id, arguments, client address, client name).
+fn slowlog_entries(c: &mut Client, count: &str) -> Vec<(i64, Vec<Vec<u8>>, String, String)> {
+    c.cmd(&["SLOWLOG", "GET", count])
+        .array()
+        .into_iter()
+        .map(|e| {
+            let f = e.array();
+            assert!(f[1].int() > 1_700_000_000, "a Unix time: {:?}", f[1]);
+            assert!(f[2].int() >= 0);
+            let args = f[3].array().into_iter().map(|a| match a {
+                Value::Bulk(b) => b,
+                other => panic!("{other:?}"),
+            });
+            (f[0].int(), args.collect(), f[4].text(), f[5].text())
+        })
+        .collect()
+}
+
+#[test]
+fn slowlog_keeps_the_slow_commands_newest_first() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), ok());
+    // With the default threshold of 10 ms a quick command is not logged.
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), int(0));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]), ok());
+    assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), ok());
+    assert_eq!(c.cmd(&["CLIENT", "SETNAME", "me"]), ok());
+    let long = "x".repeat(200);
+    assert_eq!(c.cmd(&["SET", "k", &long]), ok());
+    let many: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    let mut rpush = vec!["RPUSH", "l"];
+    rpush.extend(many.iter().map(String::as_str));
+    assert_eq!(c.cmd(&rpush), int(40));
+    assert_eq!(c.cmd(&["AUTH", "user", "secret"]).error().split(' ').next(), Some("WRONGPASS"));
+    let entries = slowlog_entries(&mut c, "-1");
+    let args: Vec<Vec<Vec<u8>>> = entries.iter().map(|e| e.1.clone()).collect();
+    // Newest first; the RESET that emptied the log is its first entry.
+    assert_eq!(args[0], vec![b"AUTH".to_vec(), b"(redacted)".to_vec(), b"(redacted)".to_vec()]);
+    assert_eq!(args[1].len(), 32);
+    assert_eq!(args[1][..3], [b"RPUSH".to_vec(), b"l".to_vec(), b"0".to_vec()]);
+    assert_eq!(args[1][31], b"... (11 more arguments)".to_vec());
+    assert_eq!(args[2][2], [&long.as_bytes()[..128], &b"... (72 more bytes)"[..]].concat());
+    assert_eq!(args[3], vec![b"CLIENT".to_vec(), b"SETNAME".to_vec(), b"me".to_vec()]);
+    assert_eq!(args[4], vec![b"SLOWLOG".to_vec(), b"RESET".to_vec()]);
+    assert_eq!(entries.len(), 5);
+    let ids: Vec<i64> = entries.iter().map(|e| e.0).collect();
+    assert!(ids.windows(2).all(|w| w[0] == w[1] + 1), "{ids:?}");
+    assert!(entries[0].2.starts_with("127.0.0.1:"), "{}", entries[0].2);
+    assert_eq!(entries[0].3, "me");
+    assert_eq!(slowlog_entries(&mut c, "2").len(), 2);
+    // SLOWLOG GET itself was logged meanwhile.
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), int(7));
+    // The log keeps the newest slowlog-max-len entries.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-max-len", "3"]), ok());
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), int(3));
+    assert_eq!(c.cmd(&["PING"]), Value::Simple("PONG".into()));
+    assert_eq!(slowlog_entries(&mut c, "1")[0].1[0], b"PING".to_vec());
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), int(3));
+    // A negative threshold logs nothing.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "-1"]), ok());
+    assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), ok());
+    assert_eq!(c.cmd(&["GET", "k"]), bulk(&long));
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), int(0));
+}
+
+#[test]
+fn slowlog_errors() {
+    let s = Server::start();
+    let mut c = s.client();
+    let bad_count = "ERR count should be greater than or equal to -1";
+    assert_eq!(c.cmd(&["SLOWLOG", "GET", "-2"]), err(bad_count));
+    assert_eq!(c.cmd(&["SLOWLOG", "GET", "x"]), err(bad_count));
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN", "x"]), err("ERR wrong number of arguments for 'slowlog|len' command"));
+    assert_eq!(c.cmd(&["SLOWLOG", "FOO"]), err("ERR unknown subcommand 'FOO'. Try SLOWLOG HELP."));
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "-2"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - argument must be between -1 and 9223372036854775807 inclusive")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "slowlog-max-len", "-1"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'slowlog-max-len') - argument must be between 0 and 9223372036854775807 inclusive")
+    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "slowlog-max-len"]), arr(vec![bulk("slowlog-max-len"), bulk("128")]));
+    assert_eq!(c.cmd(&["SLOWLOG", "HELP"]).array().len(), 12);
+}
+
+#[test]
+fn role_is_a_master_without_replicas() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["ROLE"]), arr(vec![bulk("master"), int(0), arr(vec![])]));
+}

@@ -17,6 +17,7 @@ pub mod multi;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod slowlog;
 pub mod stream;
 pub mod string;
 pub mod zset;
@@ -139,7 +140,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 12] {
+fn families() -> [&'static [Command]; 13] {
     [
         connection::TABLE,
         string::TABLE,
@@ -153,6 +154,7 @@ fn families() -> [&'static [Command]; 12] {
         server::TABLE,
         multi::TABLE,
         pubsub::TABLE,
+        slowlog::TABLE,
     ]
 }
 
@@ -284,7 +286,12 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     }
     ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
+    // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
+    let started = if cmd.name == "exec" { None } else { state.slowlog.start() };
     let result = (cmd.run)(ctx, &mut args);
+    if let Some(started) = started {
+        state.slowlog.record(started, ctx, argv);
+    }
     // Shown once run, failed or not; not again when run again (see `Session::rerun`).
     if state.pubsub.hub.monitoring() && !ctx.session.rerun && !ctx.admin_subcommand.unwrap_or(cmd.has(flag::ADMIN)) {
         server::feed_monitors(ctx, argv);

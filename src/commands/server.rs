@@ -26,7 +26,13 @@ pub const TABLE: &[Command] = &[
     cmd("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Stop the server cleanly", shutdown),
     cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Debugging helpers", debug),
     cmd("function", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage functions (none exist yet)", function),
+    cmd("role", 1, NOSCRIPT | LOADING | STALE | FAST, (0, 0, 0), "server", "The replication role: a master without replicas", role),
 ];
+
+/// ROLE: DiskDB has no replication yet, so it is a master with no replicas at offset 0.
+fn role(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Array(vec![Reply::from_str("master"), Reply::Int(0), Reply::Array(vec![])]))
+}
 
 fn seconds_since_epoch() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
@@ -422,8 +428,10 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                     let bytes = crate::config::parse_size(&value).ok_or_else(|| set_failed(&name, "argument must be a memory value"))?;
                     value = bytes.to_string();
                 }
-                // The parameters pub/sub acts on are checked (and normalised) here.
+                // The parameters pub/sub and the slow log act on are checked (and
+                // normalised) here.
                 value = PubSub::check_param(&name, &value, &settings.redis_params[&name]).map_err(|why| set_failed(&name, why))?;
+                value = ctx.state.slowlog.check_param(&name, &value).map_err(|why| set_failed(&name, why))?;
             }
             None => {
                 return Err(CmdError::err(format!("Unknown option or number of arguments for CONFIG SET - '{}'", printable(pair[0], 128))))
@@ -449,6 +457,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
             _ => {
                 let current = settings.redis_params.get(&name).cloned().unwrap_or_default();
                 let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
+                ctx.state.slowlog.apply_param(&name, &value);
                 match name.as_str() {
                     "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
                     "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),
@@ -796,23 +805,32 @@ fn monitor(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
 pub fn feed_monitors(ctx: &Ctx, argv: &[bytes::Bytes]) {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let mut line = format!("{}.{:06} [{} {}]", now.as_secs(), now.subsec_micros(), ctx.session.db, ctx.session.handle.addr).into_bytes();
-    // AUTH's arguments, and the two after HELLO's AUTH.
-    let mut redact = if argv[0].eq_ignore_ascii_case(b"auth") { usize::MAX } else { 0 };
-    let hello = argv[0].eq_ignore_ascii_case(b"hello");
-    for (i, arg) in argv.iter().enumerate() {
+    for arg in redacted(argv) {
         line.extend_from_slice(b" \"");
-        if i > 0 && redact > 0 {
-            line.extend_from_slice(b"(redacted)");
-            redact -= 1;
-        } else {
-            push_repr(&mut line, arg);
-            if hello && i > 1 && arg.eq_ignore_ascii_case(b"auth") {
-                redact = 2;
-            }
+        match arg {
+            Some(arg) => push_repr(&mut line, arg),
+            None => line.extend_from_slice(b"(redacted)"),
         }
         line.push(b'"');
     }
     ctx.state.pubsub.hub.feed_monitors(bytes::Bytes::from(line));
+}
+
+/// A command's arguments as MONITOR and SLOWLOG show them: `None` for a password (AUTH's
+/// arguments, and the two after HELLO's AUTH).
+pub fn redacted(argv: &[bytes::Bytes]) -> impl Iterator<Item = Option<&[u8]>> {
+    let mut redact = if argv[0].eq_ignore_ascii_case(b"auth") { usize::MAX } else { 0 };
+    let hello = argv[0].eq_ignore_ascii_case(b"hello");
+    argv.iter().enumerate().map(move |(i, arg)| {
+        if i > 0 && redact > 0 {
+            redact -= 1;
+            return None;
+        }
+        if hello && i > 1 && arg.eq_ignore_ascii_case(b"auth") {
+            redact = 2;
+        }
+        Some(&arg[..])
+    })
 }
 
 /// Appends `arg` escaped as Redis's `sdscatrepr` does (without the quotes).

@@ -60,6 +60,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     log::info!("Network transport: {transport}");
     let state = Arc::new(ServerState {
         store: store.clone(),
+        slowlog: crate::commands::slowlog::SlowLog::new(&redis_params),
         settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
         stats: Stats::default(),
         clients: Clients::default(),
