@@ -1244,3 +1244,33 @@ fn sort_sees_pipelined_writes_to_pattern_keys() {
     }
     assert_eq!(c.read(), arr(vec![nil(), bulk("x")]));
 }
+
+/// MEMORY USAGE's numbers are each server's own; what both promise is checked.
+#[test]
+fn memory_usage_grows_with_the_value() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "missing"]), nil());
+    c.cmd(&["SET", "small", "v"]);
+    c.cmd(&["SET", "big", &"v".repeat(10_000)]);
+    let small = c.cmd(&["MEMORY", "USAGE", "small"]).int();
+    let big = c.cmd(&["MEMORY", "USAGE", "big"]).int();
+    assert!(small > 0 && big > small + 9_000, "{small} {big}");
+    // Collections are sampled: with all samples and with five, a hash of uniform fields
+    // comes out about the same, and ten times the fields take about ten times the bytes.
+    for (key, n) in [("h10", 10), ("h1000", 1000)] {
+        for i in 0..n {
+            c.cmd(&["HSET", key, &format!("field:{i:05}"), &"x".repeat(50)]);
+        }
+    }
+    let h10 = c.cmd(&["MEMORY", "USAGE", "h10", "SAMPLES", "0"]).int();
+    let h1000 = c.cmd(&["MEMORY", "USAGE", "h1000", "SAMPLES", "0"]).int();
+    let sampled = c.cmd(&["MEMORY", "USAGE", "h1000"]).int();
+    assert!(h1000 > 50 * h10, "{h10} {h1000}");
+    assert!(sampled > h1000 * 9 / 10 && sampled < h1000 * 11 / 10, "{sampled} {h1000}");
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "small", "SAMPLES", "-1"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "small", "SAMPLES", "x"]), err(NOT_INT));
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "small", "SAMPLES"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "small", "FOO"]), err(SYNTAX));
+    assert_eq!(c.cmd(&["MEMORY", "USAGE"]), err("ERR wrong number of arguments for 'memory|usage' command"));
+}

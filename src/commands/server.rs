@@ -27,7 +27,43 @@ pub const TABLE: &[Command] = &[
     cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Debugging helpers", debug),
     cmd("function", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage functions (none exist yet)", function),
     cmd("role", 1, NOSCRIPT | LOADING | STALE | FAST, (0, 0, 0), "server", "The replication role: a master without replicas", role),
+    cmd("memory", -2, 0, (0, 0, 0), "server", "Memory use of keys", memory),
 ];
+
+const MEMORY_SUBS: &[Command] = &[
+    cmd("usage", -3, READONLY, (2, 2, 1), "server", "The bytes a key takes", memory_usage),
+    cmd("help", 2, LOADING | STALE, (0, 0, 0), "server", "Show help", memory_help),
+];
+
+fn memory(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    dispatch_sub(ctx, args, "memory", MEMORY_SUBS)
+}
+
+/// MEMORY USAGE key [SAMPLES count]: see [`crate::types::Db::memory_usage`].
+fn memory_usage(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let key = args.next_bytes()?;
+    let mut samples = 5;
+    while let Some(opt) = args.try_next() {
+        if !is(opt, "SAMPLES") || args.is_empty() {
+            return Err(CmdError::Syntax);
+        }
+        let n = args.next_i64()?;
+        samples = usize::try_from(n).map_err(|_| CmdError::Syntax)?;
+    }
+    let usage = ctx.db().memory_usage(key, samples)?;
+    Ok(usage.map_or(Reply::Nil, |n| Reply::Int(n as i64)))
+}
+
+fn memory_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(help_reply(
+        "MEMORY",
+        &[
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return the bytes <key> takes in storage before compression. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+        ],
+    ))
+}
 
 /// ROLE: DiskDB has no replication yet, so it is a master with no replicas at offset 0.
 fn role(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {

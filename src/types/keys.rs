@@ -3,7 +3,7 @@
 
 use super::{Db, Result};
 use crate::glob;
-use crate::storage::{Kind, Meta};
+use crate::storage::{cf, member_prefix, JsonBody, Kind, Meta};
 use foldhash::{HashSet, HashSetExt};
 
 /// EXPIRE's NX / XX / GT / LT options (NX excludes the others; GT excludes LT).
@@ -27,6 +27,35 @@ pub struct ScanPage {
 }
 
 impl Db<'_> {
+    /// MEMORY USAGE: the bytes `key` takes in RocksDB before compression (its meta row and
+    /// member rows, keys and values, and a per-row overhead), the member rows estimated
+    /// from the first `samples` of each family (`0`: every row), as Redis samples nested
+    /// values; `None` for a missing key.
+    pub fn memory_usage(&self, key: &[u8], samples: usize) -> Result<Option<u64>> {
+        /// RocksDB's per-entry cost beyond the key and value: sequence number, type,
+        /// lengths and index share, roughly.
+        const ROW_OVERHEAD: u64 = 16;
+        let Some(meta) = self.live(key)? else { return Ok(None) };
+        let mut bytes = (key.len() + meta.encode().len()) as u64 + ROW_OVERHEAD;
+        let Some(version) = meta.member_version() else { return Ok(Some(bytes)) };
+        let rows = match (meta.kind, meta.json_body()) {
+            (Kind::List, _) => meta.list_bounds().1 - meta.list_bounds().0,
+            (_, Some(JsonBody::Split { count, .. })) => count,
+            _ => meta.size(),
+        };
+        let prefix = member_prefix(self.db, key, version);
+        for family in [cf::DATA, cf::ZSCORE, cf::STREAM] {
+            let (mut seen, mut sum) = (0u64, 0u64);
+            self.store.scan_rows(family, &prefix, None, false, |k, v| {
+                seen += 1;
+                sum += (k.len() + v.len()) as u64 + ROW_OVERHEAD;
+                samples == 0 || seen < samples as u64
+            })?;
+            bytes += if seen > 0 && rows > seen { sum * rows / seen } else { sum };
+        }
+        Ok(Some(bytes))
+    }
+
     /// DEL / UNLINK: O(1) per key whatever its size; returns how many live keys went.
     pub fn del(&self, keys: &[&[u8]]) -> Result<i64> {
         let lock = self.lock(keys)?;
