@@ -9,6 +9,7 @@ mod args;
 pub mod blocking;
 pub mod connection;
 pub mod context;
+pub mod geo;
 pub mod hash;
 pub mod json;
 pub mod keys;
@@ -140,7 +141,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 13] {
+fn families() -> [&'static [Command]; 14] {
     [
         connection::TABLE,
         string::TABLE,
@@ -148,6 +149,7 @@ fn families() -> [&'static [Command]; 13] {
         hash::TABLE,
         set::TABLE,
         zset::TABLE,
+        geo::TABLE,
         json::TABLE,
         stream::TABLE,
         keys::TABLE,

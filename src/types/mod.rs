@@ -5,6 +5,7 @@
 //! command parsing. A write takes the key locks, reads, builds one batch and commits it.
 
 pub mod dump;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod json;

@@ -464,8 +464,18 @@ impl Db<'_> {
     /// ZRANGESTORE: replaces `dst` (whatever its type) with the range of `src`, or
     /// deletes it when the range is empty; returns the stored size.
     pub fn zrangestore(&self, dst: &[u8], src: &[u8], spec: &RangeSpec) -> Result<u64> {
-        let lock = self.lock(&[dst, src])?;
-        let items = self.zrange(src, spec)?;
+        self.zstore(dst, src, |db| db.zrange(src, spec))
+    }
+
+    /// Replaces `dst` (whatever its type) with the sorted set `items` computes from
+    /// `src`, holding both keys' locks, or deletes it when there are none; returns the
+    /// stored size. A member listed twice keeps its first score.
+    pub fn zstore(&self, dst: &[u8], src: &[u8], items: impl FnOnce(&Self) -> Result<Vec<Scored>>) -> Result<u64> {
+        let keys: &[&[u8]] = if dst == src { &[dst] } else { &[dst, src] };
+        let lock = self.lock(keys)?;
+        let mut items = items(self)?;
+        let mut seen = foldhash::HashSet::default();
+        items.retain(|(m, _)| seen.insert(m.clone()));
         self.store_scored(&lock, dst, items)
     }
 
