@@ -1090,6 +1090,55 @@ def g_bulk(g, name):
     return cmd(name, g.key(), items)
 
 
+def g_position(g):
+    """A longitude and latitude around Sicily (now and then out of range or not a number)."""
+    if g.chance(0.03):
+        return [g.pick(["200", "-181", "x", "13"]), g.pick(["86", "-90", "38", "nan"])]
+    return ["%.6f" % g.rng.uniform(12, 16), "%.6f" % g.rng.uniform(36, 40)]
+
+
+def g_geoadd(g):
+    opts = g.options((0.2, [g.pick(["NX", "XX"])]), (0.2, ["CH"]), (0.02, ["NX", "XX"]))
+    return cmd("GEOADD", g.key(), opts, [g_position(g) + [g.member()] for _ in range(g.rng.randint(1, 4))])
+
+
+def g_geosearch(g):
+    unit = g.maybe_bad(["m", "km", "mi", "ft", "KM"], ["yd"])
+    size = lambda: g.maybe_bad([str(g.pick([0, 1, 50, 100, 300])), "%.3f" % g.rng.uniform(0, 400)], ["-1", "x"])
+    centre = (["FROMMEMBER", g.member()] if g.chance(0.4) else ["FROMLONLAT"] + g_position(g))
+    area = ["BYRADIUS", size(), unit] if g.chance(0.6) else ["BYBOX", size(), size(), unit]
+    store = g.chance(0.2)
+    opts = g.options((1.0, centre), (0.97, area), (0.4, [g.pick(["ASC", "DESC"])]),
+                     (0.3, ["COUNT", g.maybe_bad([1, 2, 5], [0, "x"])]), (0.1, ["ANY"]),
+                     (0.0 if store else 0.3, ["WITHDIST"]), (0.0 if store else 0.3, ["WITHCOORD"]),
+                     (0.0 if store else 0.3, ["WITHHASH"]), (0.3 if store else 0.0, ["STOREDIST"]))
+    if store:
+        return cmd("GEOSEARCHSTORE", g.key(), g.key(), opts)
+    return cmd(g.pick(["GEOSEARCH", "GEOSEARCH"]), g.key(), opts)
+
+
+def g_georadius(g):
+    by_member = g.chance(0.4)
+    name = "GEORADIUSBYMEMBER" if by_member else "GEORADIUS"
+    if g.chance(0.3):
+        name += "_RO"
+    where = [g.member()] if by_member else g_position(g)
+    store = not name.endswith("_RO") and g.chance(0.3)
+    opts = g.options((0.4, [g.pick(["ASC", "DESC"])]), (0.3, ["COUNT", g.pick([1, 3])]),
+                     (0.0 if store else 0.3, ["WITHDIST"]), (0.0 if store else 0.2, ["WITHCOORD"]),
+                     (1.0 if store else 0.0, [g.pick(["STORE", "STOREDIST"]), g.key()]))
+    return cmd(name, g.key(), where, g.pick(["10", "100", "300"]), g.pick(["km", "mi"]), opts)
+
+
+GEO = [
+    g_geoadd, g_geoadd, g_geosearch, g_geosearch, g_georadius,
+    lambda g: cmd("GEOPOS", g.key(), g.members(1, 3)),
+    lambda g: cmd("GEOHASH", g.key(), g.members(1, 3)),
+    lambda g: cmd("GEODIST", g.key(), g.member(), g.member(), [g.pick(["m", "km", "mi", "ft"])] if g.chance(0.5) else []),
+    lambda g: cmd("ZRANGE", g.key(), 0, -1),
+]
+
+
 def family(generators, bulk=None):
     """Generates a step of the family; bulk: the command that now and then (1%) adds a
     large collection instead."""
@@ -1103,7 +1152,7 @@ def family(generators, bulk=None):
 FAMILIES = {"strings": family(STRINGS), "keys": family(KEYSPACE),
             "lists": family(LISTS, "RPUSH"), "hashes": family(HASHES, "HSET"),
             "sets": family(SETS, "SADD"), "zsets": family(ZSETS, "ZADD"),
-            "streams": family(STREAMS, "XADD")}
+            "streams": family(STREAMS, "XADD"), "geo": family(GEO)}
 
 
 # --------------------------------------------------------------------------------------

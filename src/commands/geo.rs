@@ -307,7 +307,7 @@ fn search(ctx: &mut Ctx, args: &mut Args, kind: Kind) -> Result<Reply, CmdError>
                         item.push(distance_reply(f.dist / per_unit));
                     }
                     if with_hash {
-                        item.push(Reply::Int(f.score as i64));
+                        item.push(Reply::Int(geo::c_i64(f.score)));
                     }
                     if with_coord {
                         item.push(Reply::Array(vec![coordinate(f.lon), coordinate(f.lat)]));

@@ -89,9 +89,32 @@ pub fn score_of(lon: f64, lat: f64) -> Option<f64> {
     encode(lon, lat, (LAT_MIN, LAT_MAX), STEP_MAX).map(|h| h.bits as f64)
 }
 
+/// A score as C's `(long long)` cast makes it on x86-64 (`cvttsd2si`): NaN and values
+/// out of range become `i64::MIN`, where Rust's cast saturates. A geo set may hold any
+/// score (ZADD, ZINTERSTORE ... WEIGHTS inf), and Redis reads it this way.
+pub fn c_i64(score: f64) -> i64 {
+    if score.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&score) {
+        i64::MIN
+    } else {
+        score as i64
+    }
+}
+
+/// A score as C's `(uint64_t)` cast makes it on x86-64, the way compilers build it from
+/// `cvttsd2si`: what does not fit below 2^63 is converted less 2^63, with the top bit
+/// flipped back.
+fn c_u64(score: f64) -> u64 {
+    const TOP: f64 = 9.223_372_036_854_776e18;
+    if score < TOP {
+        c_i64(score) as u64
+    } else {
+        (c_i64(score - TOP) as u64) ^ (1 << 63)
+    }
+}
+
 /// The position a score stands for: the centre of its cell, `(lon, lat)`.
 pub fn position(score: f64) -> (f64, f64) {
-    let (lon_min, lon_max, lat_min, lat_max) = decode(Hash { bits: score as u64, step: STEP_MAX });
+    let (lon_min, lon_max, lat_min, lat_max) = decode(Hash { bits: c_u64(score), step: STEP_MAX });
     (((lon_min + lon_max) / 2.0).clamp(LONG_MIN, LONG_MAX), ((lat_min + lat_max) / 2.0).clamp(LAT_MIN, LAT_MAX))
 }
 
@@ -282,5 +305,10 @@ mod tests {
         let catania = position(score_of(15.087269, 37.502669).unwrap());
         assert_eq!(format!("{:.4}", distance(lon, lat, catania.0, catania.1) / 1000.0), "166.2742");
         assert!(score_of(200.0, 10.0).is_none());
+        // Scores no GEOADD writes still decode as Redis decodes them on x86-64.
+        assert_eq!(c_u64(f64::INFINITY), 0);
+        assert_eq!(c_u64(-3.0), -3i64 as u64);
+        assert_eq!(c_i64(f64::INFINITY), i64::MIN);
+        assert_eq!(geohash_string(f64::INFINITY), "00bh0hbj200");
     }
 }
