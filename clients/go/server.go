@@ -75,3 +75,65 @@ func decTime(reply interface{}) (interface{}, error) {
 	}
 	return time.Unix(sec, usec*1000), nil
 }
+
+// SlowLogEntry is one command the server logged as slow.
+type SlowLogEntry struct {
+	ID         int64         // unique, increasing; not reset by SlowLogReset
+	Time       time.Time     // when the command started, to the second
+	Duration   time.Duration // how long it ran, to the microsecond
+	Args       []string      // the command and its arguments (long ones shortened by the server)
+	ClientAddr string        // "ip:port" of the client that sent it
+	ClientName string        // its CLIENT SETNAME name, "" if none
+}
+
+// SlowLogGet returns the n newest slow log entries, newest first (n < 0: all
+// of them). The server logs a command that ran longer than its
+// slowlog-log-slower-than parameter (microseconds; 0 logs every command).
+func (c cmdable) SlowLogGet(n int64) ([]SlowLogEntry, error) {
+	v, err := c.do(decSlowLog, "SLOWLOG", "GET", n)
+	e, _ := v.([]SlowLogEntry)
+	return e, err
+}
+
+// SlowLogLen is the number of entries in the slow log.
+func (c cmdable) SlowLogLen() (int64, error) { return c.doInt("SLOWLOG", "LEN") }
+
+// SlowLogReset empties the slow log.
+func (c cmdable) SlowLogReset() error { return c.doOK("SLOWLOG", "RESET") }
+
+// decSlowLog reads SLOWLOG GET's [[id, time, micros, [args], addr, name], ...].
+func decSlowLog(reply interface{}) (interface{}, error) {
+	arr, ok := reply.([]interface{})
+	if !ok {
+		return nil, unexpected("array", reply)
+	}
+	out := make([]SlowLogEntry, len(arr))
+	for i, e := range arr {
+		item, ok := e.([]interface{})
+		if !ok || len(item) < 6 {
+			return nil, unexpected("slow log entry", e)
+		}
+		id, ok1 := item[0].(int64)
+		sec, ok2 := item[1].(int64)
+		micros, ok3 := item[2].(int64)
+		rawArgs, ok4 := item[3].([]interface{})
+		addr, ok5 := item[4].(string)
+		name, ok6 := item[5].(string)
+		if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+			return nil, unexpected("slow log entry", e)
+		}
+		args, err := toStrings(rawArgs)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = SlowLogEntry{
+			ID:         id,
+			Time:       time.Unix(sec, 0),
+			Duration:   time.Duration(micros) * time.Microsecond,
+			Args:       args,
+			ClientAddr: addr,
+			ClientName: name,
+		}
+	}
+	return out, nil
+}

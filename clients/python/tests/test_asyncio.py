@@ -259,6 +259,30 @@ def test_hyperloglog(arun):
     arun(body)
 
 
+def test_geo_and_slowlog(arun):
+    async def body(r):
+        assert await r.geoadd("Sicily", (13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania")) == 2
+        assert await r.geopos("Sicily", "Palermo", "nope") == [(13.36138933897018433, 38.11555639549629859), None]
+        assert await r.geodist("Sicily", "Palermo", "Catania", "km") == 166.2742
+        assert await r.geohash("Sicily", "Palermo") == ["sqc8b49rny0"]
+        assert await r.geosearch(
+            "Sicily", longitude=15, latitude=37, radius=200, unit="km", sort="ASC", withdist=True, withhash=True
+        ) == [["Catania", 56.4413, 3479447370796909], ["Palermo", 190.4424, 3479099956230698]]
+        assert await r.geosearchstore("dst", "Sicily", member="Palermo", radius=200, unit="km") == 2
+        async with r.pipeline(transaction=True) as pipe:
+            pipe.geoadd("g", (15, 37, "x")).geopos("g", "x").geosearch("g", member="x", radius=1, withcoord=True)
+            assert await pipe.execute() == [
+                1,
+                [(14.999999105930328, 37.00000026605964)],
+                [["x", (14.999999105930328, 37.00000026605964)]],
+            ]
+        assert isinstance(await r.slowlog_len(), int)
+        assert isinstance(await r.slowlog_get(1), list)
+        assert await r.slowlog_reset() is True
+
+    arun(body)
+
+
 def test_monitor(arun, server):
     async def body(r):
         other = DiskDB(host="127.0.0.1", port=server.port, db=1)

@@ -139,6 +139,28 @@ def test_hyperloglog_in_pipelines_and_transactions(r):
     assert results[1].message == "WRONGTYPE Key is not a valid HyperLogLog string value."
 
 
+def test_geo_and_slowlog_in_pipelines_and_transactions(r):
+    sicily = (13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania")
+    with r.pipeline() as pipe:
+        pipe.geoadd("Sicily", sicily).geodist("Sicily", "Palermo", "Catania", "km").geodist("Sicily", "Palermo", "x")
+        pipe.geohash("Sicily", "Palermo", "x").geopos("Sicily", "x", "Catania")
+        assert pipe.execute() == [
+            2, 166.2742, None, ["sqc8b49rny0", None], [None, (15.08726745843887329, 37.50266842333162032)]
+        ]
+    with r.pipeline(transaction=True) as pipe:
+        pipe.geosearch("Sicily", longitude=15, latitude=37, radius=200, unit="km", sort="DESC", withdist=True)
+        pipe.geosearch("Sicily", longitude=15, latitude=37, radius=200, unit="km", sort="ASC")
+        pipe.geosearchstore("dst", "Sicily", longitude=15, latitude=37, radius=100, unit="km", storedist=True)
+        pipe.zrange("dst", 0, -1, withscores=True)
+        assert pipe.execute() == [
+            [["Palermo", 190.4424], ["Catania", 56.4413]], ["Catania", "Palermo"], 1, [("Catania", 56.4412578701582)]
+        ]
+    with r.pipeline() as pipe:
+        pipe.slowlog_len().slowlog_get(0).slowlog_reset()
+        results = pipe.execute()
+    assert isinstance(results[0], int) and results[1:] == [[], True]
+
+
 def test_transaction_runtime_error_does_not_roll_back(r):
     # Redis semantics: EXEC runs every queued command; a runtime error affects only its own.
     r.set("s", "x")

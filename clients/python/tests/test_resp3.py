@@ -71,6 +71,38 @@ def test_hyperloglog(r3):
     assert r3.pfcount("m") == 4
 
 
+def test_geo(r3):
+    assert r3.geoadd("Sicily", (13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania")) == 2
+    assert r3.geopos("Sicily", "Palermo", "x") == [(13.36138933897018433, 38.11555639549629859), None]
+    assert r3.geodist("Sicily", "Palermo", "Catania", "km") == 166.2742
+    assert r3.geodist("Sicily", "Palermo", "x") is None
+    assert r3.geohash("Sicily", "Palermo") == ["sqc8b49rny0"]
+    assert r3.geosearch(
+        "Sicily", longitude=15, latitude=37, radius=200, unit="km", sort="ASC", withcoord=True, withdist=True,
+        withhash=True,
+    ) == [
+        ["Catania", 56.4413, 3479447370796909, (15.08726745843887329, 37.50266842333162032)],
+        ["Palermo", 190.4424, 3479099956230698, (13.36138933897018433, 38.11555639549629859)],
+    ]
+    assert r3.geosearch("Sicily", member="Palermo", radius=1, unit="km") == ["Palermo"]
+    assert r3.geosearchstore("d", "Sicily", member="Palermo", radius=1, unit="km") == 1
+
+
+def test_slowlog(r3):
+    old = r3.config_get("slowlog-log-slower-than")["slowlog-log-slower-than"]
+    assert r3.config_set("slowlog-log-slower-than", 0) is True
+    try:
+        assert r3.slowlog_reset() is True
+        r3.set("a", "1")
+        entries = r3.slowlog_get()
+        assert [e["command"] for e in entries] == ["SET a 1", "SLOWLOG RESET"]
+        assert entries[0]["id"] == entries[1]["id"] + 1
+        assert r3.slowlog_len() == 3
+    finally:
+        r3.config_set("slowlog-log-slower-than", old)
+        r3.slowlog_reset()
+
+
 def test_pipeline_over_resp3(r3):
     pipe = r3.pipeline(transaction=True)
     pipe.hset("h", "a", "1").hgetall("h").zadd("z", {"m": 1}).zscore("z", "m")

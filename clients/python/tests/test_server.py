@@ -79,3 +79,56 @@ def test_client_name_and_id(make_client):
     client = make_client(client_name="diskdb-tests")
     assert client.client_getname() == "diskdb-tests"
     assert isinstance(client.client_id(), int)
+
+
+@pytest.fixture
+def log_everything(r):
+    """Log every command in the slow log for the test, then restore the threshold (the server
+    is shared by the whole session) and empty the log."""
+    old = r.config_get("slowlog-log-slower-than")["slowlog-log-slower-than"]
+    assert r.config_set("slowlog-log-slower-than", 0) is True
+    yield
+    assert r.config_set("slowlog-log-slower-than", old) is True
+    assert r.slowlog_reset() is True
+
+
+def test_slowlog(make_client, log_everything):
+    c = make_client(client_name="slow")
+    assert c.slowlog_reset() is True  # the entries after this one are this test's
+    assert c.set("greeting", "hello world") is True
+    assert c.slowlog_len() == 2  # SLOWLOG RESET itself, then SET
+    now = c.time()[0]
+    entries = c.slowlog_get()  # newest first
+    assert [e["command"] for e in entries] == ["TIME", "SLOWLOG LEN", "SET greeting hello world", "SLOWLOG RESET"]
+    first = entries[-1]["id"]
+    assert [e["id"] for e in entries] == [first + 3, first + 2, first + 1, first]
+    for e in entries:
+        assert sorted(e) == ["client_address", "client_name", "command", "duration", "id", "start_time"]
+        assert isinstance(e["duration"], int) and e["duration"] >= 0
+        assert now - 5 <= e["start_time"] <= now
+        assert e["client_address"] == entries[0]["client_address"]
+        assert e["client_name"] == "slow"
+    host, _, port = entries[0]["client_address"].rpartition(":")
+    assert host == "127.0.0.1" and int(port) > 0
+    assert [e["command"] for e in c.slowlog_get(2)] == ["SLOWLOG GET", "TIME"]
+    assert c.slowlog_len() == 6
+    assert c.slowlog_reset() is True
+    assert c.slowlog_len() == 1
+
+
+def test_slowlog_bytes(make_client, log_everything):
+    c = make_client(decode_responses=False)
+    assert c.slowlog_reset() is True
+    c.set(b"k\xff", b"a b")
+    entries = c.slowlog_get(1)
+    assert entries[0]["command"] == b"SET k\xff a b"
+    assert entries[0]["client_name"] == b""
+    assert c.slowlog_get(0) == []
+
+
+def test_slowlog_threshold(r, log_everything):
+    assert r.config_set("slowlog-log-slower-than", 10000000) is True  # 10 seconds
+    assert r.slowlog_reset() is True
+    r.set("a", "1")
+    assert r.slowlog_len() == 0
+    assert r.slowlog_get() == []

@@ -1007,6 +1007,99 @@ class Commands:
         exists, stay in): True."""
         return self._execute(("PFMERGE", dest, *sources), R.is_ok)
 
+    # -- geo ----------------------------------------------------------------------------------
+
+    def geoadd(
+        self, name: KeyT, values: Sequence[EncodableT], nx: bool = False, xx: bool = False, ch: bool = False
+    ) -> int:
+        """GEOADD ``values``, a flat ``lon1, lat1, member1, lon2, ...`` sequence: the number of
+        members added (or, with ``ch``, added or moved). ``nx`` only adds, ``xx`` only moves."""
+        if nx and xx:
+            raise DataError("GEOADD allows either 'nx' or 'xx', not both")
+        if not values or len(values) % 3 != 0:
+            raise DataError("GEOADD requires places with lon, lat and name values")
+        args: List[Any] = ["GEOADD", name]
+        for flag, word in ((nx, "NX"), (xx, "XX"), (ch, "CH")):
+            if flag:
+                args.append(word)
+        args += values
+        return self._execute(args)
+
+    def geopos(self, name: KeyT, *values: EncodableT) -> List[Optional[Tuple[float, float]]]:
+        """GEOPOS: ``(longitude, latitude)`` of each member, None for a missing one."""
+        return self._execute(("GEOPOS", name, *values), R.geopos_reply)
+
+    def geodist(
+        self, name: KeyT, place1: EncodableT, place2: EncodableT, unit: Optional[str] = None
+    ) -> Optional[float]:
+        """GEODIST in ``unit`` ('m', the default, 'km', 'mi' or 'ft'); None if a member is
+        missing."""
+        args: List[Any] = ["GEODIST", name, place1, place2]
+        if unit:
+            if unit.lower() not in _GEO_UNITS:
+                raise DataError("GEODIST invalid unit")
+            args.append(unit)
+        return self._execute(args, R.to_float)
+
+    def geohash(self, name: KeyT, *values: EncodableT) -> List[Optional[Value]]:
+        """GEOHASH: each member's 11-character geohash, None for a missing one."""
+        return self._execute(("GEOHASH", name, *values))
+
+    def geosearch(
+        self,
+        name: KeyT,
+        member: Optional[EncodableT] = None,
+        longitude: Optional[float] = None,
+        latitude: Optional[float] = None,
+        unit: str = "m",
+        radius: Optional[float] = None,
+        width: Optional[float] = None,
+        height: Optional[float] = None,
+        sort: Optional[str] = None,
+        count: Optional[int] = None,
+        any: bool = False,
+        withcoord: bool = False,
+        withdist: bool = False,
+        withhash: bool = False,
+    ) -> List[Any]:
+        """GEOSEARCH from ``member`` or ``longitude, latitude``, within ``radius`` or a
+        ``width`` x ``height`` box (in ``unit``); ``sort`` 'ASC' or 'DESC' by distance; at most
+        ``count`` members (with ``any``, the first found). Members, or with any WITH* option
+        ``[member, dist (float), hash (int), (lon, lat)]`` lists holding what was asked for,
+        in that order."""
+        args = _geosearch_args(
+            ["GEOSEARCH", name], member, longitude, latitude, unit, radius, width, height, sort, count, any
+        )
+        for flag, word in ((withdist, "WITHDIST"), (withcoord, "WITHCOORD"), (withhash, "WITHHASH")):
+            if flag:
+                args.append(word)
+        return self._execute(args, R.geosearch_reply(withdist, withhash, withcoord))
+
+    def geosearchstore(
+        self,
+        dest: KeyT,
+        name: KeyT,
+        member: Optional[EncodableT] = None,
+        longitude: Optional[float] = None,
+        latitude: Optional[float] = None,
+        unit: str = "m",
+        radius: Optional[float] = None,
+        width: Optional[float] = None,
+        height: Optional[float] = None,
+        sort: Optional[str] = None,
+        count: Optional[int] = None,
+        any: bool = False,
+        storedist: bool = False,
+    ) -> int:
+        """GEOSEARCHSTORE: what ``geosearch`` finds, stored at ``dest`` as a geo set (or, with
+        ``storedist``, as a sorted set scored by distance in ``unit``); the number stored."""
+        args = _geosearch_args(
+            ["GEOSEARCHSTORE", dest, name], member, longitude, latitude, unit, radius, width, height, sort, count, any
+        )
+        if storedist:
+            args.append("STOREDIST")
+        return self._execute(args)
+
     # -- JSON (RedisJSON command set) ----------------------------------------------------------
 
     def json_set(self, name: KeyT, path: str, obj: Any, nx: bool = False, xx: bool = False) -> bool:
@@ -1339,6 +1432,24 @@ class Commands:
         """LASTSAVE: Unix time of the last successful save."""
         return self._execute(("LASTSAVE",))
 
+    def slowlog_get(self, num: Optional[int] = None) -> List[Dict[str, Any]]:
+        """SLOWLOG GET, newest first: dicts with ``id``, ``start_time`` (Unix seconds),
+        ``duration`` (microseconds), ``command`` (the arguments joined by spaces),
+        ``client_address`` and ``client_name``. ``num`` entries (the server's default: 10; -1:
+        all)."""
+        args: List[Any] = ["SLOWLOG", "GET"]
+        if num is not None:
+            args.append(num)
+        return self._execute(args, R.slowlog_get)
+
+    def slowlog_len(self) -> int:
+        """SLOWLOG LEN: the number of entries in the slow log."""
+        return self._execute(("SLOWLOG", "LEN"))
+
+    def slowlog_reset(self) -> bool:
+        """SLOWLOG RESET: empty the slow log; True."""
+        return self._execute(("SLOWLOG", "RESET"), R.is_ok)
+
     def client_id(self) -> int:
         return self._execute(("CLIENT", "ID"))
 
@@ -1367,6 +1478,56 @@ def _sort_args(
         args.append("DESC")
     if alpha:
         args.append("ALPHA")
+    return args
+
+
+_GEO_UNITS = ("m", "km", "mi", "ft")
+
+
+def _geosearch_args(
+    args: List[Any],
+    member: Optional[EncodableT],
+    longitude: Optional[float],
+    latitude: Optional[float],
+    unit: str,
+    radius: Optional[float],
+    width: Optional[float],
+    height: Optional[float],
+    sort: Optional[str],
+    count: Optional[int],
+    any: bool,
+) -> List[Any]:
+    # The checks and their messages are redis-py's.
+    if member is None:
+        if longitude is None or latitude is None:
+            raise DataError("GEOSEARCH must have member or longitude and latitude")
+        args += ["FROMLONLAT", longitude, latitude]
+    else:
+        if longitude is not None or latitude is not None:
+            raise DataError("GEOSEARCH member and longitude or latitude cant be set together")
+        args += ["FROMMEMBER", member]
+    if unit is None:
+        raise DataError("GEOSEARCH must have unit")
+    if unit.lower() not in _GEO_UNITS:
+        raise DataError("GEOSEARCH invalid unit")
+    if radius is None:
+        if width is None or height is None:
+            raise DataError("GEOSEARCH must have radius or width and height")
+        args += ["BYBOX", width, height, unit]
+    else:
+        if width is not None or height is not None:
+            raise DataError("GEOSEARCH radius and width or height cant be set together")
+        args += ["BYRADIUS", radius, unit]
+    if sort is not None:
+        if sort.upper() not in ("ASC", "DESC"):
+            raise DataError("GEOSEARCH invalid sort")
+        args.append(sort.upper())
+    if count:
+        args += ["COUNT", count]
+        if any:
+            args.append("ANY")
+    elif any:
+        raise DataError("GEOSEARCH ``any`` can't be provided without count")
     return args
 
 

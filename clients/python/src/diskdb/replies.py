@@ -278,6 +278,61 @@ def json_type(reply: Reply) -> Any:
     return _text(reply)
 
 
+# -- geo -----------------------------------------------------------------------------------
+
+
+def _coords(pair: Reply) -> Tuple[float, float]:
+    return float(pair[0]), float(pair[1])
+
+
+def geopos_reply(reply: Reply) -> List[Optional[Tuple[float, float]]]:
+    """GEOPOS: ``[lon, lat]`` pairs -> ``(float, float)``; a missing member stays None."""
+    return [None if pair is None else _coords(pair) for pair in reply]
+
+
+def geosearch_reply(withdist: bool, withhash: bool, withcoord: bool) -> Callable[[Reply], List[Any]]:
+    """A converter for GEOSEARCH: members as sent, or with WITH* options a list per member,
+    ``[member, dist, hash, (lon, lat)]`` (what was asked for, in the server's order) with the
+    distance a float, the hash an int and the coordinates a tuple, as redis-py gives them."""
+    casts: List[Callable[[Any], Any]] = [lambda member: member]
+    if withdist:
+        casts.append(float)
+    if withhash:
+        casts.append(int)
+    if withcoord:
+        casts.append(_coords)
+
+    def convert(reply: Reply) -> List[Any]:
+        if len(casts) == 1:
+            return to_list(reply)
+        return [[cast(value) for cast, value in zip(casts, item)] for item in reply]
+
+    return convert
+
+
+# -- slow log ------------------------------------------------------------------------------
+
+
+def slowlog_get(reply: Reply) -> List[Dict[str, Any]]:
+    """SLOWLOG GET entries ``[id, time, duration, [args], address, name]`` -> dicts, as
+    redis-py's ``parse_slowlog_get`` makes them: ``command`` is the arguments joined by spaces
+    (str or bytes, like the arguments)."""
+
+    def entry(item: Reply) -> Dict[str, Any]:
+        command = item[3]
+        space: Any = b" " if command and isinstance(command[0], bytes) else " "
+        return {
+            "id": item[0],
+            "start_time": int(item[1]),
+            "duration": int(item[2]),
+            "command": space.join(command),
+            "client_address": item[4],
+            "client_name": item[5],
+        }
+
+    return [entry(item) for item in reply or []]
+
+
 # -- misc ----------------------------------------------------------------------------------
 
 
