@@ -91,16 +91,18 @@ impl Db<'_> {
             let mut keyed = Vec::with_capacity(elements.len());
             let mut bad_score = false;
             for e in elements {
-                let by_value = match by {
-                    Some(pattern) => self.lookup(pattern, &e)?,
-                    None => Some(e.clone()),
-                };
-                let k = if alpha {
-                    SortKey::Text(by.and(by_value))
-                } else {
-                    let score = by_value.map_or(Some(0.0), |v| sort_score(&v));
-                    bad_score |= score.is_none();
-                    SortKey::Score(score.unwrap_or(0.0))
+                let k = match (alpha, by) {
+                    // Compared by the elements themselves.
+                    (true, None) => SortKey::Text(None),
+                    (true, Some(pattern)) => SortKey::Text(self.lookup(pattern, &e)?),
+                    (false, _) => {
+                        let score = match by {
+                            Some(pattern) => self.lookup(pattern, &e)?.map_or(Some(0.0), |v| sort_score(&v)),
+                            None => sort_score(&e),
+                        };
+                        bad_score |= score.is_none();
+                        SortKey::Score(score.unwrap_or(0.0))
+                    }
                 };
                 keyed.push((k, e));
             }
@@ -124,12 +126,13 @@ impl Db<'_> {
             elements = keyed.into_iter().map(|(_, e)| e).collect();
         }
         let (start, end) = ((start - from) as usize, (end - from) as usize);
-        let chosen = elements.get(start..end.min(elements.len())).unwrap_or_default();
+        elements.truncate(end);
+        elements.drain(..start.min(elements.len()));
         if spec.get.is_empty() {
-            return Ok(chosen.iter().map(|e| Some(e.clone())).collect());
+            return Ok(elements.into_iter().map(Some).collect());
         }
-        let mut out = Vec::with_capacity(chosen.len() * spec.get.len());
-        for e in chosen {
+        let mut out = Vec::with_capacity(elements.len() * spec.get.len());
+        for e in &elements {
             for pattern in &spec.get {
                 out.push(self.lookup(pattern, e)?);
             }
