@@ -37,6 +37,8 @@ pub struct Config {
     pub pipeline_max_batch: usize,
     /// Socket options of accepted connections.
     pub network: Network,
+    /// The TLS listener, off unless a TLS port is set.
+    pub tls: Tls,
     /// The file the config was read from, which CONFIG REWRITE writes back.
     pub config_file: Option<PathBuf>,
 }
@@ -55,6 +57,57 @@ pub struct Network {
     pub tcp_quickack: bool,
     /// How connections are read and written.
     pub transport: Transport,
+}
+
+/// TLS (DESIGN.md §4), with Redis's parameter names: a second listener on `port` whose
+/// connections speak TLS, served by the same connection code as plain ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tls {
+    /// `tls-port`; 0 = no TLS listener.
+    pub port: u16,
+    /// `tls-cert-file`: the server's certificate chain (PEM).
+    pub cert_file: Option<PathBuf>,
+    /// `tls-key-file`: its private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted).
+    pub key_file: Option<PathBuf>,
+    /// `tls-ca-cert-file`: the CAs that client certificates must chain to (PEM).
+    pub ca_cert_file: Option<PathBuf>,
+    /// `tls-auth-clients`: whether clients must present a certificate.
+    pub auth_clients: AuthClients,
+}
+
+/// Redis's `tls-auth-clients`: `yes` (the default) refuses clients without a certificate
+/// signed by a CA of `tls-ca-cert-file`, `optional` checks one only if it is presented,
+/// `no` asks for none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthClients {
+    #[default]
+    Yes,
+    No,
+    Optional,
+}
+
+impl AuthClients {
+    pub fn parse(s: &str) -> Option<AuthClients> {
+        match s.to_ascii_lowercase().as_str() {
+            "yes" => Some(AuthClients::Yes),
+            "no" => Some(AuthClients::No),
+            "optional" => Some(AuthClients::Optional),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthClients::Yes => "yes",
+            AuthClients::No => "no",
+            AuthClients::Optional => "optional",
+        }
+    }
+}
+
+/// An empty path means none (the config file's way of leaving a file unset).
+fn path_setting(value: PathBuf) -> Option<PathBuf> {
+    Some(value).filter(|p| !p.as_os_str().is_empty())
 }
 
 /// The connection transport: tokio (epoll/kqueue/IOCP), or io_uring where the `io_uring`
@@ -111,6 +164,7 @@ impl Default for Config {
             threads: 0,
             pipeline_max_batch: 100,
             network: Network::default(),
+            tls: Tls::default(),
             config_file: None,
         }
     }
@@ -172,6 +226,21 @@ pub struct Cli {
     /// Connection transport: tokio, or io_uring (Linux, with the io_uring feature) [default: tokio]
     #[arg(long)]
     pub transport: Option<String>,
+    /// Port of the TLS listener; 0 = none. With --port 0, TLS only [default: 0]
+    #[arg(long)]
+    pub tls_port: Option<u16>,
+    /// The server's certificate chain, PEM (required with --tls-port)
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert_file: Option<PathBuf>,
+    /// The server's private key, PEM, unencrypted (required with --tls-port)
+    #[arg(long, value_name = "FILE")]
+    pub tls_key_file: Option<PathBuf>,
+    /// CA certificates that client certificates are checked against, PEM
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca_cert_file: Option<PathBuf>,
+    /// Client certificates: yes (required), optional or no [default: yes]
+    #[arg(long)]
+    pub tls_auth_clients: Option<String>,
 }
 
 /// The config file: two sections, every key optional.
@@ -184,6 +253,18 @@ struct FileConfig {
     storage: StorageSection,
     #[serde(default)]
     network: NetworkSection,
+    #[serde(default)]
+    tls: TlsSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TlsSection {
+    port: Option<u16>,
+    cert_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    ca_cert_file: Option<PathBuf>,
+    auth_clients: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -331,6 +412,21 @@ impl Config {
         if let Some(v) = cli.transport {
             cfg.network.transport = Transport::parse(&v).ok_or(format!("invalid transport: {v}"))?;
         }
+        if let Some(v) = cli.tls_port {
+            cfg.tls.port = v;
+        }
+        if let Some(v) = cli.tls_cert_file {
+            cfg.tls.cert_file = path_setting(v);
+        }
+        if let Some(v) = cli.tls_key_file {
+            cfg.tls.key_file = path_setting(v);
+        }
+        if let Some(v) = cli.tls_ca_cert_file {
+            cfg.tls.ca_cert_file = path_setting(v);
+        }
+        if let Some(v) = cli.tls_auth_clients {
+            cfg.tls.auth_clients = AuthClients::parse(&v).ok_or(format!("invalid tls-auth-clients: {v}"))?;
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -338,7 +434,7 @@ impl Config {
     /// Applies the settings of a TOML config file.
     pub fn apply_file(&mut self, text: &str) -> Result<(), String> {
         let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        let (s, st, net) = (file.server, file.storage, file.network);
+        let (s, st, net, tls) = (file.server, file.storage, file.network, file.tls);
         if let Some(v) = s.port {
             self.port = v;
         }
@@ -390,6 +486,21 @@ impl Config {
         if let Some(v) = net.transport {
             self.network.transport = Transport::parse(&v).ok_or(format!("invalid transport: {v}"))?;
         }
+        if let Some(v) = tls.port {
+            self.tls.port = v;
+        }
+        if let Some(v) = tls.cert_file {
+            self.tls.cert_file = path_setting(v);
+        }
+        if let Some(v) = tls.key_file {
+            self.tls.key_file = path_setting(v);
+        }
+        if let Some(v) = tls.ca_cert_file {
+            self.tls.ca_cert_file = path_setting(v);
+        }
+        if let Some(v) = tls.auth_clients {
+            self.tls.auth_clients = AuthClients::parse(&v).ok_or(format!("invalid tls auth-clients: {v}"))?;
+        }
         if let Some(v) = st.dir {
             self.dir = v;
         }
@@ -423,6 +534,16 @@ impl Config {
         }
         if self.pipeline_max_batch == 0 {
             return Err("pipeline-max-batch must be at least 1".into());
+        }
+        let tls = &self.tls;
+        if tls.port != 0 {
+            if tls.cert_file.is_none() || tls.key_file.is_none() {
+                return Err("tls-cert-file and tls-key-file are required with tls-port".into());
+            }
+            // Redis's words: with client authentication on (its default), a CA is needed.
+            if tls.auth_clients != AuthClients::No && tls.ca_cert_file.is_none() {
+                return Err("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or tls-auth-clients are enabled!".into());
+            }
         }
         Ok(())
     }
@@ -460,6 +581,16 @@ impl Config {
             n.recv_buffer,
             n.tcp_quickack,
             n.transport.name()
+        );
+        let tls = &self.tls;
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        out += &format!(
+            "\n[tls]\nport = {}\ncert-file = {:?}\nkey-file = {:?}\nca-cert-file = {:?}\nauth-clients = {:?}\n",
+            tls.port,
+            path(&tls.cert_file),
+            path(&tls.key_file),
+            path(&tls.ca_cert_file),
+            tls.auth_clients.name()
         );
         out
     }

@@ -26,16 +26,11 @@ func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := writeSelfSigned(t, dir)
 	tlsPort, err := freePort()
 	ok(t, err)
-	args := []string{"--tls-port", strconv.Itoa(tlsPort), "--tls-cert-file", certFile, "--tls-key-file", keyFile}
-	if useRedis() {
-		// Redis insists on a CA file even when it does not ask for client
-		// certificates.
-		args = append(args, "--tls-ca-cert-file", certFile, "--tls-auth-clients", "no")
-	}
-	s, err := startServer(args...)
-	if err != nil {
-		t.Skipf("%s did not start with TLS flags (TLS not supported yet?): %v", srv.kind, err)
-	}
+	// Both servers ask for client certificates unless told not to, and then want
+	// a CA to check them against.
+	s, err := startServer("--tls-port", strconv.Itoa(tlsPort), "--tls-cert-file", certFile, "--tls-key-file", keyFile,
+		"--tls-ca-cert-file", certFile, "--tls-auth-clients", "no")
+	ok(t, err)
 	defer s.stop()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort))
 

@@ -355,10 +355,19 @@ const DISKDB_PARAMS: &[(&str, bool)] = &[
     ("recv-buffer", false),
     ("tcp-quickack", false),
     ("transport", false),
+    ("tls-port", false),
+    ("tls-cert-file", false),
+    ("tls-key-file", false),
+    ("tls-ca-cert-file", false),
+    ("tls-auth-clients", false),
 ];
 
 fn yes_no(on: bool) -> String {
     if on { "yes" } else { "no" }.into()
+}
+
+fn path_param(path: &Option<std::path::PathBuf>) -> String {
+    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
 fn diskdb_param(cfg: &crate::config::Config, name: &str) -> String {
@@ -384,6 +393,11 @@ fn diskdb_param(cfg: &crate::config::Config, name: &str) -> String {
         "recv-buffer" => cfg.network.recv_buffer.to_string(),
         "tcp-quickack" => yes_no(cfg.network.tcp_quickack),
         "transport" => cfg.network.transport.name().into(),
+        "tls-port" => cfg.tls.port.to_string(),
+        "tls-cert-file" => path_param(&cfg.tls.cert_file),
+        "tls-key-file" => path_param(&cfg.tls.key_file),
+        "tls-ca-cert-file" => path_param(&cfg.tls.ca_cert_file),
+        "tls-auth-clients" => cfg.tls.auth_clients.name().into(),
         _ => String::new(),
     }
 }

@@ -1,7 +1,7 @@
 //! Sockets: binding listeners (one per address, or with the `reuseport` feature one per
 //! address and worker, sharing the port), tuning accepted connections, and the transport
 //! that reads and writes them: tokio (portable), or io_uring with the `io_uring` feature
-//! on Linux, chosen once at start-up ([`start_transport`]).
+//! on Linux, chosen once at start-up ([`start_transport`]); and TLS ([`tls`]).
 
 use crate::config::Network;
 use socket2::TcpKeepalive;
@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 mod transport;
 #[cfg(all(feature = "io_uring", target_os = "linux"))]
 pub mod uring;
+pub mod tls;
 
 pub use transport::{adopt, start as start_transport, Stream};
 

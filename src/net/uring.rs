@@ -19,7 +19,7 @@
 //!   that arrives after its future was dropped is kept and handed to the next read.
 //! - **Writes are accepted once copied.** `poll_write` copies the bytes into the slot's
 //!   send buffer, submits, and reports them written; a short send is resubmitted by the
-//!   reaper, and an error is reported by the next write or flush. One send is in flight
+//!   reaper, and an error is reported by the next write or the shutdown. One send is in flight
 //!   per stream at a time, so bytes go out in order.
 //! - **Dropping a stream** with operations in flight shuts the socket down (`shutdown(2)`),
 //!   which ends them; the fd is closed when the last one completes, never before, so no
@@ -400,19 +400,21 @@ impl AsyncWrite for UringStream {
         })
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.driver.with(|inner, _| {
-            let send = &mut inner.slot(self.id).send;
-            if send.state == State::InFlight {
-                return send.park(cx);
-            }
-            Poll::Ready(send.take_error())
-        })
+    /// A write is queued for the kernel as it is accepted (`poll_write`): nothing is
+    /// held back, so a flush does not wait for the send to complete.
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        std::task::ready!(self.as_mut().poll_flush(cx))?;
-        self.driver.with(|inner, _| Poll::Ready(socket2::SockRef::from(&inner.slot(self.id).fd).shutdown(std::net::Shutdown::Write)))
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.driver.with(|inner, _| {
+            let slot = inner.slot(self.id);
+            if slot.send.state == State::InFlight {
+                return slot.send.park(cx);
+            }
+            slot.send.take_error()?;
+            Poll::Ready(socket2::SockRef::from(&slot.fd).shutdown(std::net::Shutdown::Write))
+        })
     }
 }
 

@@ -31,6 +31,13 @@ impl Drop for Registration<'_> {
     }
 }
 
+/// Writes `bytes` and flushes them: a TLS stream keeps encrypted bytes that did not fit
+/// in the socket until it is flushed.
+async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
+}
+
 /// Serves one connection; `id` was assigned at accept time, so ids follow connection order.
 /// `S` is the transport's stream (see [`crate::net::Stream`]): the same code serves both.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
@@ -125,12 +132,12 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             }
             add(&state.stats.net_output_bytes, wbuf.len() as u64);
             let written = if session.subscriptions == 0 && charged == 0 {
-                stream.write_all(&wbuf).await.is_ok()
+                send(&mut stream, &wbuf).await.is_ok()
             } else {
                 // A subscriber killed for its output buffer may never drain its socket.
                 tokio::select! {
                     biased;
-                    r = stream.write_all(&wbuf) => r.is_ok(),
+                    r = send(&mut stream, &wbuf) => r.is_ok(),
                     _ = handle.kill.notified() => false,
                 }
             };
@@ -260,7 +267,7 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
             return false;
         }
         add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
-        if conn.stream.write_all(conn.wbuf).await.is_err() {
+        if send(conn.stream, conn.wbuf).await.is_err() {
             return false;
         }
         conn.wbuf.clear();

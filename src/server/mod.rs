@@ -11,6 +11,7 @@ mod shutdown;
 use crate::commands::context::{add, Clients, Cursors, ServerState, Settings, Stats};
 use crate::commands::pubsub::{event, PubSub};
 use crate::config::Config;
+use crate::net::tls::TlsAcceptor;
 use crate::storage::{Fsync, Storage};
 use shutdown::Shutdown;
 use std::net::SocketAddr;
@@ -45,6 +46,14 @@ pub async fn run(config: Config) -> Result<(), String> {
     let store = Arc::new(store);
 
     let listeners = Listeners::bind(&config).await.map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let tls = match config.tls.port {
+        0 => None,
+        port => {
+            let acceptor = crate::net::tls::acceptor(&config.tls)?;
+            let listeners = crate::net::listen(&config.bind, port).await.map_err(|e| format!("cannot listen on {}:{port}: {e}", config.bind))?;
+            Some((acceptor, listeners))
+        }
+    };
     let port = listeners.port().unwrap_or(config.port);
     let now_secs = crate::storage::now_ms() / 1000;
     let transport = crate::net::start_transport(config.network.transport == crate::config::Transport::IoUring);
@@ -87,6 +96,14 @@ pub async fn run(config: Config) -> Result<(), String> {
     let shutdown = Shutdown::new();
     let (release, released) = tokio::sync::watch::channel(false);
     let workers = listeners.serve(&state, &shutdown, released);
+    // TLS connections run on the shared runtime in every build (they skip the io_uring
+    // transport and the per-worker listeners; docs/decisions.md, TLS).
+    if let Some((acceptor, listeners)) = tls {
+        for listener in listeners {
+            log_ready(&listener, "tls");
+            tokio::spawn(accept_loop(listener, Some(acceptor.clone()), state.clone(), shutdown.clone()));
+        }
+    }
 
     wait_for_stop(&state).await;
     log::warn!("Shutting down: no new connections; finishing in-flight commands");
@@ -157,6 +174,11 @@ enum Listeners {
 
 impl Listeners {
     async fn bind(config: &Config) -> std::io::Result<Listeners> {
+        // As in Redis, port 0 beside a TLS port means TLS only. (Without one, port 0 is
+        // any free port, which tests use.)
+        if config.port == 0 && config.tls.port != 0 {
+            return Ok(Listeners::Shared(Vec::new()));
+        }
         #[cfg(all(feature = "reuseport", unix))]
         if config.optimized {
             match crate::net::listen_reuseport(&config.bind, config.port, config.workers()) {
@@ -188,8 +210,8 @@ impl Listeners {
             Listeners::Shared(listeners) => {
                 let _ = released;
                 for listener in listeners {
-                    log_ready(&listener);
-                    tokio::spawn(accept_loop(listener, state.clone(), shutdown.clone()));
+                    log_ready(&listener, "tcp");
+                    tokio::spawn(accept_loop(listener, None, state.clone(), shutdown.clone()));
                 }
                 Vec::new()
             }
@@ -211,8 +233,8 @@ impl Listeners {
                             for listener in set {
                                 match TcpListener::from_std(listener) {
                                     Ok(listener) => {
-                                        log_ready(&listener);
-                                        tokio::spawn(accept_loop(listener, state.clone(), shutdown.clone()));
+                                        log_ready(&listener, "tcp");
+                                        tokio::spawn(accept_loop(listener, None, state.clone(), shutdown.clone()));
                                     }
                                     Err(e) => log::warn!("worker {i} cannot use its listener: {e}"),
                                 }
@@ -228,12 +250,16 @@ impl Listeners {
     }
 }
 
-fn log_ready(listener: &TcpListener) {
+fn log_ready(listener: &TcpListener, kind: &str) {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    log::info!("Ready to accept connections tcp on {addr}");
+    log::info!("Ready to accept connections {kind} on {addr}");
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: Shutdown) {
+/// How long a TLS client may take to finish its handshake before it is dropped, so a
+/// connection that sends nothing does not hold its slot forever.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, state: Arc<ServerState>, shutdown: Shutdown) {
     let laddr = listener.local_addr().ok();
     loop {
         let accepted = tokio::select! {
@@ -253,7 +279,19 @@ async fn accept_loop(listener: TcpListener, state: Arc<ServerState>, shutdown: S
         add(&state.stats.connections_received, 1);
         let laddr = laddr.unwrap_or(addr);
         let id = state.clients.next_id();
-        spawn_connection(stream, id, addr, laddr, state.clone(), shutdown.clone());
+        match &tls {
+            None => spawn_connection(stream, id, addr, laddr, state.clone(), shutdown.clone()),
+            Some(acceptor) => {
+                let (acceptor, state, shutdown) = (acceptor.clone(), state.clone(), shutdown.clone());
+                tokio::spawn(async move {
+                    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => connection::serve(stream, id, addr, laddr, state, shutdown).await,
+                        Ok(Err(e)) => log::debug!("TLS handshake with {addr} failed: {e}"),
+                        Err(_) => log::debug!("TLS handshake with {addr} timed out"),
+                    }
+                });
+            }
+        }
     }
 }
 

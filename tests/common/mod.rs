@@ -367,55 +367,64 @@ impl Client {
     }
 
     fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        assert!(line.ends_with("\r\n"), "truncated reply line {line:?}");
-        line.truncate(line.len() - 2);
-        line
+        read_line(&mut self.reader)
     }
 
     /// Reads one reply.
     pub fn read(&mut self) -> Value {
-        let line = self.line();
-        let (kind, rest) = line.split_at(1);
-        match kind {
-            "+" => Value::Simple(rest.into()),
-            "-" => Value::Error(rest.into()),
-            ":" => Value::Int(rest.parse().unwrap()),
-            "_" => Value::Nil,
-            "," => Value::Double(rest.into()),
-            "#" => Value::Bool(rest == "t"),
-            "$" | "=" => {
-                let n: i64 = rest.parse().unwrap();
-                if n < 0 {
-                    return Value::Nil;
-                }
-                let mut buf = vec![0u8; n as usize + 2];
-                self.reader.read_exact(&mut buf).unwrap();
-                buf.truncate(n as usize);
-                if kind == "=" {
-                    Value::Verbatim(String::from_utf8_lossy(&buf[4..]).into_owned())
-                } else {
-                    Value::Bulk(buf)
-                }
+        read_value(&mut self.reader)
+    }
+}
+
+fn read_line(reader: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.ends_with("\r\n"), "truncated reply line {line:?}");
+    line.truncate(line.len() - 2);
+    line
+}
+
+/// Reads one reply from any byte stream (a TLS one too).
+pub fn read_value(reader: &mut impl BufRead) -> Value {
+    let line = read_line(reader);
+    let (kind, rest) = line.split_at(1);
+    match kind {
+        "+" => Value::Simple(rest.into()),
+        "-" => Value::Error(rest.into()),
+        ":" => Value::Int(rest.parse().unwrap()),
+        "_" => Value::Nil,
+        "," => Value::Double(rest.into()),
+        "#" => Value::Bool(rest == "t"),
+        "$" | "=" => {
+            let n: i64 = rest.parse().unwrap();
+            if n < 0 {
+                return Value::Nil;
             }
-            "*" | "~" | ">" => {
-                let n: i64 = rest.parse().unwrap();
-                if n < 0 {
-                    return Value::Nil;
-                }
-                let items = (0..n).map(|_| self.read()).collect();
-                match kind {
-                    "*" => Value::Array(items),
-                    "~" => Value::Set(items),
-                    _ => Value::Push(items),
-                }
+            let mut buf = vec![0u8; n as usize + 2];
+            reader.read_exact(&mut buf).unwrap();
+            buf.truncate(n as usize);
+            if kind == "=" {
+                Value::Verbatim(String::from_utf8_lossy(&buf[4..]).into_owned())
+            } else {
+                Value::Bulk(buf)
             }
-            "%" => {
-                let n: usize = rest.parse().unwrap();
-                Value::Map((0..n).map(|_| (self.read(), self.read())).collect())
-            }
-            other => panic!("unknown reply type {other:?} in {line:?}"),
         }
+        "*" | "~" | ">" => {
+            let n: i64 = rest.parse().unwrap();
+            if n < 0 {
+                return Value::Nil;
+            }
+            let items = (0..n).map(|_| read_value(reader)).collect();
+            match kind {
+                "*" => Value::Array(items),
+                "~" => Value::Set(items),
+                _ => Value::Push(items),
+            }
+        }
+        "%" => {
+            let n: usize = rest.parse().unwrap();
+            Value::Map((0..n).map(|_| (read_value(reader), read_value(reader))).collect())
+        }
+        other => panic!("unknown reply type {other:?} in {line:?}"),
     }
 }

@@ -74,8 +74,10 @@ class Server:
                 )
             cmd = [str(exe), "--port", port, "--bind", "127.0.0.1", "--dir", str(self.directory / "data")]
             if self.tls:
+                # As for Redis: client certificates are required unless told otherwise.
                 cmd += ["--tls-port", str(self.tls["port"]), "--tls-cert-file", self.tls["cert"],
-                        "--tls-key-file", self.tls["key"], "--tls-ca-cert-file", self.tls["ca"]]
+                        "--tls-key-file", self.tls["key"], "--tls-ca-cert-file", self.tls["ca"],
+                        "--tls-auth-clients", "no"]
         return cmd + self.extra_args
 
     def start(self, timeout: float = 60.0) -> "Server":

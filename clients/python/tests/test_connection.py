@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from _server import Server, free_port, server_kind
+from _server import Server, free_port
 
 from diskdb import AuthenticationError, ConnectionError, DiskDB, TimeoutError
 
@@ -157,13 +157,7 @@ def _make_cert(directory):
 def test_tls(own_server, tmp_path):
     cert, key = _make_cert(tmp_path)
     tls_port = free_port()
-    try:
-        own_server(tls={"port": tls_port, "cert": cert, "key": key, "ca": cert})
-    except RuntimeError as exc:
-        if server_kind() == "diskdb":
-            first_line = str(exc).splitlines()[1:2] or [""]
-            pytest.skip("DiskDB did not start with TLS options (not implemented yet?): %s" % first_line[0])
-        raise
+    own_server(tls={"port": tls_port, "cert": cert, "key": key, "ca": cert})
     client = DiskDB.from_url("diskdbs://localhost:%d" % tls_port, ssl_ca_certs=cert)
     assert client.set("tls", "yes") is True
     assert client.get("tls") == "yes"
