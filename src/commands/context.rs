@@ -276,6 +276,8 @@ pub struct ServerState {
     /// Every batch of commands runs holding this shared, and EXEC holds it exclusively,
     /// so no client sees a transaction half done (see `server/execute.rs`).
     pub gate: parking_lot::RwLock<()>,
+    /// Lua scripts by SHA-1 (EVAL, SCRIPT LOAD).
+    pub scripts: super::scripting::Scripts,
     /// SLOWLOG's entries and settings.
     pub slowlog: super::slowlog::SlowLog,
 }

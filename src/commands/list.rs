@@ -30,11 +30,11 @@ pub const TABLE: &[Command] = &[
     cmd("lrem", 4, WRITE, (1, 1, 1), "list", "Remove occurrences of an element", lrem),
     cmd("lpos", -3, READONLY, (1, 1, 1), "list", "Positions of matching elements", lpos),
     cmd("lmpop", -4, WRITE, (0, 0, 0), "list", "Pop elements from the first non-empty list", lmpop).movable(keys_counted_at_1),
-    cmd("blpop", -3, WRITE | BLOCKING, (1, -2, 1), "list", "Pop the first element of the first non-empty list, or wait", blpop),
-    cmd("brpop", -3, WRITE | BLOCKING, (1, -2, 1), "list", "Pop the last element of the first non-empty list, or wait", brpop),
-    cmd("blmove", 6, W | BLOCKING, (1, 2, 1), "list", "LMOVE, waiting for an element", blmove),
-    cmd("brpoplpush", 4, W | BLOCKING, (1, 2, 1), "list", "RPOPLPUSH, waiting for an element", brpoplpush),
-    cmd("blmpop", -5, WRITE | BLOCKING, (0, 0, 0), "list", "LMPOP, waiting for an element", blmpop).movable(keys_counted_at_2),
+    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), "list", "Pop the first element of the first non-empty list, or wait", blpop),
+    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), "list", "Pop the last element of the first non-empty list, or wait", brpop),
+    cmd("blmove", 6, W | NOSCRIPT | BLOCKING, (1, 2, 1), "list", "LMOVE, waiting for an element", blmove),
+    cmd("brpoplpush", 4, W | NOSCRIPT | BLOCKING, (1, 2, 1), "list", "RPOPLPUSH, waiting for an element", brpoplpush),
+    cmd("blmpop", -5, WRITE | NOSCRIPT | BLOCKING, (0, 0, 0), "list", "LMPOP, waiting for an element", blmpop).movable(keys_counted_at_2),
 ];
 
 /// Owned copies of keys, for a wait that outlives the arguments.

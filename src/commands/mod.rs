@@ -16,6 +16,7 @@ pub mod keys;
 pub mod list;
 pub mod multi;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod slowlog;
@@ -141,7 +142,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 14] {
+fn families() -> [&'static [Command]; 15] {
     [
         connection::TABLE,
         string::TABLE,
@@ -157,6 +158,7 @@ fn families() -> [&'static [Command]; 14] {
         multi::TABLE,
         pubsub::TABLE,
         slowlog::TABLE,
+        scripting::TABLE,
     ]
 }
 

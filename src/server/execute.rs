@@ -9,13 +9,14 @@
 //! group first. Replies are encoded only after the writes they acknowledge, or the
 //! uncommitted writes they read, are committed.
 //!
-//! Transactions: every batch runs holding the server's gate shared; an EXEC that runs a
-//! transaction first commits the group, then holds the gate exclusively, so no other
+//! Transactions and scripts: every batch runs holding the server's gate shared; an EXEC
+//! that runs a transaction, or a script, first commits the group, then holds the gate
+//! exclusively, so no other
 //! client's command (reader or writer) runs while it does. After the batch's writes are
 //! committed, the watched keys they touched are invalidated and the clients waiting on
 //! them woken ([`context::written`]).
 
-use crate::commands::{context, dispatch, flag, lookup, multi, After, Command, Ctx, ServerState, Session};
+use crate::commands::{context, dispatch, flag, lookup, multi, scripting, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use crate::storage::{batch_done, read_stable, release_kept_stripes, Group, Reads};
 use bytes::Bytes;
@@ -57,7 +58,9 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         if exec || multi::is_watch(argv) {
             touch(state, cmds, &mut written);
         }
-        let exclusive = exec.then(|| {
+        // So do scripts (inside MULTI they are queued, and run within the EXEC).
+        let script = !queueing && scripting::is_script(argv);
+        let exclusive = (exec || script).then(|| {
             shared = None;
             release_kept_stripes();
             state.gate.write()

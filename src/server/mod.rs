@@ -88,6 +88,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         waiters: Default::default(),
         watches: Default::default(),
         gate: Default::default(),
+        scripts: Default::default(),
     });
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -1,0 +1,776 @@
+//! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, on Lua 5.1 (the version
+//! Redis embeds) through mlua.
+//!
+//! A script runs as EXEC does: the server holds its gate exclusively (no other client's
+//! command runs meanwhile: `server/execute.rs`), and every command the script calls
+//! runs through the dispatcher inside one storage [`Txn`], so each reads what the earlier
+//! ones wrote and all of them are committed as one atomic RocksDB write when the script
+//! ends, failed or not (Redis keeps the writes made before an error too). Inside EXEC a
+//! script joins the transaction's `Txn`.
+//!
+//! Scripts are kept by SHA-1 for the server's life (EVAL caches too, as in Redis 7).
+//! Each worker thread has its own Lua state, built on first use and again after SCRIPT
+//! FLUSH; only one runs at a time. The sandbox follows Redis 7: the base, table, string
+//! and math libraries, `bit` and `cjson`; no `print`, `dofile`, `loadfile`, `os`, `io`;
+//! reading an unset global or creating one is an error. Replies convert between Lua and
+//! RESP2 as in Redis.
+
+use super::flag::*;
+use super::{cmd, dispatch, dispatch_sub, keys_counted_at_2, lookup, Args, CmdError, Command, Ctx};
+use crate::protocol::Reply;
+use crate::storage::Txn;
+use crate::types::geo::c_i64;
+use bytes::Bytes;
+use mlua::{ffi, Function, LightUserData, Lua, MultiValue, StdLib, Table, Value};
+use std::ffi::c_int;
+use parking_lot::Mutex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub const TABLE: &[Command] = &[
+    cmd("eval", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a Lua script", eval).movable(keys_counted_at_2).reads_unnamed_keys(),
+    cmd("evalsha", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a cached Lua script by its SHA-1", evalsha)
+        .movable(keys_counted_at_2)
+        .reads_unnamed_keys(),
+    cmd("eval_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a read-only Lua script", eval_ro).movable(keys_counted_at_2).reads_unnamed_keys(),
+    cmd("evalsha_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a cached read-only Lua script", evalsha_ro)
+        .movable(keys_counted_at_2)
+        .reads_unnamed_keys(),
+    cmd("script", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage the script cache", script),
+];
+
+const SCRIPT_SUBS: &[Command] = &[
+    cmd("load", 3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Cache a script and return its SHA-1", script_load),
+    cmd("exists", -3, NOSCRIPT, (0, 0, 0), "scripting", "Whether scripts are cached", script_exists),
+    cmd("flush", -2, NOSCRIPT, (0, 0, 0), "scripting", "Drop every cached script", script_flush),
+    cmd("kill", 2, NOSCRIPT, (0, 0, 0), "scripting", "Stop the running read-only script", script_kill),
+    cmd("help", 2, STALE, (0, 0, 0), "scripting", "Show help", script_help),
+];
+
+/// Whether `argv` runs a script, which the server runs with every other client kept out.
+pub fn is_script(argv: &[Bytes]) -> bool {
+    let name = &argv[0];
+    ["eval", "evalsha", "eval_ro", "evalsha_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// The server's scripts by SHA-1 (lowercase hex), and a generation that SCRIPT FLUSH moves
+/// on, so that every thread's Lua state starts again.
+#[derive(Default)]
+pub struct Scripts {
+    bodies: Mutex<HashMap<String, Bytes>>,
+    generation: AtomicU64,
+}
+
+impl Scripts {
+    fn add(&self, body: &[u8]) -> String {
+        let sha = sha1_hex(body);
+        self.bodies.lock().entry(sha.clone()).or_insert_with(|| Bytes::copy_from_slice(body));
+        sha
+    }
+
+    fn get(&self, sha: &str) -> Option<Bytes> {
+        self.bodies.lock().get(sha).cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.bodies.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn sha1_hex(bytes: &[u8]) -> String {
+    sha1_smol::Sha1::from(bytes).digest().to_string()
+}
+
+fn eval(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run(ctx, args, false, false)
+}
+
+fn evalsha(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run(ctx, args, true, false)
+}
+
+fn eval_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run(ctx, args, false, true)
+}
+
+fn evalsha_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    run(ctx, args, true, true)
+}
+
+fn run(ctx: &mut Ctx, args: &mut Args, by_sha: bool, read_only: bool) -> Result<Reply, CmdError> {
+    let script = args.next_bytes()?;
+    let numkeys = args.next_i64()?;
+    if numkeys < 0 {
+        return Err(CmdError::err("Number of keys can't be negative"));
+    }
+    let rest = args.rest();
+    if numkeys as u64 > rest.len() as u64 {
+        return Err(CmdError::err("Number of keys can't be greater than number of args"));
+    }
+    let (keys, argv) = rest.split_at(numkeys as usize);
+    let scripts = &ctx.state.scripts;
+    let stored;
+    let (sha, body) = if by_sha {
+        let sha = String::from_utf8_lossy(script).to_ascii_lowercase();
+        stored = scripts.get(&sha).ok_or_else(|| CmdError::msg("NOSCRIPT No matching script. Please use EVAL."))?;
+        (sha, &stored[..])
+    } else {
+        (scripts.add(script), script)
+    };
+    let generation = scripts.generation.load(Ordering::Acquire);
+    VM.with(|vm| {
+        let mut vm = vm.borrow_mut();
+        if vm.as_ref().is_none_or(|vm| vm.generation != generation) {
+            *vm = Some(Vm::new(generation).map_err(|e| CmdError::err(format!("cannot start Lua: {e}")))?);
+        }
+        vm.as_mut().expect("just built").run(ctx, &sha, body, keys, argv, read_only)
+    })
+}
+
+fn script(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    dispatch_sub(ctx, args, "script", SCRIPT_SUBS)
+}
+
+fn script_load(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let body = args.next_bytes()?;
+    // Compiled first, so a script that cannot run is refused here.
+    compile_check(body)?;
+    Ok(Reply::bulk(ctx.state.scripts.add(body)))
+}
+
+fn script_exists(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let scripts = ctx.state.scripts.bodies.lock();
+    let found = args.rest_slices().into_iter().map(|sha| Reply::Int(scripts.contains_key(&String::from_utf8_lossy(sha).to_ascii_lowercase()) as i64));
+    Ok(Reply::Array(found.collect()))
+}
+
+fn script_flush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    match args.try_next() {
+        None => {}
+        Some(mode) if args.is_empty() && (mode.eq_ignore_ascii_case(b"async") || mode.eq_ignore_ascii_case(b"sync")) => {}
+        Some(_) => return Err(CmdError::err("SCRIPT FLUSH only support SYNC|ASYNC option")),
+    }
+    let scripts = &ctx.state.scripts;
+    scripts.bodies.lock().clear();
+    scripts.generation.fetch_add(1, Ordering::AcqRel);
+    Ok(Reply::Ok)
+}
+
+fn script_kill(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    // A script runs with every other client kept out, so none is ever running when this
+    // command is.
+    Err(CmdError::msg("NOTBUSY No scripts in execution right now."))
+}
+
+fn script_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    let lines = [
+        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the script cache.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Flush the Lua scripts cache. Very dangerous on replicas.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the scripts cache.",
+        "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL",
+        "    Kill the currently executing Lua script.",
+        "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.",
+        "HELP",
+        "    Print this help.",
+    ];
+    Ok(Reply::Array(lines.iter().map(|l| Reply::Status(l.to_string())).collect()))
+}
+
+thread_local! {
+    static VM: RefCell<Option<Vm>> = const { RefCell::new(None) };
+}
+
+/// The name scripts are compiled under: Lua's messages then say `user_script:LINE:`.
+const CHUNK_NAME: &str = "@user_script";
+
+/// Where each run puts its dispatcher (a scoped Rust function) in the Lua registry, for
+/// `redis.call` and `redis.pcall` to reach.
+const DISPATCH_KEY: &str = "diskdb.dispatch";
+
+/// Set-up run once per Lua state: the error handler that notes where a script failed,
+/// and the globals guard. `...` is a table the handler is put in.
+const PRELUDE: &str = r#"
+local internal = ...
+local getinfo = debug.getinfo
+
+-- Turns any error into a table {err, source, line}. The line is the script's innermost
+-- frame at the error (not the guard's below or a C function's), unless redis.call
+-- noted it already.
+internal.handler = function(err)
+    if type(err) ~= 'table' then
+        err = {err = 'ERR ' .. tostring(err)}
+    end
+    if err.line == nil then
+        for level = 2, 64 do
+            local frame = getinfo(level, 'Sl')
+            if frame == nil then break end
+            if frame.source == '@user_script' then
+                err.source, err.line = frame.source, frame.currentline
+                break
+            end
+        end
+    end
+    return err
+end
+
+debug = nil
+print = nil
+dofile = nil
+loadfile = nil
+
+setmetatable(_G, {
+    __newindex = function(_, name)
+        error("Attempt to modify a readonly table", 2)
+    end,
+    __index = function(_, name)
+        error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+    end,
+})
+"#;
+
+/// Calls the run's dispatcher with this call's arguments, leaving its one result on the
+/// stack.
+unsafe fn call_dispatcher(state: *mut ffi::lua_State) {
+    let nargs = ffi::lua_gettop(state);
+    ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, c"diskdb.dispatch".as_ptr());
+    ffi::lua_insert(state, 1);
+    ffi::lua_call(state, nargs, 1);
+}
+
+/// `redis.pcall`: the command's reply, an error reply being a table `{err = ...}`.
+unsafe extern "C-unwind" fn redis_pcall(state: *mut ffi::lua_State) -> c_int {
+    call_dispatcher(state);
+    1
+}
+
+/// `redis.call`: as `redis.pcall`, but an error reply is raised, with the script line
+/// that called. It is a C function because Lua 5.1 tail-calls only Lua functions: in
+/// `return redis.call(...)` the script's frame stays on the stack to be named.
+unsafe extern "C-unwind" fn redis_call(state: *mut ffi::lua_State) -> c_int {
+    call_dispatcher(state);
+    if ffi::lua_type(state, -1) != ffi::LUA_TTABLE {
+        return 1;
+    }
+    ffi::lua_getfield(state, -1, c"err".as_ptr());
+    let failed = ffi::lua_isnil(state, -1) == 0;
+    ffi::lua_pop(state, 1);
+    if !failed {
+        return 1;
+    }
+    let mut frame: ffi::lua_Debug = std::mem::zeroed();
+    if ffi::lua_getstack(state, 1, &mut frame) != 0 && ffi::lua_getinfo(state, c"Sl".as_ptr(), &mut frame) != 0 {
+        ffi::lua_pushstring(state, frame.source);
+        ffi::lua_setfield(state, -2, c"source".as_ptr());
+        ffi::lua_pushinteger(state, frame.currentline as ffi::lua_Integer);
+        ffi::lua_setfield(state, -2, c"line".as_ptr());
+    }
+    ffi::lua_error(state)
+}
+
+/// One thread's Lua state and the scripts compiled in it.
+struct Vm {
+    lua: Lua,
+    generation: u64,
+    internal: Table,
+    compiled: HashMap<String, Function>,
+}
+
+impl Vm {
+    fn new(generation: u64) -> mlua::Result<Vm> {
+        // The debug library only while the prelude takes `getinfo` from it.
+        let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, mlua::LuaOptions::default()) };
+        let globals = lua.globals();
+        globals.set("redis", redis_library(&lua)?)?;
+        globals.set("bit", bit_library(&lua)?)?;
+        globals.set("cjson", cjson_library(&lua)?)?;
+        let internal = lua.create_table()?;
+        lua.load(PRELUDE).set_name("=prelude").call::<()>(internal.clone())?;
+        Ok(Vm { lua, generation, internal, compiled: HashMap::new() })
+    }
+
+    fn function(&mut self, sha: &str, body: &[u8]) -> Result<Function, CmdError> {
+        if let Some(f) = self.compiled.get(sha) {
+            return Ok(f.clone());
+        }
+        let f = self.lua.load(body).set_name(CHUNK_NAME).into_function().map_err(compile_error)?;
+        self.compiled.insert(sha.to_string(), f.clone());
+        Ok(f)
+    }
+
+    fn run(&mut self, ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Bytes], argv: &[Bytes], read_only: bool) -> Result<Reply, CmdError> {
+        let function = self.function(sha, body)?;
+        let lua = self.lua.clone();
+        let lua_err = |e: mlua::Error| CmdError::err(format!("Lua: {e}"));
+        let globals = lua.globals();
+        globals.raw_set("KEYS", strings(&lua, keys).map_err(lua_err)?).map_err(lua_err)?;
+        globals.raw_set("ARGV", strings(&lua, argv).map_err(lua_err)?).map_err(lua_err)?;
+
+        // Commands see RESP2 and their own database, as in Redis: the script's SELECT
+        // does not change the caller's.
+        let (resp, db) = (ctx.session.resp, ctx.session.db);
+        ctx.session.resp = 2;
+        let own_txn = ctx.txn.is_none().then(|| RefCell::new(Txn::begin(ctx.state.store.clone())));
+        let mut written: Vec<(usize, Vec<Bytes>)> = Vec::new();
+        let outcome = {
+            let txn = ctx.txn.or(own_txn.as_ref()).expect("a transaction");
+            let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written };
+            lua.scope(|scope| {
+                let dispatch = scope.create_function_mut(|lua, args: MultiValue| call.run(lua, args))?;
+                lua.set_named_registry_value(DISPATCH_KEY, dispatch)?;
+                let handler: Function = self.internal.raw_get("handler")?;
+                let xpcall: Function = lua.globals().raw_get("xpcall")?;
+                let result = xpcall.call::<MultiValue>((function, handler))?;
+                let mut values = result.into_iter();
+                let ok = matches!(values.next(), Some(Value::Boolean(true)));
+                let value = values.next().unwrap_or(Value::Nil);
+                Ok(if ok { Ok(to_reply(&value, 0)) } else { Err(script_error(&value, sha)) })
+            })
+        };
+        let _ = lua.set_named_registry_value(DISPATCH_KEY, Value::Nil);
+        ctx.session.resp = resp;
+        ctx.session.set_db(db);
+        if let Some(txn) = own_txn {
+            txn.into_inner().commit()?;
+            for (db, argv) in &written {
+                super::context::written(ctx.state, *db, argv);
+            }
+        }
+        outcome.map_err(lua_err)?.map_err(CmdError::Msg)
+    }
+}
+
+/// What `redis.call` and `redis.pcall` reach: runs one command of the script.
+struct Call<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    txn: &'c RefCell<Txn>,
+    read_only: bool,
+    /// The write commands that succeeded, with their database: the watches they break
+    /// and the clients they wake once committed.
+    written: &'c mut Vec<(usize, Vec<Bytes>)>,
+}
+
+impl Call<'_, '_> {
+    fn run(&mut self, lua: &Lua, args: MultiValue) -> mlua::Result<Value> {
+        let fail = |line: &str| error_table(lua, line);
+        let mut argv = Vec::with_capacity(args.len());
+        for arg in args {
+            match argument(&arg) {
+                Some(bytes) => argv.push(Bytes::from(bytes)),
+                None => return fail("ERR Lua redis lib command arguments must be strings or integers"),
+            }
+        }
+        if argv.is_empty() {
+            return fail("ERR Please specify at least one argument for this redis lib call");
+        }
+        let Some((_, cmd)) = lookup(&argv[0]) else { return fail("ERR Unknown Redis command called from script") };
+        if cmd.has(NOSCRIPT) {
+            return fail("ERR This Redis command is not allowed from script");
+        }
+        if !cmd.arity_ok(argv.len()) {
+            return fail("ERR Wrong number of args calling Redis command from script");
+        }
+        if self.read_only && cmd.has(WRITE) {
+            return fail("ERR Write commands are not allowed from read-only scripts.");
+        }
+        let ctx = &mut *self.ctx;
+        let mut inner = Ctx::new(ctx.state, ctx.session);
+        inner.now = ctx.now;
+        inner.txn = Some(self.txn);
+        let reply = dispatch(&mut inner, &argv);
+        if cmd.has(WRITE) && !matches!(reply, Reply::Error(_)) {
+            self.written.push((ctx.session.db, argv));
+        }
+        from_reply(lua, &reply)
+    }
+}
+
+/// A command argument from Lua: a string, or a number as Redis 7 prints it (`%.17g`).
+fn argument(value: &Value) -> Option<Vec<u8>> {
+    match value {
+        Value::String(s) => Some(s.as_bytes().to_vec()),
+        Value::Integer(n) => Some(n.to_string().into_bytes()),
+        Value::Number(n) => Some(format_g17(*n).into_bytes()),
+        _ => None,
+    }
+}
+
+/// C's `%.17g`.
+fn format_g17(n: f64) -> String {
+    if !n.is_finite() {
+        return if n.is_nan() { "nan".into() } else if n > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if n == 0.0 {
+        return if n.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let sci = format!("{n:.16e}");
+    let (mantissa, exp) = sci.split_once('e').expect("exponent");
+    let exp: i32 = exp.parse().expect("exponent");
+    let trim = |s: &str| if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() };
+    if !(-4..17).contains(&exp) {
+        format!("{}e{}{:02}", trim(mantissa), if exp < 0 { '-' } else { '+' }, exp.abs())
+    } else {
+        trim(&format!("{n:.*}", (16 - exp) as usize))
+    }
+}
+
+fn strings(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(items.len(), 0)?;
+    for (i, item) in items.iter().enumerate() {
+        t.raw_set(i + 1, lua.create_string(item)?)?;
+    }
+    Ok(t)
+}
+
+fn error_table(lua: &Lua, line: &str) -> mlua::Result<Value> {
+    let t = lua.create_table()?;
+    t.raw_set("err", line)?;
+    Ok(Value::Table(t))
+}
+
+/// A command's reply as Lua sees it: RESP2's shape (maps flat, doubles as strings), with
+/// Redis's conversions: integer -> number, bulk -> string, nil -> false, status -> {ok},
+/// error -> {err}.
+fn from_reply(lua: &Lua, reply: &Reply) -> mlua::Result<Value> {
+    let mut wire = Vec::new();
+    reply.encode(2, &mut wire);
+    let mut pos = 0;
+    let mut values = Vec::new();
+    // A reply of several frames (none that a script may call sends one) gives the first.
+    while pos < wire.len() && values.is_empty() {
+        values.push(parse_resp2(lua, &wire, &mut pos)?);
+    }
+    Ok(values.pop().unwrap_or(Value::Boolean(false)))
+}
+
+fn parse_resp2(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
+    let end = wire[*pos..].windows(2).position(|w| w == b"\r\n").map(|i| *pos + i).ok_or_else(|| mlua::Error::runtime("truncated reply"))?;
+    let (kind, line) = (wire[*pos], &wire[*pos + 1..end]);
+    *pos = end + 2;
+    let number = || std::str::from_utf8(line).ok().and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| mlua::Error::runtime("bad reply length"));
+    Ok(match kind {
+        b'+' => {
+            let t = lua.create_table()?;
+            t.raw_set("ok", lua.create_string(line)?)?;
+            Value::Table(t)
+        }
+        b'-' => {
+            let t = lua.create_table()?;
+            t.raw_set("err", lua.create_string(line)?)?;
+            Value::Table(t)
+        }
+        b':' => Value::Integer(number()?),
+        b'$' => match number()? {
+            n if n < 0 => Value::Boolean(false),
+            n => {
+                let s = lua.create_string(&wire[*pos..*pos + n as usize])?;
+                *pos += n as usize + 2;
+                Value::String(s)
+            }
+        },
+        b'*' => match number()? {
+            n if n < 0 => Value::Boolean(false),
+            n => {
+                let t = lua.create_table_with_capacity(n as usize, 0)?;
+                for i in 1..=n {
+                    t.raw_set(i, parse_resp2(lua, wire, pos)?)?;
+                }
+                Value::Table(t)
+            }
+        },
+        _ => return Err(mlua::Error::runtime("unexpected reply type")),
+    })
+}
+
+/// A script's result as a reply, with Redis's conversions: number -> integer (C's
+/// truncating cast), string -> bulk, true -> 1, false and nil -> nil, {err} -> error,
+/// {ok} -> status, any other table -> the array of its elements up to the first nil.
+fn to_reply(value: &Value, depth: usize) -> Reply {
+    match value {
+        Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
+        Value::Integer(n) => Reply::Int(*n),
+        Value::Number(n) => Reply::Int(c_i64(*n)),
+        Value::Boolean(true) => Reply::Int(1),
+        Value::Table(t) => {
+            if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
+                return Reply::Error(error_line(&e.as_bytes()));
+            }
+            if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
+                return Reply::Status(String::from_utf8_lossy(&s.as_bytes()).replace(['\r', '\n'], " "));
+            }
+            // Deeper than Redis lets a reply nest (its protocol writer's limit).
+            if depth > 1000 {
+                return Reply::Error("ERR reached lua stack limit".into());
+            }
+            let mut items = Vec::new();
+            for i in 1.. {
+                match t.raw_get::<Value>(i) {
+                    Ok(Value::Nil) | Err(_) => break,
+                    Ok(v) => items.push(to_reply(&v, depth + 1)),
+                }
+            }
+            Reply::Array(items)
+        }
+        _ => Reply::Nil,
+    }
+}
+
+/// An error text from Lua as an error line: one line, without a leading `-`.
+fn error_line(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    text.strip_prefix('-').unwrap_or(&text).replace(['\r', '\n'], " ")
+}
+
+/// The error line of a script that failed: its message, then which script and where,
+/// as Redis 7 words it (`... script: <sha>, on @user_script:1.`).
+fn script_error(err: &Value, sha: &str) -> String {
+    let Value::Table(t) = err else { return format!("ERR unknown error script: {sha}") };
+    let message = match t.raw_get::<Value>("err") {
+        Ok(Value::String(s)) => error_line(&s.as_bytes()),
+        _ => "ERR unknown error".into(),
+    };
+    let source = t.raw_get::<Option<String>>("source").ok().flatten();
+    let line = t.raw_get::<Option<i64>>("line").ok().flatten();
+    match (source, line) {
+        (Some(source), Some(line)) => format!("{message} script: {sha}, on {source}:{line}."),
+        _ => format!("{message} script: {sha}, on ?:?."),
+    }
+}
+
+fn compile_error(e: mlua::Error) -> CmdError {
+    let message = match &e {
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    CmdError::err(format!("Error compiling script (new function): {}", message.replace(['\r', '\n'], " ")))
+}
+
+/// Compiles a script in a throwaway state, for SCRIPT LOAD's check.
+fn compile_check(body: &[u8]) -> Result<(), CmdError> {
+    let lua = Lua::new_with(StdLib::NONE, mlua::LuaOptions::default()).map_err(|e| CmdError::err(e.to_string()))?;
+    lua.load(body).set_name(CHUNK_NAME).into_function().map(|_| ()).map_err(compile_error)
+}
+
+/// The `redis` table.
+fn redis_library(lua: &Lua) -> mlua::Result<Table> {
+    let redis = lua.create_table()?;
+    // SAFETY: both follow the Lua C API's rules: they use the stack only within what
+    // they were called with and what Lua guarantees (LUA_MINSTACK free slots), and raise
+    // errors with lua_error, holding no Rust values that need dropping.
+    unsafe {
+        redis.set("call", lua.create_c_function(redis_call)?)?;
+        redis.set("pcall", lua.create_c_function(redis_pcall)?)?;
+    }
+    redis.set("sha1hex", lua.create_function(|_, s: mlua::LuaString| Ok(sha1_hex(&s.as_bytes())))?)?;
+    redis.set(
+        "error_reply",
+        lua.create_function(|lua, s: mlua::LuaString| {
+            let t = lua.create_table()?;
+            t.raw_set("err", s)?;
+            Ok(t)
+        })?,
+    )?;
+    redis.set(
+        "status_reply",
+        lua.create_function(|lua, s: mlua::LuaString| {
+            let t = lua.create_table()?;
+            t.raw_set("ok", s)?;
+            Ok(t)
+        })?,
+    )?;
+    redis.set(
+        "log",
+        lua.create_function(|_, (level, parts): (i64, mlua::Variadic<mlua::LuaString>)| {
+            let text: Vec<String> = parts.iter().map(|p| String::from_utf8_lossy(&p.as_bytes()).into_owned()).collect();
+            let text = text.join(" ");
+            match level {
+                0 => log::debug!("{text}"),
+                1 => log::info!("{text}"),
+                2 => log::info!("{text}"),
+                3 => log::warn!("{text}"),
+                _ => return Err(mlua::Error::runtime("Invalid debug level.")),
+            }
+            Ok(())
+        })?,
+    )?;
+    for (name, value) in [("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3)] {
+        redis.set(name, value)?;
+    }
+    for (name, value) in [("REPL_NONE", 0), ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3)] {
+        redis.set(name, value)?;
+    }
+    // Effects replication is the only kind since Redis 7: these change nothing.
+    redis.set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
+    redis.set("set_repl", lua.create_function(|_, _flags: i64| Ok(()))?)?;
+    redis.set(
+        "setresp",
+        lua.create_function(|_, resp: i64| match resp {
+            2 => Ok(()),
+            3 => Err(mlua::Error::runtime("RESP3 replies in scripts are not supported by DiskDB")),
+            _ => Err(mlua::Error::runtime("RESP version must be 2 or 3.")),
+        })?,
+    )?;
+    redis.set("breakpoint", lua.create_function(|_, ()| Ok(false))?)?;
+    redis.set("debug", lua.create_function(|_, _args: MultiValue| Ok(()))?)?;
+    redis.set("REDIS_VERSION", crate::REDIS_COMPAT_VERSION)?;
+    let num = crate::REDIS_COMPAT_VERSION.split('.').map(|p| p.parse::<i64>().unwrap_or(0)).fold(0, |n, p| n * 256 + p);
+    redis.set("REDIS_VERSION_NUM", num)?;
+    Ok(redis)
+}
+
+/// LuaBitOp's `bit` library, which Redis ships: 32-bit operations on numbers.
+fn bit_library(lua: &Lua) -> mlua::Result<Table> {
+    // Numbers wrap into 32 bits as LuaBitOp's `tobit` does (modulo 2^32, then signed).
+    fn tobit(n: f64) -> i32 {
+        (n.trunc().rem_euclid(4_294_967_296.0) as u64) as u32 as i32
+    }
+    let bit = lua.create_table()?;
+    let fold = |lua: &Lua, f: fn(i32, i32) -> i32| {
+        lua.create_function(move |_, (first, rest): (f64, mlua::Variadic<f64>)| Ok(rest.iter().fold(tobit(first), |acc, n| f(acc, tobit(*n)))))
+    };
+    bit.set("band", fold(lua, |a, b| a & b)?)?;
+    bit.set("bor", fold(lua, |a, b| a | b)?)?;
+    bit.set("bxor", fold(lua, |a, b| a ^ b)?)?;
+    bit.set("tobit", lua.create_function(|_, n: f64| Ok(tobit(n)))?)?;
+    bit.set("bnot", lua.create_function(|_, n: f64| Ok(!tobit(n)))?)?;
+    bit.set("bswap", lua.create_function(|_, n: f64| Ok(tobit(n).swap_bytes()))?)?;
+    let shift = |lua: &Lua, f: fn(i32, u32) -> i32| lua.create_function(move |_, (n, by): (f64, f64)| Ok(f(tobit(n), (tobit(by) & 31) as u32)));
+    bit.set("lshift", shift(lua, |n, by| ((n as u32) << by) as i32)?)?;
+    bit.set("rshift", shift(lua, |n, by| ((n as u32) >> by) as i32)?)?;
+    bit.set("arshift", shift(lua, |n, by| n >> by)?)?;
+    bit.set("rol", shift(lua, |n, by| (n as u32).rotate_left(by) as i32)?)?;
+    bit.set("ror", shift(lua, |n, by| (n as u32).rotate_right(by) as i32)?)?;
+    bit.set(
+        "tohex",
+        lua.create_function(|_, (n, digits): (f64, Option<f64>)| {
+            let digits = digits.map_or(8, tobit);
+            let (upper, width) = (digits < 0, digits.unsigned_abs().min(8) as usize);
+            let hex = format!("{:08x}", tobit(n) as u32);
+            let hex = hex[8 - width..].to_string();
+            Ok(if upper { hex.to_ascii_uppercase() } else { hex })
+        })?,
+    )?;
+    Ok(bit)
+}
+
+/// The parts of lua-cjson that scripts use: `cjson.encode`, `cjson.decode`, `cjson.null`.
+fn cjson_library(lua: &Lua) -> mlua::Result<Table> {
+    let cjson = lua.create_table()?;
+    cjson.set("null", Value::LightUserData(LightUserData(std::ptr::null_mut())))?;
+    cjson.set(
+        "encode",
+        lua.create_function(|lua, value: Value| {
+            let json = to_json(&value, 0)?;
+            lua.create_string(serde_json::to_vec(&json).map_err(mlua::Error::external)?)
+        })?,
+    )?;
+    cjson.set(
+        "decode",
+        lua.create_function(|lua, text: mlua::LuaString| {
+            let json: serde_json::Value = serde_json::from_slice(&text.as_bytes()).map_err(|e| mlua::Error::runtime(format!("Expected value but found invalid token: {e}")))?;
+            from_json(lua, &json)
+        })?,
+    )?;
+    Ok(cjson)
+}
+
+fn to_json(value: &Value, depth: usize) -> mlua::Result<serde_json::Value> {
+    use serde_json::Value as J;
+    if depth > 1000 {
+        return Err(mlua::Error::runtime("Cannot serialise, excessive nesting (1001)"));
+    }
+    Ok(match value {
+        Value::Nil | Value::LightUserData(_) => J::Null,
+        Value::Boolean(b) => J::Bool(*b),
+        Value::Integer(n) => J::from(*n),
+        Value::Number(n) if n.is_finite() => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+        Value::Number(_) => return Err(mlua::Error::runtime("Cannot serialise number: must not be NaN or Inf")),
+        Value::String(s) => J::String(String::from_utf8_lossy(&s.as_bytes()).into_owned()),
+        Value::Table(t) => {
+            // An array when every key is an integer 1..n (cjson's rule, without its
+            // sparse-array allowance); an empty table is an object, as in cjson.
+            let mut max = 0;
+            let mut count = 0;
+            let mut is_array = true;
+            for pair in t.clone().pairs::<Value, Value>() {
+                let (k, _) = pair?;
+                count += 1;
+                match k {
+                    Value::Integer(i) if i >= 1 => max = max.max(i),
+                    _ => is_array = false,
+                }
+            }
+            if is_array && count > 0 && max == count {
+                let mut items = Vec::with_capacity(count as usize);
+                for i in 1..=max {
+                    items.push(to_json(&t.raw_get::<Value>(i)?, depth + 1)?);
+                }
+                J::Array(items)
+            } else {
+                let mut map = serde_json::Map::new();
+                for pair in t.clone().pairs::<Value, Value>() {
+                    let (k, v) = pair?;
+                    let key = match k {
+                        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+                        Value::Integer(i) => i.to_string(),
+                        Value::Number(n) => format_g17(n),
+                        _ => return Err(mlua::Error::runtime("Cannot serialise table: table key must be a number or string")),
+                    };
+                    map.insert(key, to_json(&v, depth + 1)?);
+                }
+                J::Object(map)
+            }
+        }
+        other => return Err(mlua::Error::runtime(format!("Cannot serialise {}: type not supported", other.type_name()))),
+    })
+}
+
+fn from_json(lua: &Lua, json: &serde_json::Value) -> mlua::Result<Value> {
+    use serde_json::Value as J;
+    Ok(match json {
+        J::Null => Value::LightUserData(LightUserData(std::ptr::null_mut())),
+        J::Bool(b) => Value::Boolean(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => Value::String(lua.create_string(s)?),
+        J::Array(items) => {
+            let t = lua.create_table_with_capacity(items.len(), 0)?;
+            for (i, item) in items.iter().enumerate() {
+                t.raw_set(i + 1, from_json(lua, item)?)?;
+            }
+            Value::Table(t)
+        }
+        J::Object(map) => {
+            let t = lua.create_table_with_capacity(0, map.len())?;
+            for (k, v) in map {
+                t.raw_set(k.as_str(), from_json(lua, v)?)?;
+            }
+            Value::Table(t)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_g17;
+
+    #[test]
+    fn numbers_print_as_c_does_with_17_digits() {
+        for (n, text) in [(10.0, "10"), (0.1, "0.10000000000000001"), (1.0 / 3.0, "0.33333333333333331"), (1e20, "1e+20"), (-2.5, "-2.5"), (1e-5, "1.0000000000000001e-05"), (123456789012345678.0, "1.2345678901234568e+17")] {
+            assert_eq!(format_g17(n), text, "{n}");
+        }
+    }
+}

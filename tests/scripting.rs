@@ -1,0 +1,235 @@
+//! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. Conversions between
+//! Lua and replies, Redis 7's error lines, the script cache, the sandbox, and what makes
+//! scripts useful: a script runs alone (no other client's command in between), its
+//! writes break WATCHes, wake blocked clients and survive a crash. Every expectation here
+//! also holds for redis-server (`DISKDB_TEST_REDIS=1`).
+
+mod common;
+use common::*;
+
+fn eval(c: &mut Client, script: &str, keys: &[&str], args: &[&str]) -> Value {
+    let numkeys = keys.len().to_string();
+    let mut argv = vec!["EVAL", script, &numkeys];
+    argv.extend(keys);
+    argv.extend(args);
+    c.cmd(&argv)
+}
+
+fn sha1(script: &str, c: &mut Client) -> String {
+    c.cmd(&["SCRIPT", "LOAD", script]).text()
+}
+
+#[test]
+fn replies_convert_between_lua_and_resp() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(eval(&mut c, "return KEYS[1] .. ARGV[1] .. #KEYS .. #ARGV", &["k"], &["v", "w"]), bulk("kv12"));
+    // Numbers are truncated to integers, true is 1, false and nil are nil.
+    assert_eq!(eval(&mut c, "return 3.99", &[], &[]), int(3));
+    assert_eq!(eval(&mut c, "return -3.7", &[], &[]), int(-3));
+    assert_eq!(eval(&mut c, "return true", &[], &[]), int(1));
+    assert_eq!(eval(&mut c, "return false", &[], &[]), Value::Nil);
+    assert_eq!(eval(&mut c, "return nil", &[], &[]), Value::Nil);
+    // Arrays stop at the first nil and nest.
+    assert_eq!(eval(&mut c, "return {1, 'a', {2, {'b'}}, nil, 5}", &[], &[]), arr(vec![int(1), bulk("a"), arr(vec![int(2), arr(vec![bulk("b")])])]));
+    assert_eq!(eval(&mut c, "return redis.status_reply('FINE')", &[], &[]), Value::Simple("FINE".into()));
+    assert_eq!(eval(&mut c, "return {ok='fine'}", &[], &[]), Value::Simple("fine".into()));
+    assert_eq!(eval(&mut c, "return redis.error_reply('MY bad')", &[], &[]), err("MY bad"));
+    assert_eq!(eval(&mut c, "return redis.error_reply('-X boom')", &[], &[]), err("X boom"));
+    // Command replies in Lua: integers are numbers, nil is false, status is {ok=...}.
+    assert_eq!(c.cmd(&["RPUSH", "l", "a", "b"]), int(2));
+    assert_eq!(eval(&mut c, "return type(redis.call('get', 'missing'))", &[], &[]), bulk("boolean"));
+    assert_eq!(eval(&mut c, "return redis.call('llen', 'l') + 1", &[], &[]), int(3));
+    assert_eq!(eval(&mut c, "return redis.call('set', 'k', 'v').ok", &[], &[]), bulk("OK"));
+    assert_eq!(eval(&mut c, "return redis.call('lrange', KEYS[1], 0, -1)", &["l"], &[]), arr(vec![bulk("a"), bulk("b")]));
+    assert_eq!(eval(&mut c, "return redis.call('hgetall', 'nohash')", &[], &[]), arr(vec![]));
+    // Numbers passed to commands print as Redis 7 prints them (%.17g).
+    assert_eq!(eval(&mut c, "redis.call('set', 'n', 0.1) return redis.call('get', 'n')", &[], &[]), bulk("0.10000000000000001"));
+    assert_eq!(eval(&mut c, "redis.call('set', 'n', 10) return redis.call('get', 'n')", &[], &[]), bulk("10"));
+    // Sorted-set scores reach Lua as RESP2 strings.
+    assert_eq!(eval(&mut c, "redis.call('zadd', 'z', 1.5, 'm') return redis.call('zscore', 'z', 'm')", &[], &[]), bulk("1.5"));
+    // A RESP3 client gets the same values.
+    assert!(matches!(c.cmd(&["HELLO", "3"]), Value::Map(_)));
+    assert_eq!(eval(&mut c, "redis.call('hset', 'h', 'f', 'v') return redis.call('hgetall', 'h')", &[], &[]), arr(vec![bulk("f"), bulk("v")]));
+}
+
+#[test]
+fn errors_name_the_script_and_line_as_redis_7_does() {
+    let server = Server::start();
+    let mut c = server.client();
+    let sha = |script: &str| {
+        let mut c = server.client();
+        sha1(script, &mut c)
+    };
+    let script = "return redis.call('nosuch')";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Unknown Redis command called from script script: {}, on @user_script:1.", sha(script))));
+    let script = "local a = 1\nreturn redis.call('get')";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Wrong number of args calling Redis command from script script: {}, on @user_script:2.", sha(script))));
+    assert_eq!(c.cmd(&["SET", "s", "abc"]), ok());
+    let script = "return redis.call('incr', KEYS[1])";
+    assert_eq!(eval(&mut c, script, &["s"], &[]), err(&format!("ERR value is not an integer or out of range script: {}, on @user_script:1.", sha(script))));
+    // pcall returns the error instead of raising it.
+    assert_eq!(eval(&mut c, "return redis.pcall('incr', KEYS[1])", &["s"], &[]), err("ERR value is not an integer or out of range"));
+    let script = "return redis.call('set', 'a', {})";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Lua redis lib command arguments must be strings or integers script: {}, on @user_script:1.", sha(script))));
+    let script = "return redis.call('multi')";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script))));
+    let script = "return redis.call('blpop', 'q', 0)";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script))));
+    let script = "local a = 1\nerror('at two')";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR user_script:2: at two script: {}, on @user_script:2.", sha(script))));
+    let script = "error({err='MINE custom'})";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("MINE custom script: {}, on @user_script:1.", sha(script))));
+    // The sandbox: no unset globals, no new ones, no files or printing.
+    for name in ["x", "print", "os", "io", "dofile", "loadfile"] {
+        let script = format!("return {name}");
+        let expected = format!("ERR user_script:1: Script attempted to access nonexistent global variable '{name}' script: {}, on @user_script:1.", sha(&script));
+        assert_eq!(eval(&mut c, &script, &[], &[]), err(&expected));
+    }
+    let script = "x = 1";
+    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR user_script:1: Attempt to modify a readonly table script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(eval(&mut c, "syntax error here", &[], &[]), err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'"));
+    // EVAL's own arguments.
+    assert_eq!(c.cmd(&["EVAL", "return 1", "-1"]), err("ERR Number of keys can't be negative"));
+    assert_eq!(c.cmd(&["EVAL", "return 1", "2", "a"]), err("ERR Number of keys can't be greater than number of args"));
+    assert_eq!(c.cmd(&["EVAL", "return 1", "x"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["EVAL", "return 1"]), err("ERR wrong number of arguments for 'eval' command"));
+    // The connection goes on.
+    assert_eq!(c.cmd(&["PING"]), Value::Simple("PONG".into()));
+}
+
+#[test]
+fn the_script_cache() {
+    let server = Server::start();
+    let mut c = server.client();
+    let sha = sha1("return 'cached'", &mut c);
+    assert_eq!(sha.len(), 40);
+    assert_eq!(c.cmd(&["EVALSHA", &sha, "0"]), bulk("cached"));
+    assert_eq!(c.cmd(&["EVALSHA", &sha.to_uppercase(), "0"]), bulk("cached"));
+    assert_eq!(c.cmd(&["EVAL", "return redis.sha1hex('return \\'cached\\'')", "0"]), bulk(&sha));
+    assert_eq!(c.cmd(&["EVAL", "return redis.sha1hex('')", "0"]), bulk("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+    // EVAL caches what it runs, too.
+    assert_eq!(c.cmd(&["EVAL", "return 2", "0"]), int(2));
+    let two = sha1("return 2", &mut c);
+    assert_eq!(c.cmd(&["SCRIPT", "EXISTS", &sha, &two, "ffffffffffffffffffffffffffffffffffffffff"]), arr(vec![int(1), int(1), int(0)]));
+    assert_eq!(c.cmd(&["SCRIPT", "LOAD", "syntax error here"]), err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'"));
+    assert_eq!(c.cmd(&["SCRIPT", "KILL"]), err("NOTBUSY No scripts in execution right now."));
+    assert_eq!(c.cmd(&["SCRIPT", "FLUSH", "SOON"]), err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
+    assert_eq!(c.cmd(&["SCRIPT", "FLUSH"]), ok());
+    assert_eq!(c.cmd(&["EVALSHA", &sha, "0"]), err("NOSCRIPT No matching script. Please use EVAL."));
+    assert_eq!(c.cmd(&["SCRIPT", "EXISTS", &sha]), arr(vec![int(0)]));
+    assert_eq!(c.cmd(&["SCRIPT", "FLUSH", "ASYNC"]), ok());
+}
+
+#[test]
+fn read_only_scripts_refuse_writes() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert_eq!(c.cmd(&["EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"]), bulk("v"));
+    let script = "return redis.call('set', KEYS[1], 'w')";
+    let sha = sha1(script, &mut c);
+    let expected = format!("ERR Write commands are not allowed from read-only scripts. script: {sha}, on @user_script:1.");
+    assert_eq!(c.cmd(&["EVAL_RO", script, "1", "k"]), err(&expected));
+    assert_eq!(c.cmd(&["EVALSHA_RO", &sha, "1", "k"]), err(&expected));
+    assert_eq!(c.cmd(&["GET", "k"]), bulk("v"));
+}
+
+#[test]
+fn libraries_redis_ships() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(eval(&mut c, "return cjson.encode({1, 2, 'x', true})", &[], &[]), bulk("[1,2,\"x\",true]"));
+    assert_eq!(eval(&mut c, "return cjson.encode({a = 1})", &[], &[]), bulk("{\"a\":1}"));
+    assert_eq!(eval(&mut c, "return cjson.decode('[1, {\"a\": \"b\"}]')[2].a", &[], &[]), bulk("b"));
+    assert_eq!(eval(&mut c, "return cjson.decode('{\"a\": null}').a == cjson.null", &[], &[]), int(1));
+    assert_eq!(eval(&mut c, "return {bit.band(7, 3), bit.bor(1, 2), bit.bxor(3, 1), bit.bnot(0)}", &[], &[]), arr(vec![int(3), int(3), int(2), int(-1)]));
+    assert_eq!(eval(&mut c, "return {bit.lshift(1, 31), bit.rshift(-256, 4), bit.arshift(-256, 4), bit.tobit(2^32 + 5)}", &[], &[]), arr(vec![int(i32::MIN as i64), int(268435440), int(-16), int(5)]));
+    assert_eq!(eval(&mut c, "return {bit.tohex(255), bit.tohex(-1, -4)}", &[], &[]), arr(vec![bulk("000000ff"), bulk("FFFF")]));
+    assert_eq!(eval(&mut c, "return {string.format('%05d', 42), table.concat({'a', 'b'}, '-'), math.floor(7.5)}", &[], &[]), arr(vec![bulk("00042"), bulk("a-b"), int(7)]));
+    assert_eq!(eval(&mut c, "local t = {} for i = 1, 3 do t[#t + 1] = i * 2 end return t", &[], &[]), arr(vec![int(2), int(4), int(6)]));
+}
+
+#[test]
+fn a_script_runs_alone() {
+    // A read-modify-write in Lua loses no increment however many clients run it at once:
+    // no other client's command runs between its GET and its SET.
+    let server = Server::start();
+    let script = "local v = tonumber(redis.call('get', KEYS[1]) or '0') redis.call('set', KEYS[1], v + 1) return v + 1";
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                for _ in 0..300 {
+                    assert!(matches!(eval(&mut c, script, &["counter"], &[]), Value::Int(_)));
+                }
+            })
+        })
+        .collect();
+    let mut plain = server.client();
+    for _ in 0..300 {
+        assert!(matches!(plain.cmd(&["INCR", "counter"]), Value::Int(_)));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(plain.cmd(&["GET", "counter"]), bulk("1500"));
+}
+
+#[test]
+fn writes_before_an_error_stay_and_select_stays_inside() {
+    let server = Server::start();
+    let mut c = server.client();
+    let reply = eval(&mut c, "redis.call('set', 'a', '1') redis.call('incr', 'a') redis.call('lpush', 'a', 'x') return 1", &[], &[]);
+    assert!(reply.error().starts_with("WRONGTYPE"), "{reply:?}");
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("2"));
+    // SELECT in a script changes the script's database, not the caller's.
+    assert_eq!(eval(&mut c, "redis.call('select', 3) redis.call('set', 'in3', 'y') return redis.call('get', 'in3')", &[], &[]), bulk("y"));
+    assert_eq!(c.cmd(&["EXISTS", "in3"]), int(0));
+    assert_eq!(c.cmd(&["SELECT", "3"]), ok());
+    assert_eq!(c.cmd(&["GET", "in3"]), bulk("y"));
+}
+
+#[test]
+fn script_writes_break_watches_and_wake_blocked_clients() {
+    let server = Server::start();
+    let mut watcher = server.client();
+    let mut other = server.client();
+    assert_eq!(watcher.cmd(&["WATCH", "w"]), ok());
+    assert_eq!(eval(&mut other, "return redis.call('set', 'w', 'changed')", &[], &[]), ok());
+    assert_eq!(watcher.cmd(&["MULTI"]), ok());
+    assert_eq!(watcher.cmd(&["SET", "w", "mine"]), Value::Simple("QUEUED".into()));
+    assert_eq!(watcher.cmd(&["EXEC"]), Value::Nil);
+    assert_eq!(other.cmd(&["GET", "w"]), bulk("changed"));
+
+    let mut waiting = server.client();
+    waiting.send_raw(&Client::encode(&[b"BLPOP", b"q", b"0"]));
+    server.wait_blocked(1);
+    assert_eq!(eval(&mut other, "return redis.call('rpush', 'q', 'job')", &[], &[]), int(1));
+    assert_eq!(waiting.read(), arr(vec![bulk("q"), bulk("job")]));
+}
+
+#[test]
+fn scripts_queue_inside_multi() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(eval(&mut c, "return redis.call('incr', 'm')", &[], &[]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["INCR", "m"]), Value::Simple("QUEUED".into()));
+    assert_eq!(eval(&mut c, "return redis.call('get', 'm')", &[], &[]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1), int(2), bulk("2")]));
+}
+
+#[test]
+fn script_writes_survive_a_crash() {
+    let mut server = Server::start();
+    if server.is_reference() {
+        return;
+    }
+    let mut c = server.client();
+    assert_eq!(eval(&mut c, "for i = 1, 100 do redis.call('rpush', KEYS[1], i) end return redis.call('llen', KEYS[1])", &["list"], &[]), int(100));
+    server.restart();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["LLEN", "list"]), int(100));
+    assert_eq!(c.cmd(&["LINDEX", "list", "-1"]), bulk("100"));
+}
