@@ -36,6 +36,8 @@ fn replies_convert_between_lua_and_resp() {
     assert_eq!(eval(&mut c, "return {ok='fine'}", &[], &[]), Value::Simple("fine".into()));
     assert_eq!(eval(&mut c, "return redis.error_reply('MY bad')", &[], &[]), err("MY bad"));
     assert_eq!(eval(&mut c, "return redis.error_reply('-X boom')", &[], &[]), err("X boom"));
+    assert_eq!(eval(&mut c, "return redis.error_reply('oops')", &[], &[]), err("ERR oops"));
+    assert_eq!(eval(&mut c, "return {err = 'oops'}", &[], &[]), err("oops"));
     // Command replies in Lua: integers are numbers, nil is false, status is {ok=...}.
     assert_eq!(c.cmd(&["RPUSH", "l", "a", "b"]), int(2));
     assert_eq!(eval(&mut c, "return type(redis.call('get', 'missing'))", &[], &[]), bulk("boolean"));

@@ -822,4 +822,58 @@ fn role_is_a_master_without_replicas() {
     let s = Server::start();
     let mut c = s.client();
     assert_eq!(c.cmd(&["ROLE"]), arr(vec![bulk("master"), int(0), arr(vec![])]));
+    // WAIT: no replica ever acknowledges; 0 at once when none is asked for, else after the
+    // timeout.
+    assert_eq!(c.cmd(&["WAIT", "0", "0"]), int(0));
+    let started = std::time::Instant::now();
+    assert_eq!(c.cmd(&["WAIT", "1", "50"]), int(0));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50), "WAIT 1 50 answered before its timeout");
+    assert_eq!(c.cmd(&["WAIT", "x", "0"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["WAIT", "1", "-1"]), err("ERR timeout is negative"));
+    assert_eq!(c.cmd(&["REPLICAOF", "NO", "ONE"]), ok());
+    assert_eq!(c.cmd(&["SLAVEOF", "no", "one"]), ok());
+    if !s.is_reference() {
+        // Redis would become a replica; DiskDB says it cannot.
+        assert!(c.cmd(&["REPLICAOF", "127.0.0.1", "1"]).error().starts_with("ERR DiskDB does not support replication"));
+        assert_eq!(c.cmd(&["ROLE"]), arr(vec![bulk("master"), int(0), arr(vec![])]));
+    }
+    for cmd in [&["READONLY"][..], &["READWRITE"], &["ASKING"], &["CLUSTER", "INFO"], &["CLUSTER", "SLOTS"]] {
+        assert_eq!(c.cmd(cmd), err("ERR This instance has cluster support disabled"), "{cmd:?}");
+    }
+}
+
+#[test]
+fn client_reply_off_and_skip_drop_replies() {
+    let s = Server::start();
+    let mut c = s.client();
+    let mut batch = Vec::new();
+    for cmd in [&["CLIENT", "REPLY", "OFF"][..], &["SET", "a", "1"], &["INCR", "a"], &["CLIENT", "REPLY", "ON"], &["GET", "a"], &["CLIENT", "REPLY", "SKIP"], &["INCR", "a"], &["INCR", "a"], &["CLIENT", "REPLY", "maybe"]] {
+        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+        batch.extend(Client::encode(&args));
+    }
+    c.send_raw(&batch);
+    // The commands ran; only ON, the GET, the last INCR and the bad REPLY answer.
+    assert_eq!(c.read(), ok());
+    assert_eq!(c.read(), bulk("2"));
+    assert_eq!(c.read(), int(4));
+    assert_eq!(c.read(), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("4"));
+}
+
+#[test]
+fn memory_lolwut_and_bgrewriteaof() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert_eq!(c.cmd(&["MEMORY", "PURGE"]), ok());
+    assert!(matches!(c.cmd(&["MEMORY", "DOCTOR"]), Value::Bulk(_) | Value::Verbatim(_)));
+    assert!(matches!(c.cmd(&["MEMORY", "MALLOC-STATS"]), Value::Bulk(_) | Value::Verbatim(_)));
+    let stats = c.cmd(&["MEMORY", "STATS"]).array();
+    let keys = stats.chunks(2).find(|kv| kv[0] == bulk("keys.count")).map(|kv| kv[1].clone());
+    assert_eq!(keys, Some(int(1)));
+    assert!(c.cmd(&["LOLWUT"]).text().contains(" ver. "));
+    // Redis's art takes parameters; the version line is what both print.
+    assert!(c.cmd(&["LOLWUT", "VERSION", "5", "1", "1"]).text().contains(" ver. "));
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), Value::Simple("Background append only file rewriting started".into()));
+    assert_eq!(c.cmd(&["GET", "k"]), bulk("v"));
 }

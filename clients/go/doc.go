@@ -27,6 +27,7 @@
 //     for LPop, a blocking command that timed out). It is not a failure.
 //   - ErrWrongType: a WRONGTYPE reply (the key holds another type).
 //   - ErrAuth: a rejected password, or a command sent without one (NOAUTH).
+//   - ErrNoScript: a NOSCRIPT reply (EvalSha of a script the server lacks).
 //   - *Error: any server error reply, with the server's exact text. The
 //     connection is fine and goes back to the pool.
 //   - I/O errors, timeouts, and context errors that interrupt a command: the
@@ -53,6 +54,13 @@
 // db.Pipeline() returns a Pipeline with the same command methods, which queue
 // commands instead of sending them; Exec sends them all in one write and
 // reads every reply in order. See Pipeline.
+//
+// # Lua scripts
+//
+// Eval, EvalSha, EvalRO and EvalShaRO run Lua scripts and return their reply
+// as Do does; ScriptLoad, ScriptExists, ScriptFlush and ScriptKill manage the
+// server's script cache. A Script (NewScript) runs by its SHA-1 digest and
+// sends its text only when the server answers NOSCRIPT (ErrNoScript).
 //
 // # Dump, Restore and Monitor
 //

@@ -16,6 +16,11 @@ var ErrNil = errors.New("diskdb: nil reply")
 // is an *Error carrying the server's exact text.
 var ErrWrongType = errors.New("WRONGTYPE Operation against a key holding the wrong kind of value")
 
+// ErrNoScript matches (with errors.Is) the server's NOSCRIPT error: EvalSha
+// named a script the server does not have (never loaded, or dropped by
+// SCRIPT FLUSH). Script.Run handles it by sending the script's text.
+var ErrNoScript = errors.New("NOSCRIPT No matching script. Please use EVAL.")
+
 // ErrAuth matches (with errors.Is) every authentication failure: a rejected
 // password at connect time, and NOAUTH or WRONGPASS replies afterwards.
 var ErrAuth = errors.New("diskdb: authentication failed")
@@ -52,6 +57,8 @@ func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrWrongType:
 		return e.Code() == "WRONGTYPE"
+	case ErrNoScript:
+		return e.Code() == "NOSCRIPT"
 	case ErrAuth:
 		switch e.Code() {
 		case "NOAUTH", "WRONGPASS":

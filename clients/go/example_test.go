@@ -142,3 +142,19 @@ func ExampleDB_Restore() {
 		log.Fatal(err)
 	}
 }
+
+func ExampleScript() {
+	db, err := diskdb.Connect("localhost:6380")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	// Run sends EVALSHA, and the script's text only when the server lacks it.
+	incrBy := diskdb.NewScript(`return redis.call('INCRBY', KEYS[1], ARGV[1])`)
+	n, err := incrBy.Run(db, []string{"counter"}, 5)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n) // 5 on a fresh key: an int64, as Do returns it
+}

@@ -171,6 +171,7 @@ const CLIENT_SUBS: &[Command] = &[
     cmd("kill", -3, ADMIN, (0, 0, 0), "connection", "Close connections", client_kill),
     cmd("unblock", -3, ADMIN, (0, 0, 0), "connection", "End another client's wait in a blocking command", client_unblock),
     cmd("setinfo", 4, FAST, (0, 0, 0), "connection", "Record the client library name/version", client_setinfo),
+    cmd("reply", 3, FAST, (0, 0, 0), "connection", "Turn replies to this connection on or off", client_reply),
     cmd("no-evict", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
     cmd("no-touch", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
     cmd("help", 2, FAST, (0, 0, 0), "connection", "Show help", client_help),
@@ -178,6 +179,23 @@ const CLIENT_SUBS: &[Command] = &[
 
 fn client(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     dispatch_sub(ctx, args, "client", CLIENT_SUBS)
+}
+
+/// CLIENT REPLY ON|OFF|SKIP: OFF silences this and every later reply until ON; SKIP
+/// silences this one and the next (the server drops them: `server/execute.rs`).
+fn client_reply(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let mode = args.next_bytes()?;
+    let session = &mut *ctx.session;
+    if is(mode, "ON") {
+        (session.replies_off, session.replies_skipped) = (false, 0);
+    } else if is(mode, "OFF") {
+        session.replies_off = true;
+    } else if is(mode, "SKIP") {
+        session.replies_skipped = 2;
+    } else {
+        return Err(CmdError::Syntax);
+    }
+    Ok(Reply::Ok)
 }
 
 fn client_id(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
@@ -392,6 +410,8 @@ fn client_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "    Return information about client connections.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
             "SETINFO <LIB-NAME|LIB-VER> <value>",
             "    Accepted for compatibility.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",

@@ -315,15 +315,40 @@ pub struct Session {
     /// Whether the command runs again, after waiting (a blocking command) or because a
     /// collection changed under a read: MONITOR has shown it already.
     pub rerun: bool,
+    /// CLIENT REPLY OFF: no reply is sent until CLIENT REPLY ON.
+    pub replies_off: bool,
+    /// CLIENT REPLY SKIP: how many more replies (its own, then the next) are not sent.
+    pub replies_skipped: u8,
 }
 
 impl Session {
     pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Session {
-        Session { handle, db: 0, resp: 2, authenticated, multi: None, watch: None, subscriptions: 0, rerun: false }
+        Session {
+            handle,
+            db: 0,
+            resp: 2,
+            authenticated,
+            multi: None,
+            watch: None,
+            subscriptions: 0,
+            rerun: false,
+            replies_off: false,
+            replies_skipped: 0,
+        }
     }
 
     pub fn id(&self) -> u64 {
         self.handle.id
+    }
+
+    /// Whether the reply of the command that just ran is sent (CLIENT REPLY), counting
+    /// a skipped one off.
+    pub fn takes_reply(&mut self) -> bool {
+        if self.replies_skipped > 0 {
+            self.replies_skipped -= 1;
+            return false;
+        }
+        !self.replies_off
     }
 
     pub fn set_db(&mut self, db: usize) {

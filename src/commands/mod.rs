@@ -16,6 +16,7 @@ pub mod keys;
 pub mod list;
 pub mod multi;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -142,7 +143,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 15] {
+fn families() -> [&'static [Command]; 16] {
     [
         connection::TABLE,
         string::TABLE,
@@ -159,6 +160,7 @@ fn families() -> [&'static [Command]; 15] {
         pubsub::TABLE,
         slowlog::TABLE,
         scripting::TABLE,
+        replication::TABLE,
     ]
 }
 

@@ -573,11 +573,19 @@ fn redis_library(lua: &Lua) -> mlua::Result<Table> {
         redis.set("pcall", lua.create_c_function(redis_pcall)?)?;
     }
     redis.set("sha1hex", lua.create_function(|_, s: mlua::LuaString| Ok(sha1_hex(&s.as_bytes())))?)?;
+    // As Redis words it: a message whose first word is not followed by more text gets
+    // the code ERR (`error_reply('oops')` is `ERR oops`, `error_reply('MY oops')` stays).
     redis.set(
         "error_reply",
         lua.create_function(|lua, s: mlua::LuaString| {
+            let text = s.as_bytes();
+            let text = text.strip_prefix(b"-").unwrap_or(&text);
             let t = lua.create_table()?;
-            t.raw_set("err", s)?;
+            if text.contains(&b' ') {
+                t.raw_set("err", lua.create_string(text)?)?;
+            } else {
+                t.raw_set("err", lua.create_string([b"ERR ", text].concat())?)?;
+            }
             Ok(t)
         })?,
     )?;

@@ -26,12 +26,17 @@ pub const TABLE: &[Command] = &[
     cmd("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Stop the server cleanly", shutdown),
     cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Debugging helpers", debug),
     cmd("function", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage functions (none exist yet)", function),
-    cmd("role", 1, NOSCRIPT | LOADING | STALE | FAST, (0, 0, 0), "server", "The replication role: a master without replicas", role),
+    cmd("bgrewriteaof", 1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Flush the memtables, so RocksDB can drop the WAL behind them", bgrewriteaof),
+    cmd("lolwut", -1, READONLY | FAST, (0, 0, 0), "server", "The version, Redis style", lolwut),
     cmd("memory", -2, 0, (0, 0, 0), "server", "Memory use of keys", memory),
 ];
 
 const MEMORY_SUBS: &[Command] = &[
     cmd("usage", -3, READONLY, (2, 2, 1), "server", "The bytes a key takes", memory_usage),
+    cmd("stats", 2, 0, (0, 0, 0), "server", "Memory use by part", memory_stats),
+    cmd("doctor", 2, 0, (0, 0, 0), "server", "Advice on memory use", memory_doctor),
+    cmd("malloc-stats", 2, 0, (0, 0, 0), "server", "Allocator statistics", memory_malloc_stats),
+    cmd("purge", 2, 0, (0, 0, 0), "server", "Give freed memory back", memory_purge),
     cmd("help", 2, LOADING | STALE, (0, 0, 0), "server", "Show help", memory_help),
 ];
 
@@ -54,10 +59,57 @@ fn memory_usage(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(usage.map_or(Reply::Nil, |n| Reply::Int(n as i64)))
 }
 
+/// MEMORY STATS: Redis's field names where DiskDB has the number, and its own budgets.
+fn memory_stats(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    let state = ctx.state;
+    let rss = rss_bytes() as i64;
+    let cfg = state.settings.read().config.clone();
+    let keys: i64 = (0..cfg.databases).map(|db| state.store.dbsize(state.store.physical(db))).sum();
+    let s = Reply::from_str;
+    let fields = vec![
+        (s("peak.allocated"), Reply::Int(rss)),
+        (s("total.allocated"), Reply::Int(rss)),
+        (s("clients.normal"), Reply::Int(0)),
+        (s("keys.count"), Reply::Int(keys)),
+        (s("block-cache.capacity"), Reply::Int(cfg.block_cache_size as i64)),
+        (s("block-cache.usage"), Reply::Int(state.store.cache_usage() as i64)),
+        (s("memtables.usage"), Reply::Int(state.store.memtable_usage() as i64)),
+        (s("meta-cache.capacity"), Reply::Int(cfg.meta_cache_size as i64)),
+        (s("meta-cache.usage"), Reply::Int(state.store.meta_cache_usage() as i64)),
+        (s("lua.caches"), Reply::Int(state.scripts.len() as i64)),
+    ];
+    Ok(Reply::Map(fields))
+}
+
+fn memory_doctor(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Verbatim(
+        "DiskDB keeps its data in RocksDB: its memory is bounded by block-cache-size (which \
+         memtables are charged to) and meta-cache-size, whatever the dataset's size. See INFO memory.\n"
+            .into(),
+    ))
+}
+
+fn memory_malloc_stats(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    // Redis's answer when it is not built with jemalloc.
+    Ok(Reply::Verbatim("Stats not supported for the current allocator".into()))
+}
+
+fn memory_purge(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Ok)
+}
+
 fn memory_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(help_reply(
         "MEMORY",
         &[
+            "DOCTOR",
+            "    Return memory problems reports.",
+            "MALLOC-STATS",
+            "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "STATS",
+            "    Return information about the memory usage of the server.",
             "USAGE <key> [SAMPLES <count>]",
             "    Return the bytes <key> takes in storage before compression. Nested values are",
             "    sampled up to <count> times (default: 5, 0 means sample all).",
@@ -66,8 +118,25 @@ fn memory_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
 }
 
 /// ROLE: DiskDB has no replication yet, so it is a master with no replicas at offset 0.
-fn role(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(Reply::Array(vec![Reply::from_str("master"), Reply::Int(0), Reply::Array(vec![])]))
+/// BGREWRITEAOF: DiskDB's append-only file is RocksDB's WAL, which a rewrite would make
+/// smaller; the counterpart is to flush the memtables to SST files, after which RocksDB
+/// deletes the WAL files they covered. Done in the background, as Redis's rewrite is.
+fn bgrewriteaof(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    let state = ctx.state.clone();
+    std::thread::Builder::new()
+        .name("diskdb-bgrewriteaof".into())
+        .spawn(move || match state.store.flush() {
+            Ok(()) => log::info!("Background AOF rewrite (memtable flush) finished successfully"),
+            Err(e) => log::warn!("Background AOF rewrite (memtable flush) failed: {e}"),
+        })
+        .map_err(|e| CmdError::err(format!("cannot start the flush: {e}")))?;
+    Ok(Reply::Status("Background append only file rewriting started".into()))
+}
+
+/// LOLWUT [VERSION v] [art parameters]: Redis draws art, then names its version; DiskDB
+/// names its own and ignores the rest.
+fn lolwut(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    Ok(Reply::Verbatim(format!("DiskDB ver. {} (Redis {} compatible)\n", crate::VERSION, crate::REDIS_COMPAT_VERSION)))
 }
 
 fn seconds_since_epoch() -> u64 {

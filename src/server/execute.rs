@@ -123,6 +123,8 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         if wrote && !queueing && !matches!(reply, Reply::Error(_)) {
             written.push((db, ran - 1));
         }
+        // CLIENT REPLY OFF or SKIP: the command ran, its reply is dropped.
+        let reply = if session.takes_reply() { reply } else { Reply::Many(Vec::new()) };
         match after {
             After::Nothing => replies.push(reply),
             After::Close => {

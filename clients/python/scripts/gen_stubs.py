@@ -7,7 +7,8 @@ pipelines return themselves, which those annotations cannot express. So this scr
 from the one method list:
 
 * ``diskdb/_typing.pyi``: ``AsyncCommands`` (each method ``async``, same return type, except the
-  ``*scan_iter`` iterators and ``bitfield``'s builder, which need no await) and
+  ``*scan_iter`` iterators, ``bitfield``'s builder and ``register_script``'s ``Script``, which
+  need no await) and
   ``PipelineCommands`` (each method returning ``Any``: the pipeline when queuing, the value in
   WATCH mode);
 * ``diskdb/client.pyi`` and ``diskdb/asyncio/client.pyi``: the two client modules with their
@@ -48,7 +49,7 @@ def typing_stub() -> str:
         "import datetime",
         "from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union",
         "",
-        "from .commands import AbsExpiryT, BitFieldOperation, EncodableT, ExpiryT, KeyT, ScoreT, Value",
+        "from .commands import AbsExpiryT, BitFieldOperation, EncodableT, ExpiryT, KeyT, ScoreT, Script, Value",
         "",
         "",
         "class AsyncCommands:",
@@ -62,8 +63,8 @@ def typing_stub() -> str:
             # scan_iter & co. return an async generator directly (no await before async for).
             stub.returns = ast.parse("Async" + returns, mode="eval").body
             out.append("    " + ast.unparse(stub).replace("\n", "\n    "))
-        elif returns == "BitFieldOperation":
-            # A builder, made without I/O; only its execute() returns an awaitable.
+        elif returns in ("BitFieldOperation", "Script"):
+            # Made without I/O; only a builder's execute() or a script's call is awaited.
             out.append("    " + ast.unparse(stub).replace("\n", "\n    "))
         else:
             text = ast.unparse(stub)

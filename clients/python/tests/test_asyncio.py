@@ -11,7 +11,7 @@ import time
 import pytest
 from _server import free_port
 
-from diskdb import CommandError, ConnectionError, TimeoutError, TypeMismatchError, WatchError
+from diskdb import CommandError, ConnectionError, NoScriptError, TimeoutError, TypeMismatchError, WatchError
 from diskdb.asyncio import DiskDB
 
 
@@ -279,6 +279,42 @@ def test_geo_and_slowlog(arun):
         assert isinstance(await r.slowlog_len(), int)
         assert isinstance(await r.slowlog_get(1), list)
         assert await r.slowlog_reset() is True
+
+    arun(body)
+
+
+def test_scripting(arun):
+    async def body(r):
+        await r.script_flush()
+        assert await r.eval("return {KEYS[1], ARGV[1], 3, false}", 1, "k", "v") == ["k", "v", 3, None]
+        sha = await r.script_load("return ARGV[1]")
+        assert await r.script_exists(sha, "0" * 40) == [True, False]
+        assert await r.evalsha(sha, 0, "x") == "x"
+        assert await r.evalsha_ro(sha, 0, "y") == "y"
+        with pytest.raises(CommandError) as info:
+            await r.eval_ro("return redis.call('SET', KEYS[1], 'x')", 1, "k")
+        assert info.value.message.startswith("ERR Write commands are not allowed from read-only scripts.")
+        assert await r.script_flush("ASYNC") is True
+        with pytest.raises(NoScriptError):
+            await r.evalsha(sha, 0, "x")
+
+        incr = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        assert await incr(keys=["n"], args=[2]) == 2  # loaded on NOSCRIPT
+        await r.script_flush()
+        assert await incr(keys=["n"], args=[3]) == 5
+        await r.script_flush()
+        async with r.pipeline(transaction=True) as pipe:
+            incr(keys=["n"], args=[1], client=pipe)
+            pipe.get("n")
+            assert await pipe.execute() == [6, "6"]
+        async with r.pipeline(transaction=True) as pipe:
+            await pipe.watch("n")
+            await r.script_flush()
+            assert await incr(keys=["m"], args=[1], client=pipe) == 1  # runs at once
+            pipe.multi()
+            await r.script_flush()
+            incr(keys=["n"], args=[1], client=pipe)
+            assert await pipe.execute() == [7]
 
     arun(body)
 

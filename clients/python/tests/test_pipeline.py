@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from diskdb import CommandError, DataError, TypeMismatchError, WatchError
+from diskdb import CommandError, DataError, NoScriptError, TypeMismatchError, WatchError
 from diskdb.connection import Connection
 
 
@@ -159,6 +159,48 @@ def test_geo_and_slowlog_in_pipelines_and_transactions(r):
         pipe.slowlog_len().slowlog_get(0).slowlog_reset()
         results = pipe.execute()
     assert isinstance(results[0], int) and results[1:] == [[], True]
+
+
+def test_scripts_in_pipelines_and_transactions(r, count_writes):
+    r.script_flush()
+    incr = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    echo = r.register_script("return {KEYS[1], ARGV[1]}")
+    with r.pipeline() as pipe:
+        incr(keys=["n"], args=[2], client=pipe)  # queued, like any pipeline command
+        echo(keys=["k"], args=["v"], client=pipe)
+        pipe.eval("return ARGV[1]", 0, "plain").script_exists(incr.sha, echo.sha)
+        del count_writes[:]
+        # SCRIPT EXISTS and SCRIPT LOAD (x2) go first, then the batch in one write.
+        assert pipe.execute() == [2, ["k", "v"], "plain", [True, True]]
+        assert len(count_writes) == 4
+    del count_writes[:]
+    with r.pipeline(transaction=True) as pipe:  # loaded now: just SCRIPT EXISTS, then the batch
+        incr(keys=["n"], args=[3], client=pipe)
+        pipe.get("n")
+        assert pipe.execute() == [5, "5"]
+    assert len(count_writes) == 2
+    # Errors stay in place: EVALSHA of an unknown script, a failing script.
+    with r.pipeline() as pipe:
+        pipe.evalsha("0" * 40, 0).eval("return redis.error_reply('MYERR no')", 0).eval("return 1", 0)
+        results = pipe.execute(raise_on_error=False)
+    assert isinstance(results[0], NoScriptError) and results[0].message.startswith("NOSCRIPT")
+    assert isinstance(results[1], CommandError) and results[1].message == "MYERR no"
+    assert results[2] == 1
+
+
+def test_scripts_while_watching(r, make_client):
+    # One connection only: the watching pipeline pins it, so it must load scripts on it too.
+    db = make_client(max_connections=1, timeout=2)
+    incr = db.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    r.script_flush()
+    with db.pipeline() as pipe:
+        pipe.watch("n")
+        assert incr(keys=["other"], args=[1], client=pipe) == 1  # runs at once while watching
+        pipe.multi()
+        r.script_flush()
+        incr(keys=["n"], args=[10], client=pipe)
+        assert pipe.execute() == [10]
+    assert r.script_exists(incr.sha) == [True]
 
 
 def test_transaction_runtime_error_does_not_roll_back(r):

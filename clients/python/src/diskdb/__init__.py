@@ -11,6 +11,7 @@ from .exceptions import (
     ConnectionError,
     DataError,
     DiskDBError,
+    NoScriptError,
     ProtocolError,
     TimeoutError,
     TypeMismatchError,
@@ -34,6 +35,7 @@ __all__ = [
     "UnknownCommandError",
     "TypeMismatchError",
     "AuthenticationError",
+    "NoScriptError",
     "WatchError",
     "__version__",
 ]

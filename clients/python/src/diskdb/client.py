@@ -12,14 +12,23 @@ from . import replies as R
 from ._base import ClientBase
 from ._monitor import parse_monitor_line
 from ._pubsub import Handler, PubSubState
-from .commands import Commands, Converter, EncodableT, KeyT
+from .commands import Commands, Converter, EncodableT, KeyT, Script
 from .connection import _DEFAULT, Connection, ConnectionPool
-from .exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
+from .exceptions import CommandError, ConnectionError, DataError, NoScriptError, ProtocolError, WatchError
 from .resp import NEED_MORE
 
 __all__ = ["DiskDB", "Pipeline", "PubSub", "Monitor"]
 
 _C = TypeVar("_C", bound="DiskDB")
+
+
+def _evalsha_or_load(client: Commands, script: Script, keys: List[Any], args: List[Any]) -> Any:
+    """EVALSHA now; on NOSCRIPT, SCRIPT LOAD and EVALSHA once more (redis-py's Script)."""
+    try:
+        return client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        script.sha = client.script_load(script.script)
+        return client.evalsha(script.sha, len(keys), *keys, *args)
 
 
 class DiskDB(ClientBase, Commands):
@@ -85,6 +94,9 @@ class DiskDB(ClientBase, Commands):
             if cursor == 0:
                 return
 
+    def _run_script(self, script: Script, keys: List[Any], args: List[Any]) -> Any:
+        return _evalsha_or_load(self, script, keys, args)
+
     def pipeline(self, transaction: bool = False) -> "Pipeline":
         """Queue commands and send them in one round trip; ``transaction=True`` wraps them in
         MULTI/EXEC so they run atomically."""
@@ -138,6 +150,7 @@ class Pipeline(Commands):
         self.client = client
         self.transaction = transaction
         self._queue: List[_pipeline.Queued] = []
+        self._scripts: Dict[str, Script] = {}  # by SHA1: loaded by execute() if missing
         self._conn: Optional[Connection] = None  # pinned while watching
         self._watching = False
         self._explicit_multi = False
@@ -179,6 +192,22 @@ class Pipeline(Commands):
     def _scan_iter(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise DataError("scan iterators need a client, not a pipeline")
 
+    def _run_script(self, script: Script, keys: List[Any], args: List[Any]) -> Any:
+        if self._watching and not self._explicit_multi:
+            return _evalsha_or_load(self, script, keys, args)  # runs now, as on the client
+        self._scripts[script.sha] = script
+        return self.evalsha(script.sha, len(keys), *keys, *args)
+
+    def _load_scripts(self) -> None:
+        """SCRIPT LOAD the queued scripts the server lacks, before their EVALSHA is sent; on
+        the pinned connection if watching (the pool may have no other one to spare)."""
+        scripts = list(self._scripts.values())
+        run = self._immediate if self._conn is not None else self.client._execute
+        exists = run(("SCRIPT", "EXISTS", *(s.sha for s in scripts)), R.to_bool_list, None)
+        for script, loaded in zip(scripts, exists):
+            if not loaded:
+                run(("SCRIPT", "LOAD", script.script), None, None)
+
     def watch(self, *names: KeyT) -> bool:
         """WATCH keys: EXEC will fail with WatchError if any of them changes first."""
         if self._explicit_multi:
@@ -214,6 +243,8 @@ class Pipeline(Commands):
         if not queue and not (transaction and self._watching):
             self.reset()
             return []
+        if self._scripts:
+            self._load_scripts()
         options = self.client.options
         payload, count = _pipeline.pack(queue, transaction, options.encoding)
         timeout = _pipeline.read_timeout(options.timeout, [c.block for c in queue])
@@ -248,6 +279,7 @@ class Pipeline(Commands):
     def reset(self) -> None:
         """Drop queued commands, unwatch, and give a pinned connection back to the pool."""
         self._queue = []
+        self._scripts = {}
         conn, self._conn = self._conn, None
         if conn is not None:
             if self._watching and conn.connected:

@@ -7,12 +7,15 @@ from . import replies as R
 from ._base import ClientBase
 from ._monitor import parse_monitor_line
 from ._pubsub import Handler, PubSubState
-from .commands import Commands, Converter, EncodableT, KeyT
+from .commands import Commands, Converter, EncodableT, KeyT, Script
 from .connection import _DEFAULT, Connection, ConnectionPool
-from .exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
+from .exceptions import CommandError, ConnectionError, DataError, NoScriptError, ProtocolError, WatchError
 from .resp import NEED_MORE
 __all__ = ['DiskDB', 'Pipeline', 'PubSub', 'Monitor']
 _C = TypeVar('_C', bound='DiskDB')
+
+def _evalsha_or_load(client: Commands, script: Script, keys: List[Any], args: List[Any]) -> Any:
+    ...
 
 class DiskDB(ClientBase, Commands):
     _pool_class = ConnectionPool

@@ -2,7 +2,8 @@
 
 Each method only *describes* a command: it builds the argument list and names the converter
 for the reply, then hands both to ``self._execute(args, convert, block)`` (``bitfield`` returns a
-builder whose ``execute()`` does that). What happens next is the subclass's business:
+builder whose ``execute()`` does that; ``register_script`` a ``Script`` that calls
+``self._run_script``). What happens next is the subclass's business:
 
 * ``diskdb.DiskDB`` sends the command and returns the converted reply;
 * ``diskdb.asyncio.DiskDB`` returns a coroutine that does the same;
@@ -17,6 +18,7 @@ otherwise.
 """
 
 import datetime
+import hashlib
 import json
 from collections import abc
 from typing import (
@@ -45,7 +47,7 @@ AbsExpiryT = Union[int, datetime.datetime]
 ScoreT = Union[int, float, str]  # str for "-inf", "+inf", "(1.5" (exclusive)
 Converter = Optional[Callable[[Any], Any]]
 
-__all__ = ["Commands", "BitFieldOperation", "KeyT", "EncodableT", "Value"]
+__all__ = ["Commands", "BitFieldOperation", "Script", "KeyT", "EncodableT", "Value"]
 
 
 def _seconds(value: ExpiryT) -> int:
@@ -165,8 +167,47 @@ class BitFieldOperation:
         return self.client._execute(args)
 
 
+class Script:
+    """A Lua script run by its SHA1 digest (EVALSHA), so its text is sent only when the server
+    lacks it; ``Commands.register_script`` makes it, as in redis-py.
+
+    ``script(keys=[...], args=[...])`` runs EVALSHA; if the server answers NOSCRIPT (the script
+    was never loaded, or SCRIPT FLUSH dropped it), it sends SCRIPT LOAD and EVALSHA once more.
+    The reply is ``eval``'s. ``client`` runs it on another client or on a pipeline instead: a
+    pipeline queues the EVALSHA, and its ``execute()`` first loads the queued scripts the server
+    lacks. On the asyncio client (and an asyncio pipeline in WATCH mode) the call returns an
+    awaitable.
+    """
+
+    def __init__(self, registered_client: "Commands", script: Union[str, bytes]) -> None:
+        self.registered_client = registered_client
+        self.script = script
+        text = script.encode(_encoding(registered_client)) if isinstance(script, str) else script
+        self.sha = hashlib.sha1(text).hexdigest()
+
+    def __call__(
+        self,
+        keys: Optional[Sequence[KeyT]] = None,
+        args: Optional[Sequence[EncodableT]] = None,
+        client: Optional["Commands"] = None,
+    ) -> Any:
+        """Run the script with ``keys`` as KEYS and ``args`` as ARGV."""
+        if client is None:
+            client = self.registered_client
+        return client._run_script(self, list(keys or ()), list(args or ()))
+
+
+def _encoding(client: "Commands") -> str:
+    """The encoding ``client`` sends str arguments in (a pipeline uses its client's)."""
+    options = getattr(client, "options", None)
+    if options is None:
+        options = getattr(client, "client").options
+    return options.encoding
+
+
 class Commands:
-    """The command methods; subclasses implement ``_execute`` and ``_scan_iter``."""
+    """The command methods; subclasses implement ``_execute``, ``_scan_iter`` and
+    ``_run_script``."""
 
     def _execute(self, args: Sequence[Any], convert: Converter = None, block: Optional[float] = None) -> Any:
         """Run, queue or schedule one command. ``block``: seconds the server may wait before
@@ -174,6 +215,11 @@ class Commands:
         raise NotImplementedError
 
     def _scan_iter(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def _run_script(self, script: Script, keys: List[Any], args: List[Any]) -> Any:
+        """Run a registered ``Script``: EVALSHA, and on NOSCRIPT SCRIPT LOAD then EVALSHA again
+        (a pipeline queues the EVALSHA and loads the script in ``execute()``)."""
         raise NotImplementedError
 
     # -- generic ----------------------------------------------------------------------------
@@ -1391,6 +1437,62 @@ class Commands:
 
     def xinfo_consumers(self, name: KeyT, group: EncodableT) -> List[Dict[str, Any]]:
         return self._execute(("XINFO", "CONSUMERS", name, group), R.xinfo_list)
+
+    # -- scripting (Lua) --------------------------------------------------------------------
+
+    def eval(self, script: Union[str, bytes], numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """EVAL the Lua ``script``: the first ``numkeys`` of ``keys_and_args`` are its KEYS, the
+        rest its ARGV. The server caches the script, so ``evalsha`` can run it afterwards.
+
+        Its return value comes back as Redis converts it: a number -> int (truncated), a
+        string -> str (bytes with decode_responses=False), a table -> list (up to its first
+        nil), true -> 1, false or nil -> None, ``{ok='text'}`` -> 'text'; an error (a failed
+        ``redis.call``, ``redis.error_reply``, ``{err='...'}``) -> CommandError, raised, or
+        left in place inside a list."""
+        return self._execute(("EVAL", script, numkeys, *keys_and_args))
+
+    def evalsha(self, sha: str, numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """EVALSHA: ``eval`` of the cached script with this SHA1 digest; ``NoScriptError`` if
+        the server does not have it."""
+        return self._execute(("EVALSHA", sha, numkeys, *keys_and_args))
+
+    def eval_ro(self, script: Union[str, bytes], numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """EVAL_RO: ``eval`` of a script that only reads. A write command in it fails
+        (CommandError ``ERR Write commands are not allowed from read-only scripts. ...``)."""
+        return self._execute(("EVAL_RO", script, numkeys, *keys_and_args))
+
+    def evalsha_ro(self, sha: str, numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """EVALSHA_RO: ``evalsha`` of a script that only reads, as ``eval_ro``."""
+        return self._execute(("EVALSHA_RO", sha, numkeys, *keys_and_args))
+
+    def script_load(self, script: Union[str, bytes]) -> str:
+        """SCRIPT LOAD: cache the script without running it; its SHA1 digest (hex, a str
+        whatever decode_responses says). A script that does not compile is a CommandError."""
+        return self._execute(("SCRIPT", "LOAD", script), R.to_text)
+
+    def script_exists(self, *shas: str) -> List[bool]:
+        """SCRIPT EXISTS: whether the server has each script."""
+        return self._execute(("SCRIPT", "EXISTS", *shas), R.to_bool_list)
+
+    def script_flush(self, sync_type: Optional[str] = None) -> bool:
+        """SCRIPT FLUSH: drop every cached script; ``sync_type`` 'ASYNC' or 'SYNC' (None: the
+        server's default). True."""
+        if sync_type is None:
+            return self._execute(("SCRIPT", "FLUSH"), R.is_ok)
+        if sync_type.upper() not in ("ASYNC", "SYNC"):
+            raise DataError("sync_type must be 'ASYNC', 'SYNC' or None, not %r" % (sync_type,))
+        return self._execute(("SCRIPT", "FLUSH", sync_type.upper()), R.is_ok)
+
+    def script_kill(self) -> bool:
+        """SCRIPT KILL: stop the running script, if it has not written anything; True. With no
+        script running, CommandError ``NOTBUSY No scripts in execution right now.`` (always so
+        on DiskDB, where no other command runs while a script does)."""
+        return self._execute(("SCRIPT", "KILL"), R.is_ok)
+
+    def register_script(self, script: Union[str, bytes]) -> Script:
+        """A ``Script`` calling this Lua script by its digest, loading it when the server
+        lacks it: ``incr = db.register_script(lua)``, then ``incr(keys=["k"], args=[2])``."""
+        return Script(self, script)
 
     # -- server & connection ----------------------------------------------------------------
 

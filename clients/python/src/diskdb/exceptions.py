@@ -19,6 +19,7 @@ __all__ = [
     "UnknownCommandError",
     "TypeMismatchError",
     "AuthenticationError",
+    "NoScriptError",
     "WatchError",
     "error_from_reply",
 ]
@@ -85,6 +86,11 @@ class AuthenticationError(CommandError):
     """``NOAUTH`` / ``WRONGPASS``, or AUTH sent to a server that has no password."""
 
 
+class NoScriptError(CommandError):
+    """``NOSCRIPT``: EVALSHA named a script the server does not have (never loaded, or dropped
+    by SCRIPT FLUSH); send it with EVAL or SCRIPT LOAD first."""
+
+
 class WatchError(DiskDBError):
     """A watched key changed before EXEC, so the server discarded the transaction."""
 
@@ -97,6 +103,8 @@ def error_from_reply(message: str) -> CommandError:
     """
     if message.startswith("WRONGTYPE"):
         return TypeMismatchError(message)
+    if message.startswith("NOSCRIPT"):
+        return NoScriptError(message)
     if message.startswith(("NOAUTH", "WRONGPASS")) or message.startswith(
         ("ERR AUTH", "ERR invalid password", "ERR Client sent AUTH")
     ):

@@ -27,6 +27,11 @@ def raw_bytes(reply: Reply) -> Optional[bytes]:
     return reply
 
 
+def to_text(reply: Reply) -> str:
+    """A reply that is text whatever decode_responses says (SCRIPT LOAD's SHA1 digest)."""
+    return _text(reply)
+
+
 def is_ok(reply: Reply) -> bool:
     """``+OK`` -> True. Anything else (notably nil when NX/XX blocked a write) -> False."""
     return reply == "OK" or reply == b"OK"

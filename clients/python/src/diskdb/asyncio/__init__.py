@@ -6,6 +6,7 @@ from ..exceptions import (
     ConnectionError,
     DataError,
     DiskDBError,
+    NoScriptError,
     ProtocolError,
     TimeoutError,
     TypeMismatchError,
@@ -28,5 +29,6 @@ __all__ = [
     "UnknownCommandError",
     "TypeMismatchError",
     "AuthenticationError",
+    "NoScriptError",
     "WatchError",
 ]

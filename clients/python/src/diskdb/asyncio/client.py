@@ -14,8 +14,8 @@ from .. import replies as R
 from .._base import ClientBase
 from .._monitor import parse_monitor_line
 from .._pubsub import Handler, PubSubState
-from ..commands import Commands, Converter, EncodableT, KeyT
-from ..exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
+from ..commands import Commands, Converter, EncodableT, KeyT, Script
+from ..exceptions import CommandError, ConnectionError, DataError, NoScriptError, ProtocolError, WatchError
 from ..resp import NEED_MORE
 from .connection import _DEFAULT, Connection, ConnectionPool
 
@@ -26,6 +26,15 @@ _C = TypeVar("_C", bound="DiskDB")
 
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
+
+
+async def _evalsha_or_load(client: Commands, script: Script, keys: List[Any], args: List[Any]) -> Any:
+    """EVALSHA now; on NOSCRIPT, SCRIPT LOAD and EVALSHA once more (redis-py's Script)."""
+    try:
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        script.sha = await client.script_load(script.script)
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
 
 
 class DiskDB(ClientBase, Commands):
@@ -83,6 +92,9 @@ class DiskDB(ClientBase, Commands):
             if cursor == 0:
                 return
 
+    def _run_script(self, script: Script, keys: List[Any], args: List[Any]) -> Any:
+        return _evalsha_or_load(self, script, keys, args)
+
     def pipeline(self, transaction: bool = False) -> "Pipeline":
         """Queue commands (no await needed) and send them with ``await pipe.execute()``."""
         return Pipeline(self, transaction)
@@ -125,6 +137,7 @@ class Pipeline(Commands):
         self.client = client
         self.transaction = transaction
         self._queue: List[_pipeline.Queued] = []
+        self._scripts: Dict[str, Script] = {}  # by SHA1: loaded by execute() if missing
         self._conn: Optional[Connection] = None
         self._watching = False
         self._explicit_multi = False
@@ -163,6 +176,22 @@ class Pipeline(Commands):
     def _scan_iter(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise DataError("scan iterators need a client, not a pipeline")
 
+    def _run_script(self, script: Script, keys: List[Any], args: List[Any]) -> Any:
+        if self._watching and not self._explicit_multi:
+            return _evalsha_or_load(self, script, keys, args)  # runs now, as on the client
+        self._scripts[script.sha] = script
+        return self.evalsha(script.sha, len(keys), *keys, *args)
+
+    async def _load_scripts(self) -> None:
+        """SCRIPT LOAD the queued scripts the server lacks, before their EVALSHA is sent; on
+        the pinned connection if watching (the pool may have no other one to spare)."""
+        scripts = list(self._scripts.values())
+        run = self._immediate if self._conn is not None else self.client._execute
+        exists = await run(("SCRIPT", "EXISTS", *(s.sha for s in scripts)), R.to_bool_list, None)
+        for script, loaded in zip(scripts, exists):
+            if not loaded:
+                await run(("SCRIPT", "LOAD", script.script), None, None)
+
     async def watch(self, *names: KeyT) -> bool:
         if self._explicit_multi:
             raise DataError("WATCH must come before MULTI")
@@ -191,6 +220,8 @@ class Pipeline(Commands):
         if not queue and not (transaction and self._watching):
             await self.reset()
             return []
+        if self._scripts:
+            await self._load_scripts()
         options = self.client.options
         payload, count = _pipeline.pack(queue, transaction, options.encoding)
         timeout = _pipeline.read_timeout(options.timeout, [c.block for c in queue])
@@ -224,6 +255,7 @@ class Pipeline(Commands):
 
     async def reset(self) -> None:
         self._queue = []
+        self._scripts = {}
         conn, self._conn = self._conn, None
         if conn is not None:
             if self._watching and conn.connected:

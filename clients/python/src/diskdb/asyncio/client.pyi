@@ -8,14 +8,17 @@ from .. import replies as R
 from .._base import ClientBase
 from .._monitor import parse_monitor_line
 from .._pubsub import Handler, PubSubState
-from ..commands import Commands, Converter, EncodableT, KeyT
-from ..exceptions import CommandError, ConnectionError, DataError, ProtocolError, WatchError
+from ..commands import Commands, Converter, EncodableT, KeyT, Script
+from ..exceptions import CommandError, ConnectionError, DataError, NoScriptError, ProtocolError, WatchError
 from ..resp import NEED_MORE
 from .connection import _DEFAULT, Connection, ConnectionPool
 __all__ = ['DiskDB', 'Pipeline', 'PubSub', 'Monitor']
 _C = TypeVar('_C', bound='DiskDB')
 
 async def _maybe_await(value: Any) -> Any:
+    ...
+
+async def _evalsha_or_load(client: Commands, script: Script, keys: List[Any], args: List[Any]) -> Any:
     ...
 
 class DiskDB(ClientBase, AsyncCommands):
