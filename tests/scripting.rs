@@ -235,3 +235,25 @@ fn script_writes_survive_a_crash() {
     assert_eq!(c.cmd(&["LLEN", "list"]), int(100));
     assert_eq!(c.cmd(&["LINDEX", "list", "-1"]), bulk("100"));
 }
+
+#[test]
+fn a_script_that_runs_too_long_is_stopped_and_its_writes_discarded() {
+    let server = Server::start();
+    if server.is_reference() {
+        // Redis answers BUSY to others and waits for SCRIPT KILL; DiskDB, which keeps
+        // every other client out while a script runs, stops it itself.
+        return;
+    }
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "busy-reply-threshold", "200"]), ok());
+    let reply = eval(&mut c, "redis.call('set', 'x', '1') while true do end", &[], &[]);
+    assert!(reply.error().starts_with("ERR Script killed after running longer than busy-reply-threshold (200 ms)"), "{reply:?}");
+    assert_eq!(c.cmd(&["EXISTS", "x"]), int(0));
+    // Caught errors do not keep it alive.
+    let reply = eval(&mut c, "while true do pcall(function() while true do end end) end", &[], &[]);
+    assert!(reply.error().starts_with("ERR Script killed"), "{reply:?}");
+    // The server and the Lua state go on.
+    assert_eq!(server.client().cmd(&["PING"]), Value::Simple("PONG".into()));
+    assert_eq!(eval(&mut c, "return redis.call('set', 'x', '2')", &[], &[]), ok());
+    assert_eq!(c.cmd(&["GET", "x"]), bulk("2"));
+}

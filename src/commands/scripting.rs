@@ -21,7 +21,10 @@ use crate::protocol::Reply;
 use crate::storage::Txn;
 use crate::types::geo::c_i64;
 use bytes::Bytes;
-use mlua::{ffi, Function, LightUserData, Lua, MultiValue, StdLib, Table, Value};
+use mlua::{ffi, Function, HookTriggers, LightUserData, Lua, MultiValue, StdLib, Table, Value, VmState};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 use std::ffi::c_int;
 use parking_lot::Mutex;
 use std::cell::RefCell;
@@ -225,6 +228,20 @@ internal.handler = function(err)
     return err
 end
 
+-- A script stopped for running too long (Vm::run) must not catch that and go on: once
+-- stopped, every protected call raises again as it returns.
+local rawpcall, rawxpcall, resume, killed = pcall, xpcall, coroutine.resume, internal.killed
+local function rethrow(...)
+    if killed() then
+        error('script killed', 0)
+    end
+    return ...
+end
+pcall = function(...) return rethrow(rawpcall(...)) end
+xpcall = function(...) return rethrow(rawxpcall(...)) end
+coroutine.resume = function(...) return rethrow(resume(...)) end
+internal.xpcall = rawxpcall
+
 debug = nil
 print = nil
 dofile = nil
@@ -285,7 +302,13 @@ struct Vm {
     generation: u64,
     internal: Table,
     compiled: HashMap<String, Function>,
+    /// When the running script is stopped (see [`Vm::run`]), and whether it was.
+    deadline: Rc<Cell<Option<Instant>>>,
+    killed: Rc<Cell<bool>>,
 }
+
+/// How many Lua instructions run between two looks at the clock.
+const HOOK_INSTRUCTIONS: u32 = 100_000;
 
 impl Vm {
     fn new(generation: u64) -> mlua::Result<Vm> {
@@ -295,9 +318,20 @@ impl Vm {
         globals.set("redis", redis_library(&lua)?)?;
         globals.set("bit", bit_library(&lua)?)?;
         globals.set("cjson", cjson_library(&lua)?)?;
+        let (deadline, killed) = (Rc::new(Cell::new(None::<Instant>)), Rc::new(Cell::new(false)));
         let internal = lua.create_table()?;
+        let was_killed = killed.clone();
+        internal.raw_set("killed", lua.create_function(move |_, ()| Ok(was_killed.get()))?)?;
         lua.load(PRELUDE).set_name("=prelude").call::<()>(internal.clone())?;
-        Ok(Vm { lua, generation, internal, compiled: HashMap::new() })
+        let (at, kill) = (deadline.clone(), killed.clone());
+        lua.set_hook(HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS), move |_, _| {
+            if at.get().is_some_and(|at| Instant::now() >= at) {
+                kill.set(true);
+                return Err(mlua::Error::runtime("script killed"));
+            }
+            Ok(VmState::Continue)
+        })?;
+        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), deadline, killed })
     }
 
     fn function(&mut self, sha: &str, body: &[u8]) -> Result<Function, CmdError> {
@@ -317,6 +351,13 @@ impl Vm {
         globals.raw_set("KEYS", strings(&lua, keys).map_err(lua_err)?).map_err(lua_err)?;
         globals.raw_set("ARGV", strings(&lua, argv).map_err(lua_err)?).map_err(lua_err)?;
 
+        // A script runs with every other client kept out, so one that never ends would
+        // hold the server for good, and no SCRIPT KILL could reach it: past
+        // busy-reply-threshold it is stopped and its writes are discarded.
+        let limit_ms = ctx.state.settings.read().redis_params.get("busy-reply-threshold").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        self.killed.set(false);
+        self.deadline.set((limit_ms > 0).then(|| Instant::now() + Duration::from_millis(limit_ms)));
+
         // Commands see RESP2 and their own database, as in Redis: the script's SELECT
         // does not change the caller's.
         let (resp, db) = (ctx.session.resp, ctx.session.db);
@@ -330,7 +371,7 @@ impl Vm {
                 let dispatch = scope.create_function_mut(|lua, args: MultiValue| call.run(lua, args))?;
                 lua.set_named_registry_value(DISPATCH_KEY, dispatch)?;
                 let handler: Function = self.internal.raw_get("handler")?;
-                let xpcall: Function = lua.globals().raw_get("xpcall")?;
+                let xpcall: Function = self.internal.raw_get("xpcall")?;
                 let result = xpcall.call::<MultiValue>((function, handler))?;
                 let mut values = result.into_iter();
                 let ok = matches!(values.next(), Some(Value::Boolean(true)));
@@ -339,8 +380,15 @@ impl Vm {
             })
         };
         let _ = lua.set_named_registry_value(DISPATCH_KEY, Value::Nil);
+        self.deadline.set(None);
         ctx.session.resp = resp;
         ctx.session.set_db(db);
+        if self.killed.get() {
+            // Its transaction is dropped uncommitted: none of its writes happened.
+            return Err(CmdError::err(format!(
+                "Script killed after running longer than busy-reply-threshold ({limit_ms} ms); its writes were discarded script: {sha}"
+            )));
+        }
         if let Some(txn) = own_txn {
             txn.into_inner().commit()?;
             for (db, argv) in &written {
