@@ -278,6 +278,8 @@ pub struct ServerState {
     pub gate: parking_lot::RwLock<()>,
     /// Lua scripts by SHA-1 (EVAL, SCRIPT LOAD).
     pub scripts: super::scripting::Scripts,
+    /// Function libraries (FUNCTION LOAD, FCALL).
+    pub functions: super::functions::Functions,
     /// SLOWLOG's entries and settings.
     pub slowlog: super::slowlog::SlowLog,
 }

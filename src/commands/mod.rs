@@ -9,6 +9,7 @@ mod args;
 pub mod blocking;
 pub mod connection;
 pub mod context;
+pub mod functions;
 pub mod geo;
 pub mod hash;
 pub mod json;
@@ -143,7 +144,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 16] {
+fn families() -> [&'static [Command]; 17] {
     [
         connection::TABLE,
         string::TABLE,
@@ -161,6 +162,7 @@ fn families() -> [&'static [Command]; 16] {
         slowlog::TABLE,
         scripting::TABLE,
         replication::TABLE,
+        functions::TABLE,
     ]
 }
 

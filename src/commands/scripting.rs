@@ -54,7 +54,7 @@ const SCRIPT_SUBS: &[Command] = &[
 /// Whether `argv` runs a script, which the server runs with every other client kept out.
 pub fn is_script(argv: &[Bytes]) -> bool {
     let name = &argv[0];
-    ["eval", "evalsha", "eval_ro", "evalsha_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// The server's scripts by SHA-1 (lowercase hex), and a generation that SCRIPT FLUSH moves
@@ -125,13 +125,19 @@ fn run(ctx: &mut Ctx, args: &mut Args, by_sha: bool, read_only: bool) -> Result<
     } else {
         (scripts.add(script), script)
     };
-    let generation = scripts.generation.load(Ordering::Acquire);
+    with_vm(ctx, |vm, ctx| vm.run(ctx, &sha, body, keys, argv, read_only))
+}
+
+/// Runs `f` with this thread's Lua state, built (again) if there is none yet or SCRIPT
+/// FLUSH has moved the cache on since.
+pub(super) fn with_vm<R>(ctx: &mut Ctx, f: impl FnOnce(&mut Vm, &mut Ctx) -> Result<R, CmdError>) -> Result<R, CmdError> {
+    let generation = ctx.state.scripts.generation.load(Ordering::Acquire);
     VM.with(|vm| {
         let mut vm = vm.borrow_mut();
         if vm.as_ref().is_none_or(|vm| vm.generation != generation) {
             *vm = Some(Vm::new(generation).map_err(|e| CmdError::err(format!("cannot start Lua: {e}")))?);
         }
-        vm.as_mut().expect("just built").run(ctx, &sha, body, keys, argv, read_only)
+        f(vm.as_mut().expect("just built"), ctx)
     })
 }
 
@@ -198,6 +204,25 @@ thread_local! {
 /// The name scripts are compiled under: Lua's messages then say `user_script:LINE:`.
 const CHUNK_NAME: &str = "@user_script";
 
+/// The name function libraries are compiled under, as in Redis.
+const FUNCTION_CHUNK_NAME: &str = "@user_function";
+
+/// The flags a function may be registered with (Redis 7's).
+pub(super) const FUNCTION_FLAGS: [&str; 5] = ["no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"];
+
+/// A function a library registered.
+pub(super) struct Registered {
+    pub name: String,
+    pub callback: Function,
+    pub flags: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// Library and function names: letters, digits and underscores, at least one.
+pub(super) fn valid_name(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+}
+
 /// Where each run puts its dispatcher (a scoped Rust function) in the Lua registry, for
 /// `redis.call` and `redis.pcall` to reach.
 const DISPATCH_KEY: &str = "diskdb.dispatch";
@@ -219,7 +244,7 @@ internal.handler = function(err)
         for level = 2, 64 do
             local frame = getinfo(level, 'Sl')
             if frame == nil then break end
-            if frame.source == '@user_script' then
+            if frame.source == '@user_script' or frame.source == '@user_function' then
                 err.source, err.line = frame.source, frame.currentline
                 break
             end
@@ -241,6 +266,24 @@ pcall = function(...) return rethrow(rawpcall(...)) end
 xpcall = function(...) return rethrow(rawxpcall(...)) end
 coroutine.resume = function(...) return rethrow(resume(...)) end
 internal.xpcall = rawxpcall
+
+-- FUNCTION LOAD: a library's code registers its functions into internal.registering;
+-- redis.register_function exists only while it runs (load_library), as in Redis.
+internal.register_function = function(name, callback)
+    local registering = internal.registering
+    local entry
+    if type(name) == 'table' then
+        entry = {name = name.function_name, callback = name.callback, flags = name.flags, description = name.description}
+    else
+        entry = {name = name, callback = callback}
+    end
+    registering[#registering + 1] = entry
+end
+
+-- FCALL: a function called with its keys and arguments, as xpcall's argument-less callee.
+internal.bind = function(f, keys, args)
+    return function() return f(keys, args) end
+end
 
 debug = nil
 print = nil
@@ -297,11 +340,15 @@ unsafe extern "C-unwind" fn redis_call(state: *mut ffi::lua_State) -> c_int {
 }
 
 /// One thread's Lua state and the scripts compiled in it.
-struct Vm {
+pub(super) struct Vm {
     lua: Lua,
     generation: u64,
     internal: Table,
     compiled: HashMap<String, Function>,
+    /// The callbacks of the function libraries loaded here, by function name, as of
+    /// the libraries' generation `functions_generation`.
+    functions: HashMap<String, Function>,
+    functions_generation: u64,
     /// When the running script is stopped (see [`Vm::run`]), and whether it was.
     deadline: Rc<Cell<Option<Instant>>>,
     killed: Rc<Cell<bool>>,
@@ -311,7 +358,7 @@ struct Vm {
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 
 impl Vm {
-    fn new(generation: u64) -> mlua::Result<Vm> {
+    pub(super) fn new(generation: u64) -> mlua::Result<Vm> {
         // The debug library only while the prelude takes `getinfo` from it.
         let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, mlua::LuaOptions::default()) };
         let globals = lua.globals();
@@ -331,7 +378,7 @@ impl Vm {
             }
             Ok(VmState::Continue)
         })?;
-        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), deadline, killed })
+        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), functions: HashMap::new(), functions_generation: 0, deadline, killed })
     }
 
     fn function(&mut self, sha: &str, body: &[u8]) -> Result<Function, CmdError> {
@@ -345,11 +392,110 @@ impl Vm {
 
     fn run(&mut self, ctx: &mut Ctx, sha: &str, body: &[u8], keys: &[Bytes], argv: &[Bytes], read_only: bool) -> Result<Reply, CmdError> {
         let function = self.function(sha, body)?;
+        let globals = self.lua.globals();
+        globals.raw_set("KEYS", strings(&self.lua, keys).map_err(lua_err)?).map_err(lua_err)?;
+        globals.raw_set("ARGV", strings(&self.lua, argv).map_err(lua_err)?).map_err(lua_err)?;
+        self.execute(ctx, function, sha, read_only)
+    }
+
+    /// Runs a library's code (FUNCTION LOAD) and returns the functions it registered,
+    /// checked as Redis checks them.
+    pub(super) fn load_library(&self, body: &[u8]) -> Result<Vec<Registered>, CmdError> {
+        let registering_failed = |why: String| CmdError::err(format!("Error registering functions: {why}"));
+        let chunk = self.lua.load(body).set_name(FUNCTION_CHUNK_NAME).into_function().map_err(|e| {
+            let message = match &e {
+                mlua::Error::SyntaxError { message, .. } => message.clone(),
+                other => other.to_string(),
+            };
+            CmdError::err(format!("Error compiling function: {}", message.replace(['\r', '\n'], " ")))
+        })?;
+        let registering = self.lua.create_table().map_err(lua_err)?;
+        self.internal.raw_set("registering", registering.clone()).map_err(lua_err)?;
+        let redis: Table = self.lua.globals().raw_get("redis").map_err(lua_err)?;
+        let register: Function = self.internal.raw_get("register_function").map_err(lua_err)?;
+        redis.raw_set("register_function", register).map_err(lua_err)?;
+        let handler: Function = self.internal.raw_get("handler").map_err(lua_err)?;
+        let xpcall: Function = self.internal.raw_get("xpcall").map_err(lua_err)?;
+        let result = xpcall.call::<MultiValue>((chunk, handler));
+        let _ = self.internal.raw_set("registering", Value::Nil);
+        let _ = redis.raw_set("register_function", Value::Nil);
+        let mut values = result.map_err(lua_err)?.into_iter();
+        if !matches!(values.next(), Some(Value::Boolean(true))) {
+            let why = match values.next() {
+                Some(Value::Table(t)) => t.raw_get::<Option<String>>("err").ok().flatten().unwrap_or_default(),
+                _ => String::new(),
+            };
+            return Err(registering_failed(why));
+        }
+        let mut registered: Vec<Registered> = Vec::new();
+        for entry in registering.sequence_values::<Table>() {
+            let entry = entry.map_err(lua_err)?;
+            let name = match entry.raw_get::<Value>("name").map_err(lua_err)? {
+                Value::String(s) if valid_name(&s.as_bytes()) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+                // Redis 7.0 words a bad function name as a bad library name.
+                _ => return Err(registering_failed("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long".into())),
+            };
+            let Value::Function(callback) = entry.raw_get::<Value>("callback").map_err(lua_err)? else {
+                return Err(registering_failed("ERR callback must be a function".into()));
+            };
+            let mut flags = Vec::new();
+            match entry.raw_get::<Value>("flags").map_err(lua_err)? {
+                Value::Nil => {}
+                Value::Table(t) => {
+                    for flag in t.sequence_values::<mlua::LuaString>() {
+                        let flag = String::from_utf8_lossy(&flag.map_err(lua_err)?.as_bytes()).into_owned();
+                        if !FUNCTION_FLAGS.contains(&flag.as_str()) {
+                            return Err(registering_failed("ERR unknown flag given".into()));
+                        }
+                        flags.push(flag);
+                    }
+                }
+                _ => return Err(registering_failed("ERR flags argument to redis.register_function must be a table representing function flags".into())),
+            }
+            let description = match entry.raw_get::<Value>("description").map_err(lua_err)? {
+                Value::String(s) => Some(String::from_utf8_lossy(&s.as_bytes()).into_owned()),
+                _ => None,
+            };
+            if registered.iter().any(|r| r.name == name) {
+                return Err(registering_failed("ERR Function already exists in the library".into()));
+            }
+            registered.push(Registered { name, callback, flags, description });
+        }
+        if registered.is_empty() {
+            return Err(CmdError::err("No functions registered"));
+        }
+        Ok(registered)
+    }
+
+    /// The callback of function `name`, loading its library into this state when the
+    /// libraries changed (`generation`) or it is not here yet; `library` gives the body of
+    /// the library that has it.
+    pub(super) fn library_function(&mut self, generation: u64, name: &str, library: impl FnOnce() -> Option<Bytes>) -> Result<Function, CmdError> {
+        if self.functions_generation != generation {
+            self.functions.clear();
+            self.functions_generation = generation;
+        }
+        if let Some(f) = self.functions.get(name) {
+            return Ok(f.clone());
+        }
+        let body = library().ok_or_else(|| CmdError::err("Function not found"))?;
+        for r in self.load_library(&body)? {
+            self.functions.insert(r.name, r.callback);
+        }
+        self.functions.get(name).cloned().ok_or_else(|| CmdError::err("Function not found"))
+    }
+
+    /// Runs a registered function (FCALL): `callback(keys, args)`, named `name` in errors.
+    pub(super) fn call_function(&mut self, ctx: &mut Ctx, callback: Function, name: &str, keys: &[Bytes], argv: &[Bytes], read_only: bool) -> Result<Reply, CmdError> {
+        let bind: Function = self.internal.raw_get("bind").map_err(lua_err)?;
+        let (keys, argv) = (strings(&self.lua, keys).map_err(lua_err)?, strings(&self.lua, argv).map_err(lua_err)?);
+        let bound: Function = bind.call((callback, keys, argv)).map_err(lua_err)?;
+        self.execute(ctx, bound, name, read_only)
+    }
+
+    /// Runs `function` (taking no arguments) as a script, `name` naming it in errors.
+    fn execute(&mut self, ctx: &mut Ctx, function: Function, name: &str, read_only: bool) -> Result<Reply, CmdError> {
         let lua = self.lua.clone();
-        let lua_err = |e: mlua::Error| CmdError::err(format!("Lua: {e}"));
-        let globals = lua.globals();
-        globals.raw_set("KEYS", strings(&lua, keys).map_err(lua_err)?).map_err(lua_err)?;
-        globals.raw_set("ARGV", strings(&lua, argv).map_err(lua_err)?).map_err(lua_err)?;
 
         // A script runs with every other client kept out, so one that never ends would
         // hold the server for good, and no SCRIPT KILL could reach it: past
@@ -376,7 +522,7 @@ impl Vm {
                 let mut values = result.into_iter();
                 let ok = matches!(values.next(), Some(Value::Boolean(true)));
                 let value = values.next().unwrap_or(Value::Nil);
-                Ok(if ok { Ok(to_reply(&value, 0)) } else { Err(script_error(&value, sha)) })
+                Ok(if ok { Ok(to_reply(&value, 0)) } else { Err(script_error(&value, name)) })
             })
         };
         let _ = lua.set_named_registry_value(DISPATCH_KEY, Value::Nil);
@@ -386,7 +532,7 @@ impl Vm {
         if self.killed.get() {
             // Its transaction is dropped uncommitted: none of its writes happened.
             return Err(CmdError::err(format!(
-                "Script killed after running longer than busy-reply-threshold ({limit_ms} ms); its writes were discarded script: {sha}"
+                "Script killed after running longer than busy-reply-threshold ({limit_ms} ms); its writes were discarded script: {name}"
             )));
         }
         if let Some(txn) = own_txn {
@@ -397,6 +543,10 @@ impl Vm {
         }
         outcome.map_err(lua_err)?.map_err(CmdError::Msg)
     }
+}
+
+fn lua_err(e: mlua::Error) -> CmdError {
+    CmdError::err(format!("Lua: {e}"))
 }
 
 /// What `redis.call` and `redis.pcall` reach: runs one command of the script.

@@ -25,7 +25,6 @@ pub const TABLE: &[Command] = &[
     cmd("bgsave", -1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Write a RocksDB checkpoint in the background", bgsave),
     cmd("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Stop the server cleanly", shutdown),
     cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Debugging helpers", debug),
-    cmd("function", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage functions (none exist yet)", function),
     cmd("bgrewriteaof", 1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Flush the memtables, so RocksDB can drop the WAL behind them", bgrewriteaof),
     cmd("lolwut", -1, READONLY | FAST, (0, 0, 0), "server", "The version, Redis style", lolwut),
     cmd("memory", -2, 0, (0, 0, 0), "server", "Memory use of keys", memory),
@@ -867,40 +866,6 @@ fn debug_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "COMPACT",
             "    Compact the store now, reclaiming the space of deleted data (DiskDB).",
         ],
-    ))
-}
-
-const FUNCTION_SUBS: &[Command] = &[
-    cmd("flush", -2, WRITE | NOSCRIPT, (0, 0, 0), "scripting", "Delete every function (there are none yet)", function_flush),
-    cmd("list", -2, NOSCRIPT, (0, 0, 0), "scripting", "List functions (there are none yet)", function_list),
-    cmd("help", 2, NOSCRIPT, (0, 0, 0), "scripting", "Show help", function_help),
-];
-
-fn function(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    dispatch_sub(ctx, args, "function", FUNCTION_SUBS)
-}
-
-fn function_flush(_ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
-    match args.try_next() {
-        None => Ok(Reply::Ok),
-        Some(m) if is(m, "ASYNC") || is(m, "SYNC") => {
-            if args.finish().is_err() {
-                return Err(subcommand_syntax_error(args.argv()[1].as_ref(), "FUNCTION"));
-            }
-            Ok(Reply::Ok)
-        }
-        Some(_) => Err(CmdError::err("FUNCTION FLUSH only supports SYNC|ASYNC option")),
-    }
-}
-
-fn function_list(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(Reply::Array(vec![]))
-}
-
-fn function_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
-    Ok(help_reply(
-        "FUNCTION",
-        &["FLUSH [ASYNC|SYNC]", "    Delete all the libraries (DiskDB has none yet).", "LIST", "    List libraries."],
     ))
 }
 

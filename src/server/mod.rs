@@ -89,7 +89,9 @@ pub async fn run(config: Config) -> Result<(), String> {
         watches: Default::default(),
         gate: Default::default(),
         scripts: Default::default(),
+        functions: Default::default(),
     });
+    state.functions.restore(&store)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let background = spawn_background(state.clone(), stop.clone());

@@ -368,6 +368,24 @@ impl Storage {
         Ok(store)
     }
 
+    /// The rows of the `system` family whose keys start with `prefix`, in key order
+    /// (server-wide state kept beside the data: function libraries). Writes go through
+    /// [`Storage::write`] with `cf::SYSTEM` rows.
+    pub fn system_rows(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut it = self.db.raw_iterator_cf(self.cf(cf::SYSTEM));
+        it.seek(prefix);
+        let mut rows = Vec::new();
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if !k.starts_with(prefix) {
+                break;
+            }
+            rows.push((k.to_vec(), v.to_vec()));
+            it.next();
+        }
+        it.status()?;
+        Ok(rows)
+    }
+
     fn load_state(&self, databases: usize) -> Result<()> {
         let sys = self.cf(cf::SYSTEM);
         let mut map: Vec<u8> = self.db.get_cf(sys, DBMAP_KEY)?.unwrap_or_default();
