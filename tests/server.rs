@@ -877,3 +877,29 @@ fn memory_lolwut_and_bgrewriteaof() {
     assert_eq!(c.cmd(&["BGREWRITEAOF"]), Value::Simple("Background append only file rewriting started".into()));
     assert_eq!(c.cmd(&["GET", "k"]), bulk("v"));
 }
+
+#[test]
+fn latency_monitor_samples_slow_commands() {
+    let s = Server::start();
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["LATENCY", "LATEST"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LATENCY", "GRAPH", "command"]), err("ERR No samples available for event 'command'"));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "1"]), ok());
+    // A command that certainly takes more than a millisecond.
+    assert_eq!(c.cmd(&["EVAL", "local i = 0 while i < 3000000 do i = i + 1 end return i", "0"]), int(3_000_000));
+    let latest = c.cmd(&["LATENCY", "LATEST"]).array();
+    assert_eq!(latest.len(), 1, "{latest:?}");
+    let sample = latest[0].array();
+    assert_eq!(sample[0], bulk("command"));
+    let (latest_ms, max_ms) = (sample[2].int(), sample[3].int());
+    assert!(latest_ms >= 1 && max_ms >= latest_ms, "{sample:?}");
+    let history = c.cmd(&["LATENCY", "HISTORY", "command"]).array();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].array()[1], int(latest_ms));
+    assert!(c.cmd(&["LATENCY", "GRAPH", "command"]).text().starts_with(&format!("command - high {latest_ms} ms")));
+    assert_eq!(c.cmd(&["LATENCY", "RESET", "nosuch"]), int(0));
+    assert_eq!(c.cmd(&["LATENCY", "RESET"]), int(1));
+    assert_eq!(c.cmd(&["LATENCY", "LATEST"]), arr(vec![]));
+    assert_eq!(c.cmd(&["LATENCY", "HISTORY", "command"]), arr(vec![]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "0"]), ok());
+}

@@ -280,6 +280,8 @@ pub struct ServerState {
     pub scripts: super::scripting::Scripts,
     /// Function libraries (FUNCTION LOAD, FCALL).
     pub functions: super::functions::Functions,
+    /// LATENCY's samples.
+    pub latency: super::latency::Latency,
     /// SLOWLOG's entries and settings.
     pub slowlog: super::slowlog::SlowLog,
 }

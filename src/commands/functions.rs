@@ -89,6 +89,14 @@ impl Functions {
         })
     }
 
+    pub fn library_count(&self) -> usize {
+        self.libraries.lock().len()
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.libraries.lock().values().map(|l| l.functions.len()).sum()
+    }
+
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
@@ -264,9 +272,11 @@ fn function_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn function_stats(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     let s = Reply::from_str;
-    let libraries = ctx.state.functions.libraries.lock();
-    let count = libraries.values().map(|l| l.functions.len()).sum::<usize>();
-    let lua = Reply::Map(vec![(s("libraries_count"), Reply::Int(libraries.len() as i64)), (s("functions_count"), Reply::Int(count as i64))]);
+    let functions = &ctx.state.functions;
+    let lua = Reply::Map(vec![
+        (s("libraries_count"), Reply::Int(functions.library_count() as i64)),
+        (s("functions_count"), Reply::Int(functions.function_count() as i64)),
+    ]);
     Ok(Reply::Map(vec![(s("running_script"), Reply::Nil), (s("engines"), Reply::Map(vec![(s("LUA"), lua)]))]))
 }
 

@@ -14,6 +14,7 @@ pub mod geo;
 pub mod hash;
 pub mod json;
 pub mod keys;
+pub mod latency;
 pub mod list;
 pub mod multi;
 pub mod pubsub;
@@ -144,7 +145,7 @@ impl Command {
 }
 
 /// Every command family, listed explicitly.
-fn families() -> [&'static [Command]; 17] {
+fn families() -> [&'static [Command]; 18] {
     [
         connection::TABLE,
         string::TABLE,
@@ -163,6 +164,7 @@ fn families() -> [&'static [Command]; 17] {
         scripting::TABLE,
         replication::TABLE,
         functions::TABLE,
+        latency::TABLE,
     ]
 }
 
@@ -295,10 +297,11 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     ctx.expire_touched_keys(cmd, argv);
     let mut args = Args::new(argv);
     // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
-    let started = if cmd.name == "exec" { None } else { state.slowlog.start() };
+    let started = if cmd.name == "exec" { None } else { state.slowlog.start().or_else(|| state.latency.start()) };
     let result = (cmd.run)(ctx, &mut args);
     if let Some(started) = started {
         state.slowlog.record(started, ctx, argv);
+        state.latency.record(started, cmd);
     }
     // Shown once run, failed or not; not again when run again (see `Session::rerun`).
     if state.pubsub.hub.monitoring() && !ctx.session.rerun && !ctx.admin_subcommand.unwrap_or(cmd.has(flag::ADMIN)) {

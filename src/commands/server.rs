@@ -242,13 +242,17 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\n\
                  used_memory_peak:{rss}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\
                  block_cache_capacity:{}\r\nblock_cache_usage:{cache}\r\nmemtable_usage:{}\r\n\
-                 meta_cache_capacity:{}\r\nmeta_cache_usage:{}\r\nmem_allocator:libc\r\n",
+                 meta_cache_capacity:{}\r\nmeta_cache_usage:{}\r\nmem_allocator:libc\r\n\
+                 number_of_cached_scripts:{}\r\nnumber_of_functions:{}\r\nnumber_of_libraries:{}\r\n",
                 human_bytes(rss),
                 human_bytes(rss),
                 cfg.block_cache_size,
                 state.store.memtable_usage(),
                 cfg.meta_cache_size,
-                state.store.meta_cache_usage()
+                state.store.meta_cache_usage(),
+                state.scripts.len(),
+                state.functions.function_count(),
+                state.functions.library_count()
             );
             buffer_pool_info(state, out);
             out.push_str("\r\n");
@@ -576,6 +580,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 let current = settings.redis_params.get(&name).cloned().unwrap_or_default();
                 let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
                 ctx.state.slowlog.apply_param(&name, &value);
+                ctx.state.latency.apply_param(&name, &value);
                 match name.as_str() {
                     "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
                     "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),

@@ -90,6 +90,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         gate: Default::default(),
         scripts: Default::default(),
         functions: Default::default(),
+        latency: Default::default(),
     });
     state.functions.restore(&store)?;
 
