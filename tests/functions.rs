@@ -21,6 +21,9 @@ fn libraries_load_and_their_functions_run() {
     assert_eq!(c.cmd(&["FCALL_RO", "echo_it", "0", "hi"]), bulk("hi"));
     assert_eq!(c.cmd(&["FCALL_RO", "incr_it", "1", "k"]), err("ERR Can not execute a script with write flag using *_ro command."));
     assert_eq!(c.cmd(&["FCALL", "nosuch", "0"]), err("ERR Function not found"));
+    // The function is looked up before its key count is read.
+    assert_eq!(c.cmd(&["FCALL", "nosuch", "x"]), err("ERR Function not found"));
+    assert_eq!(c.cmd(&["FCALL", "nosuch", "5", "k"]), err("ERR Function not found"));
     assert_eq!(c.cmd(&["FCALL", "incr_it", "x"]), err("ERR Bad number of keys provided"));
     assert_eq!(c.cmd(&["FCALL", "incr_it", "2", "k"]), err("ERR Number of keys can't be greater than number of args"));
     // A no-writes function cannot write, whichever command calls it.
@@ -93,6 +96,14 @@ fn function_list_and_stats() {
     assert_eq!(list.len(), 1);
     assert_eq!(functions(&list[0]), (expected, vec![bulk("library_code"), bulk(MYLIB)]));
     assert_eq!(c.cmd(&["FUNCTION", "LIST", "LIBRARYNAME", "other*"]), arr(vec![]));
+    // Library patterns ignore case; flags are a set, shown in Redis's order.
+    assert_eq!(c.cmd(&["FUNCTION", "LIST", "LIBRARYNAME", "MYL*"]).array().len(), 1);
+    let lib = "#!lua name=flagged\nredis.register_function{function_name='f', callback=function() return 1 end, flags={'allow-stale', 'no-writes', 'allow-stale'}}";
+    assert_eq!(c.cmd(&["FUNCTION", "LOAD", lib]), bulk("flagged"));
+    let listed = c.cmd(&["FUNCTION", "LIST", "LIBRARYNAME", "flagged"]).array();
+    let function = listed[0].array()[5].array()[0].array();
+    assert_eq!(function[5], arr(vec![Value::Simple("no-writes".into()), Value::Simple("allow-stale".into())]));
+    assert_eq!(c.cmd(&["FUNCTION", "DELETE", "flagged"]), ok());
     let stats = c.cmd(&["FUNCTION", "STATS"]);
     let engines = arr(vec![bulk("LUA"), arr(vec![bulk("libraries_count"), int(1), bulk("functions_count"), int(2)])]);
     assert_eq!(stats, arr(vec![bulk("running_script"), Value::Nil, bulk("engines"), engines]));

@@ -220,6 +220,20 @@ fn scripts_queue_inside_multi() {
     assert_eq!(c.cmd(&["INCR", "m"]), Value::Simple("QUEUED".into()));
     assert_eq!(eval(&mut c, "return redis.call('get', 'm')", &[], &[]), Value::Simple("QUEUED".into()));
     assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1), int(2), bulk("2")]));
+    // A script's writes inside EXEC break watches and wake waiters too, keys it did not
+    // declare included.
+    let mut watcher = server.client();
+    assert_eq!(watcher.cmd(&["WATCH", "undeclared"]), ok());
+    let mut waiting = server.client();
+    waiting.send_raw(&Client::encode(&[b"BLPOP", b"jobs", b"0"]));
+    server.wait_blocked(1);
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(eval(&mut c, "redis.call('set', 'undeclared', 'x') return redis.call('rpush', 'jobs', 'j1')", &[], &[]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1)]));
+    assert_eq!(waiting.read(), arr(vec![bulk("jobs"), bulk("j1")]));
+    assert_eq!(watcher.cmd(&["MULTI"]), ok());
+    assert_eq!(watcher.cmd(&["SET", "undeclared", "mine"]), Value::Simple("QUEUED".into()));
+    assert_eq!(watcher.cmd(&["EXEC"]), Value::Nil);
 }
 
 #[test]

@@ -414,6 +414,9 @@ pub struct Ctx<'a> {
     /// Where a read-only command notes the collection versions it read, to be run again
     /// if one changed under it ([`crate::storage::read_stable`]).
     pub reads: Option<&'a Reads>,
+    /// Inside EXEC: where a script run by the transaction puts the write commands it ran,
+    /// for EXEC to report (watches, blocked clients) once it has committed.
+    pub script_writes: Option<&'a RefCell<Vec<(usize, Vec<Bytes>)>>>,
     /// Set by [`super::dispatch_sub`]: whether the subcommand that ran is an admin one
     /// (or was refused before running). MONITOR leaves out admin commands, and judges a
     /// container command (CLIENT, CONFIG, ...) by its subcommand: CLIENT SETNAME is
@@ -432,6 +435,7 @@ impl<'a> Ctx<'a> {
             reads_group: false,
             txn: None,
             reads: None,
+            script_writes: None,
             admin_subcommand: None,
         }
     }

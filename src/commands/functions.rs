@@ -10,7 +10,7 @@
 
 use super::args::is;
 use super::flag::*;
-use super::scripting::{valid_name, with_vm, Vm};
+use super::scripting::{valid_name, with_vm, Vm, FUNCTION_FLAGS};
 use super::{cmd, dispatch_sub, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::glob;
 use crate::protocol::Reply;
@@ -127,7 +127,14 @@ fn parse_library(vm: &Vm, code: &[u8]) -> Result<(String, Library), CmdError> {
         return Err(CmdError::err("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"));
     }
     let registered = vm.load_library(&code[first_end..])?;
-    let functions = registered.into_iter().map(|r| FunctionInfo { name: r.name, flags: r.flags, description: r.description }).collect();
+    let functions = registered
+        .into_iter()
+        .map(|r| {
+            // Redis keeps flags as a set, shown in its own order.
+            let flags = FUNCTION_FLAGS.iter().filter(|f| r.flags.iter().any(|g| g == *f)).map(|f| f.to_string()).collect();
+            FunctionInfo { name: r.name, flags, description: r.description }
+        })
+        .collect();
     Ok((name, Library { code: Bytes::copy_from_slice(code), functions }))
 }
 
@@ -141,6 +148,9 @@ fn fcall_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn call(ctx: &mut Ctx, args: &mut Args, ro_command: bool) -> Result<Reply, CmdError> {
     let name = String::from_utf8_lossy(args.next_bytes()?).into_owned();
+    // The function first, as Redis checks.
+    let functions = &ctx.state.functions;
+    let (code, writes) = functions.find(&name).ok_or_else(|| CmdError::err("Function not found"))?;
     let numkeys = args.next_i64().map_err(|_| CmdError::err("Bad number of keys provided"))?;
     if numkeys < 0 {
         return Err(CmdError::err("Number of keys can't be negative"));
@@ -150,8 +160,6 @@ fn call(ctx: &mut Ctx, args: &mut Args, ro_command: bool) -> Result<Reply, CmdEr
         return Err(CmdError::err("Number of keys can't be greater than number of args"));
     }
     let (keys, argv) = rest.split_at(numkeys as usize);
-    let functions = &ctx.state.functions;
-    let (code, writes) = functions.find(&name).ok_or_else(|| CmdError::err("Function not found"))?;
     if ro_command && writes {
         return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
     }
@@ -250,7 +258,7 @@ fn function_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     }
     let s = Reply::from_str;
     let libraries = ctx.state.functions.libraries.lock();
-    let listed = libraries.iter().filter(|(name, _)| pattern.is_none_or(|p| glob::matches(p, name.as_bytes(), false)));
+    let listed = libraries.iter().filter(|(name, _)| pattern.is_none_or(|p| glob::matches(p, name.as_bytes(), true)));
     let list = listed
         .map(|(name, lib)| {
             let functions = lib.functions.iter().map(|f| {

@@ -102,6 +102,7 @@ fn exec(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
         return Ok(Reply::NilArray);
     }
     let txn = RefCell::new(Txn::begin(ctx.state.store.clone()));
+    let script_writes = RefCell::new(Vec::new());
     let mut replies = Vec::with_capacity(multi.queued.len());
     // The logical db each command ran in, for the watches it invalidates.
     let mut dbs = Vec::with_capacity(multi.queued.len());
@@ -110,6 +111,7 @@ fn exec(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
         let mut inner = Ctx::new(ctx.state, ctx.session);
         inner.now = ctx.now;
         inner.txn = Some(&txn);
+        inner.script_writes = Some(&script_writes);
         replies.push(dispatch(&mut inner, argv));
         if inner.after != super::After::Nothing {
             ctx.after = inner.after;
@@ -120,6 +122,9 @@ fn exec(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
         if !matches!(reply, Reply::Error(_)) {
             super::context::written(ctx.state, db, argv);
         }
+    }
+    for (db, argv) in script_writes.into_inner() {
+        super::context::written(ctx.state, db, &argv);
     }
     Ok(Reply::Array(replies))
 }

@@ -535,11 +535,16 @@ impl Vm {
                 "Script killed after running longer than busy-reply-threshold ({limit_ms} ms); its writes were discarded script: {name}"
             )));
         }
-        if let Some(txn) = own_txn {
-            txn.into_inner().commit()?;
-            for (db, argv) in &written {
-                super::context::written(ctx.state, *db, argv);
+        match (own_txn, ctx.script_writes) {
+            (Some(txn), _) => {
+                txn.into_inner().commit()?;
+                for (db, argv) in &written {
+                    super::context::written(ctx.state, *db, argv);
+                }
             }
+            // Inside EXEC, which reports them after its commit.
+            (None, Some(writes)) => writes.borrow_mut().extend(written),
+            (None, None) => {}
         }
         outcome.map_err(lua_err)?.map_err(CmdError::Msg)
     }
