@@ -17,7 +17,8 @@
 // Every command family has typed methods: db.Set, db.Get, db.HGetAll,
 // db.ZRangeWithScores, db.XRead, and so on; Do sends anything else. Results
 // are Go values (string, int64, bool, float64, []string, map[string]string,
-// time.Duration, or the small structs Z, XMessage, XStream, XPending).
+// time.Duration, or the small structs Z, XMessage, XStream, XPending,
+// Library, FunctionStats).
 //
 // # Errors
 //
@@ -61,6 +62,12 @@
 // as Do does; ScriptLoad, ScriptExists, ScriptFlush and ScriptKill manage the
 // server's script cache. A Script (NewScript) runs by its SHA-1 digest and
 // sends its text only when the server answers NOSCRIPT (ErrNoScript).
+//
+// # Functions
+//
+// FunctionLoad (or FunctionLoadReplace) loads a Redis 7 function library,
+// FCall and FCallRO run its functions (replies as Eval's), and FunctionList,
+// FunctionStats, FunctionDelete, FunctionFlush and FunctionKill manage them.
 //
 // # Dump, Restore and Monitor
 //

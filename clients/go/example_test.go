@@ -158,3 +158,23 @@ func ExampleScript() {
 	}
 	fmt.Println(n) // 5 on a fresh key: an int64, as Do returns it
 }
+
+func ExampleDB_FunctionLoad() {
+	db, err := diskdb.Connect("localhost:6380")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	// A library names itself on its first line and registers its functions.
+	const lib = `#!lua name=counters
+redis.register_function('bump', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)`
+	if _, err := db.FunctionLoadReplace(lib); err != nil { // FunctionLoad fails if it is loaded
+		log.Fatal(err)
+	}
+	n, err := db.FCall("bump", []string{"hits"}, 5)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n) // 5 on a fresh key: an int64, as Eval returns it
+}

@@ -319,6 +319,38 @@ def test_scripting(arun):
     arun(body)
 
 
+def test_functions(arun):
+    async def body(r):
+        await r.function_flush()
+        lib = "#!lua name=alib\nredis.register_function{function_name='echo', callback=function(keys, args) return args[1] end, flags={'no-writes'}}"
+        try:
+            assert await r.function_load(lib) == "alib"
+            with pytest.raises(CommandError) as info:
+                await r.function_load(lib)
+            assert info.value.message == "ERR Library 'alib' already exists"
+            assert await r.function_load(lib, replace=True) == "alib"
+            assert await r.fcall("echo", 0, "x") == "x"
+            assert await r.fcall_ro("echo", 0, "y") == "y"
+            assert await r.function_list(withcode=True) == [
+                {"library_name": "alib", "engine": "LUA", "library_code": lib,
+                 "functions": [{"name": "echo", "description": None, "flags": {"no-writes"}}]}
+            ]
+            stats = await r.function_stats()
+            assert stats["engines"]["LUA"] == {"libraries_count": 1, "functions_count": 1}
+            with pytest.raises(CommandError) as info:
+                await r.function_kill()
+            assert info.value.code == "NOTBUSY"
+            async with r.pipeline(transaction=True) as pipe:
+                pipe.fcall("echo", 0, "z").function_delete("alib")
+                assert await pipe.execute() == ["z", True]
+            assert await r.function_list() == []
+            assert await r.function_flush("ASYNC") is True
+        finally:
+            await r.function_flush()
+
+    arun(body)
+
+
 def test_monitor(arun, server):
     async def body(r):
         other = DiskDB(host="127.0.0.1", port=server.port, db=1)

@@ -203,6 +203,31 @@ def test_scripts_while_watching(r, make_client):
     assert r.script_exists(incr.sha) == [True]
 
 
+def test_functions_in_pipelines_and_transactions(r):
+    r.function_flush()
+    lib = "#!lua name=plib\nredis.register_function('add', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)"
+    try:
+        with r.pipeline() as pipe:
+            pipe.function_load(lib).fcall("add", 1, "n", 2).fcall_ro("add", 1, "n", 1)
+            pipe.function_list(library="plib").function_stats()
+            results = pipe.execute(raise_on_error=False)
+        assert results[:2] == ["plib", 2]
+        assert isinstance(results[2], CommandError)
+        assert results[2].message == "ERR Can not execute a script with write flag using *_ro command."
+        assert results[3] == [
+            {"library_name": "plib", "engine": "LUA", "functions": [{"name": "add", "description": None, "flags": set()}]}
+        ]
+        assert results[4] == {"running_script": None, "engines": {"LUA": {"libraries_count": 1, "functions_count": 1}}}
+        with r.pipeline(transaction=True) as pipe:
+            pipe.fcall("add", 1, "n", 3).function_delete("plib").fcall("add", 1, "n", 3).function_flush("SYNC")
+            results = pipe.execute(raise_on_error=False)
+        assert results[:2] == [5, True] and results[3] is True
+        assert isinstance(results[2], CommandError) and results[2].message == "ERR Function not found"
+        assert r.function_list() == []
+    finally:
+        r.function_flush()
+
+
 def test_transaction_runtime_error_does_not_roll_back(r):
     # Redis semantics: EXEC runs every queued command; a runtime error affects only its own.
     r.set("s", "x")

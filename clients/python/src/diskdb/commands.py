@@ -1494,6 +1494,70 @@ class Commands:
         lacks it: ``incr = db.register_script(lua)``, then ``incr(keys=["k"], args=[2])``."""
         return Script(self, script)
 
+    # -- functions (Redis 7) ----------------------------------------------------------------
+
+    def function_load(self, code: Union[str, bytes], replace: bool = False) -> str:
+        """FUNCTION LOAD: load a library, whose code starts with ``#!lua name=<library>`` and
+        registers its functions with ``redis.register_function``; the library's name (a str
+        whatever decode_responses says). A library of that name already loaded is a
+        CommandError (``ERR Library '<name>' already exists``) unless ``replace``."""
+        args: List[Any] = ["FUNCTION", "LOAD"]
+        if replace:
+            args.append("REPLACE")
+        args.append(code)
+        return self._execute(args, R.to_text)
+
+    def function_delete(self, library: str) -> bool:
+        """FUNCTION DELETE: drop the library and its functions; True. A library the server
+        does not have is a CommandError (``ERR Library not found``)."""
+        return self._execute(("FUNCTION", "DELETE", library), R.is_ok)
+
+    def function_flush(self, mode: Optional[str] = None) -> bool:
+        """FUNCTION FLUSH: drop every library; ``mode`` 'ASYNC' or 'SYNC' (None: the server's
+        default). True."""
+        if mode is None:
+            return self._execute(("FUNCTION", "FLUSH"), R.is_ok)
+        if mode.upper() not in ("ASYNC", "SYNC"):
+            raise DataError("mode must be 'ASYNC', 'SYNC' or None, not %r" % (mode,))
+        return self._execute(("FUNCTION", "FLUSH", mode.upper()), R.is_ok)
+
+    def function_list(self, library: Optional[str] = None, withcode: bool = False) -> List[Dict[str, Any]]:
+        """FUNCTION LIST: the libraries (those whose name matches the glob pattern ``library``,
+        if given) as dicts ``{'library_name', 'engine', 'functions': [{'name', 'description',
+        'flags'}]}``, plus ``'library_code'`` with ``withcode``. Names, the engine and the
+        flags (a ``set``) are str; the description (None if the function has none) and the
+        code follow decode_responses. The server lists libraries, and a library's functions,
+        in no set order."""
+        args: List[Any] = ["FUNCTION", "LIST"]
+        if library is not None:
+            args += ["LIBRARYNAME", library]
+        if withcode:
+            args.append("WITHCODE")
+        return self._execute(args, R.function_list)
+
+    def function_stats(self) -> Dict[str, Any]:
+        """FUNCTION STATS: ``{'running_script': None, or a dict with 'name', 'command' and
+        'duration_ms' while a function runs, 'engines': {'LUA': {'libraries_count',
+        'functions_count'}}}``."""
+        return self._execute(("FUNCTION", "STATS"), R.function_stats)
+
+    def function_kill(self) -> bool:
+        """FUNCTION KILL: stop the running function, if it has not written anything; True.
+        With none running, CommandError ``NOTBUSY No scripts in execution right now.``
+        (always so on DiskDB, where no other command runs while a function does)."""
+        return self._execute(("FUNCTION", "KILL"), R.is_ok)
+
+    def fcall(self, function: str, numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """FCALL: run a loaded function; the first ``numkeys`` of ``keys_and_args`` are its
+        keys, the rest its args. Its reply is converted as ``eval``'s. A function the server
+        does not have is a CommandError (``ERR Function not found``)."""
+        return self._execute(("FCALL", function, numkeys, *keys_and_args))
+
+    def fcall_ro(self, function: str, numkeys: int, *keys_and_args: EncodableT) -> Any:
+        """FCALL_RO: ``fcall`` of a function flagged ``no-writes``; any other is refused
+        (CommandError ``ERR Can not execute a script with write flag using *_ro command.``)."""
+        return self._execute(("FCALL_RO", function, numkeys, *keys_and_args))
+
     # -- server & connection ----------------------------------------------------------------
 
     def ping(self, message: Optional[EncodableT] = None) -> Any:

@@ -338,6 +338,49 @@ def slowlog_get(reply: Reply) -> List[Dict[str, Any]]:
     return [entry(item) for item in reply or []]
 
 
+# -- functions -----------------------------------------------------------------------------
+
+
+def _text_dict(reply: Reply) -> Dict[str, Any]:
+    """A flat map (RESP2) or map (RESP3) -> dict with str keys."""
+    return {_text(k): v for k, v in to_dict(reply).items()}
+
+
+def _library(reply: Reply) -> Dict[str, Any]:
+    library = _text_dict(reply)
+    for key in ("library_name", "engine"):
+        if key in library:
+            library[key] = _text(library[key])
+    functions = []
+    for item in library.get("functions") or []:
+        function = _text_dict(item)
+        if "name" in function:
+            function["name"] = _text(function["name"])
+        # A list over RESP2, a set over RESP3; Redis and DiskDB order the flags differently.
+        function["flags"] = {_text(flag) for flag in function.get("flags") or ()}
+        functions.append(function)
+    library["functions"] = functions
+    return library
+
+
+def function_list(reply: Reply) -> List[Dict[str, Any]]:
+    """FUNCTION LIST -> ``[{'library_name', 'engine', 'functions': [{'name', 'description',
+    'flags'}], ('library_code')}]``: names, the engine and the flags (a set) as str, the
+    description and code as sent."""
+    return [_library(item) for item in reply or []]
+
+
+def function_stats(reply: Reply) -> Dict[str, Any]:
+    """FUNCTION STATS -> ``{'running_script': None or dict, 'engines': {name: {...}}}`` with
+    str keys throughout."""
+    stats = _text_dict(reply)
+    if stats.get("running_script") is not None:
+        stats["running_script"] = _text_dict(stats["running_script"])
+    if "engines" in stats:
+        stats["engines"] = {_text(name): _text_dict(counts) for name, counts in to_dict(stats["engines"]).items()}
+    return stats
+
+
 # -- misc ----------------------------------------------------------------------------------
 
 
