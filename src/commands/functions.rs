@@ -10,7 +10,7 @@
 
 use super::args::is;
 use super::flag::*;
-use super::scripting::{valid_name, with_vm, Vm, FUNCTION_FLAGS};
+use super::scripting::{keys_and_args, valid_name, with_vm, Vm, FUNCTION_FLAGS};
 use super::{cmd, dispatch_sub, keys_counted_at_2, Args, CmdError, Command, Ctx};
 use crate::glob;
 use crate::protocol::Reply;
@@ -152,14 +152,7 @@ fn call(ctx: &mut Ctx, args: &mut Args, ro_command: bool) -> Result<Reply, CmdEr
     let functions = &ctx.state.functions;
     let (code, writes) = functions.find(&name).ok_or_else(|| CmdError::err("Function not found"))?;
     let numkeys = args.next_i64().map_err(|_| CmdError::err("Bad number of keys provided"))?;
-    if numkeys < 0 {
-        return Err(CmdError::err("Number of keys can't be negative"));
-    }
-    let rest = args.rest();
-    if numkeys as u64 > rest.len() as u64 {
-        return Err(CmdError::err("Number of keys can't be greater than number of args"));
-    }
-    let (keys, argv) = rest.split_at(numkeys as usize);
+    let (keys, argv) = keys_and_args(numkeys, args.rest())?;
     if ro_command && writes {
         return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
     }

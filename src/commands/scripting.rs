@@ -108,14 +108,7 @@ fn evalsha_ro(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn run(ctx: &mut Ctx, args: &mut Args, by_sha: bool, read_only: bool) -> Result<Reply, CmdError> {
     let script = args.next_bytes()?;
     let numkeys = args.next_i64()?;
-    if numkeys < 0 {
-        return Err(CmdError::err("Number of keys can't be negative"));
-    }
-    let rest = args.rest();
-    if numkeys as u64 > rest.len() as u64 {
-        return Err(CmdError::err("Number of keys can't be greater than number of args"));
-    }
-    let (keys, argv) = rest.split_at(numkeys as usize);
+    let (keys, argv) = keys_and_args(numkeys, args.rest())?;
     let scripts = &ctx.state.scripts;
     let stored;
     let (sha, body) = if by_sha {
@@ -139,6 +132,17 @@ pub(super) fn with_vm<R>(ctx: &mut Ctx, f: impl FnOnce(&mut Vm, &mut Ctx) -> Res
         }
         f(vm.as_mut().expect("just built"), ctx)
     })
+}
+
+/// The `numkeys` keys and then the arguments of an EVAL or FCALL, checked as Redis does.
+pub(super) fn keys_and_args(numkeys: i64, rest: &[Bytes]) -> Result<(&[Bytes], &[Bytes]), CmdError> {
+    if numkeys < 0 {
+        return Err(CmdError::err("Number of keys can't be negative"));
+    }
+    if numkeys as u64 > rest.len() as u64 {
+        return Err(CmdError::err("Number of keys can't be greater than number of args"));
+    }
+    Ok(rest.split_at(numkeys as usize))
 }
 
 fn script(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
