@@ -42,6 +42,8 @@ const ROW_PREFIX: &[u8] = b"function:";
 /// A loaded library.
 struct Library {
     code: Bytes,
+    /// What Lua runs: `code` from the end of its first line (see [`parse_library`]).
+    body: Bytes,
     functions: Vec<FunctionInfo>,
 }
 
@@ -63,6 +65,9 @@ impl Functions {
     /// Loads the libraries stored in `store` (at start-up).
     pub fn restore(&self, store: &Storage) -> Result<(), String> {
         let rows = store.system_rows(ROW_PREFIX).map_err(|e| e.to_string())?;
+        if rows.is_empty() {
+            return Ok(());
+        }
         let vm = Vm::new(0).map_err(|e| format!("cannot start Lua: {e}"))?;
         let mut libraries = self.libraries.lock();
         for (key, code) in rows {
@@ -80,12 +85,12 @@ impl Functions {
         Ok(())
     }
 
-    /// The library defining `function`, and whether the function may write.
+    /// The body of the library defining `function`, and whether the function may write.
     fn find(&self, function: &str) -> Option<(Bytes, bool)> {
         let libraries = self.libraries.lock();
         libraries.values().find_map(|lib| {
             let f = lib.functions.iter().find(|f| f.name == function)?;
-            Some((lib.code.clone(), !f.flags.iter().any(|fl| fl == "no-writes")))
+            Some((lib.body.clone(), !f.flags.iter().any(|fl| fl == "no-writes")))
         })
     }
 
@@ -126,7 +131,9 @@ fn parse_library(vm: &Vm, code: &[u8]) -> Result<(String, Library), CmdError> {
     if !valid_name(name.as_bytes()) {
         return Err(CmdError::err("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"));
     }
-    let registered = vm.load_library(&code[first_end..])?;
+    let code = Bytes::copy_from_slice(code);
+    let body = code.slice(first_end..);
+    let registered = vm.load_library(&body)?;
     let functions = registered
         .into_iter()
         .map(|r| {
@@ -135,7 +142,7 @@ fn parse_library(vm: &Vm, code: &[u8]) -> Result<(String, Library), CmdError> {
             FunctionInfo { name: r.name, flags, description: r.description }
         })
         .collect();
-    Ok((name, Library { code: Bytes::copy_from_slice(code), functions }))
+    Ok((name, Library { code, body, functions }))
 }
 
 fn fcall(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
@@ -150,7 +157,7 @@ fn call(ctx: &mut Ctx, args: &mut Args, ro_command: bool) -> Result<Reply, CmdEr
     let name = String::from_utf8_lossy(args.next_bytes()?).into_owned();
     // The function first, as Redis checks.
     let functions = &ctx.state.functions;
-    let (code, writes) = functions.find(&name).ok_or_else(|| CmdError::err("Function not found"))?;
+    let (body, writes) = functions.find(&name).ok_or_else(|| CmdError::err("Function not found"))?;
     let numkeys = args.next_i64().map_err(|_| CmdError::err("Bad number of keys provided"))?;
     let (keys, argv) = keys_and_args(numkeys, args.rest())?;
     if ro_command && writes {
@@ -158,11 +165,7 @@ fn call(ctx: &mut Ctx, args: &mut Args, ro_command: bool) -> Result<Reply, CmdEr
     }
     let generation = functions.generation.load(Ordering::Acquire);
     with_vm(ctx, |vm, ctx| {
-        let library = || {
-            let first_end = code.iter().position(|&c| c == b'\n').unwrap_or(code.len());
-            Some(code.slice(first_end..))
-        };
-        let callback = vm.library_function(generation, &name, library)?;
+        let callback = vm.library_function(generation, &name, &body)?;
         vm.call_function(ctx, callback, &name, keys, argv, !writes)
     })
 }

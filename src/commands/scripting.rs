@@ -59,13 +59,30 @@ pub fn is_script(argv: &[Bytes]) -> bool {
 
 /// The server's scripts by SHA-1 (lowercase hex), and a generation that SCRIPT FLUSH moves
 /// on, so that every thread's Lua state starts again.
-#[derive(Default)]
 pub struct Scripts {
     bodies: Mutex<HashMap<String, Bytes>>,
     generation: AtomicU64,
+    /// Redis's `busy-reply-threshold` in ms (0 = no limit): how long a script may run
+    /// before it is stopped (see [`Vm::execute`]).
+    busy_ms: AtomicU64,
+}
+
+impl Default for Scripts {
+    fn default() -> Scripts {
+        Scripts { bodies: Mutex::default(), generation: AtomicU64::new(0), busy_ms: AtomicU64::new(5000) }
+    }
 }
 
 impl Scripts {
+    /// Applies `busy-reply-threshold` when CONFIG SET changes it; other names pass.
+    pub fn apply_param(&self, name: &str, value: &str) {
+        if name == "busy-reply-threshold" {
+            if let Ok(ms) = value.parse::<u64>() {
+                self.busy_ms.store(ms, Ordering::Relaxed);
+            }
+        }
+    }
+
     fn add(&self, body: &[u8]) -> String {
         let sha = sha1_hex(body);
         self.bodies.lock().entry(sha.clone()).or_insert_with(|| Bytes::copy_from_slice(body));
@@ -471,10 +488,9 @@ impl Vm {
         Ok(registered)
     }
 
-    /// The callback of function `name`, loading its library into this state when the
-    /// libraries changed (`generation`) or it is not here yet; `library` gives the body of
-    /// the library that has it.
-    pub(super) fn library_function(&mut self, generation: u64, name: &str, library: impl FnOnce() -> Option<Bytes>) -> Result<Function, CmdError> {
+    /// The callback of function `name`, loading its library (`body`) into this state
+    /// when the libraries changed (`generation`) or it is not here yet.
+    pub(super) fn library_function(&mut self, generation: u64, name: &str, body: &[u8]) -> Result<Function, CmdError> {
         if self.functions_generation != generation {
             self.functions.clear();
             self.functions_generation = generation;
@@ -482,8 +498,7 @@ impl Vm {
         if let Some(f) = self.functions.get(name) {
             return Ok(f.clone());
         }
-        let body = library().ok_or_else(|| CmdError::err("Function not found"))?;
-        for r in self.load_library(&body)? {
+        for r in self.load_library(body)? {
             self.functions.insert(r.name, r.callback);
         }
         self.functions.get(name).cloned().ok_or_else(|| CmdError::err("Function not found"))
@@ -504,7 +519,7 @@ impl Vm {
         // A script runs with every other client kept out, so one that never ends would
         // hold the server for good, and no SCRIPT KILL could reach it: past
         // busy-reply-threshold it is stopped and its writes are discarded.
-        let limit_ms = ctx.state.settings.read().redis_params.get("busy-reply-threshold").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let limit_ms = ctx.state.scripts.busy_ms.load(Ordering::Relaxed);
         self.killed.set(false);
         self.deadline.set((limit_ms > 0).then(|| Instant::now() + Duration::from_millis(limit_ms)));
 
@@ -652,13 +667,11 @@ fn error_table(lua: &Lua, line: &str) -> mlua::Result<Value> {
 fn from_reply(lua: &Lua, reply: &Reply) -> mlua::Result<Value> {
     let mut wire = Vec::new();
     reply.encode(2, &mut wire);
-    let mut pos = 0;
-    let mut values = Vec::new();
     // A reply of several frames (none that a script may call sends one) gives the first.
-    while pos < wire.len() && values.is_empty() {
-        values.push(parse_resp2(lua, &wire, &mut pos)?);
+    if wire.is_empty() {
+        return Ok(Value::Boolean(false));
     }
-    Ok(values.pop().unwrap_or(Value::Boolean(false)))
+    parse_resp2(lua, &wire, &mut 0)
 }
 
 fn parse_resp2(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {

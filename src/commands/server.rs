@@ -62,18 +62,21 @@ fn memory_usage(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 fn memory_stats(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     let state = ctx.state;
     let rss = rss_bytes() as i64;
-    let cfg = state.settings.read().config.clone();
-    let keys: i64 = (0..cfg.databases).map(|db| state.store.dbsize(state.store.physical(db))).sum();
+    let (databases, block_cache_size, meta_cache_size) = {
+        let cfg = &state.settings.read().config;
+        (cfg.databases, cfg.block_cache_size, cfg.meta_cache_size)
+    };
+    let keys: i64 = (0..databases).map(|db| state.store.dbsize(state.store.physical(db))).sum();
     let s = Reply::from_str;
     let fields = vec![
         (s("peak.allocated"), Reply::Int(rss)),
         (s("total.allocated"), Reply::Int(rss)),
         (s("clients.normal"), Reply::Int(0)),
         (s("keys.count"), Reply::Int(keys)),
-        (s("block-cache.capacity"), Reply::Int(cfg.block_cache_size as i64)),
+        (s("block-cache.capacity"), Reply::Int(block_cache_size as i64)),
         (s("block-cache.usage"), Reply::Int(state.store.cache_usage() as i64)),
         (s("memtables.usage"), Reply::Int(state.store.memtable_usage() as i64)),
-        (s("meta-cache.capacity"), Reply::Int(cfg.meta_cache_size as i64)),
+        (s("meta-cache.capacity"), Reply::Int(meta_cache_size as i64)),
         (s("meta-cache.usage"), Reply::Int(state.store.meta_cache_usage() as i64)),
         (s("lua.caches"), Reply::Int(state.scripts.len() as i64)),
     ];
@@ -581,6 +584,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
                 ctx.state.slowlog.apply_param(&name, &value);
                 ctx.state.latency.apply_param(&name, &value);
+                ctx.state.scripts.apply_param(&name, &value);
                 match name.as_str() {
                     "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
                     "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),
