@@ -237,6 +237,40 @@ fn scripts_queue_inside_multi() {
 }
 
 #[test]
+fn pipelined_scripts_each_see_the_writes_before_them() {
+    // One read holding scripts, plain commands and scripts again: DiskDB runs the scripts
+    // of a run in one transaction, and what each answers must be what it would alone.
+    let server = Server::start();
+    let mut c = server.client();
+    let incr = "return redis.call('incr', KEYS[1])";
+    let mut pipeline = Vec::new();
+    for argv in [
+        vec!["EVAL", incr, "1", "n"],
+        vec!["EVAL", incr, "1", "n"],
+        vec!["GET", "n"],
+        vec!["EVAL", "return redis.call('lpush', KEYS[1], redis.call('get', KEYS[2]))", "2", "l", "n"],
+        vec!["EVAL", incr, "1", "n"],
+        vec!["EVAL", "return redis.call('lpush', KEYS[1], 'x')", "1", "n"],
+        vec!["EVAL", "return redis.call('lrange', KEYS[1], 0, -1)", "1", "l"],
+        vec!["INCR", "n"],
+    ] {
+        let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        pipeline.extend(Client::encode(&argv));
+    }
+    c.send_raw(&pipeline);
+    assert_eq!(c.read(), int(1));
+    assert_eq!(c.read(), int(2));
+    assert_eq!(c.read(), bulk("2"));
+    assert_eq!(c.read(), int(1));
+    assert_eq!(c.read(), int(3));
+    assert!(c.read().error().starts_with("WRONGTYPE"));
+    assert_eq!(c.read(), arr(vec![bulk("2")]));
+    assert_eq!(c.read(), int(4));
+    // Another client sees every write.
+    assert_eq!(server.client().cmd(&["GET", "n"]), bulk("4"));
+}
+
+#[test]
 fn script_writes_survive_a_crash() {
     let mut server = Server::start();
     if server.is_reference() {
@@ -266,6 +300,16 @@ fn a_script_that_runs_too_long_is_stopped_and_its_writes_discarded() {
     // Caught errors do not keep it alive.
     let reply = eval(&mut c, "while true do pcall(function() while true do end end) end", &[], &[]);
     assert!(reply.error().starts_with("ERR Script killed"), "{reply:?}");
+    // A script stopped among pipelined ones loses its own writes only.
+    let mut pipeline = Vec::new();
+    for script in ["return redis.call('set', 'before', '1')", "redis.call('set', 'stopped', '1') while true do end", "return redis.call('set', 'after', '1')"] {
+        pipeline.extend(Client::encode(&[b"EVAL", script.as_bytes(), b"0"]));
+    }
+    c.send_raw(&pipeline);
+    assert_eq!(c.read(), ok());
+    assert!(c.read().error().starts_with("ERR Script killed"));
+    assert_eq!(c.read(), ok());
+    assert_eq!(c.cmd(&["MGET", "before", "stopped", "after"]), arr(vec![bulk("1"), Value::Nil, bulk("1")]));
     // The server and the Lua state go on.
     assert_eq!(server.client().cmd(&["PING"]), Value::Simple("PONG".into()));
     assert_eq!(eval(&mut c, "return redis.call('set', 'x', '2')", &[], &[]), ok());

@@ -6,7 +6,8 @@
 //! runs through the dispatcher inside one storage [`Txn`], so each reads what the earlier
 //! ones wrote and all of them are committed as one atomic RocksDB write when the script
 //! ends, failed or not (Redis keeps the writes made before an error too). Inside EXEC a
-//! script joins the transaction's `Txn`.
+//! script joins the transaction's `Txn`; so do consecutive scripts of one pipelined read,
+//! which share one `Txn` and one commit, answered after it (`server/execute.rs`).
 //!
 //! Scripts are kept by SHA-1 for the server's life (EVAL caches too, as in Redis 7).
 //! Each worker thread has its own Lua state, built on first use and again after SCRIPT
@@ -528,9 +529,10 @@ impl Vm {
         let (resp, db) = (ctx.session.resp, ctx.session.db);
         ctx.session.resp = 2;
         let own_txn = ctx.txn.is_none().then(|| RefCell::new(Txn::begin(ctx.state.store.clone())));
+        let txn = ctx.txn.or(own_txn.as_ref()).expect("a transaction");
+        let start = txn.borrow().savepoint();
         let mut written: Vec<(usize, Vec<Bytes>)> = Vec::new();
         let outcome = {
-            let txn = ctx.txn.or(own_txn.as_ref()).expect("a transaction");
             let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written };
             lua.scope(|scope| {
                 let dispatch = scope.create_function_mut(|lua, args: MultiValue| call.run(lua, args))?;
@@ -549,7 +551,8 @@ impl Vm {
         ctx.session.resp = resp;
         ctx.session.set_db(db);
         if self.killed.get() {
-            // Its transaction is dropped uncommitted: none of its writes happened.
+            // None of its writes happen (the transaction may hold earlier ones, which stay).
+            txn.borrow_mut().rollback(start);
             return Err(CmdError::err(format!(
                 "Script killed after running longer than busy-reply-threshold ({limit_ms} ms); its writes were discarded script: {name}"
             )));
@@ -561,7 +564,7 @@ impl Vm {
                     super::context::written(ctx.state, *db, argv);
                 }
             }
-            // Inside EXEC, which reports them after its commit.
+            // Inside EXEC or a run of pipelined scripts, whose commit reports them.
             (None, Some(writes)) => writes.borrow_mut().extend(written),
             (None, None) => {}
         }

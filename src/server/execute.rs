@@ -11,14 +11,15 @@
 //!
 //! Transactions and scripts: every batch runs holding the server's gate shared; an EXEC
 //! that runs a transaction, or a script, first commits the group, then holds the gate
-//! exclusively, so no other
-//! client's command (reader or writer) runs while it does. After the batch's writes are
-//! committed, the watched keys they touched are invalidated and the clients waiting on
-//! them woken ([`context::written`]).
+//! exclusively, so no other client's command (reader or writer) runs while it does.
+//! Consecutive scripts share one transaction ([`Scripts`]): one commit for the run, as a
+//! group of plain writes has. After the batch's writes are committed, the watched keys
+//! they touched are invalidated and the clients waiting on them woken
+//! ([`context::written`]).
 
 use crate::commands::{context, dispatch, flag, lookup, multi, scripting, After, Command, Ctx, ServerState, Session};
 use crate::protocol::Reply;
-use crate::storage::{batch_done, read_stable, release_kept_stripes, Group, Reads};
+use crate::storage::{batch_done, read_stable, release_kept_stripes, Group, Reads, Txn};
 use bytes::Bytes;
 use foldhash::{HashSet, HashSetExt};
 use std::cell::RefCell;
@@ -38,10 +39,18 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
     // watches and the waiting clients.
     let mut written: Vec<(usize, usize)> = Vec::new();
     let mut shared = Some(gate_shared(state));
+    let mut scripts: Option<Scripts> = None;
     for argv in cmds {
         ran += 1;
         let phys = state.store.physical(session.db);
         let (db, queueing) = (session.db, session.multi.is_some());
+        // Scripts (inside MULTI they are queued, and run within the EXEC) run alone, and
+        // a run of them shares one transaction, committed before anything else runs.
+        let script = !queueing && scripting::is_script(argv);
+        if scripts.as_ref().is_some_and(|s| !script || s.replies.len() >= state.pipeline_max_batch) {
+            scripts.take().expect("scripts").finish(state, &mut replies);
+            shared = Some(gate_shared(state));
+        }
         let command = lookup(&argv[0]).map(|(_, c)| c);
         let keys = command.and_then(|c| command_keys(c, argv));
         // A command on keys the group has written reads through its pending rows.
@@ -58,13 +67,18 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         if exec || multi::is_watch(argv) {
             touch(state, cmds, &mut written);
         }
-        // So do scripts (inside MULTI they are queued, and run within the EXEC).
-        let script = !queueing && scripting::is_script(argv);
-        let exclusive = (exec || script).then(|| {
+        let exclusive = exec.then(|| {
             shared = None;
             release_kept_stripes();
             state.gate.write()
         });
+        if script && scripts.is_none() {
+            shared = None;
+            release_kept_stripes();
+            let gate = state.gate.write();
+            let txn = RefCell::new(Txn::begin(state.store.clone()));
+            scripts = Some(Scripts { txn, writes: RefCell::default(), replies: Vec::new(), _gate: gate });
+        }
         let (before, commits) = {
             let g = group.borrow();
             (g.commands, g.commits)
@@ -77,6 +91,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
                 ctx.reads_group = reads_group;
             }
             ctx.reads = reads;
+            if let Some(s) = scripts.as_ref() {
+                ctx.txn = Some(&s.txn);
+                ctx.script_writes = Some(&s.writes);
+            }
             let reply = dispatch(&mut ctx, argv);
             // Run again, it has been shown to MONITOR already.
             ctx.session.rerun = true;
@@ -123,6 +141,9 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         if wrote && !queueing && !matches!(reply, Reply::Error(_)) {
             written.push((db, ran - 1));
         }
+        if let Some(s) = scripts.as_mut() {
+            s.replies.push(replies.len());
+        }
         // CLIENT REPLY OFF or SKIP: the command ran, its reply is dropped.
         let reply = if session.takes_reply() { reply } else { Reply::Many(Vec::new()) };
         match after {
@@ -146,6 +167,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             }
         }
     }
+    if let Some(s) = scripts.take() {
+        s.finish(state, &mut replies);
+        shared = Some(gate_shared(state));
+    }
     commit(&group, &mut replies, &mut grouped);
     touch(state, cmds, &mut written);
     drop(shared);
@@ -154,6 +179,35 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         r.encode(session.resp, out);
     }
     (ran, stop.0, stop.1)
+}
+
+/// A run of consecutive scripts in one read: they run in one transaction, holding the
+/// gate exclusively from the first to the commit after the last, so that pipelined
+/// scripts share a RocksDB write as pipelined writes do. Each still runs alone and whole
+/// (a script stopped by `busy-reply-threshold` rolls back only its own writes), and no
+/// reply leaves before the commit.
+struct Scripts<'s> {
+    txn: RefCell<Txn>,
+    /// The writes of the scripts' commands, reported after the commit.
+    writes: RefCell<Vec<(usize, Vec<Bytes>)>>,
+    /// The scripts' replies, which become the error if the commit fails.
+    replies: Vec<usize>,
+    _gate: parking_lot::RwLockWriteGuard<'s, ()>,
+}
+
+impl Scripts<'_> {
+    /// Commits the scripts' writes and reports them, before the gate is released.
+    fn finish(self, state: &Arc<ServerState>, replies: &mut [Reply]) {
+        if let Err(e) = self.txn.into_inner().commit() {
+            for &i in &self.replies {
+                replies[i] = Reply::Error(format!("ERR {e}"));
+            }
+            return;
+        }
+        for (db, argv) in self.writes.into_inner() {
+            context::written(state, db, &argv);
+        }
+    }
 }
 
 /// Takes the gate shared. A thread that has to wait for it (an EXEC is waiting or

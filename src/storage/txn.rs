@@ -76,6 +76,22 @@ impl Pending {
         self.rows.clear();
     }
 
+    /// Indexes `ops` as a transaction's index was built: range deletes (its FLUSHDBs)
+    /// forget the rows written before them.
+    fn replay(&mut self, ops: &[Op]) {
+        for op in ops {
+            match op {
+                Op::Put(family, k, v) => self.set(family, k.clone(), Some(v.clone())),
+                Op::Delete(family, k) => self.set(family, k.clone(), None),
+                Op::DeleteRange(family, from, to) => {
+                    if let Some(rows) = self.rows.get_mut(family) {
+                        rows.retain(|k, _| k < from || k >= to);
+                    }
+                }
+            }
+        }
+    }
+
     /// Forgets the rows of the physical databases `dbs` (flushed after they were written).
     fn forget_dbs(&mut self, dbs: &RangeInclusive<u8>) {
         for family in cf::KEYED {
@@ -101,6 +117,15 @@ impl Pending {
         let rows = self.rows.get(family).filter(|_| !empty);
         rows.map(|rows| rows.range::<[u8], _>(range)).into_iter().flatten().map(|(k, v)| (k.as_slice(), v.as_deref()))
     }
+}
+
+/// What [`Txn::rollback`] returns a transaction to.
+pub struct Savepoint {
+    ops: usize,
+    deltas: Vec<(u8, i64, i64)>,
+    resets: Vec<u8>,
+    flushed: usize,
+    swaps: usize,
 }
 
 /// The uncommitted writes of one transaction.
@@ -149,6 +174,37 @@ impl Txn {
         map.swap(a, b);
         self.batch.ops.push(Op::Put(cf::SYSTEM, DBMAP_KEY.to_vec(), map.clone()));
         self.swaps.push((a, b));
+    }
+
+    /// Where the transaction stands, for [`Txn::rollback`].
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint {
+            ops: self.batch.ops.len(),
+            deltas: self.batch.deltas.clone(),
+            resets: self.batch.resets.clone(),
+            flushed: self.flushed.len(),
+            swaps: self.swaps.len(),
+        }
+    }
+
+    /// Forgets every write made since `point` (a script stopped half way): the batch,
+    /// its index and the database map go back to what they were. The pops since then
+    /// moved their hints past rows that stay, so every hint is dropped.
+    pub fn rollback(&mut self, point: Savepoint) {
+        self.batch.ops.truncate(point.ops);
+        self.batch.deltas = point.deltas;
+        self.batch.resets = point.resets;
+        self.flushed.truncate(point.flushed);
+        if self.swaps.len() > point.swaps {
+            let mut map = self.store.dbmap.write();
+            for &(a, b) in self.swaps[point.swaps..].iter().rev() {
+                map.swap(a, b);
+            }
+            self.swaps.truncate(point.swaps);
+        }
+        self.rows.clear();
+        self.rows.replay(&self.batch.ops);
+        self.store.pop_hints.clear();
     }
 
     /// Writes the whole transaction as one RocksDB write.
