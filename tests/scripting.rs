@@ -310,6 +310,14 @@ fn a_script_that_runs_too_long_is_stopped_and_its_writes_discarded() {
     assert!(c.read().error().starts_with("ERR Script killed"));
     assert_eq!(c.read(), ok());
     assert_eq!(c.cmd(&["MGET", "before", "stopped", "after"]), arr(vec![bulk("1"), Value::Nil, bulk("1")]));
+    // So does one inside EXEC: the transaction's other commands stay.
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["SET", "queued", "1"]), Value::Simple("QUEUED".into()));
+    assert_eq!(eval(&mut c, "redis.call('set', 'stopped', '1') while true do end", &[], &[]), Value::Simple("QUEUED".into()));
+    let Value::Array(replies) = c.cmd(&["EXEC"]) else { panic!("EXEC answers an array") };
+    assert_eq!(replies[0], ok());
+    assert!(replies[1].error().starts_with("ERR Script killed"));
+    assert_eq!(c.cmd(&["MGET", "queued", "stopped"]), arr(vec![bulk("1"), Value::Nil]));
     // The server and the Lua state go on.
     assert_eq!(server.client().cmd(&["PING"]), Value::Simple("PONG".into()));
     assert_eq!(eval(&mut c, "return redis.call('set', 'x', '2')", &[], &[]), ok());
