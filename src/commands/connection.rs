@@ -159,6 +159,8 @@ fn reset(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     ctx.session.set_resp(2);
     ctx.session.authenticated = ctx.state.requirepass().is_none();
     *ctx.session.handle.name.lock() = None;
+    ctx.state.tracking.disable(ctx.session.id());
+    (ctx.session.tracking, ctx.session.caching) = (None, false);
     Ok(Reply::Simple("RESET"))
 }
 
@@ -172,6 +174,10 @@ const CLIENT_SUBS: &[Command] = &[
     cmd("unblock", -3, ADMIN, (0, 0, 0), "connection", "End another client's wait in a blocking command", client_unblock),
     cmd("setinfo", 4, FAST, (0, 0, 0), "connection", "Record the client library name/version", client_setinfo),
     cmd("reply", 3, FAST, (0, 0, 0), "connection", "Turn replies to this connection on or off", client_reply),
+    cmd("tracking", -3, 0, (0, 0, 0), "connection", "Client-side caching: invalidations of keys read", super::tracking::client_tracking),
+    cmd("caching", 3, 0, (0, 0, 0), "connection", "Track, or not, the next command's reads (OPTIN, OPTOUT)", super::tracking::client_caching),
+    cmd("getredir", 2, 0, (0, 0, 0), "connection", "Where this client's invalidations go", super::tracking::client_getredir),
+    cmd("trackinginfo", 2, 0, (0, 0, 0), "connection", "This client's tracking settings", super::tracking::client_trackinginfo),
     cmd("no-evict", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
     cmd("no-touch", 3, FAST, (0, 0, 0), "connection", "Accepted for compatibility", client_noop),
     cmd("help", 2, FAST, (0, 0, 0), "connection", "Show help", client_help),
@@ -253,7 +259,7 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
         "N"
     };
     format!(
-        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
+        "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir={} resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -266,6 +272,7 @@ fn client_line(ctx: &Ctx, c: &super::context::ClientHandle) -> String {
         subs[1],
         subs[2],
         last,
+        ctx.state.tracking.redirect_of(c.id),
         c.resp.load(Ordering::Relaxed)
     )
 }
@@ -396,6 +403,10 @@ fn client_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(help_reply(
         "CLIENT",
         &[
+            "CACHING (YES|NO)",
+            "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+            "GETREDIR",
+            "    Return the client ID we are redirecting to when tracking is enabled.",
             "GETNAME",
             "    Return the name of the current connection.",
             "ID",
@@ -416,6 +427,11 @@ fn client_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "    Accepted for compatibility.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
             "    Unblock the specified blocked client.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server assisted client side caching.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.",
         ],
     ))
 }

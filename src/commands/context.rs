@@ -57,23 +57,38 @@ pub fn add(counter: &AtomicU64, n: u64) {
     counter.fetch_add(n, Ordering::Relaxed);
 }
 
-/// A write command committed (`db` is the logical database it ran in): the watches on
-/// what it wrote are invalidated, and the clients waiting on its keys woken. A write
-/// whose keys the table cannot name (FLUSHALL, SWAPDB) wakes every waiter. Costs two
-/// atomic loads when nobody watches or waits.
-pub fn written(state: &Arc<ServerState>, db: usize, argv: &[Bytes]) {
+/// A write command committed by client `writer` (`db` is the logical database it ran
+/// in): the watches on what it wrote are invalidated, the clients waiting on its keys
+/// woken, and the clients caching them told. A write whose keys the table cannot name
+/// (FLUSHALL, SWAPDB) wakes every waiter, and FLUSHALL, FLUSHDB and SWAPDB invalidate
+/// every cached key. Costs three atomic loads when nobody watches, waits or tracks.
+pub fn written(state: &Arc<ServerState>, db: usize, argv: &[Bytes], writer: u64) {
     super::multi::touch_written(state, db, argv);
-    if state.waiters.waiting() == 0 {
+    let (waiting, tracking) = (state.waiters.waiting() > 0, state.tracking.active());
+    if !waiting && !tracking {
         return;
     }
-    let Some((_, cmd)) = super::lookup(&argv[0]) else { return };
+    // EXEC reports every command it ran, reads too.
+    let Some((_, cmd)) = super::lookup(&argv[0]).filter(|(_, c)| c.has(super::flag::WRITE)) else { return };
     if cmd.keys_of(argv).is_empty() {
-        state.waiters.everything_written();
+        if waiting {
+            state.waiters.everything_written();
+        }
+        if tracking && matches!(cmd.name, "flushall" | "flushdb" | "swapdb") {
+            state.tracking.flushed(&*state.pubsub.hub);
+        }
         return;
     }
-    let phys = state.store.physical(db);
-    for k in cmd.written_keys_of(argv) {
-        state.waiters.key_written(phys, &argv[k]);
+    let written = cmd.written_keys_of(argv);
+    if waiting {
+        let phys = state.store.physical(db);
+        for &k in &written {
+            state.waiters.key_written(phys, &argv[k]);
+        }
+    }
+    if tracking {
+        let keys: Vec<&[u8]> = written.iter().map(|&k| &argv[k][..]).collect();
+        state.tracking.changed(&*state.pubsub.hub, &keys, writer);
     }
 }
 
@@ -284,6 +299,8 @@ pub struct ServerState {
     pub latency: super::latency::Latency,
     /// SLOWLOG's entries and settings.
     pub slowlog: super::slowlog::SlowLog,
+    /// Client-side caching: who tracks, and the keys they read.
+    pub tracking: super::tracking::Tracking,
 }
 
 impl ServerState {
@@ -323,6 +340,10 @@ pub struct Session {
     pub replies_off: bool,
     /// CLIENT REPLY SKIP: how many more replies (its own, then the next) are not sent.
     pub replies_skipped: u8,
+    /// CLIENT TRACKING on: how this client's reads are tracked.
+    pub tracking: Option<super::tracking::Mode>,
+    /// CLIENT CACHING given for the next command (OPTIN: yes, OPTOUT: no).
+    pub caching: bool,
 }
 
 impl Session {
@@ -338,6 +359,8 @@ impl Session {
             rerun: false,
             replies_off: false,
             replies_skipped: 0,
+            tracking: None,
+            caching: false,
         }
     }
 

@@ -25,6 +25,7 @@ pub mod set;
 pub mod slowlog;
 pub mod stream;
 pub mod string;
+pub mod tracking;
 pub mod zset;
 
 pub use args::Args;
@@ -295,6 +296,13 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         return multi::queue(ctx, argv);
     }
     ctx.expire_touched_keys(cmd, argv);
+    if let Some(mode) = ctx.session.tracking {
+        // Before the read runs: a write committed after it then finds the key remembered.
+        if cmd.has(flag::READONLY) && tracking::tracks_reads(mode, ctx.session.caching) && !scripting::is_script(argv) {
+            let keys = cmd.keys_of(argv);
+            state.tracking.remember(&*state.pubsub.hub, ctx.session.id(), keys.iter().map(|&i| &argv[i][..]));
+        }
+    }
     let mut args = Args::new(argv);
     // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
     let started = if cmd.name == "exec" { None } else { state.slowlog.start().or_else(|| state.latency.start()) };

@@ -120,11 +120,11 @@ fn exec(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     txn.into_inner().commit()?;
     for ((argv, reply), db) in multi.queued.iter().zip(&replies).zip(dbs) {
         if !matches!(reply, Reply::Error(_)) {
-            super::context::written(ctx.state, db, argv);
+            super::context::written(ctx.state, db, argv, ctx.session.id());
         }
     }
     for (db, argv) in script_writes.into_inner() {
-        super::context::written(ctx.state, db, &argv);
+        super::context::written(ctx.state, db, &argv, ctx.session.id());
     }
     Ok(Reply::Array(replies))
 }

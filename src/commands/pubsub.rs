@@ -58,15 +58,36 @@ pub struct Message {
     pub shard: bool,
     pub channel: Bytes,
     pub payload: Bytes,
+    pub kind: Kind,
+}
+
+/// What a [`Message`] is, which decides how it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// A published message (`message`, `pmessage` or `smessage`).
+    Published,
     /// A MONITOR line (`payload`, without `channel`), sent as a simple string.
-    pub monitor: bool,
+    Monitor,
+    /// Client-side caching: these keys changed, or (`None`) everything was flushed
+    /// (see `commands/tracking.rs`).
+    Invalidate(Option<Arc<[Bytes]>>),
+    /// Client-side caching: the client invalidations were redirected to is gone.
+    RedirectBroken(u64),
 }
 
 impl Message {
+    pub fn of(kind: Kind) -> Message {
+        Message { pattern: None, shard: false, channel: Bytes::new(), payload: Bytes::new(), kind }
+    }
+
     /// What the message costs in a subscriber's output buffer: its RESP encoding,
     /// give or take a few header digits.
     pub fn size(&self) -> usize {
-        32 + self.channel.len() + self.payload.len() + self.pattern.as_ref().map_or(0, |p| p.len() + 16)
+        let keys = match &self.kind {
+            Kind::Invalidate(Some(keys)) => keys.iter().map(|k| k.len() + 16).sum(),
+            _ => 0,
+        };
+        32 + keys + self.channel.len() + self.payload.len() + self.pattern.as_ref().map_or(0, |p| p.len() + 16)
     }
 }
 
@@ -112,6 +133,12 @@ pub trait Broker: Send + Sync {
     /// Sends a MONITOR line to every monitoring client (under the same output limits as
     /// published messages).
     fn feed_monitors(&self, line: Bytes);
+    /// Queues a client-side caching message for `client`, under the same output limits.
+    /// Returns false if there is no such client.
+    fn send(&self, client: u64, message: Message) -> bool;
+    /// A connected client's protocol version and whether it is subscribed to anything,
+    /// or `None` if there is no such client.
+    fn reachable(&self, client: u64) -> Option<(u8, bool)>;
 }
 
 /// The pub/sub state every connection shares: the hub and the keyspace event classes.

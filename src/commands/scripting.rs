@@ -561,7 +561,7 @@ impl Vm {
             (Some(txn), _) => {
                 txn.into_inner().commit()?;
                 for (db, argv) in &written {
-                    super::context::written(ctx.state, *db, argv);
+                    super::context::written(ctx.state, *db, argv, ctx.session.id());
                 }
             }
             // Inside EXEC or a run of pipelined scripts, whose commit reports them.

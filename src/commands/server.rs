@@ -231,10 +231,11 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
         "clients" => {
             let _ = write!(
                 out,
-                "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\ntracking_clients:0\r\n\r\n",
+                "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\ntracking_clients:{}\r\n\r\n",
                 state.clients.len(),
                 cfg.maxclients,
-                state.waiters.waiting()
+                state.waiters.waiting(),
+                state.tracking.stats().0
             );
         }
         "memory" => {
@@ -273,12 +274,14 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
             );
         }
         "stats" => {
+            let tracked = state.tracking.stats();
             let _ = write!(
                 out,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:0\r\n\
                  total_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\n\
                  evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
-                 pubsubshard_channels:{}\r\ntotal_error_replies:{}\r\n\r\n",
+                 pubsubshard_channels:{}\r\ntracking_total_keys:{}\r\ntracking_total_items:{}\r\n\
+                 tracking_total_prefixes:{}\r\ntotal_error_replies:{}\r\n\r\n",
                 get(&stats.connections_received),
                 get(&stats.commands_processed),
                 get(&stats.net_input_bytes),
@@ -290,6 +293,9 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 state.pubsub.hub.channels(Scope::Channel, None).len(),
                 state.pubsub.hub.numpat(),
                 state.pubsub.hub.channels(Scope::Shard, None).len(),
+                tracked.1,
+                tracked.2,
+                tracked.3,
                 get(&stats.error_replies),
             );
         }
@@ -395,6 +401,7 @@ const REDIS_PARAMS: &[(&str, &str)] = &[
     ("stream-node-max-entries", "100"),
     ("tcp-backlog", "511"),
     ("timeout", "0"),
+    ("tracking-table-max-keys", "1000000"),
     ("zset-max-listpack-entries", "128"),
     ("zset-max-listpack-value", "64"),
 ];
@@ -585,6 +592,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 ctx.state.slowlog.apply_param(&name, &value);
                 ctx.state.latency.apply_param(&name, &value);
                 ctx.state.scripts.apply_param(&name, &value);
+                ctx.state.tracking.apply_param(&name, &value);
                 match name.as_str() {
                     "notify-keyspace-events" => settings.config.notify_keyspace_events = value.clone(),
                     "client-output-buffer-limit" => settings.config.client_output_buffer_limit = value.clone(),

@@ -27,6 +27,7 @@ struct Registration<'a> {
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
         self.state.pubsub.hub.detach(self.id);
+        self.state.tracking.disable(self.id);
         self.state.clients.remove(self.id);
     }
 }

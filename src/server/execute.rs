@@ -48,7 +48,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         // a run of them shares one transaction, committed before anything else runs.
         let script = !queueing && scripting::is_script(argv);
         if scripts.as_ref().is_some_and(|s| !script || s.replies.len() >= state.pipeline_max_batch) {
-            scripts.take().expect("scripts").finish(state, &mut replies);
+            scripts.take().expect("scripts").finish(state, &mut replies, session.id());
             shared = Some(gate_shared(state));
         }
         let command = lookup(&argv[0]).map(|(_, c)| c);
@@ -65,7 +65,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         // batch's earlier writes invalidated, and EXEC runs with every other client out.
         let exec = multi::is_exec(session.multi.is_some(), argv);
         if exec || multi::is_watch(argv) {
-            touch(state, cmds, &mut written);
+            touch(state, cmds, &mut written, session.id());
         }
         let exclusive = exec.then(|| {
             shared = None;
@@ -144,6 +144,11 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         if let Some(s) = scripts.as_mut() {
             s.replies.push(replies.len());
         }
+        // CLIENT CACHING holds for the next command: CLIENT commands and a transaction
+        // being queued keep it, as in Redis.
+        if session.caching && session.multi.is_none() && !argv[0].eq_ignore_ascii_case(b"client") {
+            session.caching = false;
+        }
         // CLIENT REPLY OFF or SKIP: the command ran, its reply is dropped.
         let reply = if session.takes_reply() { reply } else { Reply::Many(Vec::new()) };
         match after {
@@ -168,11 +173,11 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         }
     }
     if let Some(s) = scripts.take() {
-        s.finish(state, &mut replies);
+        s.finish(state, &mut replies, session.id());
         shared = Some(gate_shared(state));
     }
     commit(&group, &mut replies, &mut grouped);
-    touch(state, cmds, &mut written);
+    touch(state, cmds, &mut written, session.id());
     drop(shared);
     batch_done();
     for r in &replies {
@@ -197,7 +202,7 @@ struct Scripts<'s> {
 
 impl Scripts<'_> {
     /// Commits the scripts' writes and reports them, before the gate is released.
-    fn finish(self, state: &Arc<ServerState>, replies: &mut [Reply]) {
+    fn finish(self, state: &Arc<ServerState>, replies: &mut [Reply], writer: u64) {
         if let Err(e) = self.txn.into_inner().commit() {
             for &i in &self.replies {
                 replies[i] = Reply::Error(format!("ERR {e}"));
@@ -205,7 +210,7 @@ impl Scripts<'_> {
             return;
         }
         for (db, argv) in self.writes.into_inner() {
-            context::written(state, db, &argv);
+            context::written(state, db, &argv, writer);
         }
     }
 }
@@ -222,9 +227,9 @@ fn gate_shared(state: &ServerState) -> parking_lot::RwLockReadGuard<'_, ()> {
 
 /// Reports the committed writes in `written` (before the gate is released, so that no
 /// EXEC can run between the commit and the invalidation of the watches).
-fn touch(state: &Arc<ServerState>, cmds: &[&[Bytes]], written: &mut Vec<(usize, usize)>) {
+fn touch(state: &Arc<ServerState>, cmds: &[&[Bytes]], written: &mut Vec<(usize, usize)>, writer: u64) {
     for (db, i) in written.drain(..) {
-        context::written(state, db, cmds[i]);
+        context::written(state, db, cmds[i], writer);
     }
 }
 

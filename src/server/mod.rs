@@ -91,6 +91,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         scripts: Default::default(),
         functions: Default::default(),
         latency: Default::default(),
+        tracking: Default::default(),
     });
     state.functions.restore(&store)?;
 
@@ -322,6 +323,10 @@ fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::
                     match state.store.expire_cycle(crate::storage::now_ms(), BATCH) {
                         Ok(removed) => {
                             add(&state.stats.expired_keys, removed.len() as u64);
+                            if state.tracking.active() {
+                                let keys: Vec<&[u8]> = removed.iter().map(|(_, k)| &k[..]).collect();
+                                state.tracking.changed(&*state.pubsub.hub, &keys, 0);
+                            }
                             if state.pubsub.wants(event::EXPIRED) {
                                 for (db, key) in &removed {
                                     state.pubsub.notify(event::EXPIRED, "expired", state.store.logical(*db), key);

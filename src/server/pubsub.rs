@@ -13,7 +13,8 @@
 //! is never taken with `clients` held, nor the other way round.
 
 use crate::commands::context::ClientHandle;
-use crate::commands::pubsub::{Broker, Mailbox, Message, Scope};
+use crate::commands::pubsub::{Broker, Kind, Mailbox, Message, Scope};
+use crate::protocol::Reply;
 use crate::glob;
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
@@ -200,7 +201,7 @@ impl Broker for Hub {
                 shard: scope == Scope::Shard,
                 channel: channel.clone(),
                 payload: payload.clone(),
-                monitor: false,
+                kind: Kind::Published,
             });
             list.iter().for_each(|inbox| self.deliver(inbox, &message));
             list.len()
@@ -249,8 +250,20 @@ impl Broker for Hub {
         self.monitor_count.load(Ordering::Relaxed) > 0
     }
 
+    fn send(&self, client: u64, message: Message) -> bool {
+        let Some(inbox) = self.clients.lock().get(&client).map(|s| s.inbox.clone()) else { return false };
+        self.deliver(&inbox, &Arc::new(message));
+        true
+    }
+
+    fn reachable(&self, client: u64) -> Option<(u8, bool)> {
+        let clients = self.clients.lock();
+        let s = clients.get(&client)?;
+        Some((s.inbox.client.resp.load(Ordering::Relaxed), s.sets.iter().any(|set| !set.is_empty())))
+    }
+
     fn feed_monitors(&self, line: Bytes) {
-        let message = Arc::new(Message { pattern: None, shard: false, channel: Bytes::new(), payload: line, monitor: true });
+        let message = Arc::new(Message { payload: line, ..Message::of(Kind::Monitor) });
         self.monitors.read().iter().for_each(|inbox| self.deliver(inbox, &message));
     }
 }
@@ -268,17 +281,31 @@ pub fn drain(mailbox: &mut Mailbox, first: Option<Arc<Message>>, resp: u8, out: 
     loop {
         let Some(m) = next.take().or_else(|| mailbox.messages.try_recv().ok()) else { break };
         charged += m.size();
-        match (&m.pattern, m.shard) {
-            _ if m.monitor => crate::protocol::encode_status(&m.payload, out),
-            (Some(p), _) => crate::protocol::encode_push(resp, &[b"pmessage", p, &m.channel, &m.payload], out),
-            (None, true) => crate::protocol::encode_push(resp, &[b"smessage", &m.channel, &m.payload], out),
-            (None, false) => crate::protocol::encode_push(resp, &[b"message", &m.channel, &m.payload], out),
+        match (&m.kind, &m.pattern, m.shard) {
+            (Kind::Monitor, ..) => crate::protocol::encode_status(&m.payload, out),
+            (Kind::Invalidate(keys), ..) => invalidation(keys.as_deref(), resp).encode(resp, out),
+            (Kind::RedirectBroken(id), ..) => Reply::Push(vec![Reply::from_str("tracking-redir-broken"), Reply::Int(*id as i64)]).encode(resp, out),
+            (_, Some(p), _) => crate::protocol::encode_push(resp, &[b"pmessage", p, &m.channel, &m.payload], out),
+            (_, None, true) => crate::protocol::encode_push(resp, &[b"smessage", &m.channel, &m.payload], out),
+            (_, None, false) => crate::protocol::encode_push(resp, &[b"message", &m.channel, &m.payload], out),
         }
         if out.len() >= DRAIN_BYTES {
             break;
         }
     }
     charged
+}
+
+/// An invalidation as Redis writes it: a RESP3 `invalidate` push, or on RESP2 (a client
+/// invalidations are redirected to, in subscribed mode) a message on the
+/// `__redis__:invalidate` channel. `None` (a flush) is a null.
+fn invalidation(keys: Option<&[Bytes]>, resp: u8) -> Reply {
+    let keys = keys.map_or(Reply::Nil, |keys| Reply::Array(keys.iter().map(|k| Reply::bulk(k.to_vec())).collect()));
+    if resp >= 3 {
+        Reply::Push(vec![Reply::from_str("invalidate"), keys])
+    } else {
+        Reply::Push(vec![Reply::from_str("message"), Reply::from_str("__redis__:invalidate"), keys])
+    }
 }
 
 #[cfg(test)]
