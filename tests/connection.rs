@@ -562,3 +562,71 @@ fn maxclients_refuses_extra_connections() {
     let mut fourth = server.client();
     assert_eq!(fourth.read(), err("ERR max number of clients reached"));
 }
+
+fn pipeline(c: &mut Client, commands: &[&[&str]]) {
+    let mut bytes = Vec::new();
+    for argv in commands {
+        let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        bytes.extend(Client::encode(&argv));
+    }
+    c.send_raw(&bytes);
+}
+
+#[test]
+fn client_pause_write_holds_writes_until_unpause() {
+    let server = Server::start();
+    let mut admin = server.client();
+    let mut c = server.client();
+    assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "60000", "WRITE"]), ok());
+    // The read before the write is answered; the write and what follows it wait.
+    pipeline(&mut c, &[&["GET", "k"], &["SET", "k", "1"], &["GET", "k"]]);
+    assert_eq!(c.read(), Value::Nil);
+    let mut other = server.client();
+    assert_eq!(other.cmd(&["GET", "k"]), Value::Nil);
+    assert_eq!(other.cmd(&["MULTI"]), ok());
+    assert_eq!(other.cmd(&["GET", "k"]), Value::Simple("QUEUED".into()));
+    assert_eq!(other.cmd(&["EXEC"]), arr(vec![Value::Nil]));
+    // A write is held even when MULTI would only queue it, and so are scripts.
+    pipeline(&mut other, &[&["MULTI"], &["INCR", "n"], &["EXEC"]]);
+    assert_eq!(other.read(), ok());
+    let mut script = server.client();
+    script.send_raw(&Client::encode(&[b"EVAL", b"return redis.call('incr', 'n')", b"0"]));
+    assert_eq!(admin.cmd(&["GET", "n"]), Value::Nil);
+    assert_eq!(admin.cmd(&["CLIENT", "UNPAUSE"]), ok());
+    assert_eq!(c.read(), ok());
+    assert_eq!(c.read(), bulk("1"));
+    assert_eq!(other.read(), Value::Simple("QUEUED".into()));
+    let (exec, eval) = (other.read(), script.read());
+    assert!(matches!((&exec, &eval), (Value::Array(_), Value::Int(_))), "{exec:?} {eval:?}");
+    assert_eq!(admin.cmd(&["GET", "n"]), bulk("2"));
+}
+
+#[test]
+fn client_pause_all_holds_every_command_until_it_ends() {
+    let server = Server::start();
+    let mut c = server.client();
+    let mut other = server.client();
+    // Every command waits, CLIENT UNPAUSE included; the pause ends on its own.
+    pipeline(&mut c, &[&["CLIENT", "PAUSE", "300"], &["PING"], &["SET", "k", "v"]]);
+    assert_eq!(c.read(), ok());
+    pipeline(&mut other, &[&["GET", "k"], &["CLIENT", "UNPAUSE"]]);
+    assert_eq!(c.read(), Value::Simple("PONG".into()));
+    assert_eq!(c.read(), ok());
+    // Commands answer in the order they were sent.
+    let got = other.read();
+    assert!(got == Value::Nil || got == bulk("v"), "{got:?}");
+    assert_eq!(other.read(), ok());
+    assert_eq!(other.cmd(&["GET", "k"]), bulk("v"));
+}
+
+#[test]
+fn client_pause_errors() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "abc"]), err("ERR timeout is not an integer or out of range"));
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "-1"]), err("ERR timeout is negative"));
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100", "maybe"]), err("ERR CLIENT PAUSE mode must be WRITE or ALL"));
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE"]), err("ERR wrong number of arguments for 'client|pause' command"));
+    assert_eq!(c.cmd(&["CLIENT", "UNPAUSE", "x"]), err("ERR wrong number of arguments for 'client|unpause' command"));
+    assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), ok());
+}

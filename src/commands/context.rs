@@ -301,6 +301,8 @@ pub struct ServerState {
     pub slowlog: super::slowlog::SlowLog,
     /// Client-side caching: who tracks, and the keys they read.
     pub tracking: super::tracking::Tracking,
+    /// CLIENT PAUSE.
+    pub pause: super::pause::Pause,
 }
 
 impl ServerState {
@@ -401,6 +403,8 @@ pub enum After {
     Shutdown,
     /// A blocking command found nothing to serve: wait for a write to its keys.
     Block(Block),
+    /// CLIENT PAUSE holds the command, which has not run: wait, then run it.
+    Paused,
 }
 
 /// A blocking command's wait (BLPOP, BZPOPMIN, XREAD BLOCK, ...). The server parks the

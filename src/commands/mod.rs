@@ -17,6 +17,7 @@ pub mod keys;
 pub mod latency;
 pub mod list;
 pub mod multi;
+pub mod pause;
 pub mod pubsub;
 pub mod replication;
 pub mod scripting;

@@ -44,6 +44,13 @@ pub struct Multi {
     failed: bool,
 }
 
+impl Multi {
+    /// The commands queued so far.
+    pub fn queued(&self) -> &[Vec<Bytes>] {
+        &self.queued
+    }
+}
+
 /// Whether `cmd` is queued when its client is inside MULTI.
 pub fn queues(session_in_multi: bool, cmd: &Command) -> bool {
     session_in_multi && !NOT_QUEUED.contains(&cmd.name)

@@ -117,6 +117,17 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                         return;
                     }
                 }
+                After::Paused => {
+                    let mut conn = Conn { stream: &mut stream, rbuf: &mut rbuf, wbuf: &mut wbuf };
+                    if !send_replies(&state, &mut conn).await {
+                        return;
+                    }
+                    tokio::select! {
+                        _ = state.pause.wait() => {}
+                        _ = handle.kill.notified() => return,
+                        _ = shutdown.triggered() => return,
+                    }
+                }
             }
         }
         if let (Some(e), false) = (&batch.error, close) {
@@ -254,6 +265,23 @@ impl Drop for Waiting<'_> {
 /// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
 /// buffer, as in Redis. Returns false if the connection must close (the client left, was
 /// killed, or the server is shutting down).
+/// Sends the replies gathered so far, before a wait. Returns false if the connection
+/// failed (it closes).
+async fn send_replies<S: AsyncRead + AsyncWrite + Unpin>(state: &ServerState, conn: &mut Conn<'_, S>) -> bool {
+    if conn.wbuf.is_empty() {
+        return true;
+    }
+    if !wal_flushed(state).await {
+        return false;
+    }
+    add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
+    if send(conn.stream, conn.wbuf).await.is_err() {
+        return false;
+    }
+    conn.wbuf.clear();
+    true
+}
+
 async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     state: &Arc<ServerState>,
     session: &mut Session,
@@ -263,15 +291,8 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     block: Block,
 ) -> bool {
     // The replies to the commands before this one go out now: the wait may be long.
-    if !conn.wbuf.is_empty() {
-        if !wal_flushed(state).await {
-            return false;
-        }
-        add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
-        if send(conn.stream, conn.wbuf).await.is_err() {
-            return false;
-        }
-        conn.wbuf.clear();
+    if !send_replies(state, conn).await {
+        return false;
     }
     let Block { keys, deadline, timeout, rerun } = block;
     let argv = rerun.unwrap_or(argv);
@@ -292,6 +313,11 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
         session.rerun = true;
         let after = run(state, session, &argv, conn.wbuf).1;
         session.rerun = false;
+        if after == After::Paused {
+            // Woken during CLIENT PAUSE: run again once it ends.
+            state.pause.wait().await;
+            continue;
+        }
         if !matches!(after, After::Block(_)) {
             return true;
         }

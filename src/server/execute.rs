@@ -63,6 +63,12 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         }
         // WATCH and EXEC (keyless: the group is committed) must see the watches this
         // batch's earlier writes invalidated, and EXEC runs with every other client out.
+        if state.pause.holds(command, session) {
+            // Not run: the connection waits for the pause to end and runs it then.
+            ran -= 1;
+            stop = (After::Paused, None);
+            break;
+        }
         let exec = multi::is_exec(session.multi.is_some(), argv);
         if exec || multi::is_watch(argv) {
             touch(state, cmds, &mut written, session.id());
@@ -170,6 +176,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
                 stop = (After::Block(block), None);
                 break;
             }
+            After::Paused => unreachable!("commands do not pause themselves"),
         }
     }
     if let Some(s) = scripts.take() {

@@ -92,6 +92,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         functions: Default::default(),
         latency: Default::default(),
         tracking: Default::default(),
+        pause: Default::default(),
     });
     state.functions.restore(&store)?;
 
@@ -320,6 +321,11 @@ fn spawn_background(state: Arc<ServerState>, stop: Arc<AtomicBool>) -> Vec<std::
             .spawn(move || {
                 const BATCH: usize = 1000;
                 while !stop.load(Ordering::Relaxed) {
+                    // CLIENT PAUSE holds the server's own deletions too.
+                    if state.pause.holds_writes() {
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    }
                     match state.store.expire_cycle(crate::storage::now_ms(), BATCH) {
                         Ok(removed) => {
                             add(&state.stats.expired_keys, removed.len() as u64);
