@@ -479,3 +479,26 @@ fn transactions_beside_write_groups_expiry_and_flushes() {
     threads.into_iter().for_each(|t| t.join().unwrap());
     assert_eq!(server.client().cmd(&["GET", "n"]), bulk("360"));
 }
+
+#[test]
+fn commands_that_only_read_a_key_do_not_break_its_watch() {
+    // SINTERSTORE, COPY and BITOP read their sources and write only their destination.
+    let server = Server::start();
+    let mut c = server.client();
+    let mut other = server.client();
+    assert_eq!(other.cmd(&["SADD", "src", "a"]), int(1));
+    assert_eq!(other.cmd(&["SET", "str", "x"]), ok());
+    assert_eq!(c.cmd(&["WATCH", "src", "str"]), ok());
+    assert_eq!(other.cmd(&["SINTERSTORE", "dst", "src"]), int(1));
+    assert_eq!(other.cmd(&["COPY", "str", "copied"]), int(1));
+    assert_eq!(other.cmd(&["BITOP", "NOT", "inverted", "str"]), int(1));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["SET", "mine", "1"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), arr(vec![ok()]));
+    // Writing the destination does break a watch on it.
+    assert_eq!(c.cmd(&["WATCH", "dst"]), ok());
+    assert_eq!(other.cmd(&["SUNIONSTORE", "dst", "src"]), int(1));
+    assert_eq!(c.cmd(&["MULTI"]), ok());
+    assert_eq!(c.cmd(&["SET", "mine", "2"]), Value::Simple("QUEUED".into()));
+    assert_eq!(c.cmd(&["EXEC"]), Value::Nil);
+}

@@ -4,7 +4,7 @@
 use super::args::is;
 use super::flag::*;
 use super::pubsub::event;
-use super::{cmd, Args, CmdError, Command, Ctx};
+use super::{cmd, first_key, Args, CmdError, Command, Ctx};
 use crate::protocol::Reply;
 use crate::types::geo::{self, Found, Shape};
 use crate::types::parse_double;
@@ -350,9 +350,4 @@ fn store_args(argv: &[Bytes]) -> impl Iterator<Item = usize> + '_ {
 /// The destination a GEORADIUS or GEORADIUSBYMEMBER writes, if any: the last given.
 fn store_key(argv: &[Bytes]) -> Vec<usize> {
     store_args(argv).last().into_iter().collect()
-}
-
-/// GEOSEARCHSTORE's destination.
-fn first_key(_argv: &[Bytes]) -> Vec<usize> {
-    vec![1]
 }

@@ -32,7 +32,7 @@ pub const TABLE: &[Command] = &[
     cmd("randomkey", 1, READONLY, (0, 0, 0), "keyspace", "A random key", randomkey),
     cmd("rename", 3, WRITE, (1, 2, 1), "generic", "Rename a key", rename),
     cmd("renamenx", 3, WRITE | FAST, (1, 2, 1), "generic", "Rename a key if the new name is free", renamenx),
-    cmd("copy", -3, WRITE | DENYOOM, (1, 2, 1), "generic", "Copy a key", copy),
+    cmd("copy", -3, WRITE | DENYOOM, (1, 2, 1), "generic", "Copy a key", copy).writes(super::second_key),
     cmd("move", 3, WRITE | FAST, (1, 1, 1), "generic", "Move a key to another database", move_cmd),
     cmd("swapdb", 3, WRITE | FAST, (0, 0, 0), "keyspace", "Swap two databases", swapdb),
     cmd("dbsize", 1, READONLY | FAST, (0, 0, 0), "keyspace", "Number of keys in the database", dbsize),

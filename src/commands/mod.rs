@@ -360,6 +360,17 @@ pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: 
     (sub.run)(ctx, args)
 }
 
+/// For [`Command::writes`]: a command that stores its result at its first key and only
+/// reads the others (SINTERSTORE, ZUNIONSTORE, PFMERGE, GEOSEARCHSTORE, ...).
+pub fn first_key(_argv: &[Bytes]) -> Vec<usize> {
+    vec![1]
+}
+
+/// For [`Command::writes`]: a command that writes only its second key (COPY, BITOP).
+pub fn second_key(_argv: &[Bytes]) -> Vec<usize> {
+    vec![2]
+}
+
 /// A command row for a table; keeps the tables one line per command.
 pub const fn cmd(
     name: &'static str,

@@ -208,7 +208,7 @@ pub fn touch_written(state: &Arc<super::ServerState>, db: usize, argv: &[Bytes])
             if let Some((d, key)) = other.filter(|(d, _)| *d >= 0) {
                 watches.touch(d as usize, key);
             }
-            for i in cmd.key_positions(argv.len()) {
+            for i in cmd.written_keys_of(argv) {
                 watches.touch(db, &argv[i]);
             }
         }

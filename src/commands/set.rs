@@ -24,11 +24,11 @@ pub const TABLE: &[Command] = &[
     cmd("smove", 4, WRITE | FAST, (1, 2, 1), "set", "Move a member from one set to another", smove),
     cmd("sinter", -2, READONLY, (1, -1, 1), "set", "Intersection of sets", sinter),
     cmd("sintercard", -3, READONLY, (0, 0, 0), "set", "Size of the intersection of sets", sintercard).movable(keys_counted_at_1),
-    cmd("sinterstore", -3, W, (1, -1, 1), "set", "Store the intersection of sets", sinterstore),
+    cmd("sinterstore", -3, W, (1, -1, 1), "set", "Store the intersection of sets", sinterstore).writes(super::first_key),
     cmd("sunion", -2, READONLY, (1, -1, 1), "set", "Union of sets", sunion),
-    cmd("sunionstore", -3, W, (1, -1, 1), "set", "Store the union of sets", sunionstore),
+    cmd("sunionstore", -3, W, (1, -1, 1), "set", "Store the union of sets", sunionstore).writes(super::first_key),
     cmd("sdiff", -2, READONLY, (1, -1, 1), "set", "Difference of sets", sdiff),
-    cmd("sdiffstore", -3, W, (1, -1, 1), "set", "Store the difference of sets", sdiffstore),
+    cmd("sdiffstore", -3, W, (1, -1, 1), "set", "Store the difference of sets", sdiffstore).writes(super::first_key),
     cmd("sscan", -3, READONLY, (1, 1, 1), "set", "Iterate the members of a set", sscan),
 ];
 

@@ -38,12 +38,12 @@ pub const TABLE: &[Command] = &[
     cmd("getbit", 3, READONLY | FAST, (1, 1, 1), "bitmap", "Get a bit", getbit),
     cmd("bitcount", -2, READONLY, (1, 1, 1), "bitmap", "Count set bits", bitcount),
     cmd("bitpos", -3, READONLY, (1, 1, 1), "bitmap", "Find the first set or clear bit", bitpos),
-    cmd("bitop", -4, W, (2, -1, 1), "bitmap", "Store the bitwise AND, OR, XOR or NOT of strings", bitop),
+    cmd("bitop", -4, W, (2, -1, 1), "bitmap", "Store the bitwise AND, OR, XOR or NOT of strings", bitop).writes(super::second_key),
     cmd("bitfield", -2, W, (1, 1, 1), "bitmap", "Get, set and increment integer fields of a string", bitfield).writes(bitfield_writes),
     cmd("bitfield_ro", -2, READONLY | FAST, (1, 1, 1), "bitmap", "Get integer fields of a string", bitfield_ro),
     cmd("pfadd", -2, W | FAST, (1, 1, 1), "hyperloglog", "Add elements to a HyperLogLog", pfadd),
     cmd("pfcount", -2, READONLY, (1, -1, 1), "hyperloglog", "Estimated cardinality of the union of HyperLogLogs", pfcount),
-    cmd("pfmerge", -2, W, (1, -1, 1), "hyperloglog", "Merge HyperLogLogs into one", pfmerge),
+    cmd("pfmerge", -2, W, (1, -1, 1), "hyperloglog", "Merge HyperLogLogs into one", pfmerge).writes(super::first_key),
 ];
 
 /// Counts a read as a keyspace hit or miss (INFO stats).

@@ -30,7 +30,7 @@ pub const TABLE: &[Command] = &[
     cmd("zrank", -3, RO | FAST, (1, 1, 1), "sorted_set", "Rank of a member, low to high", zrank),
     cmd("zrevrank", -3, RO | FAST, (1, 1, 1), "sorted_set", "Rank of a member, high to low", zrevrank),
     cmd("zrange", -4, RO, (1, 1, 1), "sorted_set", "Members in a range of ranks, scores or members", zrange),
-    cmd("zrangestore", -5, W, (1, 2, 1), "sorted_set", "Store a range of a sorted set", zrangestore),
+    cmd("zrangestore", -5, W, (1, 2, 1), "sorted_set", "Store a range of a sorted set", zrangestore).writes(super::first_key),
     cmd("zrevrange", -4, RO, (1, 1, 1), "sorted_set", "Members in a range of ranks, high to low", zrevrange),
     cmd("zrangebyscore", -4, RO, (1, 1, 1), "sorted_set", "Members in a score range", zrangebyscore),
     cmd("zrevrangebyscore", -4, RO, (1, 1, 1), "sorted_set", "Members in a score range, high to low", zrevrangebyscore),
@@ -64,14 +64,16 @@ pub const TABLE: &[Command] = &[
     cmd("zrandmember", -2, RO, (1, 1, 1), "sorted_set", "Random members", zrandmember),
     cmd("zscan", -3, RO, (1, 1, 1), "sorted_set", "Iterate members and scores", zscan),
     cmd("zunion", -3, RO, (0, 0, 0), "sorted_set", "Union of sorted sets", zunion).movable(keys_counted_at_1),
-    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore).movable(dest_and_keys_counted_at_2),
+    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore).movable(dest_and_keys_counted_at_2).writes(super::first_key),
     cmd("zinter", -3, RO, (0, 0, 0), "sorted_set", "Intersection of sorted sets", zinter).movable(keys_counted_at_1),
     cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore)
-        .movable(dest_and_keys_counted_at_2),
+        .movable(dest_and_keys_counted_at_2)
+        .writes(super::first_key),
     cmd("zintercard", -3, RO, (0, 0, 0), "sorted_set", "Size of the intersection of sorted sets", zintercard).movable(keys_counted_at_1),
     cmd("zdiff", -3, RO, (0, 0, 0), "sorted_set", "Difference of sorted sets", zdiff).movable(keys_counted_at_1),
     cmd("zdiffstore", -4, W, (1, 1, 1), "sorted_set", "Store the difference of sorted sets", zdiffstore)
-        .movable(dest_and_keys_counted_at_2),
+        .movable(dest_and_keys_counted_at_2)
+        .writes(super::first_key),
 ];
 
 const NAN_RESULT: &str = "ERR resulting score is not a number (NaN)";
