@@ -69,6 +69,15 @@
 // FCall and FCallRO run its functions (replies as Eval's), and FunctionList,
 // FunctionStats, FunctionDelete, FunctionFlush and FunctionKill manage them.
 //
+// # Client-side caching and CLIENT PAUSE
+//
+// ClientTracking (with TrackingOptions), ClientCaching, ClientGetRedir and
+// ClientTrackingInfo drive CLIENT TRACKING, which is a property of one
+// connection: use them on a DB with Options.PoolSize 1, or in one Pipeline.
+// Over RESP2 the invalidations go to the connection TrackingOptions.Redirect
+// names, as messages on the "__redis__:invalidate" channel. ClientPause and
+// ClientUnpause hold and release every client's commands, or only writes.
+//
 // # Dump, Restore and Monitor
 //
 // Dump returns a key's value as Redis's binary DUMP payload and Restore

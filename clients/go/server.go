@@ -137,3 +137,161 @@ func decSlowLog(reply interface{}) (interface{}, error) {
 	}
 	return out, nil
 }
+
+// ClientID is the id the server gave the connection the command ran on (on
+// a DB, whichever pooled connection was free: see ClientTracking).
+func (c cmdable) ClientID() (int64, error) { return c.doInt("CLIENT", "ID") }
+
+// TrackingOptions are CLIENT TRACKING's optional modifiers.
+type TrackingOptions struct {
+	// Redirect, when not 0, sends the invalidations to the connection with
+	// this id (REDIRECT). Over RESP2, which is all this client speaks, the
+	// tracking connection cannot receive them itself: the one it redirects
+	// to gets them as messages on the "__redis__:invalidate" channel while
+	// it is subscribed to that channel.
+	Redirect int64
+	// BCast reports every change of a key under Prefixes, read or not
+	// (BCAST); without Prefixes, of every key.
+	BCast bool
+	// Prefixes are BCAST's key prefixes (one PREFIX each). They need BCast:
+	// without it the command fails before anything is sent.
+	Prefixes []string
+	// OptIn tracks only the reads that follow ClientCaching(true) (OPTIN);
+	// OptOut tracks every read except those that follow
+	// ClientCaching(false) (OPTOUT).
+	OptIn, OptOut bool
+	// NoLoop leaves out the keys the tracking connection changed itself
+	// (NOLOOP).
+	NoLoop bool
+}
+
+// ClientTracking turns client-side caching's tracking on or off (CLIENT
+// TRACKING ON|OFF): the server then tells the client, through
+// opt.Redirect, when a key it read changes. opt, at most one, adds the
+// modifiers.
+//
+// Tracking belongs to one connection, and a DB is a pool: ClientTracking,
+// ClientCaching, ClientGetRedir, ClientTrackingInfo and the reads to track
+// must run on the same connection, which a DB with Options.PoolSize 1
+// guarantees (as does a Pipeline, for the commands it queues). A
+// connection the pool replaces after an I/O error starts untracked.
+func (c cmdable) ClientTracking(on bool, opt ...TrackingOptions) error {
+	var o TrackingOptions
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	args := []interface{}{"CLIENT", "TRACKING", "OFF"}
+	if on {
+		args[2] = "ON"
+	}
+	if o.Redirect != 0 {
+		args = append(args, "REDIRECT", o.Redirect)
+	}
+	for _, p := range o.Prefixes {
+		args = append(args, "PREFIX", p)
+	}
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{{o.BCast, "BCAST"}, {o.OptIn, "OPTIN"}, {o.OptOut, "OPTOUT"}, {o.NoLoop, "NOLOOP"}} {
+		if f.set {
+			args = append(args, f.name)
+		}
+	}
+	var argErr error
+	if len(o.Prefixes) > 0 && !o.BCast {
+		argErr = &argError{"ClientTracking: TrackingOptions.Prefixes need BCast"}
+	}
+	_, err := c(&cmd{args: args, dec: decString, err: argErr})
+	return err
+}
+
+// ClientCaching says whether the next command's reads are tracked (CLIENT
+// CACHING YES|NO): true under TrackingOptions.OptIn, false under OptOut.
+// In any other mode the server answers with an *Error.
+func (c cmdable) ClientCaching(yes bool) error {
+	if yes {
+		return c.doOK("CLIENT", "CACHING", "YES")
+	}
+	return c.doOK("CLIENT", "CACHING", "NO")
+}
+
+// ClientGetRedir is the id of the connection this one's invalidations are
+// redirected to: 0 when they are not redirected, -1 when tracking is off.
+func (c cmdable) ClientGetRedir() (int64, error) { return c.doInt("CLIENT", "GETREDIR") }
+
+// TrackingInfo is what ClientTrackingInfo reports.
+type TrackingInfo struct {
+	// Flags are "off", or "on" with any of "bcast", "optin", "optout",
+	// "caching-yes", "caching-no", "noloop" and "broken_redirect" (the
+	// connection redirected to is gone), in the server's order.
+	Flags []string
+	// Redirect is as ClientGetRedir reports it.
+	Redirect int64
+	// Prefixes are the BCAST prefixes; BCast without Prefixes reports the
+	// empty prefix, "".
+	Prefixes []string
+}
+
+// ClientTrackingInfo describes this connection's tracking (CLIENT
+// TRACKINGINFO).
+func (c cmdable) ClientTrackingInfo() (TrackingInfo, error) {
+	v, err := c.do(decTrackingInfo, "CLIENT", "TRACKINGINFO")
+	info, _ := v.(TrackingInfo)
+	return info, err
+}
+
+// decTrackingInfo reads ["flags", [...], "redirect", n, "prefixes", [...]].
+func decTrackingInfo(reply interface{}) (interface{}, error) {
+	arr, ok := reply.([]interface{})
+	if !ok || len(arr)%2 != 0 {
+		return nil, unexpected("tracking info", reply)
+	}
+	var info TrackingInfo
+	for i := 0; i < len(arr); i += 2 {
+		name, _ := arr[i].(string)
+		switch name {
+		case "flags", "prefixes":
+			rawList, isArray := arr[i+1].([]interface{})
+			if !isArray {
+				return nil, unexpected("tracking info "+name, arr[i+1])
+			}
+			list, err := toStrings(rawList)
+			if err != nil {
+				return nil, err
+			}
+			if name == "flags" {
+				info.Flags = list
+			} else {
+				info.Prefixes = list
+			}
+		case "redirect":
+			n, isInt := arr[i+1].(int64)
+			if !isInt {
+				return nil, unexpected("tracking info redirect", arr[i+1])
+			}
+			info.Redirect = n
+		}
+	}
+	return info, nil
+}
+
+// ClientPause holds every client's commands, this one's too, for timeout
+// (CLIENT PAUSE, sent in milliseconds; a positive timeout under 1ms counts
+// as 1ms). mode is "WRITE" to hold only the commands that may write, while
+// reads still run, or "ALL" (as "" does, the server's default) for every
+// command.
+func (c cmdable) ClientPause(timeout time.Duration, mode string) error {
+	ms := timeout.Milliseconds()
+	if ms == 0 && timeout > 0 {
+		ms = 1
+	}
+	if mode == "" {
+		return c.doOK("CLIENT", "PAUSE", ms)
+	}
+	return c.doOK("CLIENT", "PAUSE", ms, mode)
+}
+
+// ClientUnpause ends a CLIENT PAUSE. Under "WRITE" it runs at once; under
+// "ALL" it is held until the pause is over, like any other command.
+func (c cmdable) ClientUnpause() error { return c.doOK("CLIENT", "UNPAUSE") }

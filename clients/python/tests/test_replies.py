@@ -182,6 +182,18 @@ class TestPubSubCore:
         with pytest.raises(CommandError):
             PubSubState().handle(CommandError("ERR unknown command 'subscribe'"))
 
+    def test_invalidate_push_reads_as_the_resp2_message(self):
+        seen = []
+        state = PubSubState()
+        state.subscribe("SUBSCRIBE", [], {"__redis__:invalidate": seen.append})
+        resp2 = state.handle(["message", "__redis__:invalidate", ["k1", "k2"]])
+        assert state.handle(Push(["invalidate", ["k1", "k2"]])) == resp2
+        assert resp2[0] == {"type": "message", "pattern": None, "channel": "__redis__:invalidate", "data": ["k1", "k2"]}
+        assert resp2[1] == seen.append
+        msg, handler = PubSubState().handle(Push([b"invalidate", None]))  # FLUSHALL: no keys
+        assert msg == {"type": "message", "pattern": None, "channel": b"__redis__:invalidate", "data": None}
+        assert handler is None
+
 
 def test_sync_and_async_clients_share_one_command_list():
     from diskdb import DiskDB, Pipeline

@@ -1,5 +1,7 @@
 """Server and connection commands against a real server."""
 
+import datetime
+import threading
 import time
 
 import pytest
@@ -79,6 +81,34 @@ def test_client_name_and_id(make_client):
     client = make_client(client_name="diskdb-tests")
     assert client.client_getname() == "diskdb-tests"
     assert isinstance(client.client_id(), int)
+
+
+def test_client_pause_write_and_unpause(r, make_client):
+    other = make_client()
+    r.set("k", "v")
+    assert r.client_pause(600000, all=False) is True  # WRITE: held until client_unpause
+    try:
+        assert other.get("k") == "v"  # reads still run
+        writer = threading.Thread(target=other.set, args=("k", "w"))
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()  # the write waits for the pause to end
+    finally:
+        assert r.client_unpause() is True
+    writer.join(5)
+    assert not writer.is_alive()
+    assert r.get("k") == "w"
+
+
+def test_client_pause_all(r):
+    r.set("k", "v")
+    # ALL holds every command (CLIENT UNPAUSE too), so only a short pause here.
+    assert r.client_pause(datetime.timedelta(milliseconds=50)) is True
+    assert r.get("k") == "v"  # answered once the pause is over
+    assert r.client_unpause() is True  # nothing to end: still OK
+    pipe = r.pipeline()
+    pipe.client_pause(1, all=False).client_unpause()
+    assert pipe.execute() == [True, True]
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ Handler = Optional[Callable[[Dict[str, Any]], Any]]
 
 _SUBSCRIBE_KINDS = {"subscribe", "psubscribe", "unsubscribe", "punsubscribe"}
 
+# Where RESP2 clients receive the invalidations of client-side caching (CLIENT TRACKING).
+_INVALIDATE = "__redis__:invalidate"
+
 
 def _key(name: Any) -> bytes:
     # Channels are compared as bytes: the caller may give str while the server echoes bytes
@@ -86,6 +89,14 @@ class PubSubState:
         if kind == "pong":
             data = reply[1] if len(reply) > 1 else None
             return {"type": "pong", "pattern": None, "channel": None, "data": data}, None
+        if kind == "invalidate" and len(reply) == 2:
+            # A RESP3 connection that CLIENT TRACKING redirects to gets ['invalidate', keys]
+            # pushes; RESP2 delivers the same as a message on this channel. Give that message,
+            # so the code reading it does not depend on the protocol.
+            channel = _INVALIDATE if isinstance(reply[0], str) else _INVALIDATE.encode()
+            entry = self.channels.get(_key(channel))
+            message = {"type": "message", "pattern": None, "channel": channel, "data": reply[1]}
+            return message, (entry[1] if entry else None)
         message = {"type": kind, "pattern": None, "channel": reply[1], "data": reply[2]}
         if kind == "message" or kind == "smessage":
             entry = self.channels.get(_key(reply[1]))

@@ -1622,6 +1622,96 @@ class Commands:
     def client_getname(self) -> Optional[Value]:
         return self._execute(("CLIENT", "GETNAME"))
 
+    # Tracking is a property of one connection, as in redis-py: on a client these run on a
+    # pooled connection, which is the one a single thread's later commands use again (and a
+    # reconnect starts untracked). Invalidations go to ``clientid``'s connection (a pub/sub
+    # object subscribed to ``__redis__:invalidate`` over RESP2), or over RESP3 arrive as pushes
+    # on the tracking connection itself, where command connections skip them.
+
+    def client_tracking(
+        self,
+        on: bool = True,
+        clientid: Optional[int] = None,
+        prefix: Sequence[KeyT] = (),
+        bcast: bool = False,
+        optin: bool = False,
+        optout: bool = False,
+        noloop: bool = False,
+    ) -> bool:
+        """CLIENT TRACKING ON|OFF: server-assisted client-side caching; True.
+
+        ``clientid`` sends the invalidations to that connection (REDIRECT); ``bcast`` reports
+        every changed key under the ``prefix`` strings (PREFIX, only with ``bcast``), read or
+        not; ``optin`` tracks only reads right after ``client_caching(True)``, ``optout`` all
+        but those right after ``client_caching(False)``; ``noloop`` leaves out the keys this
+        connection changed itself."""
+        if prefix and not bcast:
+            raise DataError("Prefix can only be used with bcast")  # redis-py's check
+        args: List[Any] = ["CLIENT", "TRACKING", "ON" if on else "OFF"]
+        if clientid is not None:
+            args += ["REDIRECT", clientid]
+        for p in _keys(prefix, ()):
+            args += ["PREFIX", p]
+        for flag, name in ((bcast, "BCAST"), (optin, "OPTIN"), (optout, "OPTOUT"), (noloop, "NOLOOP")):
+            if flag:
+                args.append(name)
+        return self._execute(args, R.is_ok)
+
+    def client_tracking_on(
+        self,
+        clientid: Optional[int] = None,
+        prefix: Sequence[KeyT] = (),
+        bcast: bool = False,
+        optin: bool = False,
+        optout: bool = False,
+        noloop: bool = False,
+    ) -> bool:
+        """``client_tracking(True, ...)``, as in redis-py."""
+        return self.client_tracking(True, clientid, prefix, bcast, optin, optout, noloop)
+
+    def client_tracking_off(
+        self,
+        clientid: Optional[int] = None,
+        prefix: Sequence[KeyT] = (),
+        bcast: bool = False,
+        optin: bool = False,
+        optout: bool = False,
+        noloop: bool = False,
+    ) -> bool:
+        """``client_tracking(False, ...)``, as in redis-py (options change nothing when turning off)."""
+        return self.client_tracking(False, clientid, prefix, bcast, optin, optout, noloop)
+
+    def client_caching(self, yes: bool) -> bool:
+        """CLIENT CACHING YES|NO: whether the next command's reads are tracked, under
+        ``optin`` (YES) or ``optout`` (NO) tracking; True. Outside those modes the server
+        answers with a CommandError."""
+        return self._execute(("CLIENT", "CACHING", "YES" if yes else "NO"), R.is_ok)
+
+    def client_getredir(self) -> int:
+        """CLIENT GETREDIR: the client ID invalidations are redirected to, 0 when they are
+        not redirected, -1 when tracking is off."""
+        return self._execute(("CLIENT", "GETREDIR"))
+
+    def client_trackinginfo(self) -> Dict[str, Any]:
+        """CLIENT TRACKINGINFO -> ``{'flags': set of str ('off', or 'on' with 'bcast',
+        'optin', 'optout', 'caching-yes', 'caching-no', 'noloop', 'broken_redirect'),
+        'redirect': int (as ``client_getredir``), 'prefixes': list}``."""
+        return self._execute(("CLIENT", "TRACKINGINFO"), R.trackinginfo)
+
+    def client_pause(self, timeout: ExpiryT, all: bool = True) -> bool:
+        """CLIENT PAUSE: hold every client's commands (this one's too) for ``timeout``
+        milliseconds (int or timedelta); with ``all=False`` (WRITE) only those that may write,
+        as in redis-py; True. ``client_unpause`` ends a WRITE pause early (under ALL it waits
+        like any other command)."""
+        args: List[Any] = ["CLIENT", "PAUSE", _millis(timeout)]
+        if not all:
+            args.append("WRITE")
+        return self._execute(args, R.is_ok)
+
+    def client_unpause(self) -> bool:
+        """CLIENT UNPAUSE: end a CLIENT PAUSE; True."""
+        return self._execute(("CLIENT", "UNPAUSE"), R.is_ok)
+
 
 def _sort_args(
     command: str,

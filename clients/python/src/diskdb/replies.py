@@ -381,6 +381,20 @@ def function_stats(reply: Reply) -> Dict[str, Any]:
     return stats
 
 
+# -- client tracking -----------------------------------------------------------------------
+
+
+def trackinginfo(reply: Reply) -> Dict[str, Any]:
+    """CLIENT TRACKINGINFO -> ``{'flags', 'redirect', 'prefixes'}``: the flags (a list over
+    RESP2, a set over RESP3) as a set of str, the prefixes a list of keys as sent."""
+    info = _text_dict(reply)
+    if "flags" in info:
+        info["flags"] = {_text(flag) for flag in info["flags"] or ()}
+    if "prefixes" in info:
+        info["prefixes"] = to_list(info["prefixes"])
+    return info
+
+
 # -- misc ----------------------------------------------------------------------------------
 
 
