@@ -119,6 +119,51 @@ pub fn encode(value: &Value) -> Vec<u8> {
     out
 }
 
+/// The RDB opcode of a function library (Redis 7's `RDB_OPCODE_FUNCTION2`), and of the
+/// pre-release format Redis refuses too.
+const FUNCTION2: u8 = 245;
+const FUNCTION_PRE_GA: u8 = 246;
+
+/// The RDB version FUNCTION DUMP writes: the first with [`FUNCTION2`] (Redis 7.0's).
+const VERSION_FUNCTIONS: u16 = 10;
+
+/// FUNCTION DUMP's payload: each library's code after the library opcode, then the
+/// footer, as Redis 7 writes it.
+pub fn encode_functions<'a>(codes: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for code in codes {
+        out.push(FUNCTION2);
+        put_string(&mut out, code);
+    }
+    out.extend_from_slice(&VERSION_FUNCTIONS.to_le_bytes());
+    let crc = crc64(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// FUNCTION RESTORE's reading of a payload: the libraries' code, or Redis's error.
+pub fn decode_functions(payload: &[u8]) -> std::result::Result<Vec<Vec<u8>>, &'static str> {
+    let wrong = "ERR DUMP payload version or checksum are wrong";
+    if payload.len() < 10 {
+        return Err(wrong);
+    }
+    let (body, crc) = payload.split_at(payload.len() - 8);
+    let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
+    if version > VERSION_READ || crc64(body) != le(crc) {
+        return Err(wrong);
+    }
+    let mut reader = Reader { buf: &body[..body.len() - 2], pos: 0 };
+    let mut codes = Vec::new();
+    while reader.pos < reader.buf.len() {
+        match reader.byte() {
+            Some(FUNCTION2) => codes.push(reader.string().ok_or("ERR failed loading the given functions payload")?),
+            Some(FUNCTION_PRE_GA) => return Err("ERR Pre-GA function format not supported"),
+            _ => return Err("ERR given type is not a function"),
+        }
+    }
+    Ok(codes)
+}
+
 /// RDB's length prefix: 6, 14, 32 or 64 bits.
 fn put_len(out: &mut Vec<u8>, n: u64) {
     if n < 1 << 6 {

@@ -1,4 +1,5 @@
-//! Redis 7 functions: FUNCTION LOAD / DELETE / FLUSH / LIST / STATS and FCALL, FCALL_RO.
+//! Redis 7 functions: FUNCTION LOAD / DELETE / FLUSH / LIST / STATS / DUMP / RESTORE and
+//! FCALL, FCALL_RO.
 //! Libraries and their errors as Redis words them, functions run as scripts do, and
 //! libraries that outlive a restart and FLUSHALL. Every expectation but the restart also
 //! holds for redis-server (`DISKDB_TEST_REDIS=1`).
@@ -127,4 +128,56 @@ fn libraries_survive_a_restart_and_flushall() {
     server.restart();
     let mut c = server.client();
     assert_eq!(c.cmd(&["FCALL", "incr_it", "1", "k"]), err("ERR Function not found"));
+    // Restored libraries are stored as loaded ones are.
+    assert_eq!(c.cmd(&["FUNCTION", "LOAD", MYLIB]), bulk("mylib"));
+    let payload = c.cmd(&["FUNCTION", "DUMP"]);
+    assert_eq!(c.cmd(&["FUNCTION", "FLUSH"]), ok());
+    let Value::Bulk(payload) = payload else { panic!("a payload") };
+    assert_eq!(c.cmd_bytes(&[b"FUNCTION", b"RESTORE", &payload]), ok());
+    server.restart();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["FCALL", "incr_it", "1", "k"]), int(3));
+}
+
+#[test]
+fn function_dump_and_restore() {
+    let server = Server::start();
+    let mut c = server.client();
+    let other = "#!lua name=other\nredis.register_function('other_fn', function() return 'other' end)";
+    assert_eq!(c.cmd(&["FUNCTION", "LOAD", MYLIB]), bulk("mylib"));
+    let Value::Bulk(payload) = c.cmd(&["FUNCTION", "DUMP"]) else { panic!("a payload") };
+    let restore = |c: &mut Client, policy: &[&[u8]]| {
+        let mut argv: Vec<&[u8]> = vec![b"FUNCTION", b"RESTORE", &payload];
+        argv.extend(policy);
+        c.cmd_bytes(&argv)
+    };
+    // APPEND (the default) refuses a library that exists; REPLACE takes its place.
+    assert_eq!(restore(&mut c, &[]), err("ERR Library mylib already exists"));
+    assert_eq!(restore(&mut c, &[b"APPEND"]), err("ERR Library mylib already exists"));
+    assert_eq!(restore(&mut c, &[b"REPLACE"]), ok());
+    // FLUSH drops the libraries the payload does not hold.
+    assert_eq!(c.cmd(&["FUNCTION", "LOAD", other]), bulk("other"));
+    assert_eq!(restore(&mut c, &[b"FLUSH"]), ok());
+    assert_eq!(c.cmd(&["FCALL", "other_fn", "0"]), err("ERR Function not found"));
+    assert_eq!(c.cmd(&["FCALL", "echo_it", "0", "back"]), bulk("back"));
+    // A function name another library holds fails the restore, and nothing changes.
+    assert_eq!(c.cmd(&["FUNCTION", "FLUSH"]), ok());
+    let clash = "#!lua name=clash\nredis.register_function('incr_it', function() return 0 end)";
+    assert_eq!(c.cmd(&["FUNCTION", "LOAD", clash]), bulk("clash"));
+    assert_eq!(restore(&mut c, &[b"REPLACE"]), err("ERR Function incr_it already exists"));
+    assert_eq!(c.cmd(&["FCALL", "echo_it", "0", "x"]), err("ERR Function not found"));
+    // Bad payloads and arguments.
+    assert_eq!(restore(&mut c, &[b"NOPE"]), err("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."));
+    assert_eq!(restore(&mut c, &[b"FLUSH", b"x"]), err("ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP."));
+    let mut broken = payload.clone();
+    *broken.last_mut().unwrap() ^= 1;
+    assert_eq!(c.cmd_bytes(&[b"FUNCTION", b"RESTORE", &broken]), err("ERR DUMP payload version or checksum are wrong"));
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    let Value::Bulk(key_payload) = c.cmd(&["DUMP", "k"]) else { panic!("a key payload") };
+    assert_eq!(c.cmd_bytes(&[b"FUNCTION", b"RESTORE", &key_payload]), err("ERR given type is not a function"));
+    // No libraries: a payload of just the footer, which restores to nothing.
+    assert_eq!(c.cmd(&["FUNCTION", "FLUSH"]), ok());
+    let Value::Bulk(empty) = c.cmd(&["FUNCTION", "DUMP"]) else { panic!("a payload") };
+    assert_eq!(empty.len(), 10);
+    assert_eq!(c.cmd_bytes(&[b"FUNCTION", b"RESTORE", &empty]), ok());
 }

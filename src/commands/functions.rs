@@ -32,6 +32,8 @@ const FUNCTION_SUBS: &[Command] = &[
     cmd("flush", -2, WRITE | NOSCRIPT, (0, 0, 0), "scripting", "Delete every library", function_flush),
     cmd("list", -2, NOSCRIPT, (0, 0, 0), "scripting", "List libraries and their functions", function_list),
     cmd("stats", 2, NOSCRIPT, (0, 0, 0), "scripting", "Count libraries and functions", function_stats),
+    cmd("dump", 2, NOSCRIPT, (0, 0, 0), "scripting", "Serialize every library", function_dump),
+    cmd("restore", -3, WRITE | NOSCRIPT, (0, 0, 0), "scripting", "Load libraries from a FUNCTION DUMP payload", function_restore),
     cmd("kill", 2, NOSCRIPT, (0, 0, 0), "scripting", "Stop the running function", function_kill),
     cmd("help", 2, NOSCRIPT, (0, 0, 0), "scripting", "Show help", function_help),
 ];
@@ -206,6 +208,77 @@ fn function_load(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::bulk(name))
 }
 
+/// FUNCTION DUMP: every library in Redis's payload format, which Redis 7 restores too.
+fn function_dump(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
+    let libraries = ctx.state.functions.libraries.lock();
+    Ok(Reply::bulk(crate::rdb::encode_functions(libraries.values().map(|l| &l.code[..]))))
+}
+
+/// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: every library of the payload is
+/// checked (loaded in a fresh Lua state, names checked against the policy) before any is
+/// stored, so a payload that fails changes nothing.
+fn function_restore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let payload = args.next_bytes()?;
+    let (mut flush, mut replace) = (false, false);
+    if let Some(policy) = args.try_next() {
+        if is(policy, "FLUSH") {
+            flush = true;
+        } else if is(policy, "REPLACE") {
+            replace = true;
+        } else if !is(policy, "APPEND") {
+            return Err(CmdError::err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."));
+        }
+    }
+    if !args.is_empty() {
+        return Err(super::server::subcommand_syntax_error(args.argv()[1].as_ref(), "FUNCTION"));
+    }
+    let codes = crate::rdb::decode_functions(payload).map_err(CmdError::msg)?;
+    let vm = Vm::new(0).map_err(|e| CmdError::err(format!("cannot start Lua: {e}")))?;
+    let mut restored: BTreeMap<String, Library> = BTreeMap::new();
+    for code in &codes {
+        let (name, library) = parse_library(&vm, code)?;
+        if restored.contains_key(&name) {
+            return Err(CmdError::err(format!("Library {name} already exists")));
+        }
+        for f in &library.functions {
+            if restored.values().any(|lib| lib.functions.iter().any(|g| g.name == f.name)) {
+                return Err(CmdError::err(format!("Function {} already exists", f.name)));
+            }
+        }
+        restored.insert(name, library);
+    }
+    let functions = &ctx.state.functions;
+    let mut libraries = functions.libraries.lock();
+    let mut batch = ctx.state.store.batch();
+    if flush {
+        for name in libraries.keys() {
+            batch.delete_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat());
+        }
+    } else {
+        for (name, library) in &restored {
+            if libraries.contains_key(name) && !replace {
+                return Err(CmdError::err(format!("Library {name} already exists")));
+            }
+            for f in &library.functions {
+                let taken = libraries.iter().any(|(other, lib)| !restored.contains_key(other) && lib.functions.iter().any(|g| g.name == f.name));
+                if taken {
+                    return Err(CmdError::err(format!("Function {} already exists", f.name)));
+                }
+            }
+        }
+    }
+    for (name, library) in &restored {
+        batch.put_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat(), &library.code);
+    }
+    ctx.state.store.write(batch)?;
+    if flush {
+        libraries.clear();
+    }
+    libraries.extend(restored);
+    functions.changed();
+    Ok(Reply::Ok)
+}
+
 fn function_delete(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let name = String::from_utf8_lossy(args.next_bytes()?).into_owned();
     let functions = &ctx.state.functions;
@@ -320,6 +393,16 @@ fn function_help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
             "    * ASYNC: Asynchronously flush the libraries.",
             "    * SYNC: Synchronously flush the libraries.",
+            "DUMP",
+            "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+            "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+            "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+            "    control how to handle existing libraries (default APPEND):",
+            "    * FLUSH: delete all existing libraries.",
+            "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+            "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+            "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+            "      in case of functions name collision with another library).",
         ],
     ))
 }
