@@ -30,11 +30,19 @@ pub struct Pause {
 }
 
 impl Pause {
-    /// How long the current pause lasts still, if one is on.
+    /// How long the current pause lasts still, if one is on. Checked before every
+    /// command, so without a pause it is one load: a pause found over is cleared.
     fn remaining(&self) -> Option<Duration> {
         let until = self.until.load(Ordering::Acquire);
+        if until == 0 {
+            return None;
+        }
         let now = crate::storage::now_ms();
-        (until > now).then(|| Duration::from_millis(until - now))
+        if until <= now {
+            let _ = self.until.compare_exchange(until, 0, Ordering::AcqRel, Ordering::Relaxed);
+            return None;
+        }
+        Some(Duration::from_millis(until - now))
     }
 
     /// Whether writes are held now (either kind of pause): the expiry cycle waits too.
