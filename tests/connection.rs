@@ -563,15 +563,6 @@ fn maxclients_refuses_extra_connections() {
     assert_eq!(fourth.read(), err("ERR max number of clients reached"));
 }
 
-fn pipeline(c: &mut Client, commands: &[&[&str]]) {
-    let mut bytes = Vec::new();
-    for argv in commands {
-        let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
-        bytes.extend(Client::encode(&argv));
-    }
-    c.send_raw(&bytes);
-}
-
 #[test]
 fn client_pause_write_holds_writes_until_unpause() {
     let server = Server::start();
@@ -579,7 +570,7 @@ fn client_pause_write_holds_writes_until_unpause() {
     let mut c = server.client();
     assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "60000", "WRITE"]), ok());
     // The read before the write is answered; the write and what follows it wait.
-    pipeline(&mut c, &[&["GET", "k"], &["SET", "k", "1"], &["GET", "k"]]);
+    c.send_pipeline(&[&["GET", "k"], &["SET", "k", "1"], &["GET", "k"]]);
     assert_eq!(c.read(), Value::Nil);
     let mut other = server.client();
     assert_eq!(other.cmd(&["GET", "k"]), Value::Nil);
@@ -587,7 +578,7 @@ fn client_pause_write_holds_writes_until_unpause() {
     assert_eq!(other.cmd(&["GET", "k"]), Value::Simple("QUEUED".into()));
     assert_eq!(other.cmd(&["EXEC"]), arr(vec![Value::Nil]));
     // A write is held even when MULTI would only queue it, and so are scripts.
-    pipeline(&mut other, &[&["MULTI"], &["INCR", "n"], &["EXEC"]]);
+    other.send_pipeline(&[&["MULTI"], &["INCR", "n"], &["EXEC"]]);
     assert_eq!(other.read(), ok());
     let mut script = server.client();
     script.send_raw(&Client::encode(&[b"EVAL", b"return redis.call('incr', 'n')", b"0"]));
@@ -607,9 +598,9 @@ fn client_pause_all_holds_every_command_until_it_ends() {
     let mut c = server.client();
     let mut other = server.client();
     // Every command waits, CLIENT UNPAUSE included; the pause ends on its own.
-    pipeline(&mut c, &[&["CLIENT", "PAUSE", "300"], &["PING"], &["SET", "k", "v"]]);
+    c.send_pipeline(&[&["CLIENT", "PAUSE", "300"], &["PING"], &["SET", "k", "v"]]);
     assert_eq!(c.read(), ok());
-    pipeline(&mut other, &[&["GET", "k"], &["CLIENT", "UNPAUSE"]]);
+    other.send_pipeline(&[&["GET", "k"], &["CLIENT", "UNPAUSE"]]);
     assert_eq!(c.read(), Value::Simple("PONG".into()));
     assert_eq!(c.read(), ok());
     // Commands answer in the order they were sent.

@@ -21,16 +21,6 @@ fn transaction(c: &mut Client, cmds: &[&[&str]]) -> Value {
     c.cmd(&["EXEC"])
 }
 
-/// Sends `cmds` in one write, without reading the replies.
-fn send_pipeline(c: &mut Client, cmds: &[&[&str]]) {
-    let mut batch = Vec::new();
-    for cmd in cmds {
-        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
-        batch.extend(Client::encode(&args));
-    }
-    c.send_raw(&batch);
-}
-
 #[test]
 fn commands_queue_and_exec_reads_its_own_writes() {
     let server = Server::start();
@@ -216,11 +206,11 @@ fn watch_aborts_on_the_watchers_own_write() {
     assert_eq!(transaction(&mut c, &[&["SET", "k", "txn"]]), Value::Nil);
     assert_eq!(c.cmd(&["GET", "k"]), bulk("mine"));
     // The same in one pipelined write: the write is seen before EXEC runs.
-    send_pipeline(&mut c, &[&["WATCH", "k"], &["SET", "k", "again"], &["MULTI"], &["SET", "k", "txn"], &["EXEC"]]);
+    c.send_pipeline(&[&["WATCH", "k"], &["SET", "k", "again"], &["MULTI"], &["SET", "k", "txn"], &["EXEC"]]);
     assert_eq!([c.read(), c.read(), c.read(), c.read(), c.read()], [ok(), ok(), ok(), queued(), Value::Nil]);
     assert_eq!(c.cmd(&["GET", "k"]), bulk("again"));
     // A write before WATCH in the same pipeline does not abort.
-    send_pipeline(&mut c, &[&["SET", "k", "before"], &["WATCH", "k"], &["MULTI"], &["SET", "k", "txn"], &["EXEC"]]);
+    c.send_pipeline(&[&["SET", "k", "before"], &["WATCH", "k"], &["MULTI"], &["SET", "k", "txn"], &["EXEC"]]);
     assert_eq!([c.read(), c.read(), c.read(), c.read(), c.read()], [ok(), ok(), ok(), queued(), arr(vec![ok()])]);
     assert_eq!(c.cmd(&["GET", "k"]), bulk("txn"));
 }

@@ -243,21 +243,16 @@ fn pipelined_scripts_each_see_the_writes_before_them() {
     let server = Server::start();
     let mut c = server.client();
     let incr = "return redis.call('incr', KEYS[1])";
-    let mut pipeline = Vec::new();
-    for argv in [
-        vec!["EVAL", incr, "1", "n"],
-        vec!["EVAL", incr, "1", "n"],
-        vec!["GET", "n"],
-        vec!["EVAL", "return redis.call('lpush', KEYS[1], redis.call('get', KEYS[2]))", "2", "l", "n"],
-        vec!["EVAL", incr, "1", "n"],
-        vec!["EVAL", "return redis.call('lpush', KEYS[1], 'x')", "1", "n"],
-        vec!["EVAL", "return redis.call('lrange', KEYS[1], 0, -1)", "1", "l"],
-        vec!["INCR", "n"],
-    ] {
-        let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
-        pipeline.extend(Client::encode(&argv));
-    }
-    c.send_raw(&pipeline);
+    c.send_pipeline(&[
+        &["EVAL", incr, "1", "n"],
+        &["EVAL", incr, "1", "n"],
+        &["GET", "n"],
+        &["EVAL", "return redis.call('lpush', KEYS[1], redis.call('get', KEYS[2]))", "2", "l", "n"],
+        &["EVAL", incr, "1", "n"],
+        &["EVAL", "return redis.call('lpush', KEYS[1], 'x')", "1", "n"],
+        &["EVAL", "return redis.call('lrange', KEYS[1], 0, -1)", "1", "l"],
+        &["INCR", "n"],
+    ]);
     assert_eq!(c.read(), int(1));
     assert_eq!(c.read(), int(2));
     assert_eq!(c.read(), bulk("2"));
@@ -301,11 +296,11 @@ fn a_script_that_runs_too_long_is_stopped_and_its_writes_discarded() {
     let reply = eval(&mut c, "while true do pcall(function() while true do end end) end", &[], &[]);
     assert!(reply.error().starts_with("ERR Script killed"), "{reply:?}");
     // A script stopped among pipelined ones loses its own writes only.
-    let mut pipeline = Vec::new();
-    for script in ["return redis.call('set', 'before', '1')", "redis.call('set', 'stopped', '1') while true do end", "return redis.call('set', 'after', '1')"] {
-        pipeline.extend(Client::encode(&[b"EVAL", script.as_bytes(), b"0"]));
-    }
-    c.send_raw(&pipeline);
+    c.send_pipeline(&[
+        &["EVAL", "return redis.call('set', 'before', '1')", "0"],
+        &["EVAL", "redis.call('set', 'stopped', '1') while true do end", "0"],
+        &["EVAL", "return redis.call('set', 'after', '1')", "0"],
+    ]);
     assert_eq!(c.read(), ok());
     assert!(c.read().error().starts_with("ERR Script killed"));
     assert_eq!(c.read(), ok());

@@ -350,6 +350,16 @@ impl Client {
     }
 
     /// Sends raw bytes.
+    /// Sends `cmds` in one write, without reading the replies.
+    pub fn send_pipeline(&mut self, cmds: &[&[&str]]) {
+        let mut batch = Vec::new();
+        for cmd in cmds {
+            let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+            batch.extend(Client::encode(&args));
+        }
+        self.send_raw(&batch);
+    }
+
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).unwrap();
     }
