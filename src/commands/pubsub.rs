@@ -390,6 +390,7 @@ impl Ctx<'_> {
             if let Ok(true) = store.expire_if_due(db, &argv[i], self.now) {
                 crate::commands::context::add(&self.state.stats.expired_keys, 1);
                 self.notify(event::EXPIRED, "expired", &argv[i]);
+                self.state.tracking.changed(&*self.state.pubsub.hub, &[&argv[i]], 0);
             }
         }
     }
