@@ -68,6 +68,8 @@
 // FunctionLoad (or FunctionLoadReplace) loads a Redis 7 function library,
 // FCall and FCallRO run its functions (replies as Eval's), and FunctionList,
 // FunctionStats, FunctionDelete, FunctionFlush and FunctionKill manage them.
+// FunctionDump serializes every library into one binary payload and
+// FunctionRestore loads it again (policy "APPEND", "REPLACE" or "FLUSH").
 //
 // # Client-side caching and CLIENT PAUSE
 //

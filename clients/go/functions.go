@@ -114,6 +114,30 @@ func (c cmdable) FunctionStats() (FunctionStats, error) {
 	return s, err
 }
 
+// FunctionDump returns every loaded library serialized in Redis's DUMP format:
+// an opaque, binary payload that FunctionRestore loads again, on this server
+// or another one.
+func (c cmdable) FunctionDump() ([]byte, error) {
+	v, err := c.do(decBytes, "FUNCTION", "DUMP")
+	b, _ := v.([]byte)
+	return b, err
+}
+
+// FunctionRestore loads the libraries of a FunctionDump payload. policy is
+// "APPEND" (as "" does, the server's default): a library or function name
+// already loaded is an *Error ("ERR Library <name> already exists", "ERR
+// Function <name> already exists") and nothing is restored; "REPLACE": the
+// payload's libraries replace loaded ones of the same name; or "FLUSH": every
+// loaded library is dropped first. Any other policy is sent as given, for the
+// server to reject. A damaged payload is an *Error ("ERR DUMP payload version
+// or checksum are wrong").
+func (c cmdable) FunctionRestore(payload []byte, policy string) error {
+	if policy == "" {
+		return c.doOK("FUNCTION", "RESTORE", payload)
+	}
+	return c.doOK("FUNCTION", "RESTORE", payload, policy)
+}
+
 // FCall runs the loaded function with keys as its keys and args as its args,
 // and returns its reply as Eval does. A function the server does not have is
 // an *Error ("ERR Function not found").

@@ -216,6 +216,161 @@ func TestFunctionDeleteAndFlush(t *testing.T) {
 	eq(t, v, int64(42))
 }
 
+// libraryNames lists the loaded libraries' names, sorted.
+func libraryNames(t *testing.T, db *diskdb.DB) []string {
+	t.Helper()
+	libs, err := db.FunctionList()
+	ok(t, err)
+	names := []string{}
+	for _, l := range libs {
+		names = append(names, l.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestFunctionDumpAndRestore(t *testing.T) {
+	db := functionsDB(t)
+	_, err := db.FunctionLoad(myLib)
+	ok(t, err)
+	_, err = db.FunctionLoad(otherLib)
+	ok(t, err)
+	payload, err := db.FunctionDump()
+	ok(t, err)
+	ok(t, db.FunctionFlush())
+	eq(t, libraryNames(t, db), []string{})
+	ok(t, db.FunctionRestore(payload, "")) // APPEND, the server's default
+	eq(t, libraryNames(t, db), []string{"mylib", "other"})
+	v, err := db.FCall("incr_it", []string{"n"}, 5)
+	ok(t, err)
+	eq(t, v, int64(5))
+	v, err = db.FCallRO("echo_it", []string{"k"}, "v")
+	ok(t, err)
+	eq(t, v, []interface{}{"k", "v"})
+	v, err = db.FCall("plus_one", nil, 41)
+	ok(t, err)
+	eq(t, v, int64(42))
+	// Code, descriptions and flags come back as they were loaded.
+	libs, err := db.FunctionList(diskdb.FunctionListOptions{LibraryName: "mylib", WithCode: true})
+	ok(t, err)
+	eq(t, sortedLibraries(libs), []diskdb.Library{{Name: "mylib", Engine: "LUA", Functions: myLibFunctions, Code: myLib}})
+
+	// Restoring an empty server's dump with FLUSH empties it.
+	ok(t, db.FunctionFlush())
+	empty, err := db.FunctionDump()
+	ok(t, err)
+	_, err = db.FunctionLoad(otherLib)
+	ok(t, err)
+	ok(t, db.FunctionRestore(empty, "FLUSH"))
+	eq(t, libraryNames(t, db), []string{})
+}
+
+func TestFunctionRestoreAppendRefusesCollisions(t *testing.T) {
+	db := functionsDB(t)
+	_, err := db.FunctionLoad(myLib)
+	ok(t, err)
+	payload, err := db.FunctionDump()
+	ok(t, err)
+	for _, policy := range []string{"", "APPEND", "append"} {
+		err = db.FunctionRestore(payload, policy) // mylib is still loaded
+		serverError(t, "FUNCTION RESTORE "+policy, err, "ERR Library mylib already exists", false)
+	}
+	// A function name taken by another library collides too, and nothing is
+	// restored.
+	ok(t, db.FunctionFlush())
+	_, err = db.FunctionLoad(otherLib)
+	ok(t, err)
+	_, err = db.FunctionLoad("#!lua name=clash\nredis.register_function('incr_it', function() return 'clash' end)")
+	ok(t, err)
+	err = db.FunctionRestore(payload, "APPEND")
+	serverError(t, "FUNCTION RESTORE with a clashing function", err, "ERR Function incr_it already exists", false)
+	eq(t, libraryNames(t, db), []string{"clash", "other"})
+	v, err := db.FCall("incr_it", nil)
+	ok(t, err)
+	eq(t, v, "clash")
+}
+
+func TestFunctionRestoreReplaceAndFlush(t *testing.T) {
+	db := functionsDB(t)
+	_, err := db.FunctionLoad(myLib)
+	ok(t, err)
+	payload, err := db.FunctionDump()
+	ok(t, err)
+	_, err = db.FunctionLoadReplace("#!lua name=mylib\nredis.register_function('incr_it', function() return 'new' end)")
+	ok(t, err)
+	_, err = db.FunctionLoad(otherLib)
+	ok(t, err)
+
+	// REPLACE: the payload's mylib replaces the loaded one; other libraries
+	// stay.
+	ok(t, db.FunctionRestore(payload, "REPLACE"))
+	eq(t, libraryNames(t, db), []string{"mylib", "other"})
+	v, err := db.FCall("incr_it", []string{"n"}, 3)
+	ok(t, err)
+	eq(t, v, int64(3))
+	v, err = db.FCall("echo_it", []string{"k"}, "v")
+	ok(t, err)
+	eq(t, v, []interface{}{"k", "v"})
+	v, err = db.FCall("plus_one", nil, 1)
+	ok(t, err)
+	eq(t, v, int64(2))
+
+	// FLUSH: every loaded library goes first, so only the payload's remain.
+	ok(t, db.FunctionRestore(payload, "flush"))
+	eq(t, libraryNames(t, db), []string{"mylib"})
+	v, err = db.FCall("incr_it", []string{"n"}, 1)
+	ok(t, err)
+	eq(t, v, int64(4))
+	_, err = db.FCall("plus_one", nil, 1)
+	serverError(t, "flushed function", err, "ERR Function not found", false)
+
+	err = db.FunctionRestore(payload, "MERGE")
+	serverError(t, "FUNCTION RESTORE MERGE", err,
+		"ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.", false)
+}
+
+func TestFunctionRestoreRefusesBadPayloads(t *testing.T) {
+	db := functionsDB(t)
+	_, err := db.FunctionLoad(otherLib)
+	ok(t, err)
+	payload, err := db.FunctionDump()
+	ok(t, err)
+	ok(t, db.FunctionRestore(payload, "FLUSH"))
+	corrupted := append([]byte(nil), payload...)
+	corrupted[len(corrupted)/2] ^= 0xff
+	for _, bad := range [][]byte{corrupted, []byte("not a payload")} {
+		err = db.FunctionRestore(bad, "FLUSH")
+		serverError(t, "FUNCTION RESTORE of a damaged payload", err, "ERR DUMP payload version or checksum are wrong", false)
+	}
+	// A key's DUMP payload is well formed, but holds no function library.
+	ok(t, db.Set("k", "v"))
+	keyPayload, err := db.Dump("k")
+	ok(t, err)
+	err = db.FunctionRestore(keyPayload, "FLUSH")
+	serverError(t, "FUNCTION RESTORE of a key's payload", err, "ERR given type is not a function", false)
+	// Refused payloads changed nothing, even with FLUSH.
+	eq(t, libraryNames(t, db), []string{"other"})
+	v, err := db.FCall("plus_one", nil, 1)
+	ok(t, err)
+	eq(t, v, int64(2))
+}
+
+func TestFunctionDumpAndRestoreInPipeline(t *testing.T) {
+	db := functionsDB(t)
+	_, err := db.FunctionLoad(otherLib)
+	ok(t, err)
+	payload, err := db.FunctionDump()
+	ok(t, err)
+	p := db.Pipeline()
+	p.FunctionDump()
+	p.FunctionFlush()
+	p.FunctionRestore(payload, "")
+	p.FCall("plus_one", nil, 1)
+	results, err := p.Exec()
+	ok(t, err)
+	eq(t, results, []interface{}{payload, "OK", "OK", int64(2)})
+}
+
 func TestFunctionStats(t *testing.T) {
 	db := functionsDB(t)
 	stats, err := db.FunctionStats()

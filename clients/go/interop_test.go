@@ -402,22 +402,8 @@ func TestInteropDump(t *testing.T) {
 // skips when that one is not installed. Streams are left out: DiskDB's DUMP
 // and RESTORE do not handle them yet.
 func TestInteropDumpAcrossServers(t *testing.T) {
-	if useRedis() {
-		if _, err := diskdbBinary(); err != nil {
-			t.Skipf("no DiskDB server to move payloads to: %v", err)
-		}
-	} else if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("no redis-server to move payloads to")
-	}
-	other, err := startServerOf(!useRedis())
-	if err != nil {
-		t.Fatalf("cannot start the second server: %v", err)
-	}
-	defer other.stop()
+	other, odb := startOtherServer(t)
 	db := freshDB(t)
-	odb, err := diskdb.Connect(other.addr)
-	ok(t, err)
-	defer odb.Close()
 
 	for _, typ := range dumpTypes {
 		if typ.name == "stream" {
@@ -448,5 +434,67 @@ func TestInteropDumpAcrossServers(t *testing.T) {
 				t.Fatalf("%s, %s: TTL %v, want about 1m", typ.name, dir.name, ttl)
 			}
 		}
+	}
+}
+
+// startOtherServer starts the kind of server the suite is not running
+// against, for payloads to move to, and connects to it; both are stopped when
+// the test ends. It skips the test when that server is not installed.
+func startOtherServer(t *testing.T) (*testServer, *diskdb.DB) {
+	t.Helper()
+	if useRedis() {
+		if _, err := diskdbBinary(); err != nil {
+			t.Skipf("no DiskDB server to move payloads to: %v", err)
+		}
+	} else if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("no redis-server to move payloads to")
+	}
+	other, err := startServerOf(!useRedis())
+	if err != nil {
+		t.Fatalf("cannot start the second server: %v", err)
+	}
+	t.Cleanup(other.stop)
+	odb, err := diskdb.Connect(other.addr)
+	ok(t, err)
+	t.Cleanup(func() { odb.Close() })
+	return other, odb
+}
+
+// TestInteropFunctionDumpAcrossServers moves function libraries between
+// DiskDB and Redis 7 in both directions: FUNCTION DUMP on one server,
+// FUNCTION RESTORE on the other, then the functions run there with their
+// code, flags and descriptions intact.
+func TestInteropFunctionDumpAcrossServers(t *testing.T) {
+	other, odb := startOtherServer(t)
+	db := functionsDB(t)
+	t.Cleanup(func() { _ = odb.FunctionFlush() })
+	for _, dir := range []struct {
+		from, to *diskdb.DB
+		name     string
+	}{{db, odb, srv.kind + " to " + other.kind}, {odb, db, other.kind + " to " + srv.kind}} {
+		ok(t, dir.from.FunctionFlush())
+		ok(t, dir.to.FunctionFlush())
+		_, err := dir.from.FunctionLoad(myLib)
+		ok(t, err)
+		_, err = dir.from.FunctionLoad(otherLib)
+		ok(t, err)
+		payload, err := dir.from.FunctionDump()
+		ok(t, err)
+		if err := dir.to.FunctionRestore(payload, ""); err != nil {
+			t.Fatalf("%s: FUNCTION RESTORE: %v", dir.name, err)
+		}
+		want, err := dir.from.FunctionList(diskdb.FunctionListOptions{WithCode: true})
+		ok(t, err)
+		got, err := dir.to.FunctionList(diskdb.FunctionListOptions{WithCode: true})
+		ok(t, err)
+		if !reflect.DeepEqual(sortedLibraries(got), sortedLibraries(want)) {
+			t.Fatalf("%s: got libraries %#v, want %#v", dir.name, got, want)
+		}
+		v, err := dir.to.FCallRO("echo_it", []string{"k"}, "v")
+		ok(t, err)
+		eq(t, v, []interface{}{"k", "v"})
+		v, err = dir.to.FCall("plus_one", nil, 41)
+		ok(t, err)
+		eq(t, v, int64(42))
 	}
 }

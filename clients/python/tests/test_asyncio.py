@@ -340,6 +340,13 @@ def test_functions(arun):
             with pytest.raises(CommandError) as info:
                 await r.function_kill()
             assert info.value.code == "NOTBUSY"
+            payload = await r.function_dump()
+            assert type(payload) is bytes
+            with pytest.raises(CommandError) as info:
+                await r.function_restore(payload)
+            assert info.value.message == "ERR Library alib already exists"
+            assert await r.function_restore(payload, "FLUSH") is True
+            assert await r.fcall("echo", 0, "w") == "w"
             async with r.pipeline(transaction=True) as pipe:
                 pipe.fcall("echo", 0, "z").function_delete("alib")
                 assert await pipe.execute() == ["z", True]

@@ -1,5 +1,5 @@
-"""Redis 7 functions (FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/KILL, FCALL, FCALL_RO) against a
-real server.
+"""Redis 7 functions (FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/KILL/DUMP/RESTORE, FCALL, FCALL_RO)
+against a real server.
 
 Libraries are global and FLUSHALL keeps them, so every test starts (and ends) with FUNCTION
 FLUSH. The server lists libraries, and a library's functions, in no set order: they are
@@ -187,6 +187,107 @@ def test_function_stats(f):
         "running_script": None,
         "engines": {"LUA": {"libraries_count": 2, "functions_count": 4}},
     }
+
+
+def library_names(client):
+    return {library["library_name"] for library in client.function_list()}
+
+
+def test_dump_and_restore(f):
+    f.function_load(MYLIB)
+    f.function_load(OTHER)
+    payload = f.function_dump()
+    assert isinstance(payload, bytes)  # binary, whatever decode_responses says
+    assert f.function_flush() is True
+    assert f.function_list() == []
+    assert f.function_restore(payload) is True  # APPEND, the default
+    assert library_names(f) == {"mylib", "other"}
+    assert f.fcall("incr_it", 1, "n", 5) == 5
+    assert f.fcall_ro("echo_it", 1, "k", "v") == ["k", "v"]
+    assert f.fcall("plus_one", 0, 41) == 42
+    # Code, descriptions and flags come back as they were loaded.
+    [library] = f.function_list(library="mylib", withcode=True)
+    assert library["library_code"] == MYLIB
+    assert by_name(library["functions"])["echo_it"] == {"name": "echo_it", "description": "echoes", "flags": {"no-writes"}}
+    # Restoring an empty server's dump with FLUSH empties it.
+    f.function_flush()
+    empty = f.function_dump()
+    f.function_load(OTHER)
+    assert f.function_restore(empty, "FLUSH") is True
+    assert f.function_list() == []
+
+
+def test_restore_append_refuses_collisions(f):
+    f.function_load(MYLIB)
+    payload = f.function_dump()
+    with pytest.raises(CommandError) as info:
+        f.function_restore(payload)  # mylib is still loaded
+    assert info.value.message == "ERR Library mylib already exists"
+    with pytest.raises(CommandError) as info:
+        f.function_restore(payload, policy="append")
+    assert info.value.message == "ERR Library mylib already exists"
+    # A function name taken by another library collides too, and nothing is restored.
+    f.function_flush()
+    f.function_load(OTHER)
+    f.function_load("#!lua name=clash\nredis.register_function('incr_it', function() return 'clash' end)")
+    with pytest.raises(CommandError) as info:
+        f.function_restore(payload)
+    assert info.value.message == "ERR Function incr_it already exists"
+    assert library_names(f) == {"other", "clash"}
+    assert f.fcall("incr_it", 0) == "clash"
+
+
+def test_restore_replace_and_flush(f):
+    f.function_load(MYLIB)
+    payload = f.function_dump()
+    f.function_load("#!lua name=mylib\nredis.register_function('incr_it', function() return 'new' end)", replace=True)
+    f.function_load(OTHER)
+    assert f.fcall("incr_it", 0) == "new"
+    # REPLACE: the payload's mylib replaces the loaded one; other libraries stay.
+    assert f.function_restore(payload, "REPLACE") is True
+    assert library_names(f) == {"mylib", "other"}
+    assert f.fcall("incr_it", 1, "n", 3) == 3
+    assert f.fcall("echo_it", 1, "k", "v") == ["k", "v"]
+    assert f.fcall("plus_one", 0, 1) == 2
+    # FLUSH: every loaded library goes first, so only the payload's remain.
+    assert f.function_restore(payload, policy="flush") is True
+    assert library_names(f) == {"mylib"}
+    assert f.fcall("incr_it", 1, "n", 1) == 4
+    with pytest.raises(CommandError) as info:
+        f.fcall("plus_one", 0, 1)
+    assert info.value.message == "ERR Function not found"
+    with pytest.raises(DataError):
+        f.function_restore(payload, "MERGE")  # refused before sending
+
+
+def test_restore_refuses_bad_payloads(f):
+    f.function_load(OTHER)
+    payload = f.function_dump()
+    assert f.function_restore(payload, "FLUSH") is True
+    corrupted = bytearray(payload)
+    corrupted[len(corrupted) // 2] ^= 0xFF
+    with pytest.raises(CommandError) as info:
+        f.function_restore(bytes(corrupted), "FLUSH")
+    assert info.value.message == "ERR DUMP payload version or checksum are wrong"
+    with pytest.raises(CommandError) as info:
+        f.function_restore(b"not a payload", "FLUSH")
+    assert info.value.message == "ERR DUMP payload version or checksum are wrong"
+    # A key's DUMP payload is well formed, but holds no function library.
+    f.set("k", "v")
+    with pytest.raises(CommandError) as info:
+        f.function_restore(f.dump("k"), "FLUSH")
+    assert info.value.message == "ERR given type is not a function"
+    assert library_names(f) == {"other"}  # refused payloads changed nothing, even with FLUSH
+    assert f.fcall("plus_one", 0, 1) == 2
+
+
+def test_dump_is_bytes_in_pipelines_and_without_decoding(f, rb):
+    f.function_load(OTHER)
+    payload = f.function_dump()
+    assert rb.function_dump() == payload
+    with f.pipeline() as pipe:
+        pipe.function_dump().function_flush().function_restore(payload).fcall("plus_one", 0, 1)
+        assert pipe.execute() == [payload, True, True, 2]
 
 
 def test_function_kill_without_a_running_function(f):

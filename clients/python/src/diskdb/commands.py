@@ -1541,6 +1541,23 @@ class Commands:
         'functions_count'}}}``."""
         return self._execute(("FUNCTION", "STATS"), R.function_stats)
 
+    def function_dump(self) -> bytes:
+        """FUNCTION DUMP: every loaded library serialized (Redis's DUMP format), as ``bytes``
+        even with ``decode_responses=True``: the payload is binary. Feed it to
+        ``function_restore`` here or on another server."""
+        return self._execute(("FUNCTION", "DUMP"), R.raw_bytes)
+
+    def function_restore(self, payload: bytes, policy: str = "APPEND") -> bool:
+        """FUNCTION RESTORE: load the libraries of a ``function_dump`` payload; True.
+        ``policy`` is 'APPEND' (a library or function name already loaded is a CommandError,
+        ``ERR Library <name> already exists`` or ``ERR Function <name> already exists``, and
+        nothing is restored), 'REPLACE' (the payload's libraries replace loaded ones of the
+        same name) or 'FLUSH' (drop every loaded library first). A damaged payload is a
+        CommandError (``ERR DUMP payload version or checksum are wrong``)."""
+        if policy.upper() not in ("FLUSH", "APPEND", "REPLACE"):
+            raise DataError("policy must be 'FLUSH', 'APPEND' or 'REPLACE', not %r" % (policy,))
+        return self._execute(("FUNCTION", "RESTORE", payload, policy.upper()), R.is_ok)
+
     def function_kill(self) -> bool:
         """FUNCTION KILL: stop the running function, if it has not written anything; True.
         With none running, CommandError ``NOTBUSY No scripts in execution right now.``
