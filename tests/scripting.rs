@@ -237,6 +237,37 @@ fn scripts_queue_inside_multi() {
 }
 
 #[test]
+fn redis_setresp_3_gives_scripts_resp3_replies() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["HSET", "h", "f", "v"]), int(1));
+    assert_eq!(c.cmd(&["ZADD", "z", "1.5", "a"]), int(1));
+    // What Lua sees: maps, sets and doubles as one-field tables, a null as nil.
+    let seen = "redis.setresp(3) \
+        local m = redis.call('hgetall', 'h') \
+        local d = redis.call('zscore', 'z', 'a') \
+        local s = redis.call('smembers', 'h2') \
+        return {m.map.f, tostring(d.double), type(s.set), tostring(redis.call('get', 'missing'))}";
+    assert_eq!(eval(&mut c, seen, &[], &[]), arr(vec![bulk("v"), bulk("1.5"), bulk("table"), bulk("nil")]));
+    // Without it, RESP2's shapes: a flat array, and false for a null.
+    assert_eq!(eval(&mut c, "return type(redis.call('get', 'missing'))", &[], &[]), bulk("boolean"));
+    // What a script returns in RESP3 shapes reaches a RESP2 client in RESP2's.
+    assert_eq!(eval(&mut c, "return {map={a=1}}", &[], &[]), arr(vec![bulk("a"), int(1)]));
+    assert_eq!(eval(&mut c, "return {double=3.5}", &[], &[]), bulk("3.5"));
+    assert_eq!(eval(&mut c, "redis.setresp(3) return redis.call('hgetall', 'h')", &[], &[]), arr(vec![bulk("f"), bulk("v")]));
+    // A RESP3 client gets them as they are; booleans follow the script's protocol.
+    assert!(matches!(c.cmd(&["HELLO", "3"]), Value::Map(_)));
+    assert_eq!(eval(&mut c, "redis.setresp(3) return redis.call('hgetall', 'h')", &[], &[]), Value::Map(vec![(bulk("f"), bulk("v"))]));
+    assert_eq!(eval(&mut c, "return {set={x=true}}", &[], &[]), Value::Set(vec![bulk("x")]));
+    assert_eq!(eval(&mut c, "return {double=3.5}", &[], &[]), Value::Double("3.5".into()));
+    assert_eq!(eval(&mut c, "redis.setresp(3) return true", &[], &[]), Value::Bool(true));
+    assert_eq!(eval(&mut c, "return true", &[], &[]), int(1));
+    let e = eval(&mut c, "redis.setresp(4)", &[], &[]);
+    assert!(e.error().starts_with("ERR RESP version must be 2 or 3. script: "), "{e:?}");
+    assert!(e.error().ends_with("on @user_script:1."), "{e:?}");
+}
+
+#[test]
 fn pipelined_scripts_each_see_the_writes_before_them() {
     // One read holding scripts, plain commands and scripts again: DiskDB runs the scripts
     // of a run in one transaction, and what each answers must be what it would alone.

@@ -289,6 +289,12 @@ xpcall = function(...) return rethrow(rawxpcall(...)) end
 coroutine.resume = function(...) return rethrow(resume(...)) end
 internal.xpcall = rawxpcall
 
+local setresp = redis.setresp
+redis.setresp = function(...)
+    local err = setresp(...)
+    if err then error({err = err}) end
+end
+
 -- FUNCTION LOAD: a library's code registers its functions into internal.registering;
 -- redis.register_function exists only while it runs (load_library), as in Redis.
 internal.register_function = function(name, callback)
@@ -374,6 +380,9 @@ pub(super) struct Vm {
     /// When the running script is stopped (see [`Vm::run`]), and whether it was.
     deadline: Rc<Cell<Option<Instant>>>,
     killed: Rc<Cell<bool>>,
+    /// The protocol the running script asked for with `redis.setresp` (2 at its start):
+    /// the shape of the replies its `redis.call`s get, and how its booleans are returned.
+    resp: Rc<Cell<u8>>,
 }
 
 /// How many Lua instructions run between two looks at the clock.
@@ -384,7 +393,8 @@ impl Vm {
         // The debug library only while the prelude takes `getinfo` from it.
         let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, mlua::LuaOptions::default()) };
         let globals = lua.globals();
-        globals.set("redis", redis_library(&lua)?)?;
+        let resp = Rc::new(Cell::new(2));
+        globals.set("redis", redis_library(&lua, resp.clone())?)?;
         globals.set("bit", bit_library(&lua)?)?;
         globals.set("cjson", cjson_library(&lua)?)?;
         let (deadline, killed) = (Rc::new(Cell::new(None::<Instant>)), Rc::new(Cell::new(false)));
@@ -400,7 +410,7 @@ impl Vm {
             }
             Ok(VmState::Continue)
         })?;
-        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), functions: HashMap::new(), functions_generation: 0, deadline, killed })
+        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), functions: HashMap::new(), functions_generation: 0, deadline, killed, resp })
     }
 
     fn function(&mut self, sha: &str, body: &[u8]) -> Result<Function, CmdError> {
@@ -522,6 +532,7 @@ impl Vm {
         // busy-reply-threshold it is stopped and its writes are discarded.
         let limit_ms = ctx.state.scripts.busy_ms.load(Ordering::Relaxed);
         self.killed.set(false);
+        self.resp.set(2);
         self.deadline.set((limit_ms > 0).then(|| Instant::now() + Duration::from_millis(limit_ms)));
 
         // Commands see RESP2 and their own database, as in Redis: the script's SELECT
@@ -533,7 +544,7 @@ impl Vm {
         let start = txn.borrow().savepoint();
         let mut written: Vec<(usize, Vec<Bytes>)> = Vec::new();
         let outcome = {
-            let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written };
+            let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written, resp: &self.resp };
             lua.scope(|scope| {
                 let dispatch = scope.create_function_mut(|lua, args: MultiValue| call.run(lua, args))?;
                 lua.set_named_registry_value(DISPATCH_KEY, dispatch)?;
@@ -543,7 +554,7 @@ impl Vm {
                 let mut values = result.into_iter();
                 let ok = matches!(values.next(), Some(Value::Boolean(true)));
                 let value = values.next().unwrap_or(Value::Nil);
-                Ok(if ok { Ok(to_reply(&value, 0)) } else { Err(script_error(&value, name)) })
+                Ok(if ok { Ok(to_reply(&value, 0, self.resp.get())) } else { Err(script_error(&value, name)) })
             })
         };
         let _ = lua.set_named_registry_value(DISPATCH_KEY, Value::Nil);
@@ -584,6 +595,8 @@ struct Call<'c, 'a> {
     /// The write commands that succeeded, with their database: the watches they break
     /// and the clients they wake once committed.
     written: &'c mut Vec<(usize, Vec<Bytes>)>,
+    /// The protocol the script chose (`redis.setresp`).
+    resp: &'c Cell<u8>,
 }
 
 impl Call<'_, '_> {
@@ -610,6 +623,8 @@ impl Call<'_, '_> {
             return fail("ERR Write commands are not allowed from read-only scripts.");
         }
         let ctx = &mut *self.ctx;
+        let resp = self.resp.get();
+        ctx.session.resp = resp;
         let mut inner = Ctx::new(ctx.state, ctx.session);
         inner.now = ctx.now;
         inner.txn = Some(self.txn);
@@ -617,7 +632,7 @@ impl Call<'_, '_> {
         if cmd.has(WRITE) && !matches!(reply, Reply::Error(_)) {
             self.written.push((ctx.session.db, argv));
         }
-        from_reply(lua, &reply)
+        from_reply(lua, &reply, resp)
     }
 }
 
@@ -664,20 +679,31 @@ fn error_table(lua: &Lua, line: &str) -> mlua::Result<Value> {
     Ok(Value::Table(t))
 }
 
-/// A command's reply as Lua sees it: RESP2's shape (maps flat, doubles as strings), with
-/// Redis's conversions: integer -> number, bulk -> string, nil -> false, status -> {ok},
-/// error -> {err}.
-fn from_reply(lua: &Lua, reply: &Reply) -> mlua::Result<Value> {
+/// A command's reply as Lua sees it, in the protocol the script chose: RESP2's shape (maps
+/// flat, doubles as strings) unless it called `redis.setresp(3)`, with Redis's
+/// conversions: integer -> number, bulk -> string, nil -> false (RESP3: nil),
+/// status -> {ok}, error -> {err} (see [`parse_resp`]).
+fn from_reply(lua: &Lua, reply: &Reply, resp: u8) -> mlua::Result<Value> {
     let mut wire = Vec::new();
-    reply.encode(2, &mut wire);
+    reply.encode(resp, &mut wire);
     // A reply of several frames (none that a script may call sends one) gives the first.
     if wire.is_empty() {
         return Ok(Value::Boolean(false));
     }
-    parse_resp2(lua, &wire, &mut 0)
+    parse_resp(lua, &wire, &mut 0)
 }
 
-fn parse_resp2(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
+/// A one-field table, Redis's shape for the RESP3 types Lua has no type for.
+fn tagged(lua: &Lua, field: &str, value: impl mlua::IntoLua) -> mlua::Result<Value> {
+    let t = lua.create_table()?;
+    t.raw_set(field, value)?;
+    Ok(Value::Table(t))
+}
+
+/// One reply as Lua sees it: RESP2's types as Redis 5 converted them, and after
+/// `redis.setresp(3)` RESP3's as Redis 7 does (null -> nil, booleans, `{map=...}`,
+/// `{set=...}`, `{double=...}`, `{big_number=...}`, `{verbatim_string=...}`).
+fn parse_resp(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
     let end = wire[*pos..].windows(2).position(|w| w == b"\r\n").map(|i| *pos + i).ok_or_else(|| mlua::Error::runtime("truncated reply"))?;
     let (kind, line) = (wire[*pos], &wire[*pos + 1..end]);
     *pos = end + 2;
@@ -702,16 +728,58 @@ fn parse_resp2(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
                 Value::String(s)
             }
         },
-        b'*' => match number()? {
+        b'*' | b'~' | b'%' | b'|' => match number()? {
             n if n < 0 => Value::Boolean(false),
-            n => {
+            n if kind == b'*' => {
                 let t = lua.create_table_with_capacity(n as usize, 0)?;
                 for i in 1..=n {
-                    t.raw_set(i, parse_resp2(lua, wire, pos)?)?;
+                    t.raw_set(i, parse_resp(lua, wire, pos)?)?;
                 }
                 Value::Table(t)
             }
+            n if kind == b'~' => {
+                let members = lua.create_table()?;
+                for _ in 0..n {
+                    members.raw_set(parse_resp(lua, wire, pos)?, true)?;
+                }
+                tagged(lua, "set", members)?
+            }
+            n => {
+                let pairs = lua.create_table()?;
+                for _ in 0..n {
+                    let key = parse_resp(lua, wire, pos)?;
+                    pairs.raw_set(key, parse_resp(lua, wire, pos)?)?;
+                }
+                if kind == b'|' {
+                    // Attributes are not shown to scripts: the reply they annotate is.
+                    return parse_resp(lua, wire, pos);
+                }
+                tagged(lua, "map", pairs)?
+            }
         },
+        b'_' => Value::Nil,
+        b'#' => Value::Boolean(line == b"t"),
+        b',' => {
+            let text = std::str::from_utf8(line).unwrap_or("");
+            let n = match text {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                "nan" => f64::NAN,
+                _ => text.parse().map_err(|_| mlua::Error::runtime("bad double reply"))?,
+            };
+            tagged(lua, "double", n)?
+        }
+        b'(' => tagged(lua, "big_number", lua.create_string(line)?)?,
+        b'=' => {
+            let n = number()? as usize;
+            let body = &wire[*pos..*pos + n];
+            *pos += n + 2;
+            let (format, text) = body.split_at(3.min(body.len()));
+            let verbatim = lua.create_table()?;
+            verbatim.raw_set("format", lua.create_string(format)?)?;
+            verbatim.raw_set("string", lua.create_string(text.get(1..).unwrap_or_default())?)?;
+            tagged(lua, "verbatim_string", verbatim)?
+        }
         _ => return Err(mlua::Error::runtime("unexpected reply type")),
     })
 }
@@ -719,11 +787,16 @@ fn parse_resp2(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
 /// A script's result as a reply, with Redis's conversions: number -> integer (C's
 /// truncating cast), string -> bulk, true -> 1, false and nil -> nil, {err} -> error,
 /// {ok} -> status, any other table -> the array of its elements up to the first nil.
-fn to_reply(value: &Value, depth: usize) -> Reply {
+///
+/// Tables shaped as RESP3 types (`{double=n}`, `{big_number=s}`, `{verbatim_string=...}`,
+/// `{map=...}`, `{set=...}`) become those replies, which a RESP2 client reads in RESP2's
+/// shapes; booleans follow the protocol the script chose (`resp`), as in Redis 7.
+fn to_reply(value: &Value, depth: usize, resp: u8) -> Reply {
     match value {
         Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
         Value::Integer(n) => Reply::Int(*n),
         Value::Number(n) => Reply::Int(c_i64(*n)),
+        Value::Boolean(b) if resp >= 3 => Reply::Bool(*b),
         Value::Boolean(true) => Reply::Int(1),
         Value::Table(t) => {
             if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
@@ -732,15 +805,37 @@ fn to_reply(value: &Value, depth: usize) -> Reply {
             if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
                 return Reply::Status(String::from_utf8_lossy(&s.as_bytes()).replace(['\r', '\n'], " "));
             }
+            if let Ok(Value::Number(n)) = t.raw_get::<Value>("double") {
+                return Reply::Double(n);
+            }
+            if let Ok(Value::Integer(n)) = t.raw_get::<Value>("double") {
+                return Reply::Double(n as f64);
+            }
+            if let Ok(Value::String(s)) = t.raw_get::<Value>("big_number") {
+                return Reply::BigNumber(String::from_utf8_lossy(&s.as_bytes()).replace(['\r', '\n'], " "));
+            }
+            if let Ok(Value::Table(v)) = t.raw_get::<Value>("verbatim_string") {
+                if let (Ok(Value::String(_)), Ok(Value::String(s))) = (v.raw_get::<Value>("format"), v.raw_get::<Value>("string")) {
+                    return Reply::Verbatim(String::from_utf8_lossy(&s.as_bytes()).into_owned());
+                }
+            }
             // Deeper than Redis lets a reply nest (its protocol writer's limit).
             if depth > 1000 {
                 return Reply::Error("ERR reached lua stack limit".into());
+            }
+            if let Ok(Value::Table(m)) = t.raw_get::<Value>("map") {
+                let pairs = m.pairs::<Value, Value>().filter_map(|p| p.ok());
+                return Reply::Map(pairs.map(|(k, v)| (to_reply(&k, depth + 1, resp), to_reply(&v, depth + 1, resp))).collect());
+            }
+            if let Ok(Value::Table(s)) = t.raw_get::<Value>("set") {
+                let members = s.pairs::<Value, Value>().filter_map(|p| p.ok());
+                return Reply::Set(members.map(|(k, _)| to_reply(&k, depth + 1, resp)).collect());
             }
             let mut items = Vec::new();
             for i in 1.. {
                 match t.raw_get::<Value>(i) {
                     Ok(Value::Nil) | Err(_) => break,
-                    Ok(v) => items.push(to_reply(&v, depth + 1)),
+                    Ok(v) => items.push(to_reply(&v, depth + 1, resp)),
                 }
             }
             Reply::Array(items)
@@ -786,7 +881,7 @@ fn compile_check(body: &[u8]) -> Result<(), CmdError> {
 }
 
 /// The `redis` table.
-fn redis_library(lua: &Lua) -> mlua::Result<Table> {
+fn redis_library(lua: &Lua, script_resp: Rc<Cell<u8>>) -> mlua::Result<Table> {
     let redis = lua.create_table()?;
     // SAFETY: both follow the Lua C API's rules: they use the stack only within what
     // they were called with and what Lua guarantees (LUA_MINSTACK free slots), and raise
@@ -846,10 +941,26 @@ fn redis_library(lua: &Lua) -> mlua::Result<Table> {
     redis.set("set_repl", lua.create_function(|_, _flags: i64| Ok(()))?)?;
     redis.set(
         "setresp",
-        lua.create_function(|_, resp: i64| match resp {
-            2 => Ok(()),
-            3 => Err(mlua::Error::runtime("RESP3 replies in scripts are not supported by DiskDB")),
-            _ => Err(mlua::Error::runtime("RESP version must be 2 or 3.")),
+        // Answers the error's text instead of raising it: the prelude raises it as Redis's
+        // error reply, so that it names the script's line.
+        lua.create_function(move |_, args: MultiValue| {
+            if args.len() != 1 {
+                return Ok(Some("ERR redis.setresp() requires one argument."));
+            }
+            // Read as Lua's `tonumber` reads it, truncated as Redis's (int) cast does.
+            let n = match &args[0] {
+                Value::Integer(n) => *n,
+                Value::Number(n) => *n as i64,
+                Value::String(s) => s.to_str().ok().and_then(|s| s.trim().parse::<f64>().ok()).map_or(0, |n| n as i64),
+                _ => 0,
+            };
+            match n {
+                2 | 3 => {
+                    script_resp.set(n as u8);
+                    Ok(None)
+                }
+                _ => Ok(Some("ERR RESP version must be 2 or 3.")),
+            }
         })?,
     )?;
     redis.set("breakpoint", lua.create_function(|_, ()| Ok(false))?)?;

@@ -32,6 +32,8 @@ pub enum Reply {
     Bool(bool),
     /// Text meant for humans (INFO, CLIENT LIST): bulk in RESP2, `=txt:` in RESP3.
     Verbatim(String),
+    /// A big number in decimal (from scripts only): bulk in RESP2, `(` in RESP3.
+    BigNumber(String),
     /// Out-of-band data (pub/sub confirmations and messages): an array in RESP2, `>` in RESP3.
     Push(Vec<Reply>),
     /// Several replies to one command, sent one after another (`SUBSCRIBE a b` confirms
@@ -107,6 +109,8 @@ impl Reply {
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Verbatim(text) => bulk(out, text.as_bytes()),
+            Reply::BigNumber(n) if resp >= 3 => simple(out, b'(', n.as_bytes()),
+            Reply::BigNumber(n) => bulk(out, n.as_bytes()),
             Reply::Push(items) => {
                 header(out, if resp >= 3 { b'>' } else { b'*' }, items.len() as i64);
                 items.iter().for_each(|r| r.encode(resp, out));
