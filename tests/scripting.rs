@@ -237,6 +237,42 @@ fn scripts_queue_inside_multi() {
 }
 
 #[test]
+fn pcall_hands_error_replies_to_the_script_as_text() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(eval(&mut c, "local ok, e = pcall(redis.call, 'nosuch') return e", &[], &[]), bulk("ERR Unknown Redis command called from script"));
+    assert_eq!(eval(&mut c, "local ok, e = pcall(function() error({err = 'X'}) end) return e", &[], &[]), bulk("X"));
+    // Other tables, and xpcall, pass the error as it is.
+    assert_eq!(eval(&mut c, "local ok, e = pcall(function() error({foo = 'X'}) end) return type(e)", &[], &[]), bulk("table"));
+    let xp = "local ok, e = xpcall(function() error({err = 'X'}) end, function(x) return x end) return type(e)";
+    assert_eq!(eval(&mut c, xp, &[], &[]), bulk("table"));
+}
+
+#[test]
+fn cmsgpack_packs_as_redis_does() {
+    let server = Server::start();
+    let mut c = server.client();
+    // The bytes, as hex, of what Redis's lua-cmsgpack packs.
+    let hex = |c: &mut Client, packed: &str| {
+        let script = format!("local s = {packed} return (s:gsub('.', function(ch) return string.format('%02x', ch:byte()) end))");
+        eval(c, &script, &[], &[]).text()
+    };
+    assert_eq!(hex(&mut c, "cmsgpack.pack(1, -1, 200, -200, 70000, 1.5, 0.1)"), "01ffccc8d1ff38ce00011170ca3fc00000cb3fb999999999999a");
+    assert_eq!(hex(&mut c, "cmsgpack.pack(true, false, nil, 'ab')"), "c3c2c0a26162");
+    assert_eq!(hex(&mut c, "cmsgpack.pack({}, {1, 2}, {a = 1})"), "9092010281a16101");
+    // Round trips, several objects at once, and the offset forms.
+    let round = "local a, b, t = cmsgpack.unpack(cmsgpack.pack(7, 'x', {k = {1, 2}})) return {a, b, t.k[2]}";
+    assert_eq!(eval(&mut c, round, &[], &[]), arr(vec![int(7), bulk("x"), int(2)]));
+    assert_eq!(eval(&mut c, "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}", &[], &[]), arr(vec![int(2), int(2)]));
+    assert_eq!(eval(&mut c, "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 1)}", &[], &[]), arr(vec![int(-1), int(2), int(3)]));
+    // Errors name the script's line, as Redis's C libraries do.
+    let e = eval(&mut c, "return cmsgpack.unpack(string.char(0x92, 1))", &[], &[]);
+    assert!(e.error().starts_with("ERR user_script:1: Missing bytes in input. script: "), "{e:?}");
+    let e = eval(&mut c, "return cjson.encode(function() end)", &[], &[]);
+    assert!(e.error().starts_with("ERR user_script:1: Cannot serialise function: type not supported script: "), "{e:?}");
+}
+
+#[test]
 fn redis_setresp_3_gives_scripts_resp3_replies() {
     let server = Server::start();
     let mut c = server.client();

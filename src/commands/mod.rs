@@ -7,6 +7,7 @@
 
 mod args;
 pub mod blocking;
+mod cmsgpack;
 pub mod connection;
 pub mod context;
 pub mod functions;

@@ -259,18 +259,28 @@ local getinfo = debug.getinfo
 -- frame at the error (not the guard's below or a C function's), unless redis.call
 -- noted it already.
 internal.handler = function(err)
+    local source, line
+    for level = 2, 64 do
+        local frame = getinfo(level, 'Sl')
+        if frame == nil then break end
+        if frame.source == '@user_script' or frame.source == '@user_function' then
+            source, line = frame.source, frame.currentline
+            break
+        end
+    end
+    if type(err) == 'userdata' then
+        -- Raised by a library written in Rust (cjson, cmsgpack), which mlua words as
+        -- "runtime error: <message>" and a traceback: Redis's C libraries raise the
+        -- message at the script's line.
+        local text = tostring(err)
+        text = text:match('^runtime error: (.-)\nstack traceback:') or text
+        err = source and (source:sub(2) .. ':' .. line .. ': ' .. text) or text
+    end
     if type(err) ~= 'table' then
         err = {err = 'ERR ' .. tostring(err)}
     end
     if err.line == nil then
-        for level = 2, 64 do
-            local frame = getinfo(level, 'Sl')
-            if frame == nil then break end
-            if frame.source == '@user_script' or frame.source == '@user_function' then
-                err.source, err.line = frame.source, frame.currentline
-                break
-            end
-        end
+        err.source, err.line = source, line
     end
     return err
 end
@@ -284,7 +294,16 @@ local function rethrow(...)
     end
     return ...
 end
-pcall = function(...) return rethrow(rawpcall(...)) end
+-- Redis's pcall hands an error reply ({err = ...}) to the script as its text, as scripts
+-- written before Redis 7 expect (xpcall passes the table as it is).
+local function as_text(ok, ...)
+    local err = ...
+    if not ok and type(err) == 'table' and type(err.err) == 'string' then
+        return false, err.err
+    end
+    return ok, ...
+end
+pcall = function(...) return rethrow(as_text(rawpcall(...))) end
 xpcall = function(...) return rethrow(rawxpcall(...)) end
 coroutine.resume = function(...) return rethrow(resume(...)) end
 internal.xpcall = rawxpcall
@@ -397,6 +416,7 @@ impl Vm {
         globals.set("redis", redis_library(&lua, resp.clone())?)?;
         globals.set("bit", bit_library(&lua)?)?;
         globals.set("cjson", cjson_library(&lua)?)?;
+        globals.set("cmsgpack", super::cmsgpack::library(&lua)?)?;
         let (deadline, killed) = (Rc::new(Cell::new(None::<Instant>)), Rc::new(Cell::new(false)));
         let internal = lua.create_table()?;
         let was_killed = killed.clone();
