@@ -61,14 +61,14 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             grouped_keys.clear();
             reads_group = false;
         }
-        // WATCH and EXEC (keyless: the group is committed) must see the watches this
-        // batch's earlier writes invalidated, and EXEC runs with every other client out.
         if state.pause.holds(command, session) {
             // Not run: the connection waits for the pause to end and runs it then.
             ran -= 1;
             stop = (After::Paused, None);
             break;
         }
+        // WATCH and EXEC (keyless: the group is committed) must see the watches this
+        // batch's earlier writes invalidated, and EXEC runs with every other client out.
         let exec = multi::is_exec(session.multi.is_some(), argv);
         if exec || multi::is_watch(argv) {
             touch(state, cmds, &mut written, session.id());
