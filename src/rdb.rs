@@ -143,16 +143,8 @@ pub fn encode_functions<'a>(codes: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
 
 /// FUNCTION RESTORE's reading of a payload: the libraries' code, or Redis's error.
 pub fn decode_functions(payload: &[u8]) -> std::result::Result<Vec<Vec<u8>>, &'static str> {
-    let wrong = "ERR DUMP payload version or checksum are wrong";
-    if payload.len() < 10 {
-        return Err(wrong);
-    }
-    let (body, crc) = payload.split_at(payload.len() - 8);
-    let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
-    if version > VERSION_READ || crc64(body) != le(crc) {
-        return Err(wrong);
-    }
-    let mut reader = Reader { buf: &body[..body.len() - 2], pos: 0 };
+    let body = checked_body(payload).ok_or(PayloadError::VersionOrChecksum.message())?;
+    let mut reader = Reader { buf: body, pos: 0 };
     let mut codes = Vec::new();
     while reader.pos < reader.buf.len() {
         match reader.byte() {
@@ -187,15 +179,19 @@ fn put_string(out: &mut Vec<u8>, s: &[u8]) {
 /// RESTORE's reading of a payload: the footer first (as Redis checks it before the
 /// value), then the value.
 pub fn decode(payload: &[u8]) -> std::result::Result<Value, PayloadError> {
+    let body = checked_body(payload).ok_or(PayloadError::VersionOrChecksum)?;
+    decode_value(body).ok_or(PayloadError::BadFormat)
+}
+
+/// A payload's body, without its footer (RDB version, CRC-64), if the footer is there,
+/// names a version this reads and matches the body.
+fn checked_body(payload: &[u8]) -> Option<&[u8]> {
     if payload.len() < 10 {
-        return Err(PayloadError::VersionOrChecksum);
+        return None;
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
     let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
-    if version > VERSION_READ || crc64(body) != le(crc) {
-        return Err(PayloadError::VersionOrChecksum);
-    }
-    decode_value(&body[..body.len() - 2]).ok_or(PayloadError::BadFormat)
+    (version <= VERSION_READ && crc64(body) == le(crc)).then(|| &body[..body.len() - 2])
 }
 
 /// The value in a payload's body (its type byte and what follows, without the footer).

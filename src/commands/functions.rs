@@ -41,6 +41,11 @@ const FUNCTION_SUBS: &[Command] = &[
 /// Where libraries are stored in the `system` family.
 const ROW_PREFIX: &[u8] = b"function:";
 
+/// The `system` row holding library `name`.
+fn row_key(name: &str) -> Vec<u8> {
+    [ROW_PREFIX, name.as_bytes()].concat()
+}
+
 /// A loaded library.
 struct Library {
     code: Bytes,
@@ -194,18 +199,24 @@ fn function_load(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if libraries.contains_key(&name) && !replace {
         return Err(CmdError::err(format!("Library '{name}' already exists")));
     }
-    for f in &library.functions {
-        let taken = libraries.iter().any(|(other, lib)| *other != name && lib.functions.iter().any(|g| g.name == f.name));
-        if taken {
-            return Err(CmdError::err(format!("Function {} already exists", f.name)));
-        }
-    }
+    function_clash(&libraries, &library, |other| other == name)?;
     let mut batch = ctx.state.store.batch();
-    batch.put_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat(), code);
+    batch.put_row(cf::SYSTEM, &row_key(&name), code);
     ctx.state.store.write(batch)?;
     libraries.insert(name.clone(), library);
     functions.changed();
     Ok(Reply::bulk(name))
+}
+
+/// Redis's "Function f already exists": one of `library`'s functions is defined by one
+/// of `libraries` that stays (not `replaced`).
+fn function_clash(libraries: &BTreeMap<String, Library>, library: &Library, replaced: impl Fn(&str) -> bool) -> Result<(), CmdError> {
+    for f in &library.functions {
+        if libraries.iter().any(|(name, lib)| !replaced(name) && lib.functions.iter().any(|g| g.name == f.name)) {
+            return Err(CmdError::err(format!("Function {} already exists", f.name)));
+        }
+    }
+    Ok(())
 }
 
 /// FUNCTION DUMP: every library in Redis's payload format, which Redis 7 restores too.
@@ -240,11 +251,7 @@ fn function_restore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         if restored.contains_key(&name) {
             return Err(CmdError::err(format!("Library {name} already exists")));
         }
-        for f in &library.functions {
-            if restored.values().any(|lib| lib.functions.iter().any(|g| g.name == f.name)) {
-                return Err(CmdError::err(format!("Function {} already exists", f.name)));
-            }
-        }
+        function_clash(&restored, &library, |_| false)?;
         restored.insert(name, library);
     }
     let functions = &ctx.state.functions;
@@ -252,23 +259,18 @@ fn function_restore(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let mut batch = ctx.state.store.batch();
     if flush {
         for name in libraries.keys() {
-            batch.delete_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat());
+            batch.delete_row(cf::SYSTEM, &row_key(name));
         }
     } else {
         for (name, library) in &restored {
             if libraries.contains_key(name) && !replace {
                 return Err(CmdError::err(format!("Library {name} already exists")));
             }
-            for f in &library.functions {
-                let taken = libraries.iter().any(|(other, lib)| !restored.contains_key(other) && lib.functions.iter().any(|g| g.name == f.name));
-                if taken {
-                    return Err(CmdError::err(format!("Function {} already exists", f.name)));
-                }
-            }
+            function_clash(&libraries, library, |other| restored.contains_key(other))?;
         }
     }
     for (name, library) in &restored {
-        batch.put_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat(), &library.code);
+        batch.put_row(cf::SYSTEM, &row_key(name), &library.code);
     }
     ctx.state.store.write(batch)?;
     if flush {
@@ -287,7 +289,7 @@ fn function_delete(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
         return Err(CmdError::err("Library not found"));
     }
     let mut batch = ctx.state.store.batch();
-    batch.delete_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat());
+    batch.delete_row(cf::SYSTEM, &row_key(&name));
     ctx.state.store.write(batch)?;
     libraries.remove(&name);
     functions.changed();
@@ -305,7 +307,7 @@ fn function_flush(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let mut libraries = functions.libraries.lock();
     let mut batch = ctx.state.store.batch();
     for name in libraries.keys() {
-        batch.delete_row(cf::SYSTEM, &[ROW_PREFIX, name.as_bytes()].concat());
+        batch.delete_row(cf::SYSTEM, &row_key(name));
     }
     ctx.state.store.write(batch)?;
     libraries.clear();

@@ -74,8 +74,9 @@ impl Default for Tracking {
     }
 }
 
-/// One invalidation to send: the tracking client, and the keys (`None`: everything).
-type Outgoing = (u64, Option<Arc<[Bytes]>>);
+/// One invalidation to send: the tracking client, its redirect client (0: none), and the
+/// keys (`None`: everything).
+type Outgoing = (u64, u64, Option<Arc<[Bytes]>>);
 
 impl Tracking {
     /// Whether any client tracks.
@@ -139,7 +140,7 @@ impl Tracking {
                 }
                 let matched: Vec<Bytes> = keys.iter().filter(|k| t.prefixes.iter().any(|p| k.starts_with(p))).map(|k| Bytes::copy_from_slice(k)).collect();
                 if !matched.is_empty() {
-                    out.push((id, Some(matched.into())));
+                    out.push((id, t.redirect, Some(matched.into())));
                 }
             }
         }
@@ -156,7 +157,7 @@ impl Tracking {
             let mut table = self.table.lock();
             table.keys.clear();
             table.items = 0;
-            table.trackers.keys().map(|&id| (id, None)).collect()
+            table.trackers.iter().map(|(&id, t)| (id, t.redirect, None)).collect()
         };
         self.send(hub, out);
     }
@@ -165,8 +166,7 @@ impl Tracking {
     /// client. A redirect client that is gone marks the tracker broken and is reported
     /// to it (RESP3 only, as Redis does).
     fn send(&self, hub: &dyn Broker, out: Vec<Outgoing>) {
-        for (id, keys) in out {
-            let Some(redirect) = self.table.lock().trackers.get(&id).map(|t| t.redirect) else { continue };
+        for (id, redirect, keys) in out {
             let to = if redirect == 0 { id } else { redirect };
             match hub.reachable(to) {
                 Some((resp, subscribed)) if resp >= 3 || (redirect != 0 && subscribed) => {
@@ -230,9 +230,10 @@ impl Table {
         for id in readers {
             // Skipped: a client that stopped tracking or switched to BCAST, and with
             // NOLOOP the writer itself.
-            let skipped = self.trackers.get(&id).is_none_or(|t| t.mode.bcast || (t.noloop && id == writer));
+            let Some(t) = self.trackers.get(&id) else { continue };
+            let skipped = t.mode.bcast || (t.noloop && id == writer);
             if !skipped {
-                out.push((id, Some(keys.clone())));
+                out.push((id, t.redirect, Some(keys.clone())));
             }
         }
     }
