@@ -179,6 +179,76 @@ fn a_script_runs_alone() {
 }
 
 #[test]
+fn scripts_on_crossing_keys_stay_isolated() {
+    // Clients run a two-key read-modify-write with the keys in either order, beside
+    // plain INCRs: a script that cannot lock its second key runs again alone, and no
+    // increment is lost or made twice.
+    let server = Server::start();
+    let script = "local a = tonumber(redis.call('get', KEYS[1]) or '0') \
+                  local b = tonumber(redis.call('get', KEYS[2]) or '0') \
+                  redis.call('set', KEYS[1], a + 1) redis.call('set', KEYS[2], b + 1) return a + b";
+    let threads: Vec<_> = (0..6)
+        .map(|i| {
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                let keys = if i % 2 == 0 { ["x", "y"] } else { ["y", "x"] };
+                for _ in 0..200 {
+                    assert!(matches!(eval(&mut c, script, &keys, &[]), Value::Int(_)));
+                }
+            })
+        })
+        .collect();
+    let mut plain = server.client();
+    for _ in 0..200 {
+        assert!(matches!(plain.cmd(&["INCR", "x"]), Value::Int(_)));
+        assert!(matches!(plain.cmd(&["INCR", "y"]), Value::Int(_)));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(plain.cmd(&["MGET", "x", "y"]), arr(vec![bulk("1400"), bulk("1400")]));
+}
+
+#[test]
+fn scripts_that_touch_the_whole_keyspace_or_publish_do_it_once() {
+    // DBSIZE and PUBLISH name no key: such a script runs with every other client kept
+    // out, and what it publishes is published once, while keyed scripts run beside it.
+    let server = Server::start();
+    let mut sub = server.client();
+    sub.cmd(&["SUBSCRIBE", "events"]);
+    let keyed = "return redis.call('incr', KEYS[1])";
+    let whole = "redis.call('incr', KEYS[1]) local n = redis.call('dbsize') \
+                 redis.call('publish', 'events', KEYS[1]) return n";
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                let key = format!("k{i}");
+                for _ in 0..100 {
+                    let script = if i % 2 == 0 { keyed } else { whole };
+                    assert!(matches!(eval(&mut c, script, &[&key], &[]), Value::Int(_)));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["MGET", "k0", "k1", "k2", "k3"]), arr(vec![bulk("100"); 4]));
+    c.cmd(&["PUBLISH", "events", "end"]);
+    let mut published = 0;
+    loop {
+        let message = sub.read().array();
+        if message[2] == bulk("end") {
+            break;
+        }
+        published += 1;
+    }
+    assert_eq!(published, 200);
+}
+
+#[test]
 fn writes_before_an_error_stay_and_select_stays_inside() {
     let server = Server::start();
     let mut c = server.client();

@@ -444,6 +444,8 @@ pub struct Ctx<'a> {
     /// Inside EXEC: where a script run by the transaction puts the write commands it ran,
     /// for EXEC to report (watches, blocked clients) once it has committed.
     pub script_writes: Option<&'a RefCell<Vec<(usize, Vec<Bytes>)>>>,
+    /// For a script run without the exclusive gate: the key locks it takes as it goes.
+    pub script_locks: Option<&'a super::scripting::ScriptLocks>,
     /// Set by [`super::dispatch_sub`]: whether the subcommand that ran is an admin one
     /// (or was refused before running). MONITOR leaves out admin commands, and judges a
     /// container command (CLIENT, CONFIG, ...) by its subcommand: CLIENT SETNAME is
@@ -463,6 +465,7 @@ impl<'a> Ctx<'a> {
             txn: None,
             reads: None,
             script_writes: None,
+            script_locks: None,
             admin_subcommand: None,
         }
     }

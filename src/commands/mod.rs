@@ -128,6 +128,20 @@ impl Command {
         Command { reads_unnamed: true, ..self }
     }
 
+    /// The keys of a keyed command, or `None` for a command that names no keys or may
+    /// touch more than it names: such commands never run beside a write group, and a
+    /// script that calls one runs with every other client kept out.
+    pub fn named_keys<'a>(&self, argv: &'a [Bytes]) -> Option<Vec<&'a [u8]>> {
+        if !self.has(flag::WRITE | flag::READONLY) || self.reads_unnamed || !self.arity_ok(argv.len()) {
+            return None;
+        }
+        let positions = self.keys_of(argv);
+        if positions.is_empty() {
+            return None;
+        }
+        Some(positions.into_iter().map(|i| &argv[i][..]).collect())
+    }
+
     /// The positions of the keys in `argv` (COMMAND GETKEYS, write grouping, wake-ups).
     pub fn keys_of(&self, argv: &[Bytes]) -> Vec<usize> {
         match self.movable {

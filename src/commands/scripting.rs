@@ -1,13 +1,22 @@
 //! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, on Lua 5.1 (the version
 //! Redis embeds) through mlua.
 //!
-//! A script runs as EXEC does: the server holds its gate exclusively (no other client's
-//! command runs meanwhile: `server/execute.rs`), and every command the script calls
-//! runs through the dispatcher inside one storage [`Txn`], so each reads what the earlier
-//! ones wrote and all of them are committed as one atomic RocksDB write when the script
-//! ends, failed or not (Redis keeps the writes made before an error too). Inside EXEC a
-//! script joins the transaction's `Txn`; so do consecutive scripts of one pipelined read,
-//! which share one `Txn` and one commit, answered after it (`server/execute.rs`).
+//! Every command a script calls runs through the dispatcher inside one storage [`Txn`],
+//! so each reads what the earlier ones wrote and all of them are committed as one atomic
+//! RocksDB write when the script ends, failed or not (Redis keeps the writes made before
+//! an error too). Inside EXEC a script joins the transaction's `Txn`; so do consecutive
+//! scripts of one pipelined read, which share one `Txn` and one commit, answered after it
+//! (`server/execute.rs`).
+//!
+//! No other client may see or change what a script touches while it runs. A script
+//! first runs holding the key locks of each command it calls, taken as it calls them
+//! ([`ScriptLocks`]): other clients' commands on other keys run meanwhile, also on the
+//! other worker threads. If a lock is taken by another client, or a command may touch
+//! keys it does not name (KEYS, FLUSHALL, PUBLISH ...), that run is given up (its writes
+//! rolled back) and the script runs again as EXEC does, with the server's gate held
+//! exclusively (no other client's command runs meanwhile). While keyspace events are on
+//! or a MONITOR is attached, scripts run that way at once, so that what they publish is
+//! published once.
 //!
 //! Scripts are kept by SHA-1 for the server's life (EVAL caches too, as in Redis 7).
 //! Each worker thread has its own Lua state, built on first use and again after SCRIPT
@@ -17,9 +26,9 @@
 //! RESP2 as in Redis.
 
 use super::flag::*;
-use super::{cmd, dispatch, dispatch_sub, keys_counted_at_2, lookup, Args, CmdError, Command, Ctx};
+use super::{cmd, dispatch, dispatch_sub, keys_counted_at_2, lookup, Args, CmdError, Command, Ctx, ServerState};
 use crate::protocol::Reply;
-use crate::storage::Txn;
+use crate::storage::{HeldLocks, Txn};
 use crate::types::geo::c_i64;
 use bytes::Bytes;
 use mlua::{ffi, Function, HookTriggers, LightUserData, Lua, MultiValue, StdLib, Table, Value, VmState};
@@ -248,6 +257,10 @@ pub(super) fn valid_name(name: &[u8]) -> bool {
 /// Where each run puts its dispatcher (a scoped Rust function) in the Lua registry, for
 /// `redis.call` and `redis.pcall` to reach.
 const DISPATCH_KEY: &str = "diskdb.dispatch";
+
+/// The error a call raises in a script run that had to be given up ([`ScriptLocks`]);
+/// no client sees it, the script runs again.
+const GIVEN_UP: &str = "ERR script run given up, to run again alone";
 
 /// Set-up run once per Lua state: the error handler that notes where a script failed,
 /// and the globals guard. `...` is a table the handler is put in.
@@ -581,6 +594,11 @@ impl Vm {
         self.deadline.set(None);
         ctx.session.resp = resp;
         ctx.session.set_db(db);
+        if ctx.script_locks.is_some_and(ScriptLocks::gave_up) {
+            // It runs again with the gate exclusive; this run leaves nothing behind.
+            txn.borrow_mut().rollback(start);
+            return Err(CmdError::err(GIVEN_UP));
+        }
         if self.killed.get() {
             // None of its writes happen (the transaction may hold earlier ones, which stay).
             txn.borrow_mut().rollback(start);
@@ -605,6 +623,49 @@ impl Vm {
 
 fn lua_err(e: mlua::Error) -> CmdError {
     CmdError::err(format!("Lua: {e}"))
+}
+
+/// The key locks of a run of scripts that does not hold the server's gate exclusively
+/// (see the module notes), and whether it had to be given up.
+#[derive(Default)]
+pub struct ScriptLocks {
+    held: RefCell<HeldLocks>,
+    gave_up: Cell<bool>,
+}
+
+impl ScriptLocks {
+    /// Takes the locks of the keys `argv` (a call of `cmd` in logical database `db`)
+    /// names. False, and the run is given up, if it cannot: a lock another client holds
+    /// (waited for only while the run holds none, so no cycle of waits can form), or a
+    /// command that may touch keys it does not name.
+    fn take(&self, state: &ServerState, db: usize, cmd: &Command, argv: &[Bytes]) -> bool {
+        if self.gave_up.get() {
+            return false;
+        }
+        let taken = match cmd.named_keys(argv) {
+            // MOVE and COPY ... DB also write a key of another database.
+            Some(keys) if !matches!(cmd.name, "move" | "copy") => {
+                let (store, db) = (&state.store, state.store.physical(db));
+                let mut held = self.held.borrow_mut();
+                if held.is_empty() {
+                    held.lock(store, db, &keys);
+                    true
+                } else {
+                    held.try_lock(store, db, &keys)
+                }
+            }
+            // Touching no key and changing nothing outside the script.
+            None if matches!(cmd.name, "ping" | "echo" | "time") => true,
+            _ => false,
+        };
+        self.gave_up.set(!taken);
+        taken
+    }
+
+    /// Whether a script had to be given up, to run again with the gate exclusive.
+    pub fn gave_up(&self) -> bool {
+        self.gave_up.get()
+    }
 }
 
 /// What `redis.call` and `redis.pcall` reach: runs one command of the script.
@@ -643,6 +704,11 @@ impl Call<'_, '_> {
             return fail("ERR Write commands are not allowed from read-only scripts.");
         }
         let ctx = &mut *self.ctx;
+        if let Some(locks) = ctx.script_locks {
+            if !locks.take(ctx.state, ctx.session.db, cmd, &argv) {
+                return Err(mlua::Error::runtime(GIVEN_UP));
+            }
+        }
         let resp = self.resp.get();
         ctx.session.resp = resp;
         let mut inner = Ctx::new(ctx.state, ctx.session);

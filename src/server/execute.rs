@@ -10,14 +10,16 @@
 //! uncommitted writes they read, are committed.
 //!
 //! Transactions and scripts: every batch runs holding the server's gate shared; an EXEC
-//! that runs a transaction, or a script, first commits the group, then holds the gate
-//! exclusively, so no other client's command (reader or writer) runs while it does.
-//! Consecutive scripts share one transaction ([`Scripts`]): one commit for the run, as a
-//! group of plain writes has. After the batch's writes are committed, the watched keys
+//! that runs a transaction first commits the group, then holds the gate exclusively, so
+//! no other client's command (reader or writer) runs while it does. A script also
+//! commits the group first, then runs holding the locks of the keys it touches, or the
+//! gate exclusively when it cannot (see [`scripting`]). Consecutive scripts share one
+//! transaction ([`Scripts`]): one commit for the run, as a group of plain writes has. After the batch's writes are committed, the watched keys
 //! they touched are invalidated and the clients waiting on them woken
 //! ([`context::written`]).
 
-use crate::commands::{context, dispatch, flag, lookup, multi, scripting, After, Command, Ctx, ServerState, Session};
+use crate::commands::scripting::{self, ScriptLocks};
+use crate::commands::{context, dispatch, flag, lookup, multi, After, Ctx, ServerState, Session};
 use crate::protocol::Reply;
 use crate::storage::{batch_done, read_stable, release_kept_stripes, Group, Reads, Txn};
 use bytes::Bytes;
@@ -49,10 +51,10 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
         let script = !queueing && scripting::is_script(argv);
         if scripts.as_ref().is_some_and(|s| !script || s.replies.len() >= state.pipeline_max_batch) {
             scripts.take().expect("scripts").finish(state, &mut replies, session.id());
-            shared = Some(gate_shared(state));
+            shared = shared.or_else(|| Some(gate_shared(state)));
         }
         let command = lookup(&argv[0]).map(|(_, c)| c);
-        let keys = command.and_then(|c| command_keys(c, argv));
+        let keys = command.and_then(|c| c.named_keys(argv));
         // A command on keys the group has written reads through its pending rows.
         let overlaps = keys.as_ref().is_some_and(|k| k.iter().any(|key| grouped_keys.contains(&(phys, *key))));
         let mut reads_group = overlaps && group.borrow_mut().index_pending();
@@ -79,41 +81,45 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             state.gate.write()
         });
         if script && scripts.is_none() {
-            shared = None;
-            release_kept_stripes();
-            let gate = state.gate.write();
-            let txn = RefCell::new(Txn::begin(state.store.clone()));
-            scripts = Some(Scripts { txn, writes: RefCell::default(), replies: Vec::new(), _gate: gate });
+            scripts = Some(Scripts::start(state, &mut shared, false));
         }
         let (before, commits) = {
             let g = group.borrow();
             (g.commands, g.commits)
         };
         let rerun = session.rerun;
-        let mut run_once = |reads: Option<&Reads>| {
-            let mut ctx = Ctx::new(state, &mut *session);
-            if keys.is_some() {
-                ctx.group = Some(&group);
-                ctx.reads_group = reads_group;
+        let read_only = !queueing && command.is_some_and(|c| c.has(flag::READONLY) && !c.has(flag::WRITE));
+        let (reply, after) = loop {
+            let run = scripts.as_ref();
+            let mut run_once = |reads: Option<&Reads>| {
+                let mut ctx = Ctx::new(state, &mut *session);
+                if keys.is_some() {
+                    ctx.group = Some(&group);
+                    ctx.reads_group = reads_group;
+                }
+                ctx.reads = reads;
+                if let Some(s) = run {
+                    ctx.txn = Some(&s.txn);
+                    ctx.script_writes = Some(&s.writes);
+                    ctx.script_locks = s.locks.as_ref();
+                }
+                let reply = dispatch(&mut ctx, argv);
+                // Run again, it has been shown to MONITOR already.
+                ctx.session.rerun = true;
+                (reply, std::mem::replace(&mut ctx.after, After::Nothing))
+            };
+            // A read takes no lock, so it is checked against the version changes that
+            // could have cut it short, and run again after one.
+            let outcome = if read_only { read_stable(&state.store, |reads| run_once(Some(reads))) } else { run_once(None) };
+            session.rerun = rerun;
+            if !run.is_some_and(Scripts::gave_up) {
+                break outcome;
             }
-            ctx.reads = reads;
-            if let Some(s) = scripts.as_ref() {
-                ctx.txn = Some(&s.txn);
-                ctx.script_writes = Some(&s.writes);
-            }
-            let reply = dispatch(&mut ctx, argv);
-            // Run again, it has been shown to MONITOR already.
-            ctx.session.rerun = true;
-            (reply, std::mem::replace(&mut ctx.after, After::Nothing))
+            // The script needed a lock another client holds, or the whole keyspace: the
+            // run so far commits, and the script runs again alone.
+            scripts.take().expect("scripts").finish(state, &mut replies, session.id());
+            scripts = Some(Scripts::start(state, &mut shared, true));
         };
-        // A read takes no lock, so it is checked against the version changes that could
-        // have cut it short, and run again after one.
-        let (reply, after) = if !queueing && command.is_some_and(|c| c.has(flag::READONLY) && !c.has(flag::WRITE)) {
-            read_stable(&state.store, |reads| run_once(Some(reads)))
-        } else {
-            run_once(None)
-        };
-        session.rerun = rerun;
         if exclusive.is_some() {
             drop(exclusive);
             shared = Some(gate_shared(state));
@@ -181,7 +187,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
     }
     if let Some(s) = scripts.take() {
         s.finish(state, &mut replies, session.id());
-        shared = Some(gate_shared(state));
+        shared = shared.or_else(|| Some(gate_shared(state)));
     }
     commit(&group, &mut replies, &mut grouped);
     touch(state, cmds, &mut written, session.id());
@@ -194,20 +200,47 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
 }
 
 /// A run of consecutive scripts in one read: they run in one transaction, holding the
-/// gate exclusively from the first to the commit after the last, so that pipelined
-/// scripts share a RocksDB write as pipelined writes do. Each still runs alone and whole
-/// (a script stopped by `busy-reply-threshold` rolls back only its own writes), and no
-/// reply leaves before the commit.
+/// key locks their commands take (or the gate exclusively) from the first to the commit
+/// after the last, so that pipelined scripts share a RocksDB write as pipelined writes
+/// do. Each still runs whole and isolated (a script stopped by `busy-reply-threshold`
+/// rolls back only its own writes), and no reply leaves before the commit.
 struct Scripts<'s> {
     txn: RefCell<Txn>,
     /// The writes of the scripts' commands, reported after the commit.
     writes: RefCell<Vec<(usize, Vec<Bytes>)>>,
     /// The scripts' replies, which become the error if the commit fails.
     replies: Vec<usize>,
-    _gate: parking_lot::RwLockWriteGuard<'s, ()>,
+    /// The key locks of a run beside other clients (see [`scripting`]); `None` when the
+    /// run holds the gate exclusively.
+    locks: Option<ScriptLocks>,
+    _gate: Option<parking_lot::RwLockWriteGuard<'s, ()>>,
 }
 
-impl Scripts<'_> {
+impl<'s> Scripts<'s> {
+    /// Starts a run beside other clients, holding the gate shared (`shared`), or `alone`
+    /// with the gate exclusive. A run starts alone too while keyspace events or a MONITOR
+    /// would publish what a script does: a run given up must have shown nothing.
+    fn start(state: &'s ServerState, shared: &mut Option<parking_lot::RwLockReadGuard<'s, ()>>, alone: bool) -> Scripts<'s> {
+        release_kept_stripes();
+        let alone = alone || state.pubsub.notifications_on() || state.pubsub.hub.monitoring();
+        let gate = alone.then(|| {
+            *shared = None;
+            state.gate.write()
+        });
+        Scripts {
+            txn: RefCell::new(if alone { Txn::begin(state.store.clone()) } else { Txn::begin_keyed(state.store.clone()) }),
+            writes: RefCell::default(),
+            replies: Vec::new(),
+            locks: (!alone).then(ScriptLocks::default),
+            _gate: gate,
+        }
+    }
+
+    /// Whether the script that just ran was given up, to run again alone.
+    fn gave_up(&self) -> bool {
+        self.locks.as_ref().is_some_and(ScriptLocks::gave_up)
+    }
+
     /// Commits the scripts' writes and reports them, before the gate is released.
     fn finish(self, state: &Arc<ServerState>, replies: &mut [Reply], writer: u64) {
         if let Err(e) = self.txn.into_inner().commit() {
@@ -253,17 +286,4 @@ fn commit(group: &RefCell<Group>, replies: &mut [Reply], grouped: &mut Vec<usize
         }
     }
     grouped.clear();
-}
-
-/// The keys of a keyed command (from its table row), or `None` for a command that names
-/// no keys or may touch more than it names; such commands never run beside a group.
-fn command_keys<'a>(cmd: &Command, argv: &'a [Bytes]) -> Option<Vec<&'a [u8]>> {
-    if !cmd.has(flag::WRITE | flag::READONLY) || cmd.reads_unnamed || !cmd.arity_ok(argv.len()) {
-        return None;
-    }
-    let positions = cmd.keys_of(argv);
-    if positions.is_empty() {
-        return None;
-    }
-    Some(positions.into_iter().map(|i| &argv[i][..]).collect())
 }

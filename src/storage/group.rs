@@ -27,8 +27,7 @@ pub struct Group {
     /// group has written (indexed only when such a command comes).
     pending: Pending,
     indexed: usize,
-    stripes: Vec<Stripe>,
-    structure: Option<ArcRwLockReadGuard<RawRwLock, ()>>,
+    held: HeldLocks,
     /// How many commands the uncommitted batch holds.
     pub commands: usize,
     /// The error of a failed commit, for the owner to report to the grouped commands.
@@ -46,8 +45,7 @@ impl Group {
             batch,
             pending: Pending::default(),
             indexed: 0,
-            stripes: Vec::new(),
-            structure: None,
+            held: HeldLocks::default(),
             commands: 0,
             failed: None,
             commits: 0,
@@ -57,23 +55,7 @@ impl Group {
     /// Takes the stripes of `keys` for the group without waiting. Returns false (holding
     /// nothing new) if another connection holds one of them.
     pub fn try_lock(&mut self, db: u8, keys: &[&[u8]]) -> bool {
-        if self.structure.is_none() {
-            match self.store.structure.try_read_arc() {
-                Some(g) => self.structure = Some(g),
-                None => return false,
-            }
-        }
-        let mut wanted = KeyLocks::stripes_of(db, keys);
-        wanted.retain(|&w| !self.stripes.iter().any(|s| s.index == w));
-        let mut taken = Vec::with_capacity(wanted.len());
-        for &s in &wanted {
-            match self.store.locks.try_stripe(s) {
-                Some(g) => taken.push(g),
-                None => return false,
-            }
-        }
-        self.stripes.extend(taken);
-        true
+        self.held.try_lock(&self.store, db, keys)
     }
 
     /// Takes the stripes of `keys` for the group, waiting for them. Only an empty group
@@ -82,9 +64,7 @@ impl Group {
     /// on the same keys join the group instead of waiting for them once per command.
     pub fn lock(&mut self, db: u8, keys: &[&[u8]]) {
         assert!(self.is_empty(), "a write group waits for locks only when it holds none");
-        locks::release_kept_stripes();
-        self.structure = Some(self.store.structure.read_arc());
-        self.stripes.extend(KeyLocks::stripes_of(db, keys).into_iter().map(|s| self.store.locks.wait_stripe(s)));
+        self.held.lock(&self.store, db, keys);
     }
 
     /// Adds one command's writes.
@@ -110,7 +90,7 @@ impl Group {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.commands == 0 && self.stripes.is_empty() && self.structure.is_none()
+        self.commands == 0 && self.held.is_empty()
     }
 
     /// Writes everything gathered so far as one batch and releases the locks (the thread
@@ -121,8 +101,8 @@ impl Group {
         self.pending.clear();
         self.indexed = 0;
         self.commits += 1;
-        self.structure = None;
-        locks::release_or_keep(&mut self.stripes, self.commands);
+        self.held.structure = None;
+        locks::release_or_keep(&mut self.held.stripes, self.commands);
         self.commands = 0;
         if let Err(e) = &result {
             self.failed = Some(e.to_string());
@@ -137,5 +117,51 @@ impl Drop for Group {
         if self.commands > 0 {
             log::error!("write group dropped with {} uncommitted commands", self.commands);
         }
+    }
+}
+
+/// Key stripes and the structure lock (shared), held until dropped: what a write group
+/// holds until it commits, and what a run of scripts holds instead of the exclusive gate
+/// (`server/execute.rs`).
+#[derive(Default)]
+pub struct HeldLocks {
+    stripes: Vec<Stripe>,
+    structure: Option<ArcRwLockReadGuard<RawRwLock, ()>>,
+}
+
+impl HeldLocks {
+    /// Takes the stripes of `keys` (and the structure lock) without waiting. Returns
+    /// false, holding nothing new, if another connection holds one of them.
+    pub fn try_lock(&mut self, store: &Storage, db: u8, keys: &[&[u8]]) -> bool {
+        if self.structure.is_none() {
+            match store.structure.try_read_arc() {
+                Some(g) => self.structure = Some(g),
+                None => return false,
+            }
+        }
+        let mut wanted = KeyLocks::stripes_of(db, keys);
+        wanted.retain(|&w| !self.stripes.iter().any(|s| s.index == w));
+        let mut taken = Vec::with_capacity(wanted.len());
+        for &s in &wanted {
+            match store.locks.try_stripe(s) {
+                Some(g) => taken.push(g),
+                None => return false,
+            }
+        }
+        self.stripes.extend(taken);
+        true
+    }
+
+    /// Takes the stripes of `keys` and the structure lock, waiting for them. Only while
+    /// holding nothing, so that no cycle of waits can form.
+    pub fn lock(&mut self, store: &Storage, db: u8, keys: &[&[u8]]) {
+        assert!(self.is_empty(), "locks are waited for only by a holder of none");
+        locks::release_kept_stripes();
+        self.structure = Some(store.structure.read_arc());
+        self.stripes.extend(KeyLocks::stripes_of(db, keys).into_iter().map(|s| store.locks.wait_stripe(s)));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stripes.is_empty() && self.structure.is_none()
     }
 }

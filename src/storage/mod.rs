@@ -42,7 +42,7 @@ mod reads;
 mod txn;
 mod wal;
 
-pub use group::Group;
+pub use group::{Group, HeldLocks};
 pub use hints::End as HintEnd;
 pub use keys::*;
 pub use locks::{batch_done, keep_stripes_on_this_thread, release_kept_stripes, KeyGuard, KeyLocks};

@@ -16,6 +16,11 @@
 //! can interleave, so what it read stays true until it commits, and its own commands take
 //! no key locks. The server keeps every other command, readers included, out while EXEC
 //! runs (`server/execute.rs`), so nobody sees the transaction half done.
+//!
+//! A script may run in a transaction begun with [`Txn::begin_keyed`] instead, which holds
+//! no lock itself: the script takes the key locks of every command it calls before the
+//! command runs, and the structure lock shared (`commands/scripting.rs`, `ScriptLocks`),
+//! and calls no command that may touch keys it does not name.
 
 use super::{cf, meta_key, Batch, Group, Meta, Op, Probe, Reads, Result, Storage, DBMAP_KEY};
 use parking_lot::{ArcRwLockWriteGuard, RawRwLock};
@@ -131,7 +136,7 @@ pub struct Savepoint {
 /// The uncommitted writes of one transaction.
 pub struct Txn {
     store: Arc<Storage>,
-    _exclusive: ArcRwLockWriteGuard<RawRwLock, ()>,
+    _exclusive: Option<ArcRwLockWriteGuard<RawRwLock, ()>>,
     batch: Batch,
     rows: Pending,
     /// Physical databases the transaction flushed: their stored rows are hidden.
@@ -145,6 +150,16 @@ impl Txn {
     pub fn begin(store: Arc<Storage>) -> Txn {
         super::locks::release_kept_stripes();
         let exclusive = store.structure.write_arc();
+        Self::new(store, Some(exclusive))
+    }
+
+    /// Begins a transaction whose commands lock their keys themselves (see the module
+    /// notes).
+    pub fn begin_keyed(store: Arc<Storage>) -> Txn {
+        Self::new(store, None)
+    }
+
+    fn new(store: Arc<Storage>, exclusive: Option<ArcRwLockWriteGuard<RawRwLock, ()>>) -> Txn {
         let batch = store.batch();
         Txn { store, _exclusive: exclusive, batch, rows: Pending::default(), flushed: Vec::new(), swaps: Vec::new() }
     }
