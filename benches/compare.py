@@ -111,14 +111,16 @@ TESTS: dict[str, Test] = {
         # Reads the 10 oldest entries of the stream `xadd` filled.
         Test("xrange_10", command=("XRANGE", "bench:stream", "-", "+", "COUNT", "10"), needs=("xadd",)),
         Test("publish", command=("PUBLISH", "bench:fanout", "hello"), subscribers=10),
+        # A script's own cost: one INCR through Lua, on random keys.
+        Test("eval_incr", command=("EVAL", "return redis.call('incr', KEYS[1])", "1", "script:__rand_int__")),
     ]
 }
 
 # `--tests all`: every row, ordered so that each pop runs after its push.
 ALL_ORDER = ("set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,"
-             "lrange_100,xadd,xrange_10,publish,multi_exec,json_set,json_get,ping_mbulk")
-# The default: every row of the issues' tables (all but the PING baseline).
-DEFAULT_TESTS = ALL_ORDER.removesuffix(",ping_mbulk")
+             "lrange_100,xadd,xrange_10,publish,multi_exec,json_set,json_get,eval_incr,ping_mbulk")
+# The default: every row of the issues' tables (all but the script and PING baselines).
+DEFAULT_TESTS = ALL_ORDER.removesuffix(",eval_incr,ping_mbulk")
 
 
 def default_requests(pipeline: int) -> int:

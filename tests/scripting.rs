@@ -1,7 +1,8 @@
 //! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. Conversions between
 //! Lua and replies, Redis 7's error lines, the script cache, the sandbox, and what makes
-//! scripts useful: a script runs alone (no other client's command in between), its
-//! writes break WATCHes, wake blocked clients and survive a crash. Every expectation here
+//! scripts useful: a script is isolated (no other client's command on its keys in
+//! between, however the keys cross), its writes break WATCHes, wake blocked clients and
+//! survive a crash. Every expectation here
 //! also holds for redis-server (`DISKDB_TEST_REDIS=1`).
 
 mod common;
@@ -454,4 +455,47 @@ fn a_script_that_runs_too_long_is_stopped_and_its_writes_discarded() {
     assert_eq!(server.client().cmd(&["PING"]), Value::Simple("PONG".into()));
     assert_eq!(eval(&mut c, "return redis.call('set', 'x', '2')", &[], &[]), ok());
     assert_eq!(c.cmd(&["GET", "x"]), bulk("2"));
+}
+
+#[test]
+fn scripts_break_the_watches_of_optimistic_transactions() {
+    // Clients increment a key with WATCH / GET / MULTI / SET / EXEC, retrying when EXEC
+    // fails, beside scripts incrementing it: a script's write that lands between a
+    // client's WATCH and its EXEC must fail that EXEC, or an increment is lost.
+    let server = Server::start();
+    let script = "return redis.call('incr', KEYS[1])";
+    let scripted: Vec<_> = (0..2)
+        .map(|_| {
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                for _ in 0..300 {
+                    assert!(matches!(eval(&mut c, script, &["n"], &[]), Value::Int(_)));
+                }
+            })
+        })
+        .collect();
+    let watching: Vec<_> = (0..2)
+        .map(|_| {
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                let mut done = 0;
+                while done < 150 {
+                    c.cmd(&["WATCH", "n"]);
+                    let v: i64 = match c.cmd(&["GET", "n"]) {
+                        Value::Bulk(b) => String::from_utf8(b).unwrap().parse().unwrap(),
+                        _ => 0,
+                    };
+                    c.cmd(&["MULTI"]);
+                    c.cmd(&["SET", "n", &(v + 1).to_string()]);
+                    if matches!(c.cmd(&["EXEC"]), Value::Array(_)) {
+                        done += 1;
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in scripted.into_iter().chain(watching) {
+        t.join().unwrap();
+    }
+    assert_eq!(server.client().cmd(&["GET", "n"]), bulk("900"));
 }

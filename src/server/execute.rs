@@ -14,9 +14,9 @@
 //! no other client's command (reader or writer) runs while it does. A script also
 //! commits the group first, then runs holding the locks of the keys it touches, or the
 //! gate exclusively when it cannot (see [`scripting`]). Consecutive scripts share one
-//! transaction ([`Scripts`]): one commit for the run, as a group of plain writes has. After the batch's writes are committed, the watched keys
-//! they touched are invalidated and the clients waiting on them woken
-//! ([`context::written`]).
+//! transaction ([`Scripts`]): one commit for the run, as a group of plain writes has.
+//! After the batch's writes are committed, the watched keys they touched are invalidated
+//! and the clients waiting on them woken ([`context::written`]).
 
 use crate::commands::scripting::{self, ScriptLocks};
 use crate::commands::{context, dispatch, flag, lookup, multi, After, Ctx, ServerState, Session};
