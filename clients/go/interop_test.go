@@ -409,10 +409,7 @@ func TestInteropDumpAcrossServers(t *testing.T) {
 		if typ.name == "stream" {
 			continue
 		}
-		for _, dir := range []struct {
-			from, to *diskdb.DB
-			name     string
-		}{{db, odb, srv.kind + " to " + other.kind}, {odb, db, other.kind + " to " + srv.kind}} {
+		for _, dir := range bothWays(db, odb, other) {
 			ok(t, dir.from.FlushDB())
 			ok(t, dir.to.FlushDB())
 			ok(t, typ.fill(dir.from, "k"))
@@ -435,6 +432,17 @@ func TestInteropDumpAcrossServers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// direction is one way a payload travels between the suite's server and the other one.
+type direction struct {
+	from, to *diskdb.DB
+	name     string
+}
+
+// bothWays is the suite's server to the other and back, db and odb their clients.
+func bothWays(db, odb *diskdb.DB, other *testServer) []direction {
+	return []direction{{db, odb, srv.kind + " to " + other.kind}, {odb, db, other.kind + " to " + srv.kind}}
 }
 
 // startOtherServer starts the kind of server the suite is not running
@@ -468,10 +476,7 @@ func TestInteropFunctionDumpAcrossServers(t *testing.T) {
 	other, odb := startOtherServer(t)
 	db := functionsDB(t)
 	t.Cleanup(func() { _ = odb.FunctionFlush() })
-	for _, dir := range []struct {
-		from, to *diskdb.DB
-		name     string
-	}{{db, odb, srv.kind + " to " + other.kind}, {odb, db, other.kind + " to " + srv.kind}} {
+	for _, dir := range bothWays(db, odb, other) {
 		ok(t, dir.from.FunctionFlush())
 		ok(t, dir.to.FunctionFlush())
 		_, err := dir.from.FunctionLoad(myLib)
