@@ -30,7 +30,10 @@ fn libraries_load_and_their_functions_run() {
     // A no-writes function cannot write, whichever command calls it.
     let lib = "#!lua name=w\nredis.register_function{function_name='sneaky', callback=function(keys) return redis.call('set', keys[1], 'v') end, flags={'no-writes'}}";
     assert_eq!(c.cmd(&["FUNCTION", "LOAD", lib]), bulk("w"));
-    assert_eq!(c.cmd(&["FCALL", "sneaky", "1", "k"]), err("ERR Write commands are not allowed from read-only scripts. script: sneaky, on @user_function:2."));
+    assert_eq!(
+        c.cmd(&["FCALL", "sneaky", "1", "k"]),
+        err("ERR Write commands are not allowed from read-only scripts. script: sneaky, on @user_function:2.")
+    );
     // Errors name the function and the library's line, the first line counting.
     let lib = "#!lua name=f\n\nredis.register_function('boom', function(keys) return redis.call('nosuch') end)";
     assert_eq!(c.cmd(&["FUNCTION", "LOAD", lib]), bulk("f"));
@@ -62,10 +65,16 @@ fn libraries_are_checked_when_loaded() {
         load(&mut c, "#!lua name=bad-name\nredis.register_function('f', function() return 1 end)"),
         err("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long")
     );
-    assert_eq!(load(&mut c, "#!lua name=d foo=bar\nredis.register_function('f', function() return 1 end)"), err("ERR Invalid metadata value given: foo=bar"));
+    assert_eq!(
+        load(&mut c, "#!lua name=d foo=bar\nredis.register_function('f', function() return 1 end)"),
+        err("ERR Invalid metadata value given: foo=bar")
+    );
     assert_eq!(load(&mut c, "#!lua name=e\nsyntax error"), err("ERR Error compiling function: user_function:2: '=' expected near 'error'"));
     assert_eq!(load(&mut c, MYLIB), bulk("mylib"));
-    assert_eq!(load(&mut c, "#!lua name=c\nredis.register_function('incr_it', function() return 1 end)"), err("ERR Function incr_it already exists"));
+    assert_eq!(
+        load(&mut c, "#!lua name=c\nredis.register_function('incr_it', function() return 1 end)"),
+        err("ERR Function incr_it already exists")
+    );
     // Nothing half loaded stays.
     assert_eq!(c.cmd(&["FUNCTION", "LIST"]).array().len(), 1);
     // redis.register_function exists only while a library loads.
@@ -87,7 +96,14 @@ fn function_list_and_stats() {
         (described, fields[6..].to_vec())
     };
     let incr = arr(vec![bulk("name"), bulk("incr_it"), bulk("description"), Value::Nil, bulk("flags"), arr(vec![])]);
-    let echo = arr(vec![bulk("name"), bulk("echo_it"), bulk("description"), bulk("reads"), bulk("flags"), arr(vec![Value::Simple("no-writes".into())])]);
+    let echo = arr(vec![
+        bulk("name"),
+        bulk("echo_it"),
+        bulk("description"),
+        bulk("reads"),
+        bulk("flags"),
+        arr(vec![Value::Simple("no-writes".into())]),
+    ]);
     let mut expected = vec![format!("{incr:?}"), format!("{echo:?}")];
     expected.sort();
     let list = c.cmd(&["FUNCTION", "LIST"]).array();
@@ -168,7 +184,10 @@ fn function_dump_and_restore() {
     assert_eq!(c.cmd(&["FCALL", "echo_it", "0", "x"]), err("ERR Function not found"));
     // Bad payloads and arguments.
     assert_eq!(restore(&mut c, &[b"NOPE"]), err("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."));
-    assert_eq!(restore(&mut c, &[b"FLUSH", b"x"]), err("ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP."));
+    assert_eq!(
+        restore(&mut c, &[b"FLUSH", b"x"]),
+        err("ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP.")
+    );
     let mut broken = payload.clone();
     *broken.last_mut().unwrap() ^= 1;
     assert_eq!(c.cmd_bytes(&[b"FUNCTION", b"RESTORE", &broken]), err("ERR DUMP payload version or checksum are wrong"));

@@ -32,7 +32,10 @@ fn replies_convert_between_lua_and_resp() {
     assert_eq!(eval(&mut c, "return false", &[], &[]), Value::Nil);
     assert_eq!(eval(&mut c, "return nil", &[], &[]), Value::Nil);
     // Arrays stop at the first nil and nest.
-    assert_eq!(eval(&mut c, "return {1, 'a', {2, {'b'}}, nil, 5}", &[], &[]), arr(vec![int(1), bulk("a"), arr(vec![int(2), arr(vec![bulk("b")])])]));
+    assert_eq!(
+        eval(&mut c, "return {1, 'a', {2, {'b'}}, nil, 5}", &[], &[]),
+        arr(vec![int(1), bulk("a"), arr(vec![int(2), arr(vec![bulk("b")])])])
+    );
     assert_eq!(eval(&mut c, "return redis.status_reply('FINE')", &[], &[]), Value::Simple("FINE".into()));
     assert_eq!(eval(&mut c, "return {ok='fine'}", &[], &[]), Value::Simple("fine".into()));
     assert_eq!(eval(&mut c, "return redis.error_reply('MY bad')", &[], &[]), err("MY bad"));
@@ -53,7 +56,10 @@ fn replies_convert_between_lua_and_resp() {
     assert_eq!(eval(&mut c, "redis.call('zadd', 'z', 1.5, 'm') return redis.call('zscore', 'z', 'm')", &[], &[]), bulk("1.5"));
     // A RESP3 client gets the same values.
     assert!(matches!(c.cmd(&["HELLO", "3"]), Value::Map(_)));
-    assert_eq!(eval(&mut c, "redis.call('hset', 'h', 'f', 'v') return redis.call('hgetall', 'h')", &[], &[]), arr(vec![bulk("f"), bulk("v")]));
+    assert_eq!(
+        eval(&mut c, "redis.call('hset', 'h', 'f', 'v') return redis.call('hgetall', 'h')", &[], &[]),
+        arr(vec![bulk("f"), bulk("v")])
+    );
 }
 
 #[test]
@@ -65,20 +71,38 @@ fn errors_name_the_script_and_line_as_redis_7_does() {
         sha1(script, &mut c)
     };
     let script = "return redis.call('nosuch')";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Unknown Redis command called from script script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR Unknown Redis command called from script script: {}, on @user_script:1.", sha(script)))
+    );
     let script = "local a = 1\nreturn redis.call('get')";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Wrong number of args calling Redis command from script script: {}, on @user_script:2.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR Wrong number of args calling Redis command from script script: {}, on @user_script:2.", sha(script)))
+    );
     assert_eq!(c.cmd(&["SET", "s", "abc"]), ok());
     let script = "return redis.call('incr', KEYS[1])";
-    assert_eq!(eval(&mut c, script, &["s"], &[]), err(&format!("ERR value is not an integer or out of range script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &["s"], &[]),
+        err(&format!("ERR value is not an integer or out of range script: {}, on @user_script:1.", sha(script)))
+    );
     // pcall returns the error instead of raising it.
     assert_eq!(eval(&mut c, "return redis.pcall('incr', KEYS[1])", &["s"], &[]), err("ERR value is not an integer or out of range"));
     let script = "return redis.call('set', 'a', {})";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR Lua redis lib command arguments must be strings or integers script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR Lua redis lib command arguments must be strings or integers script: {}, on @user_script:1.", sha(script)))
+    );
     let script = "return redis.call('multi')";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script)))
+    );
     let script = "return redis.call('blpop', 'q', 0)";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script))));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR This Redis command is not allowed from script script: {}, on @user_script:1.", sha(script)))
+    );
     let script = "local a = 1\nerror('at two')";
     assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR user_script:2: at two script: {}, on @user_script:2.", sha(script))));
     let script = "error({err='MINE custom'})";
@@ -86,12 +110,21 @@ fn errors_name_the_script_and_line_as_redis_7_does() {
     // The sandbox: no unset globals, no new ones, no files or printing.
     for name in ["x", "print", "os", "io", "dofile", "loadfile"] {
         let script = format!("return {name}");
-        let expected = format!("ERR user_script:1: Script attempted to access nonexistent global variable '{name}' script: {}, on @user_script:1.", sha(&script));
+        let expected = format!(
+            "ERR user_script:1: Script attempted to access nonexistent global variable '{name}' script: {}, on @user_script:1.",
+            sha(&script)
+        );
         assert_eq!(eval(&mut c, &script, &[], &[]), err(&expected));
     }
     let script = "x = 1";
-    assert_eq!(eval(&mut c, script, &[], &[]), err(&format!("ERR user_script:1: Attempt to modify a readonly table script: {}, on @user_script:1.", sha(script))));
-    assert_eq!(eval(&mut c, "syntax error here", &[], &[]), err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'"));
+    assert_eq!(
+        eval(&mut c, script, &[], &[]),
+        err(&format!("ERR user_script:1: Attempt to modify a readonly table script: {}, on @user_script:1.", sha(script)))
+    );
+    assert_eq!(
+        eval(&mut c, "syntax error here", &[], &[]),
+        err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'")
+    );
     // EVAL's own arguments.
     assert_eq!(c.cmd(&["EVAL", "return 1", "-1"]), err("ERR Number of keys can't be negative"));
     assert_eq!(c.cmd(&["EVAL", "return 1", "2", "a"]), err("ERR Number of keys can't be greater than number of args"));
@@ -115,7 +148,10 @@ fn the_script_cache() {
     assert_eq!(c.cmd(&["EVAL", "return 2", "0"]), int(2));
     let two = sha1("return 2", &mut c);
     assert_eq!(c.cmd(&["SCRIPT", "EXISTS", &sha, &two, "ffffffffffffffffffffffffffffffffffffffff"]), arr(vec![int(1), int(1), int(0)]));
-    assert_eq!(c.cmd(&["SCRIPT", "LOAD", "syntax error here"]), err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'"));
+    assert_eq!(
+        c.cmd(&["SCRIPT", "LOAD", "syntax error here"]),
+        err("ERR Error compiling script (new function): user_script:1: '=' expected near 'error'")
+    );
     assert_eq!(c.cmd(&["SCRIPT", "KILL"]), err("NOTBUSY No scripts in execution right now."));
     assert_eq!(c.cmd(&["SCRIPT", "FLUSH", "SOON"]), err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
     assert_eq!(c.cmd(&["SCRIPT", "FLUSH"]), ok());
@@ -146,10 +182,19 @@ fn libraries_redis_ships() {
     assert_eq!(eval(&mut c, "return cjson.encode({a = 1})", &[], &[]), bulk("{\"a\":1}"));
     assert_eq!(eval(&mut c, "return cjson.decode('[1, {\"a\": \"b\"}]')[2].a", &[], &[]), bulk("b"));
     assert_eq!(eval(&mut c, "return cjson.decode('{\"a\": null}').a == cjson.null", &[], &[]), int(1));
-    assert_eq!(eval(&mut c, "return {bit.band(7, 3), bit.bor(1, 2), bit.bxor(3, 1), bit.bnot(0)}", &[], &[]), arr(vec![int(3), int(3), int(2), int(-1)]));
-    assert_eq!(eval(&mut c, "return {bit.lshift(1, 31), bit.rshift(-256, 4), bit.arshift(-256, 4), bit.tobit(2^32 + 5)}", &[], &[]), arr(vec![int(i32::MIN as i64), int(268435440), int(-16), int(5)]));
+    assert_eq!(
+        eval(&mut c, "return {bit.band(7, 3), bit.bor(1, 2), bit.bxor(3, 1), bit.bnot(0)}", &[], &[]),
+        arr(vec![int(3), int(3), int(2), int(-1)])
+    );
+    assert_eq!(
+        eval(&mut c, "return {bit.lshift(1, 31), bit.rshift(-256, 4), bit.arshift(-256, 4), bit.tobit(2^32 + 5)}", &[], &[]),
+        arr(vec![int(i32::MIN as i64), int(268435440), int(-16), int(5)])
+    );
     assert_eq!(eval(&mut c, "return {bit.tohex(255), bit.tohex(-1, -4)}", &[], &[]), arr(vec![bulk("000000ff"), bulk("FFFF")]));
-    assert_eq!(eval(&mut c, "return {string.format('%05d', 42), table.concat({'a', 'b'}, '-'), math.floor(7.5)}", &[], &[]), arr(vec![bulk("00042"), bulk("a-b"), int(7)]));
+    assert_eq!(
+        eval(&mut c, "return {string.format('%05d', 42), table.concat({'a', 'b'}, '-'), math.floor(7.5)}", &[], &[]),
+        arr(vec![bulk("00042"), bulk("a-b"), int(7)])
+    );
     assert_eq!(eval(&mut c, "local t = {} for i = 1, 3 do t[#t + 1] = i * 2 end return t", &[], &[]), arr(vec![int(2), int(4), int(6)]));
 }
 
@@ -299,7 +344,10 @@ fn scripts_queue_inside_multi() {
     waiting.send_raw(&Client::encode(&[b"BLPOP", b"jobs", b"0"]));
     server.wait_blocked(1);
     assert_eq!(c.cmd(&["MULTI"]), ok());
-    assert_eq!(eval(&mut c, "redis.call('set', 'undeclared', 'x') return redis.call('rpush', 'jobs', 'j1')", &[], &[]), Value::Simple("QUEUED".into()));
+    assert_eq!(
+        eval(&mut c, "redis.call('set', 'undeclared', 'x') return redis.call('rpush', 'jobs', 'j1')", &[], &[]),
+        Value::Simple("QUEUED".into())
+    );
     assert_eq!(c.cmd(&["EXEC"]), arr(vec![int(1)]));
     assert_eq!(waiting.read(), arr(vec![bulk("jobs"), bulk("j1")]));
     assert_eq!(watcher.cmd(&["MULTI"]), ok());
@@ -311,7 +359,10 @@ fn scripts_queue_inside_multi() {
 fn pcall_hands_error_replies_to_the_script_as_text() {
     let server = Server::start();
     let mut c = server.client();
-    assert_eq!(eval(&mut c, "local ok, e = pcall(redis.call, 'nosuch') return e", &[], &[]), bulk("ERR Unknown Redis command called from script"));
+    assert_eq!(
+        eval(&mut c, "local ok, e = pcall(redis.call, 'nosuch') return e", &[], &[]),
+        bulk("ERR Unknown Redis command called from script")
+    );
     assert_eq!(eval(&mut c, "local ok, e = pcall(function() error({err = 'X'}) end) return e", &[], &[]), bulk("X"));
     // Other tables, and xpcall, pass the error as it is.
     assert_eq!(eval(&mut c, "local ok, e = pcall(function() error({foo = 'X'}) end) return type(e)", &[], &[]), bulk("table"));
@@ -410,7 +461,10 @@ fn script_writes_survive_a_crash() {
         return;
     }
     let mut c = server.client();
-    assert_eq!(eval(&mut c, "for i = 1, 100 do redis.call('rpush', KEYS[1], i) end return redis.call('llen', KEYS[1])", &["list"], &[]), int(100));
+    assert_eq!(
+        eval(&mut c, "for i = 1, 100 do redis.call('rpush', KEYS[1], i) end return redis.call('llen', KEYS[1])", &["list"], &[]),
+        int(100)
+    );
     server.restart();
     let mut c = server.client();
     assert_eq!(c.cmd(&["LLEN", "list"]), int(100));

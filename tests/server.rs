@@ -847,7 +847,17 @@ fn client_reply_off_and_skip_drop_replies() {
     let s = Server::start();
     let mut c = s.client();
     let mut batch = Vec::new();
-    for cmd in [&["CLIENT", "REPLY", "OFF"][..], &["SET", "a", "1"], &["INCR", "a"], &["CLIENT", "REPLY", "ON"], &["GET", "a"], &["CLIENT", "REPLY", "SKIP"], &["INCR", "a"], &["INCR", "a"], &["CLIENT", "REPLY", "maybe"]] {
+    for cmd in [
+        &["CLIENT", "REPLY", "OFF"][..],
+        &["SET", "a", "1"],
+        &["INCR", "a"],
+        &["CLIENT", "REPLY", "ON"],
+        &["GET", "a"],
+        &["CLIENT", "REPLY", "SKIP"],
+        &["INCR", "a"],
+        &["INCR", "a"],
+        &["CLIENT", "REPLY", "maybe"],
+    ] {
         let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
         batch.extend(Client::encode(&args));
     }

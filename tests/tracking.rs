@@ -219,7 +219,10 @@ fn options_are_checked_as_redis_checks_them() {
         (&["CLIENT", "TRACKING", "on", "REDIRECT", "x"], "ERR value is not an integer or out of range"),
         (&["CLIENT", "TRACKING", "maybe"], "ERR syntax error"),
         (&["CLIENT", "TRACKING", "on", "NOPE"], "ERR syntax error"),
-        (&["CLIENT", "CACHING", "yes"], "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"),
+        (
+            &["CLIENT", "CACHING", "yes"],
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        ),
         (
             &["CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a", "PREFIX", "ab"],
             "ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client must not overlap.",
@@ -242,7 +245,10 @@ fn options_are_checked_as_redis_checks_them() {
             arr(vec![])
         ])
     );
-    assert_eq!(c.cmd(&["CLIENT", "TRACKING", "on", "OPTIN"]).error(), "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+    assert_eq!(
+        c.cmd(&["CLIENT", "TRACKING", "on", "OPTIN"]).error(),
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+    );
     assert_eq!(c.cmd(&["CLIENT", "TRACKING", "off"]), ok());
     assert_eq!(c.cmd(&["CLIENT", "GETREDIR"]), int(-1));
     assert_eq!(c.cmd(&["RESET"]), simple("RESET"));

@@ -166,11 +166,44 @@ fn clients_leaving_with_a_read_or_a_write_in_flight_leave_nothing_behind() {
     {
         let deadline = Instant::now() + Duration::from_secs(30);
         while open_sockets(&pid) > fds {
-            assert!(Instant::now() < deadline, "sockets of closed clients are still open: {} now, {fds} before; {}", open_sockets(&pid), socket_states(&pid));
+            assert!(
+                Instant::now() < deadline,
+                "sockets of closed clients are still open: {} now, {fds} before; {}",
+                open_sockets(&pid),
+                socket_states(&pid)
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
     assert_eq!(c.cmd(&["STRLEN", "big"]), int(4 * 1024 * 1024));
+}
+
+/// CLIENT KILL closes a client at once even while the server is writing it replies it
+/// never reads, as Redis does: the unsent output is dropped, not waited for.
+#[test]
+fn a_killed_client_goes_at_once_even_in_the_middle_of_a_write() {
+    let s = optimized_server();
+    let mut c = s.client();
+    assert_eq!(c.cmd_bytes(&[b"SET", b"big", &pattern(4 * 1024 * 1024, 5)]), ok());
+    #[cfg(target_os = "linux")]
+    let (pid, fds) = {
+        let pid = info_field(&c.cmd(&["INFO", "server"]).text(), "process_id");
+        let fds = open_sockets(&pid);
+        (pid, fds)
+    };
+    // 32 MiB of replies, more than the kernel's socket buffers hold: the server's write
+    // of them stays in flight for as long as the client does not read.
+    let mut stalled = s.client();
+    let id = stalled.cmd(&["CLIENT", "ID"]).int();
+    let gets: Vec<u8> = (0..8).flat_map(|_| Client::encode(&[b"GET", b"big"])).collect();
+    stalled.send_raw(&gets);
+    let line = |c: &mut Client| c.cmd(&["CLIENT", "LIST"]).text().lines().find(|l| l.starts_with(&format!("id={id} "))).map(str::to_string);
+    eventually("the GETs never ran", || line(&mut c).is_some_and(|l| l.contains(" cmd=get ")));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &id.to_string()]), int(1));
+    eventually("the killed client is still listed", || line(&mut c).is_none());
+    #[cfg(target_os = "linux")]
+    eventually("the killed client's socket is still open", || open_sockets(&pid) <= fds);
+    drop(stalled);
 }
 
 /// INFO's `multiplexing_api` names the transport serving connections.

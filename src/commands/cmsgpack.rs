@@ -34,7 +34,9 @@ pub(super) fn library(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "unpack_limit",
-        lua.create_function(|lua, (s, limit, offset): (mlua::LuaString, i64, Option<i64>)| unpack(lua, &s.as_bytes(), limit, offset.unwrap_or(0), true))?,
+        lua.create_function(|lua, (s, limit, offset): (mlua::LuaString, i64, Option<i64>)| {
+            unpack(lua, &s.as_bytes(), limit, offset.unwrap_or(0), true)
+        })?,
     )?;
     Ok(t)
 }
@@ -204,7 +206,8 @@ fn decode(lua: &Lua, bytes: &[u8], pos: &mut usize, depth: usize) -> mlua::Resul
         return Err(mlua::Error::runtime("Too deep nesting in MessagePack input."));
     }
     let kind = take(bytes, pos, 1)?[0];
-    let string = |lua: &Lua, pos: &mut usize, n: usize| -> mlua::Result<Value> { Ok(Value::String(lua.create_string(take(bytes, pos, n)?)?)) };
+    let string =
+        |lua: &Lua, pos: &mut usize, n: usize| -> mlua::Result<Value> { Ok(Value::String(lua.create_string(take(bytes, pos, n)?)?)) };
     Ok(match kind {
         0x00..=0x7f => Value::Integer(kind as i64),
         0xe0..=0xff => Value::Integer(kind as i8 as i64),

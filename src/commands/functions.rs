@@ -22,7 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const TABLE: &[Command] = &[
     cmd("fcall", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a function", fcall).movable(keys_counted_at_2).reads_unnamed_keys(),
-    cmd("fcall_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a function that only reads", fcall_ro).movable(keys_counted_at_2).reads_unnamed_keys(),
+    cmd("fcall_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a function that only reads", fcall_ro)
+        .movable(keys_counted_at_2)
+        .reads_unnamed_keys(),
     cmd("function", -2, NOSCRIPT, (0, 0, 0), "scripting", "Manage function libraries", function),
 ];
 
@@ -136,7 +138,9 @@ fn parse_library(vm: &Vm, code: &[u8]) -> Result<(String, Library), CmdError> {
     }
     let name = name.ok_or_else(|| CmdError::err("Library name was not given"))?;
     if !valid_name(name.as_bytes()) {
-        return Err(CmdError::err("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"));
+        return Err(CmdError::err(
+            "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
+        ));
     }
     let code = Bytes::copy_from_slice(code);
     let body = code.slice(first_end..);
@@ -339,7 +343,8 @@ fn function_list(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                     (s("flags"), Reply::Set(f.flags.iter().map(|fl| Reply::Status(fl.clone())).collect())),
                 ])
             });
-            let mut fields = vec![(s("library_name"), s(name)), (s("engine"), s("LUA")), (s("functions"), Reply::Array(functions.collect()))];
+            let mut fields =
+                vec![(s("library_name"), s(name)), (s("engine"), s("LUA")), (s("functions"), Reply::Array(functions.collect()))];
             if with_code {
                 fields.push((s("library_code"), Reply::bulk(&lib.code[..])));
             }

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub const TABLE: &[Command] = &[cmd("latency", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "The latency monitor", latency)];
+pub const TABLE: &[Command] =
+    &[cmd("latency", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "The latency monitor", latency)];
 
 const SUBS: &[Command] = &[
     cmd("latest", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "The latest sample of every event", latest),
@@ -147,7 +148,8 @@ fn doctor(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     let mut text = String::from("Latency spikes were observed in this DiskDB instance:\n\n");
     for (i, (name, e)) in events.iter().filter(|(_, e)| !e.samples.is_empty()).enumerate() {
         let average = e.samples.iter().map(|s| s.1).sum::<u64>() / e.samples.len() as u64;
-        text += &format!("{}. {name}: {} latency spikes (average {average}ms). Worst all time event {}ms.\n", i + 1, e.samples.len(), e.max_ms);
+        text +=
+            &format!("{}. {name}: {} latency spikes (average {average}ms). Worst all time event {}ms.\n", i + 1, e.samples.len(), e.max_ms);
     }
     text += "\nSLOWLOG GET shows which commands were slow.\n";
     Ok(Reply::Verbatim(text))

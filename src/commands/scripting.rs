@@ -32,21 +32,23 @@ use crate::storage::{HeldLocks, Txn};
 use crate::types::geo::c_i64;
 use bytes::Bytes;
 use mlua::{ffi, Function, HookTriggers, LightUserData, Lua, MultiValue, StdLib, Table, Value, VmState};
-use std::cell::Cell;
-use std::rc::Rc;
-use std::time::{Duration, Instant};
-use std::ffi::c_int;
 use parking_lot::Mutex;
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ffi::c_int;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 pub const TABLE: &[Command] = &[
     cmd("eval", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a Lua script", eval).movable(keys_counted_at_2).reads_unnamed_keys(),
     cmd("evalsha", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a cached Lua script by its SHA-1", evalsha)
         .movable(keys_counted_at_2)
         .reads_unnamed_keys(),
-    cmd("eval_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a read-only Lua script", eval_ro).movable(keys_counted_at_2).reads_unnamed_keys(),
+    cmd("eval_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a read-only Lua script", eval_ro)
+        .movable(keys_counted_at_2)
+        .reads_unnamed_keys(),
     cmd("evalsha_ro", -3, NOSCRIPT | STALE, (0, 0, 0), "scripting", "Run a cached read-only Lua script", evalsha_ro)
         .movable(keys_counted_at_2)
         .reads_unnamed_keys(),
@@ -185,7 +187,10 @@ fn script_load(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn script_exists(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let scripts = ctx.state.scripts.bodies.lock();
-    let found = args.rest_slices().into_iter().map(|sha| Reply::Int(scripts.contains_key(&String::from_utf8_lossy(sha).to_ascii_lowercase()) as i64));
+    let found = args
+        .rest_slices()
+        .into_iter()
+        .map(|sha| Reply::Int(scripts.contains_key(&String::from_utf8_lossy(sha).to_ascii_lowercase()) as i64));
     Ok(Reply::Array(found.collect()))
 }
 
@@ -423,7 +428,8 @@ const HOOK_INSTRUCTIONS: u32 = 100_000;
 impl Vm {
     pub(super) fn new(generation: u64) -> mlua::Result<Vm> {
         // The debug library only while the prelude takes `getinfo` from it.
-        let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, mlua::LuaOptions::default()) };
+        let lua =
+            unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, mlua::LuaOptions::default()) };
         let globals = lua.globals();
         let resp = Rc::new(Cell::new(2));
         globals.set("redis", redis_library(&lua, resp.clone())?)?;
@@ -443,7 +449,17 @@ impl Vm {
             }
             Ok(VmState::Continue)
         })?;
-        Ok(Vm { lua, generation, internal, compiled: HashMap::new(), functions: HashMap::new(), functions_generation: 0, deadline, killed, resp })
+        Ok(Vm {
+            lua,
+            generation,
+            internal,
+            compiled: HashMap::new(),
+            functions: HashMap::new(),
+            functions_generation: 0,
+            deadline,
+            killed,
+            resp,
+        })
     }
 
     fn function(&mut self, sha: &str, body: &[u8]) -> Result<Function, CmdError> {
@@ -495,11 +511,15 @@ impl Vm {
         let mut registered: Vec<Registered> = Vec::new();
         for entry in registering.sequence_values::<Table>() {
             let entry = entry.map_err(lua_err)?;
-            let name = match entry.raw_get::<Value>("name").map_err(lua_err)? {
-                Value::String(s) if valid_name(&s.as_bytes()) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
-                // Redis 7.0 words a bad function name as a bad library name.
-                _ => return Err(registering_failed("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long".into())),
-            };
+            let name =
+                match entry.raw_get::<Value>("name").map_err(lua_err)? {
+                    Value::String(s) if valid_name(&s.as_bytes()) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+                    // Redis 7.0 words a bad function name as a bad library name.
+                    _ => return Err(registering_failed(
+                        "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+                            .into(),
+                    )),
+                };
             let Value::Function(callback) = entry.raw_get::<Value>("callback").map_err(lua_err)? else {
                 return Err(registering_failed("ERR callback must be a function".into()));
             };
@@ -515,7 +535,11 @@ impl Vm {
                         flags.push(flag);
                     }
                 }
-                _ => return Err(registering_failed("ERR flags argument to redis.register_function must be a table representing function flags".into())),
+                _ => {
+                    return Err(registering_failed(
+                        "ERR flags argument to redis.register_function must be a table representing function flags".into(),
+                    ))
+                }
             }
             let description = match entry.raw_get::<Value>("description").map_err(lua_err)? {
                 Value::String(s) => Some(String::from_utf8_lossy(&s.as_bytes()).into_owned()),
@@ -549,7 +573,15 @@ impl Vm {
     }
 
     /// Runs a registered function (FCALL): `callback(keys, args)`, named `name` in errors.
-    pub(super) fn call_function(&mut self, ctx: &mut Ctx, callback: Function, name: &str, keys: &[Bytes], argv: &[Bytes], read_only: bool) -> Result<Reply, CmdError> {
+    pub(super) fn call_function(
+        &mut self,
+        ctx: &mut Ctx,
+        callback: Function,
+        name: &str,
+        keys: &[Bytes],
+        argv: &[Bytes],
+        read_only: bool,
+    ) -> Result<Reply, CmdError> {
         let bind: Function = self.internal.raw_get("bind").map_err(lua_err)?;
         let (keys, argv) = (strings(&self.lua, keys).map_err(lua_err)?, strings(&self.lua, argv).map_err(lua_err)?);
         let bound: Function = bind.call((callback, keys, argv)).map_err(lua_err)?;
@@ -736,7 +768,13 @@ fn argument(value: &Value) -> Option<Vec<u8>> {
 /// C's `%.17g`.
 fn format_g17(n: f64) -> String {
     if !n.is_finite() {
-        return if n.is_nan() { "nan".into() } else if n > 0.0 { "inf".into() } else { "-inf".into() };
+        return if n.is_nan() {
+            "nan".into()
+        } else if n > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if n == 0.0 {
         return if n.is_sign_negative() { "-0".into() } else { "0".into() };
@@ -791,10 +829,12 @@ fn tagged(lua: &Lua, field: &str, value: impl mlua::IntoLua) -> mlua::Result<Val
 /// `redis.setresp(3)` RESP3's as Redis 7 does (null -> nil, booleans, `{map=...}`,
 /// `{set=...}`, `{double=...}`, `{big_number=...}`, `{verbatim_string=...}`).
 fn parse_resp(lua: &Lua, wire: &[u8], pos: &mut usize) -> mlua::Result<Value> {
-    let end = wire[*pos..].windows(2).position(|w| w == b"\r\n").map(|i| *pos + i).ok_or_else(|| mlua::Error::runtime("truncated reply"))?;
+    let end =
+        wire[*pos..].windows(2).position(|w| w == b"\r\n").map(|i| *pos + i).ok_or_else(|| mlua::Error::runtime("truncated reply"))?;
     let (kind, line) = (wire[*pos], &wire[*pos + 1..end]);
     *pos = end + 2;
-    let number = || std::str::from_utf8(line).ok().and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| mlua::Error::runtime("bad reply length"));
+    let number =
+        || std::str::from_utf8(line).ok().and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| mlua::Error::runtime("bad reply length"));
     Ok(match kind {
         b'+' => {
             let t = lua.create_table()?;
@@ -1066,7 +1106,9 @@ fn bit_library(lua: &Lua) -> mlua::Result<Table> {
     }
     let bit = lua.create_table()?;
     let fold = |lua: &Lua, f: fn(i32, i32) -> i32| {
-        lua.create_function(move |_, (first, rest): (f64, mlua::Variadic<f64>)| Ok(rest.iter().fold(tobit(first), |acc, n| f(acc, tobit(*n)))))
+        lua.create_function(move |_, (first, rest): (f64, mlua::Variadic<f64>)| {
+            Ok(rest.iter().fold(tobit(first), |acc, n| f(acc, tobit(*n))))
+        })
     };
     bit.set("band", fold(lua, |a, b| a & b)?)?;
     bit.set("bor", fold(lua, |a, b| a | b)?)?;
@@ -1074,7 +1116,8 @@ fn bit_library(lua: &Lua) -> mlua::Result<Table> {
     bit.set("tobit", lua.create_function(|_, n: f64| Ok(tobit(n)))?)?;
     bit.set("bnot", lua.create_function(|_, n: f64| Ok(!tobit(n)))?)?;
     bit.set("bswap", lua.create_function(|_, n: f64| Ok(tobit(n).swap_bytes()))?)?;
-    let shift = |lua: &Lua, f: fn(i32, u32) -> i32| lua.create_function(move |_, (n, by): (f64, f64)| Ok(f(tobit(n), (tobit(by) & 31) as u32)));
+    let shift =
+        |lua: &Lua, f: fn(i32, u32) -> i32| lua.create_function(move |_, (n, by): (f64, f64)| Ok(f(tobit(n), (tobit(by) & 31) as u32)));
     bit.set("lshift", shift(lua, |n, by| ((n as u32) << by) as i32)?)?;
     bit.set("rshift", shift(lua, |n, by| ((n as u32) >> by) as i32)?)?;
     bit.set("arshift", shift(lua, |n, by| n >> by)?)?;
@@ -1107,7 +1150,8 @@ fn cjson_library(lua: &Lua) -> mlua::Result<Table> {
     cjson.set(
         "decode",
         lua.create_function(|lua, text: mlua::LuaString| {
-            let json: serde_json::Value = serde_json::from_slice(&text.as_bytes()).map_err(|e| mlua::Error::runtime(format!("Expected value but found invalid token: {e}")))?;
+            let json: serde_json::Value = serde_json::from_slice(&text.as_bytes())
+                .map_err(|e| mlua::Error::runtime(format!("Expected value but found invalid token: {e}")))?;
             from_json(lua, &json)
         })?,
     )?;
@@ -1198,7 +1242,15 @@ mod tests {
 
     #[test]
     fn numbers_print_as_c_does_with_17_digits() {
-        for (n, text) in [(10.0, "10"), (0.1, "0.10000000000000001"), (1.0 / 3.0, "0.33333333333333331"), (1e20, "1e+20"), (-2.5, "-2.5"), (1e-5, "1.0000000000000001e-05"), (123456789012345678.0, "1.2345678901234568e+17")] {
+        for (n, text) in [
+            (10.0, "10"),
+            (0.1, "0.10000000000000001"),
+            (1.0 / 3.0, "0.33333333333333331"),
+            (1e20, "1e+20"),
+            (-2.5, "-2.5"),
+            (1e-5, "1.0000000000000001e-05"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+        ] {
             assert_eq!(format_g17(n), text, "{n}");
         }
     }

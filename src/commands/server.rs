@@ -25,7 +25,15 @@ pub const TABLE: &[Command] = &[
     cmd("bgsave", -1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Write a RocksDB checkpoint in the background", bgsave),
     cmd("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Stop the server cleanly", shutdown),
     cmd("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Debugging helpers", debug),
-    cmd("bgrewriteaof", 1, ADMIN | NOSCRIPT, (0, 0, 0), "server", "Flush the memtables, so RocksDB can drop the WAL behind them", bgrewriteaof),
+    cmd(
+        "bgrewriteaof",
+        1,
+        ADMIN | NOSCRIPT,
+        (0, 0, 0),
+        "server",
+        "Flush the memtables, so RocksDB can drop the WAL behind them",
+        bgrewriteaof,
+    ),
     cmd("lolwut", -1, READONLY | FAST, (0, 0, 0), "server", "The version, Redis style", lolwut),
     cmd("memory", -2, 0, (0, 0, 0), "server", "Memory use of keys", memory),
 ];

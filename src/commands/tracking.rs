@@ -138,7 +138,8 @@ impl Tracking {
                 if !t.mode.bcast || (t.noloop && id == writer) {
                     continue;
                 }
-                let matched: Vec<Bytes> = keys.iter().filter(|k| t.prefixes.iter().any(|p| k.starts_with(p))).map(|k| Bytes::copy_from_slice(k)).collect();
+                let matched: Vec<Bytes> =
+                    keys.iter().filter(|k| t.prefixes.iter().any(|p| k.starts_with(p))).map(|k| Bytes::copy_from_slice(k)).collect();
                 if !matched.is_empty() {
                     out.push((id, t.redirect, Some(matched.into())));
                 }
@@ -331,7 +332,9 @@ pub fn client_tracking(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError
 /// OPTOUT mode.
 pub fn client_caching(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let Some(mode) = ctx.session.tracking else {
-        return Err(CmdError::err("CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"));
+        return Err(CmdError::err(
+            "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        ));
     };
     let yes = args.next_bytes()?;
     if is(yes, "YES") {

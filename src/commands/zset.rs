@@ -57,14 +57,17 @@ pub const TABLE: &[Command] = &[
         "Pop the highest member of the first non-empty sorted set, or wait",
         bzpopmax,
     ),
-    cmd("bzmpop", -5, WRITE | NOSCRIPT | BLOCKING, (0, 0, 0), "sorted_set", "ZMPOP, waiting for a member", bzmpop).movable(keys_counted_at_2),
+    cmd("bzmpop", -5, WRITE | NOSCRIPT | BLOCKING, (0, 0, 0), "sorted_set", "ZMPOP, waiting for a member", bzmpop)
+        .movable(keys_counted_at_2),
     cmd("zremrangebyrank", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a range of ranks", zremrangebyrank),
     cmd("zremrangebyscore", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a score range", zremrangebyscore),
     cmd("zremrangebylex", 4, WRITE, (1, 1, 1), "sorted_set", "Remove members in a lex range", zremrangebylex),
     cmd("zrandmember", -2, RO, (1, 1, 1), "sorted_set", "Random members", zrandmember),
     cmd("zscan", -3, RO, (1, 1, 1), "sorted_set", "Iterate members and scores", zscan),
     cmd("zunion", -3, RO, (0, 0, 0), "sorted_set", "Union of sorted sets", zunion).movable(keys_counted_at_1),
-    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore).movable(dest_and_keys_counted_at_2).writes(super::first_key),
+    cmd("zunionstore", -4, W, (1, 1, 1), "sorted_set", "Store the union of sorted sets", zunionstore)
+        .movable(dest_and_keys_counted_at_2)
+        .writes(super::first_key),
     cmd("zinter", -3, RO, (0, 0, 0), "sorted_set", "Intersection of sorted sets", zinter).movable(keys_counted_at_1),
     cmd("zinterstore", -4, W, (1, 1, 1), "sorted_set", "Store the intersection of sorted sets", zinterstore)
         .movable(dest_and_keys_counted_at_2)

@@ -9,11 +9,11 @@ use std::io;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 
+pub mod tls;
 #[cfg_attr(all(feature = "io_uring", target_os = "linux"), path = "transport_uring.rs")]
 mod transport;
 #[cfg(all(feature = "io_uring", target_os = "linux"))]
 pub mod uring;
-pub mod tls;
 
 pub use transport::{adopt, start as start_transport, Stream};
 

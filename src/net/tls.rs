@@ -36,7 +36,9 @@ pub fn acceptor(tls: &Tls) -> Result<TlsAcceptor, String> {
             builder.with_client_cert_verifier(verifier.build().map_err(|e| format!("TLS client verification: {e}"))?)
         }
     };
-    let config = builder.with_single_cert(chain, key).map_err(|e| format!("{} and {} do not make a certificate: {e}", cert_file.display(), key_file.display()))?;
+    let config = builder
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("{} and {} do not make a certificate: {e}", cert_file.display(), key_file.display()))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 

@@ -32,11 +32,20 @@ impl Drop for Registration<'_> {
     }
 }
 
-/// Writes `bytes` and flushes them: a TLS stream keeps encrypted bytes that did not fit
-/// in the socket until it is flushed.
-async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> std::io::Result<()> {
-    stream.write_all(bytes).await?;
-    stream.flush().await
+/// Writes `bytes` and flushes them (a TLS stream keeps encrypted bytes that did not fit
+/// in the socket until it is flushed). Returns false if the connection failed, or the
+/// client was killed meanwhile: a killed client may never read its socket, and Redis
+/// drops the output of a client it kills rather than waiting for it to go out.
+async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], handle: &ClientHandle) -> bool {
+    let written = async {
+        stream.write_all(bytes).await?;
+        stream.flush().await
+    };
+    tokio::select! {
+        biased;
+        r = written => r.is_ok(),
+        _ = handle.kill.notified() => false,
+    }
 }
 
 /// Serves one connection; `id` was assigned at accept time, so ids follow connection order.
@@ -119,7 +128,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 After::Paused => {
                     let mut conn = Conn { stream: &mut stream, rbuf: &mut rbuf, wbuf: &mut wbuf };
-                    if !send_replies(&state, &mut conn).await {
+                    if !send_replies(&state, &handle, &mut conn).await {
                         return;
                     }
                     tokio::select! {
@@ -143,17 +152,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 return;
             }
             add(&state.stats.net_output_bytes, wbuf.len() as u64);
-            let written = if session.subscriptions == 0 && charged == 0 {
-                send(&mut stream, &wbuf).await.is_ok()
-            } else {
-                // A subscriber killed for its output buffer may never drain its socket.
-                tokio::select! {
-                    biased;
-                    r = send(&mut stream, &wbuf) => r.is_ok(),
-                    _ = handle.kill.notified() => false,
-                }
-            };
-            if !written {
+            if !send(&mut stream, &wbuf, &handle).await {
                 return;
             }
             wbuf.written();
@@ -163,7 +162,14 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             // Unregistered before the peer sees the close, so CLIENT LIST never shows a
             // connection its client already saw closed.
             drop(registration);
-            let _ = stream.shutdown().await;
+            // The shutdown waits for the last write, which a killed client may never read;
+            // dropping the stream ends that write at once.
+            if !handle.killed.load(Ordering::Relaxed) {
+                tokio::select! {
+                    _ = stream.shutdown() => {}
+                    _ = handle.kill.notified() => {}
+                }
+            }
             return;
         }
         if limits.unauthenticated && batch.used > 0 && !rbuf.is_empty() {
@@ -260,14 +266,9 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// Parks the connection in a blocking command (see [`crate::commands::blocking`]): runs the
-/// command again each time one of its keys is written, until it is served, its deadline
-/// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
-/// buffer, as in Redis. Returns false if the connection must close (the client left, was
-/// killed, or the server is shutting down).
 /// Sends the replies gathered so far, before a wait. Returns false if the connection
-/// failed (it closes).
-async fn send_replies<S: AsyncRead + AsyncWrite + Unpin>(state: &ServerState, conn: &mut Conn<'_, S>) -> bool {
+/// failed or was killed (it closes).
+async fn send_replies<S: AsyncRead + AsyncWrite + Unpin>(state: &ServerState, handle: &ClientHandle, conn: &mut Conn<'_, S>) -> bool {
     if conn.wbuf.is_empty() {
         return true;
     }
@@ -275,13 +276,18 @@ async fn send_replies<S: AsyncRead + AsyncWrite + Unpin>(state: &ServerState, co
         return false;
     }
     add(&state.stats.net_output_bytes, conn.wbuf.len() as u64);
-    if send(conn.stream, conn.wbuf).await.is_err() {
+    if !send(conn.stream, conn.wbuf, handle).await {
         return false;
     }
     conn.wbuf.clear();
     true
 }
 
+/// Parks the connection in a blocking command (see [`crate::commands::blocking`]): runs the
+/// command again each time one of its keys is written, until it is served, its deadline
+/// passes, or CLIENT UNBLOCK ends the wait. Input that arrives meanwhile waits in the read
+/// buffer, as in Redis. Returns false if the connection must close (the client left, was
+/// killed, or the server is shutting down).
 async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     state: &Arc<ServerState>,
     session: &mut Session,
@@ -291,7 +297,7 @@ async fn wait<S: AsyncRead + AsyncWrite + Unpin>(
     block: Block,
 ) -> bool {
     // The replies to the commands before this one go out now: the wait may be long.
-    if !send_replies(state, conn).await {
+    if !send_replies(state, &session.handle, conn).await {
         return false;
     }
     let Block { keys, deadline, timeout, rerun } = block;

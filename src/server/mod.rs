@@ -50,7 +50,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         0 => None,
         port => {
             let acceptor = crate::net::tls::acceptor(&config.tls)?;
-            let listeners = crate::net::listen(&config.bind, port).await.map_err(|e| format!("cannot listen on {}:{port}: {e}", config.bind))?;
+            let listeners =
+                crate::net::listen(&config.bind, port).await.map_err(|e| format!("cannot listen on {}:{port}: {e}", config.bind))?;
             Some((acceptor, listeners))
         }
     };

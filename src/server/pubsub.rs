@@ -14,8 +14,8 @@
 
 use crate::commands::context::ClientHandle;
 use crate::commands::pubsub::{Broker, Kind, Mailbox, Message, Scope};
-use crate::protocol::Reply;
 use crate::glob;
+use crate::protocol::Reply;
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeSet, HashMap};
@@ -284,7 +284,9 @@ pub fn drain(mailbox: &mut Mailbox, first: Option<Arc<Message>>, resp: u8, out: 
         match (&m.kind, &m.pattern, m.shard) {
             (Kind::Monitor, ..) => crate::protocol::encode_status(&m.payload, out),
             (Kind::Invalidate(keys), ..) => invalidation(keys.as_deref(), resp).encode(resp, out),
-            (Kind::RedirectBroken(id), ..) => Reply::Push(vec![Reply::from_str("tracking-redir-broken"), Reply::Int(*id as i64)]).encode(resp, out),
+            (Kind::RedirectBroken(id), ..) => {
+                Reply::Push(vec![Reply::from_str("tracking-redir-broken"), Reply::Int(*id as i64)]).encode(resp, out)
+            }
             (_, Some(p), _) => crate::protocol::encode_push(resp, &[b"pmessage", p, &m.channel, &m.payload], out),
             (_, None, true) => crate::protocol::encode_push(resp, &[b"smessage", &m.channel, &m.payload], out),
             (_, None, false) => crate::protocol::encode_push(resp, &[b"message", &m.channel, &m.payload], out),

@@ -40,16 +40,7 @@ pub struct Group {
 impl Group {
     pub fn new(store: Arc<Storage>) -> Group {
         let batch = store.batch();
-        Group {
-            store,
-            batch,
-            pending: Pending::default(),
-            indexed: 0,
-            held: HeldLocks::default(),
-            commands: 0,
-            failed: None,
-            commits: 0,
-        }
+        Group { store, batch, pending: Pending::default(), indexed: 0, held: HeldLocks::default(), commands: 0, failed: None, commits: 0 }
     }
 
     /// Takes the stripes of `keys` for the group without waiting. Returns false (holding
