@@ -143,13 +143,88 @@ fn info_sections_can_be_selected() {
     assert_eq!(c.cmd(&["INFO", "nosuch"]), bulk(""));
     for all in ["all", "everything", "default"] {
         let names = section_names(&c.cmd(&["INFO", all]).text());
-        for s in ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Keyspace"] {
+        for s in ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Errorstats", "Keyspace"] {
             assert!(names.iter().any(|n| n == s), "INFO {all}: # {s} missing from {names:?}");
         }
+        // Per-command statistics are asked for by name, or with all of them.
+        assert_eq!(names.iter().any(|n| n == "Commandstats"), all != "default", "INFO {all}: {names:?}");
     }
+    assert_eq!(section_names(&c.cmd(&["INFO", "commandstats"]).text()), ["Commandstats"]);
     if !server.is_reference() {
         assert_eq!(section_names(&c.cmd(&["INFO", "rocksdb"]).text()), ["Rocksdb"]);
     }
+}
+
+/// INFO commandstats: calls, rejected and failed calls of each command (subcommands as
+/// `config|get`); errorstats: error replies by code. A script that passes on the error
+/// of a command it called does not count it twice. CONFIG RESETSTAT clears both.
+#[test]
+fn info_commandstats_and_errorstats_count_as_redis_does() {
+    let server = Server::start();
+    let mut c = server.client();
+    let script_calls = "return redis.call('lpush', 'a', 'x')";
+    let script_pcalls = "return redis.pcall('lpush', 'a', 'x')";
+    let script_fails = "return redis.error_reply('MY bad')";
+    let batch: &[&[&str]] = &[
+        &["SET", "a", "1"],
+        &["GET", "a"],
+        &["LPUSH", "a", "x"],
+        &["GET"],
+        &["NOSUCH"],
+        &["CONFIG", "GET", "maxmemory"],
+        &["CONFIG", "GET"],
+        &["CONFIG", "NOSUCH"],
+        &["EVAL", script_calls, "0"],
+        &["EVAL", script_pcalls, "0"],
+        &["EVAL", script_fails, "0"],
+        &["MULTI"],
+        &["INCR", "b"],
+        &["LPUSH", "a", "x"],
+        &["EXEC"],
+    ];
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), ok());
+    for cmd in batch {
+        c.cmd(cmd);
+    }
+    let stats = |c: &mut Client, section: &str| -> Vec<(String, String)> {
+        let text = c.cmd(&["INFO", section]).text();
+        let mut lines: Vec<(String, String)> = info_sections(&text).remove(0).1;
+        for (_, v) in lines.iter_mut() {
+            // Times vary; the counts must not.
+            *v = v.split(',').filter(|f| !f.starts_with("usec")).collect::<Vec<_>>().join(",");
+        }
+        lines.sort();
+        lines
+    };
+    let line = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        stats(&mut c, "commandstats"),
+        [
+            line("cmdstat_config|get", "calls=1,rejected_calls=1,failed_calls=0"),
+            line("cmdstat_config|resetstat", "calls=1,rejected_calls=0,failed_calls=0"),
+            line("cmdstat_eval", "calls=3,rejected_calls=0,failed_calls=3"),
+            line("cmdstat_exec", "calls=1,rejected_calls=0,failed_calls=0"),
+            line("cmdstat_get", "calls=1,rejected_calls=1,failed_calls=0"),
+            line("cmdstat_incr", "calls=1,rejected_calls=0,failed_calls=0"),
+            line("cmdstat_lpush", "calls=4,rejected_calls=0,failed_calls=4"),
+            line("cmdstat_multi", "calls=1,rejected_calls=0,failed_calls=0"),
+            line("cmdstat_set", "calls=1,rejected_calls=0,failed_calls=0"),
+        ]
+    );
+    assert_eq!(
+        stats(&mut c, "errorstats"),
+        [line("errorstat_ERR", "count=4"), line("errorstat_MY", "count=1"), line("errorstat_WRONGTYPE", "count=4")]
+    );
+    assert_eq!(info_field(&c.cmd(&["INFO", "stats"]).text(), "total_error_replies").as_deref(), Some("9"));
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), ok());
+    assert_eq!(stats(&mut c, "errorstats"), []);
+    assert_eq!(
+        stats(&mut c, "commandstats"),
+        [
+            line("cmdstat_config|resetstat", "calls=1,rejected_calls=0,failed_calls=0"),
+            line("cmdstat_info", "calls=1,rejected_calls=0,failed_calls=0")
+        ]
+    );
 }
 
 #[test]

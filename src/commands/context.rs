@@ -299,6 +299,7 @@ pub struct ServerState {
     pub latency: super::latency::Latency,
     /// SLOWLOG's entries and settings.
     pub slowlog: super::slowlog::SlowLog,
+    pub cmdstats: super::cmdstats::CommandStats,
     /// Client-side caching: who tracks, and the keys they read.
     pub tracking: super::tracking::Tracking,
     /// CLIENT PAUSE.
@@ -451,6 +452,12 @@ pub struct Ctx<'a> {
     /// container command (CLIENT, CONFIG, ...) by its subcommand: CLIENT SETNAME is
     /// shown, CLIENT LIST is not.
     pub admin_subcommand: Option<bool>,
+    /// Set by [`super::dispatch_sub`]: the subcommand that ran, which INFO commandstats
+    /// counts (`config|get`) instead of its container.
+    pub subcommand: Option<&'static str>,
+    /// Set by a script whose error reply passes on the error of a command it called,
+    /// which INFO errorstats counted already.
+    pub error_counted: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -467,6 +474,8 @@ impl<'a> Ctx<'a> {
             script_writes: None,
             script_locks: None,
             admin_subcommand: None,
+            subcommand: None,
+            error_counted: false,
         }
     }
 

@@ -10,7 +10,7 @@ use crate::protocol::Reply;
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const TABLE: &[Command] =
     &[cmd("latency", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "The latency monitor", latency)];
@@ -42,19 +42,13 @@ struct Event {
 }
 
 impl Latency {
-    /// The clock reading a command starts from, when the monitor is on (SLOWLOG's is
-    /// used when it has one).
-    pub fn start(&self) -> Option<Instant> {
-        (self.threshold_ms.load(Ordering::Relaxed) > 0).then(Instant::now)
-    }
-
-    /// Notes a command that started at `started`, if it took the threshold or longer.
-    pub fn record(&self, started: Instant, command: &Command) {
+    /// Notes a run of `command` that took `micros`, if it took the threshold or longer.
+    pub fn record(&self, micros: u64, command: &Command) {
         let threshold = self.threshold_ms.load(Ordering::Relaxed);
         if threshold == 0 {
             return;
         }
-        let ms = started.elapsed().as_millis() as u64;
+        let ms = micros / 1000;
         if ms < threshold {
             return;
         }

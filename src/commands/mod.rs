@@ -7,6 +7,7 @@
 
 mod args;
 pub mod blocking;
+pub mod cmdstats;
 mod cmsgpack;
 pub mod connection;
 pub mod context;
@@ -35,6 +36,7 @@ pub use context::{After, Ctx, ServerState, Session};
 
 use crate::protocol::Reply;
 use bytes::Bytes;
+use cmdstats::Outcome;
 use context::add;
 use foldhash::HashMap;
 use std::fmt;
@@ -289,24 +291,24 @@ pub fn printable(b: &[u8], max: usize) -> String {
 pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let state = ctx.state;
     add(&state.stats.commands_processed, 1);
-    let Some((_, cmd)) = lookup(&argv[0]) else {
-        return rejected(ctx, unknown_command(argv));
+    let Some((index, cmd)) = lookup(&argv[0]) else {
+        return rejected(ctx, unknown_command(argv), None);
     };
     *ctx.session.handle.last_cmd.lock() = (cmd.name, "");
     if !cmd.arity_ok(argv.len()) {
-        return rejected(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string());
+        return rejected(ctx, CmdError::WrongArgs(cmd.name.to_string()).to_string(), Some(index));
     }
     if !ctx.session.authenticated && !cmd.has(flag::NOAUTH) {
-        return rejected(ctx, "NOAUTH Authentication required.".into());
+        return rejected(ctx, "NOAUTH Authentication required.".into(), Some(index));
     }
     if ctx.in_subscribed_mode() && !pubsub::allowed_when_subscribed(cmd.name) {
-        return rejected(ctx, pubsub::subscribed_mode_error(cmd, argv));
+        return rejected(ctx, pubsub::subscribed_mode_error(cmd, argv), Some(index));
     }
     // A MONITOR is a replica to Redis, which keeps it off the keyspace (and off what
     // would be replicated: PUBLISH).
     let may_replicate = cmd.has(flag::READONLY | flag::WRITE) || matches!(cmd.name, "publish" | "spublish");
     if may_replicate && ctx.session.handle.monitor.load(std::sync::atomic::Ordering::Relaxed) {
-        return rejected(ctx, "ERR Replica can't interact with the keyspace".into());
+        return rejected(ctx, "ERR Replica can't interact with the keyspace".into(), Some(index));
     }
     if multi::queues(ctx.session.multi.is_some(), cmd) {
         return multi::queue(ctx, argv);
@@ -320,18 +322,19 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         }
     }
     let mut args = Args::new(argv);
-    // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
-    let started = if cmd.name == "exec" { None } else { state.slowlog.start().or_else(|| state.latency.start()) };
+    let started = std::time::Instant::now();
     let result = (cmd.run)(ctx, &mut args);
-    if let Some(started) = started {
-        state.slowlog.record(started, ctx, argv);
-        state.latency.record(started, cmd);
+    let usec = started.elapsed().as_micros() as u64;
+    // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
+    if cmd.name != "exec" {
+        state.slowlog.record(usec, ctx, argv);
     }
+    state.latency.record(usec, cmd);
     // Shown once run, failed or not; not again when run again (see `Session::rerun`).
     if state.pubsub.hub.monitoring() && !ctx.session.rerun && !ctx.admin_subcommand.unwrap_or(cmd.has(flag::ADMIN)) {
         server::feed_monitors(ctx, argv);
     }
-    match result {
+    let reply = match result {
         Ok(reply) => {
             if cmd.has(flag::WRITE) {
                 add(&state.stats.dirty, 1);
@@ -342,20 +345,40 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
             if let CmdError::Type(crate::types::Error::Storage(se)) = &e {
                 log::warn!("storage error in {}: {}", cmd.name, se);
             }
-            error_reply(ctx, e.to_string())
+            Reply::Error(e.to_string())
         }
+    };
+    let outcome = match &reply {
+        Reply::Error(line) => {
+            if !ctx.error_counted {
+                count_error(state, line);
+            }
+            Outcome::Failed
+        }
+        _ => Outcome::Ok,
+    };
+    match (ctx.subcommand, ctx.admin_subcommand) {
+        (Some(sub), _) => state.cmdstats.record_sub(format!("{}|{}", cmd.name, sub), outcome, usec),
+        (None, None) => state.cmdstats.record(index, outcome, usec),
+        // A subcommand that is unknown or was refused (counted then): no entry, as in Redis.
+        (None, Some(_)) => {}
     }
+    reply
 }
 
-/// A command the dispatcher refused to run.
-fn rejected(ctx: &mut Ctx, line: String) -> Reply {
+/// A command the dispatcher refused to run (`index`: its table index, if it exists).
+fn rejected(ctx: &mut Ctx, line: String, index: Option<usize>) -> Reply {
+    if let Some(index) = index {
+        ctx.state.cmdstats.record(index, Outcome::Rejected, 0);
+    }
     multi::rejected(ctx);
-    error_reply(ctx, line)
+    count_error(ctx.state, &line);
+    Reply::Error(line)
 }
 
-fn error_reply(ctx: &Ctx, line: String) -> Reply {
-    add(&ctx.state.stats.error_replies, 1);
-    Reply::Error(line)
+fn count_error(state: &ServerState, line: &str) {
+    add(&state.stats.error_replies, 1);
+    state.cmdstats.record_error(line);
 }
 
 /// Runs a subcommand of a container command (CONFIG GET, CLIENT LIST, ...), with
@@ -367,11 +390,14 @@ pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: 
     let Some(sub) = subs.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name)) else {
         return Err(CmdError::msg(format!("ERR unknown subcommand '{}'. Try {} HELP.", printable(name, 128), parent.to_ascii_uppercase())));
     };
+    let name = format!("{}|{}", parent, sub.name);
     if !sub.arity_ok(args.len()) {
-        return Err(CmdError::WrongArgs(format!("{}|{}", parent, sub.name)));
+        ctx.state.cmdstats.record_sub(name.clone(), Outcome::Rejected, 0);
+        return Err(CmdError::WrongArgs(name));
     }
     *ctx.session.handle.last_cmd.lock() = (parent, sub.name);
     ctx.admin_subcommand = Some(sub.has(flag::ADMIN));
+    ctx.subcommand = Some(sub.name);
     (sub.run)(ctx, args)
 }
 

@@ -619,9 +619,14 @@ impl Vm {
                 let mut values = result.into_iter();
                 let ok = matches!(values.next(), Some(Value::Boolean(true)));
                 let value = values.next().unwrap_or(Value::Nil);
-                Ok(if ok { Ok(to_reply(&value, 0, self.resp.get())) } else { Err(script_error(&value, name)) })
+                let counted = matches!(&value, Value::Table(t) if t.raw_get::<bool>(COUNTED).unwrap_or(false));
+                Ok((if ok { Ok(to_reply(&value, 0, self.resp.get())) } else { Err(script_error(&value, name)) }, counted))
             })
         };
+        let outcome = outcome.map(|(reply, counted)| {
+            ctx.error_counted = counted;
+            reply
+        });
         let _ = lua.set_named_registry_value(DISPATCH_KEY, Value::Nil);
         self.deadline.set(None);
         ctx.session.resp = resp;
@@ -751,7 +756,13 @@ impl Call<'_, '_> {
         if cmd.has(WRITE) && !matches!(reply, Reply::Error(_)) {
             self.written.push((ctx.session.db, argv));
         }
-        from_reply(lua, &reply, resp)
+        let value = from_reply(lua, &reply, resp)?;
+        if let (Reply::Error(_), Value::Table(t)) = (&reply, &value) {
+            // Counted in INFO errorstats by the command that failed: not again by the
+            // script that passes it on (Redis marks the table the same way).
+            t.raw_set(COUNTED, true)?;
+        }
+        Ok(value)
     }
 }
 
@@ -797,6 +808,9 @@ fn strings(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
     }
     Ok(t)
 }
+
+/// The field of an error table that says its error was counted already (Redis's name).
+const COUNTED: &str = "ignore_error_stats_update";
 
 fn error_table(lua: &Lua, line: &str) -> mlua::Result<Value> {
     let t = lua.create_table()?;

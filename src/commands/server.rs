@@ -205,7 +205,10 @@ fn buffer_pool_info(state: &ServerState, out: &mut String) {
     }
 }
 
-const DEFAULT_SECTIONS: [&str; 9] = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "rocksdb"];
+/// Every section, in Redis's order (DiskDB's `rocksdb` last); the default leaves out
+/// `commandstats`, as Redis does.
+const SECTIONS: [&str; 11] =
+    ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "keyspace", "rocksdb"];
 
 fn info_section(state: &ServerState, name: &str, out: &mut String) {
     let stats = &state.stats;
@@ -289,7 +292,7 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                  total_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\n\
                  evicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
                  pubsubshard_channels:{}\r\ntracking_total_keys:{}\r\ntracking_total_items:{}\r\n\
-                 tracking_total_prefixes:{}\r\ntotal_error_replies:{}\r\n\r\n",
+                 tracking_total_prefixes:{}\r\nunexpected_error_replies:{}\r\ntotal_error_replies:{}\r\n\r\n",
                 get(&stats.connections_received),
                 get(&stats.commands_processed),
                 get(&stats.net_input_bytes),
@@ -304,6 +307,7 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
                 tracked.1,
                 tracked.2,
                 tracked.3,
+                get(&stats.unexpected_error_replies),
                 get(&stats.error_replies),
             );
         }
@@ -313,6 +317,16 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
         "cpu" => {
             let (user, sys) = cpu_seconds();
             let _ = write!(out, "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\n\r\n");
+        }
+        "commandstats" => {
+            out.push_str("# Commandstats\r\n");
+            state.cmdstats.commandstats(out);
+            out.push_str("\r\n");
+        }
+        "errorstats" => {
+            out.push_str("# Errorstats\r\n");
+            state.cmdstats.errorstats(out);
+            out.push_str("\r\n");
         }
         "keyspace" => {
             out.push_str("# Keyspace\r\n");
@@ -349,11 +363,13 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
 
 fn info(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     let mut sections: Vec<String> = args.rest().iter().map(|a| String::from_utf8_lossy(a).to_ascii_lowercase()).collect();
-    if sections.is_empty() || sections.iter().any(|s| s == "all" || s == "everything" || s == "default") {
-        sections = DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect();
+    if sections.iter().any(|s| s == "all" || s == "everything") {
+        sections = SECTIONS.iter().map(|s| s.to_string()).collect();
+    } else if sections.is_empty() || sections.iter().any(|s| s == "default") {
+        sections.extend(SECTIONS.iter().filter(|&&s| s != "commandstats").map(|s| s.to_string()));
     }
     let mut out = String::new();
-    for s in DEFAULT_SECTIONS.iter().filter(|d| sections.iter().any(|s| s == *d)) {
+    for s in SECTIONS.iter().filter(|d| sections.iter().any(|s| s == *d)) {
         info_section(ctx.state, s, &mut out);
     }
     // Redis ends the text without the last blank line.
@@ -615,6 +631,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
 
 fn config_resetstat(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     ctx.state.stats.reset();
+    ctx.state.cmdstats.reset();
     Ok(Reply::Ok)
 }
 

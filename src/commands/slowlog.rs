@@ -12,7 +12,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const TABLE: &[Command] = &[cmd("slowlog", -2, ADMIN | LOADING | STALE, (0, 0, 0), "server", "The log of slow commands", slowlog)];
 
@@ -61,16 +61,8 @@ impl SlowLog {
         log
     }
 
-    /// The clock reading a command about to run starts from, if commands are timed.
-    #[inline]
-    pub fn start(&self) -> Option<Instant> {
-        (self.threshold_us.load(Ordering::Relaxed) >= 0).then(Instant::now)
-    }
-
-    /// Logs the command `argv` that `ctx`'s client started running at `started`, if it
-    /// took long enough.
-    pub fn record(&self, started: Instant, ctx: &Ctx, argv: &[Bytes]) {
-        let micros = started.elapsed().as_micros() as u64;
+    /// Logs the command `argv` that `ctx`'s client ran in `micros`, if it took long enough.
+    pub fn record(&self, micros: u64, ctx: &Ctx, argv: &[Bytes]) {
         let threshold = self.threshold_us.load(Ordering::Relaxed);
         let max_len = self.max_len.load(Ordering::Relaxed);
         if threshold < 0 || (micros as i64) < threshold || max_len == 0 {
