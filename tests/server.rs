@@ -147,9 +147,12 @@ fn info_sections_can_be_selected() {
             assert!(names.iter().any(|n| n == s), "INFO {all}: # {s} missing from {names:?}");
         }
         // Per-command statistics are asked for by name, or with all of them.
-        assert_eq!(names.iter().any(|n| n == "Commandstats"), all != "default", "INFO {all}: {names:?}");
+        for s in ["Commandstats", "Latencystats"] {
+            assert_eq!(names.iter().any(|n| n == s), all != "default", "INFO {all}: {names:?}");
+        }
     }
     assert_eq!(section_names(&c.cmd(&["INFO", "commandstats"]).text()), ["Commandstats"]);
+    assert_eq!(section_names(&c.cmd(&["INFO", "latencystats"]).text()), ["Latencystats"]);
     if !server.is_reference() {
         assert_eq!(section_names(&c.cmd(&["INFO", "rocksdb"]).text()), ["Rocksdb"]);
     }
@@ -225,6 +228,70 @@ fn info_commandstats_and_errorstats_count_as_redis_does() {
             line("cmdstat_info", "calls=1,rejected_calls=0,failed_calls=0")
         ]
     );
+}
+
+/// LATENCY HISTOGRAM: each command's calls and cumulative histogram (powers of two in
+/// us); INFO latencystats: its percentiles, as `latency-tracking-info-percentiles` asks.
+#[test]
+fn latency_histograms_and_percentiles_per_command() {
+    let server = Server::start();
+    let mut c = server.client();
+    for i in 0..5 {
+        assert_eq!(c.cmd(&["SET", "k", &i.to_string()]), ok());
+    }
+    c.cmd(&["CONFIG", "GET", "maxmemory"]);
+    // RESP2: a flat array of name, then calls and the histogram as flat arrays too.
+    let histograms = |c: &mut Client, names: &[&str]| -> Vec<(String, i64, Vec<(i64, i64)>)> {
+        let mut args = vec!["LATENCY", "HISTOGRAM"];
+        args.extend(names);
+        let Value::Array(items) = c.cmd(&args) else { panic!("LATENCY HISTOGRAM is not an array") };
+        items
+            .chunks(2)
+            .map(|pair| {
+                let Value::Array(fields) = &pair[1] else { panic!("{pair:?}") };
+                assert_eq!((fields[0].text(), fields[2].text()), ("calls".into(), "histogram_usec".into()));
+                let Value::Array(steps) = &fields[3] else { panic!("{fields:?}") };
+                let steps = steps.chunks(2).map(|s| (s[0].int(), s[1].int())).collect();
+                (pair[0].text(), fields[1].int(), steps)
+            })
+            .collect()
+    };
+    let mut found = histograms(&mut c, &["SET", "config", "nosuch"]);
+    found.sort();
+    let names: Vec<(&str, i64)> = found.iter().map(|(n, calls, _)| (n.as_str(), *calls)).collect();
+    assert_eq!(names, [("config|get", 1), ("set", 5)]);
+    for (name, calls, steps) in &found {
+        assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{name}: {steps:?}");
+        assert_eq!(steps.last().map(|s| s.1), Some(*calls), "{name}: the last step counts every call");
+    }
+    let percentiles = |c: &mut Client| -> Vec<(String, f64)> {
+        let text = c.cmd(&["INFO", "latencystats"]).text();
+        let line = info_field(&text, "latency_percentiles_usec_set").unwrap_or_else(|| panic!("no SET in {text}"));
+        line.split(',').map(|f| f.split_once('=').map(|(k, v)| (k.to_string(), v.parse().unwrap())).unwrap()).collect()
+    };
+    let default = percentiles(&mut c);
+    assert_eq!(default.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["p50", "p99", "p99.9"]);
+    assert!(default.windows(2).all(|w| w[0].1 <= w[1].1) && default[0].1 > 0.0, "{default:?}");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking-info-percentiles", "50.0 100"]), ok());
+    assert_eq!(config_one(&mut c, "latency-tracking-info-percentiles"), "50 100");
+    assert_eq!(percentiles(&mut c).iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["p50", "p100"]);
+    let failed = |name: &str, why: &str| err(&format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"));
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "latency-tracking-info-percentiles", "50 x"]),
+        failed("latency-tracking-info-percentiles", "Invalid latency-tracking-info-percentiles parameters")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "latency-tracking-info-percentiles", "101"]),
+        failed("latency-tracking-info-percentiles", "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking", "maybe"]), failed("latency-tracking", "argument must be 'yes' or 'no'"));
+    // Off: no percentiles, and runs stop going into the histograms.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking", "no"]), ok());
+    assert_eq!(c.cmd(&["INFO", "latencystats"]).text(), "# Latencystats\r\n");
+    assert_eq!(c.cmd(&["SET", "k", "v"]), ok());
+    assert_eq!(histograms(&mut c, &["set"])[0].1, 5);
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), ok());
+    assert_eq!(histograms(&mut c, &[]), []);
 }
 
 #[test]

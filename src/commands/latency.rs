@@ -21,6 +21,7 @@ const SUBS: &[Command] = &[
     cmd("reset", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Forget events' samples", reset),
     cmd("graph", 3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "An event's samples as text", graph),
     cmd("doctor", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "A report on the samples", doctor),
+    cmd("histogram", -2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), "server", "Commands' latency histograms", histogram),
     cmd("help", 2, LOADING | STALE, (0, 0, 0), "server", "Show help", help),
 ];
 
@@ -149,6 +150,18 @@ fn doctor(ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(Reply::Verbatim(text))
 }
 
+/// LATENCY HISTOGRAM [command ...]: each command's calls and cumulative latency histogram
+/// (see [`super::cmdstats`]), for the named commands (all when none is named).
+fn histogram(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
+    let names: Vec<String> = args.rest_slices().iter().map(|n| String::from_utf8_lossy(n).to_ascii_lowercase()).collect();
+    let commands = ctx.state.cmdstats.histograms(&names).into_iter().map(|(name, calls, steps)| {
+        let steps = steps.into_iter().map(|(us, below)| (Reply::Int(us as i64), Reply::Int(below as i64))).collect();
+        let fields = vec![(Reply::from_str("calls"), Reply::Int(calls as i64)), (Reply::from_str("histogram_usec"), Reply::Map(steps))];
+        (Reply::Bulk(name.into_bytes().into()), Reply::Map(fields))
+    });
+    Ok(Reply::Map(commands.collect()))
+}
+
 fn help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
     Ok(super::keys::help_reply(
         "LATENCY",
@@ -164,6 +177,9 @@ fn help(_ctx: &mut Ctx, _args: &mut Args) -> Result<Reply, CmdError> {
             "RESET [<event> ...]",
             "    Reset latency data of one or more <event> classes.",
             "    (default: reset all data for all event classes)",
+            "HISTOGRAM [COMMAND ...]",
+            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+            "    If no commands are specified then all histograms are replied.",
         ],
     ))
 }

@@ -324,7 +324,8 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let mut args = Args::new(argv);
     let started = std::time::Instant::now();
     let result = (cmd.run)(ctx, &mut args);
-    let usec = started.elapsed().as_micros() as u64;
+    let ns = started.elapsed().as_nanos() as u64;
+    let usec = ns / 1000;
     // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
     if cmd.name != "exec" {
         state.slowlog.record(usec, ctx, argv);
@@ -358,8 +359,8 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         _ => Outcome::Ok,
     };
     match (ctx.subcommand, ctx.admin_subcommand) {
-        (Some(sub), _) => state.cmdstats.record_sub(format!("{}|{}", cmd.name, sub), outcome, usec),
-        (None, None) => state.cmdstats.record(index, outcome, usec),
+        (Some(sub), _) => state.cmdstats.record_sub(format!("{}|{}", cmd.name, sub), outcome, ns),
+        (None, None) => state.cmdstats.record(index, outcome, ns),
         // A subcommand that is unknown or was refused (counted then): no entry, as in Redis.
         (None, Some(_)) => {}
     }

@@ -2,6 +2,7 @@
 //! DEBUG, FUNCTION.
 
 use super::args::is;
+use super::cmdstats::CommandStats;
 use super::context::ServerState;
 use super::flag::{self, *};
 use super::keys::help_reply;
@@ -205,10 +206,23 @@ fn buffer_pool_info(state: &ServerState, out: &mut String) {
     }
 }
 
-/// Every section, in Redis's order (DiskDB's `rocksdb` last); the default leaves out
-/// `commandstats`, as Redis does.
-const SECTIONS: [&str; 11] =
-    ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "keyspace", "rocksdb"];
+/// Every section, in Redis's order (DiskDB's `rocksdb` last).
+const SECTIONS: [&str; 12] = [
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "keyspace",
+    "rocksdb",
+];
+/// What the default leaves out, as Redis does.
+const NOT_DEFAULT: [&str; 2] = ["commandstats", "latencystats"];
 
 fn info_section(state: &ServerState, name: &str, out: &mut String) {
     let stats = &state.stats;
@@ -328,6 +342,11 @@ fn info_section(state: &ServerState, name: &str, out: &mut String) {
             state.cmdstats.errorstats(out);
             out.push_str("\r\n");
         }
+        "latencystats" => {
+            out.push_str("# Latencystats\r\n");
+            state.cmdstats.latencystats(out);
+            out.push_str("\r\n");
+        }
         "keyspace" => {
             out.push_str("# Keyspace\r\n");
             for db in 0..cfg.databases {
@@ -366,7 +385,7 @@ fn info(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
     if sections.iter().any(|s| s == "all" || s == "everything") {
         sections = SECTIONS.iter().map(|s| s.to_string()).collect();
     } else if sections.is_empty() || sections.iter().any(|s| s == "default") {
-        sections.extend(SECTIONS.iter().filter(|&&s| s != "commandstats").map(|s| s.to_string()));
+        sections.extend(SECTIONS.iter().filter(|s| !NOT_DEFAULT.contains(s)).map(|s| s.to_string()));
     }
     let mut out = String::new();
     for s in SECTIONS.iter().filter(|d| sections.iter().any(|s| s == *d)) {
@@ -398,6 +417,8 @@ const REDIS_PARAMS: &[(&str, &str)] = &[
     ("hz", "10"),
     ("io-threads", "1"),
     ("latency-monitor-threshold", "0"),
+    ("latency-tracking", "yes"),
+    ("latency-tracking-info-percentiles", "50 99 99.9"),
     ("lazyfree-lazy-eviction", "no"),
     ("lazyfree-lazy-expire", "no"),
     ("lazyfree-lazy-server-del", "no"),
@@ -588,6 +609,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 // normalised) here.
                 value = PubSub::check_param(&name, &value, &settings.redis_params[&name]).map_err(|why| set_failed(&name, why))?;
                 value = ctx.state.slowlog.check_param(&name, &value).map_err(|why| set_failed(&name, why))?;
+                value = CommandStats::check_param(&name, &value).map_err(|why| set_failed(&name, why))?;
             }
             None => {
                 return Err(CmdError::err(format!("Unknown option or number of arguments for CONFIG SET - '{}'", printable(pair[0], 128))))
@@ -615,6 +637,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> Result<Reply, CmdError> {
                 let value = ctx.state.pubsub.apply_param(&name, &value, &current).unwrap_or(value);
                 ctx.state.slowlog.apply_param(&name, &value);
                 ctx.state.latency.apply_param(&name, &value);
+                ctx.state.cmdstats.apply_param(&name, &value);
                 ctx.state.scripts.apply_param(&name, &value);
                 ctx.state.tracking.apply_param(&name, &value);
                 match name.as_str() {

@@ -71,7 +71,10 @@ pub async fn run(config: Config) -> Result<(), String> {
     let state = Arc::new(ServerState {
         store: store.clone(),
         slowlog: crate::commands::slowlog::SlowLog::new(&redis_params),
-        cmdstats: crate::commands::cmdstats::CommandStats::new(crate::commands::all_commands().iter().map(|c| c.name).collect()),
+        cmdstats: crate::commands::cmdstats::CommandStats::new(
+            crate::commands::all_commands().iter().map(|c| c.name).collect(),
+            &redis_params,
+        ),
         settings: parking_lot::RwLock::new(Settings { config: config.clone(), redis_params }),
         stats: Stats::default(),
         clients: Clients::default(),
