@@ -294,6 +294,30 @@ fn scripts_that_touch_the_whole_keyspace_or_publish_do_it_once() {
     assert_eq!(published, 200);
 }
 
+/// A script that publishes (PUBLISH names no key) is given up on its keyed run and runs
+/// again alone: INFO counts it, and the commands it called, once, and no error.
+#[test]
+fn a_script_run_again_alone_is_counted_once() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), ok());
+    let script = "redis.call('set', KEYS[1], 'v') return redis.call('publish', 'events', KEYS[1])";
+    for _ in 0..3 {
+        assert_eq!(eval(&mut c, script, &["k"], &[]), int(0));
+    }
+    let text = c.cmd(&["INFO", "commandstats"]).text();
+    let calls = |name: &str| {
+        let prefix = format!("cmdstat_{name}:calls=");
+        let line = text.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {name} in {text}"));
+        let fields: Vec<&str> = line.split(',').collect();
+        (fields[0].to_string(), fields[fields.len() - 1].to_string())
+    };
+    for name in ["eval", "set", "publish"] {
+        assert_eq!(calls(name), ("3".to_string(), "failed_calls=0".to_string()), "{name}");
+    }
+    assert_eq!(c.cmd(&["INFO", "errorstats"]).text(), "# Errorstats\r\n");
+}
+
 #[test]
 fn writes_before_an_error_stay_and_select_stays_inside() {
     let server = Server::start();

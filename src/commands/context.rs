@@ -458,6 +458,9 @@ pub struct Ctx<'a> {
     /// Set by a script whose error reply passes on the error of a command it called,
     /// which INFO errorstats counted already.
     pub error_counted: bool,
+    /// For a command a script calls: where its statistics wait until the script has run
+    /// (see [`super::count`]).
+    pub journal: Option<&'a RefCell<Vec<super::Counted>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -476,6 +479,7 @@ impl<'a> Ctx<'a> {
             admin_subcommand: None,
             subcommand: None,
             error_counted: false,
+            journal: None,
         }
     }
 

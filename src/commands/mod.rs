@@ -290,7 +290,7 @@ pub fn printable(b: &[u8], max: usize) -> String {
 /// queueing inside MULTI (a command rejected there makes EXEC fail).
 pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let state = ctx.state;
-    add(&state.stats.commands_processed, 1);
+    count(ctx, Counted::Processed);
     let Some((index, cmd)) = lookup(&argv[0]) else {
         return rejected(ctx, unknown_command(argv), None);
     };
@@ -326,6 +326,10 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let result = (cmd.run)(ctx, &mut args);
     let ns = started.elapsed().as_nanos() as u64;
     let usec = ns / 1000;
+    if ctx.script_locks.is_some_and(scripting::ScriptLocks::gave_up) {
+        // A script given up, to run again alone: the run that counts is the next one.
+        return uncounted(ctx, result);
+    }
     // EXEC is not logged itself: the commands it runs are, one by one, as in Redis.
     if cmd.name != "exec" {
         state.slowlog.record(usec, ctx, argv);
@@ -352,15 +356,15 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let outcome = match &reply {
         Reply::Error(line) => {
             if !ctx.error_counted {
-                count_error(state, line);
+                count(ctx, Counted::Error(line.clone()));
             }
             Outcome::Failed
         }
         _ => Outcome::Ok,
     };
     match (ctx.subcommand, ctx.admin_subcommand) {
-        (Some(sub), _) => state.cmdstats.record_sub(format!("{}|{}", cmd.name, sub), outcome, ns),
-        (None, None) => state.cmdstats.record(index, outcome, ns),
+        (Some(sub), _) => count(ctx, Counted::Subcommand(format!("{}|{}", cmd.name, sub), outcome, ns)),
+        (None, None) => count(ctx, Counted::Command(index, outcome, ns)),
         // A subcommand that is unknown or was refused (counted then): no entry, as in Redis.
         (None, Some(_)) => {}
     }
@@ -370,16 +374,48 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// A command the dispatcher refused to run (`index`: its table index, if it exists).
 fn rejected(ctx: &mut Ctx, line: String, index: Option<usize>) -> Reply {
     if let Some(index) = index {
-        ctx.state.cmdstats.record(index, Outcome::Rejected, 0);
+        count(ctx, Counted::Command(index, Outcome::Rejected, 0));
     }
     multi::rejected(ctx);
-    count_error(ctx.state, &line);
+    count(ctx, Counted::Error(line.clone()));
     Reply::Error(line)
 }
 
-fn count_error(state: &ServerState, line: &str) {
-    add(&state.stats.error_replies, 1);
-    state.cmdstats.record_error(line);
+/// The reply of a run that the statistics leave out, the one counted at its start too.
+#[cold]
+fn uncounted(ctx: &Ctx, result: Result<Reply, CmdError>) -> Reply {
+    ctx.state.stats.commands_processed.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    result.unwrap_or_else(|e| Reply::Error(e.to_string()))
+}
+
+/// What one command's run adds to INFO's statistics.
+pub enum Counted {
+    /// `total_commands_processed`.
+    Processed,
+    /// A run of the command at this table index, and how long it took (ns).
+    Command(usize, Outcome, u64),
+    /// The same for a subcommand (`config|get`).
+    Subcommand(String, Outcome, u64),
+    /// An error reply (`total_error_replies`, errorstats).
+    Error(String),
+}
+
+/// Counts `what` now or, for a command a script calls, when the script has run: a script
+/// given up (to run again alone) leaves its commands uncounted.
+pub fn count(ctx: &Ctx, what: Counted) {
+    if let Some(journal) = ctx.journal {
+        return journal.borrow_mut().push(what);
+    }
+    let state = ctx.state;
+    match what {
+        Counted::Processed => add(&state.stats.commands_processed, 1),
+        Counted::Command(index, outcome, ns) => state.cmdstats.record(index, outcome, ns),
+        Counted::Subcommand(name, outcome, ns) => state.cmdstats.record_sub(name, outcome, ns),
+        Counted::Error(line) => {
+            add(&state.stats.error_replies, 1);
+            state.cmdstats.record_error(&line);
+        }
+    }
 }
 
 /// Runs a subcommand of a container command (CONFIG GET, CLIENT LIST, ...), with
@@ -393,7 +429,7 @@ pub fn dispatch_sub(ctx: &mut Ctx, args: &mut Args, parent: &'static str, subs: 
     };
     let name = format!("{}|{}", parent, sub.name);
     if !sub.arity_ok(args.len()) {
-        ctx.state.cmdstats.record_sub(name.clone(), Outcome::Rejected, 0);
+        count(ctx, Counted::Subcommand(name.clone(), Outcome::Rejected, 0));
         return Err(CmdError::WrongArgs(name));
     }
     *ctx.session.handle.last_cmd.lock() = (parent, sub.name);

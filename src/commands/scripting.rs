@@ -608,8 +608,9 @@ impl Vm {
         let txn = ctx.txn.or(own_txn.as_ref()).expect("a transaction");
         let start = txn.borrow().savepoint();
         let mut written: Vec<(usize, Vec<Bytes>)> = Vec::new();
+        let journal = RefCell::new(Vec::new());
         let outcome = {
-            let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written, resp: &self.resp };
+            let mut call = Call { ctx: &mut *ctx, txn, read_only, written: &mut written, resp: &self.resp, journal: &journal };
             lua.scope(|scope| {
                 let dispatch = scope.create_function_mut(|lua, args: MultiValue| call.run(lua, args))?;
                 lua.set_named_registry_value(DISPATCH_KEY, dispatch)?;
@@ -632,9 +633,13 @@ impl Vm {
         ctx.session.resp = resp;
         ctx.session.set_db(db);
         if ctx.script_locks.is_some_and(ScriptLocks::gave_up) {
-            // It runs again with the gate exclusive; this run leaves nothing behind.
+            // It runs again with the gate exclusive; this run leaves nothing behind, not
+            // even in the statistics.
             txn.borrow_mut().rollback(start);
             return Err(CmdError::err(GIVEN_UP));
+        }
+        for counted in journal.into_inner() {
+            super::count(ctx, counted);
         }
         if self.killed.get() {
             // None of its writes happen (the transaction may hold earlier ones, which stay).
@@ -716,6 +721,8 @@ struct Call<'c, 'a> {
     written: &'c mut Vec<(usize, Vec<Bytes>)>,
     /// The protocol the script chose (`redis.setresp`).
     resp: &'c Cell<u8>,
+    /// The statistics of the commands it calls, counted once it has run.
+    journal: &'c RefCell<Vec<super::Counted>>,
 }
 
 impl Call<'_, '_> {
@@ -752,6 +759,7 @@ impl Call<'_, '_> {
         let mut inner = Ctx::new(ctx.state, ctx.session);
         inner.now = ctx.now;
         inner.txn = Some(self.txn);
+        inner.journal = Some(self.journal);
         let reply = dispatch(&mut inner, &argv);
         if cmd.has(WRITE) && !matches!(reply, Reply::Error(_)) {
             self.written.push((ctx.session.db, argv));
