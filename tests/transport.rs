@@ -96,6 +96,14 @@ fn open_sockets(pid: &str) -> usize {
     fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok()).filter(|target| target.to_string_lossy().starts_with("socket:")).count()
 }
 
+/// The server's process id and how many sockets it holds open now, asked through `c`.
+#[cfg(target_os = "linux")]
+fn server_sockets(c: &mut Client) -> (String, usize) {
+    let pid = info_field(&c.cmd(&["INFO", "server"]).text(), "process_id");
+    let fds = open_sockets(&pid);
+    (pid, fds)
+}
+
 /// The TCP states (from /proc/net/tcp and tcp6) of the server's sockets, for a failure
 /// message: state codes as the kernel numbers them (01 established, 08 close-wait, ...).
 #[cfg(target_os = "linux")]
@@ -122,11 +130,7 @@ fn clients_leaving_with_a_read_or_a_write_in_flight_leave_nothing_behind() {
     let mut c = s.client();
     assert_eq!(c.cmd_bytes(&[b"SET", b"big", &pattern(4 * 1024 * 1024, 3)]), ok());
     #[cfg(target_os = "linux")]
-    let (pid, fds) = {
-        let pid = info_field(&c.cmd(&["INFO", "server"]).text(), "process_id");
-        let fds = open_sockets(&pid);
-        (pid, fds)
-    };
+    let (pid, fds) = server_sockets(&mut c);
     // Kept connected (and unread) to the end: the server alone must end its writes.
     let mut stalled = Vec::new();
     for round in 0..30 {
@@ -186,11 +190,7 @@ fn a_killed_client_goes_at_once_even_in_the_middle_of_a_write() {
     let mut c = s.client();
     assert_eq!(c.cmd_bytes(&[b"SET", b"big", &pattern(4 * 1024 * 1024, 5)]), ok());
     #[cfg(target_os = "linux")]
-    let (pid, fds) = {
-        let pid = info_field(&c.cmd(&["INFO", "server"]).text(), "process_id");
-        let fds = open_sockets(&pid);
-        (pid, fds)
-    };
+    let (pid, fds) = server_sockets(&mut c);
     // 32 MiB of replies, more than the kernel's socket buffers hold: the server's write
     // of them stays in flight for as long as the client does not read.
     let mut stalled = s.client();
