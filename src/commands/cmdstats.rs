@@ -65,7 +65,8 @@ type Histogram = Box<[AtomicU64]>;
 #[derive(Default)]
 struct Counter {
     calls: AtomicU64,
-    usec: AtomicU64,
+    /// Summed in nanoseconds, so that commands shorter than a microsecond add up.
+    ns: AtomicU64,
     rejected: AtomicU64,
     failed: AtomicU64,
     latency: OnceLock<Histogram>,
@@ -77,7 +78,7 @@ impl Counter {
             return bump(&self.rejected, 1);
         }
         bump(&self.calls, 1);
-        bump(&self.usec, ns / 1000);
+        bump(&self.ns, ns);
         if outcome == Outcome::Failed {
             bump(&self.failed, 1);
         }
@@ -89,11 +90,11 @@ impl Counter {
 
     fn totals(&self) -> Totals {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        Totals { calls: get(&self.calls), usec: get(&self.usec), rejected: get(&self.rejected), failed: get(&self.failed) }
+        Totals { calls: get(&self.calls), ns: get(&self.ns), rejected: get(&self.rejected), failed: get(&self.failed) }
     }
 
     fn reset(&self) {
-        for c in [&self.calls, &self.usec, &self.rejected, &self.failed].into_iter().chain(self.latency.get().into_iter().flatten()) {
+        for c in [&self.calls, &self.ns, &self.rejected, &self.failed].into_iter().chain(self.latency.get().into_iter().flatten()) {
             c.store(0, Ordering::Relaxed);
         }
     }
@@ -107,7 +108,7 @@ fn bump(c: &AtomicU64, n: u64) {
 #[derive(Default, Clone, Copy)]
 struct Totals {
     calls: u64,
-    usec: u64,
+    ns: u64,
     rejected: u64,
     failed: u64,
 }
@@ -115,7 +116,7 @@ struct Totals {
 impl Totals {
     fn merge(&mut self, o: Totals) {
         self.calls += o.calls;
-        self.usec += o.usec;
+        self.ns += o.ns;
         self.rejected += o.rejected;
         self.failed += o.failed;
     }
@@ -234,7 +235,7 @@ impl CommandStats {
             Outcome::Rejected => t.rejected += 1,
             _ => {
                 t.calls += 1;
-                t.usec += ns / 1000;
+                t.ns += ns;
                 t.failed += (outcome == Outcome::Failed) as u64;
                 if self.tracking.load(Ordering::Relaxed) {
                     sub.latency.resize(BUCKETS, 0);
@@ -290,11 +291,14 @@ impl CommandStats {
     /// INFO's `commandstats` lines, by command name.
     pub fn commandstats(&self, out: &mut String) {
         for (name, (t, _)) in self.summed() {
-            let per_call = if t.calls == 0 { 0.0 } else { t.usec as f64 / t.calls as f64 };
+            let per_call = if t.calls == 0 { 0.0 } else { t.ns as f64 / 1000.0 / t.calls as f64 };
             let _ = write!(
                 out,
                 "cmdstat_{name}:calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",
-                t.calls, t.usec, t.rejected, t.failed
+                t.calls,
+                t.ns / 1000,
+                t.rejected,
+                t.failed
             );
         }
     }
@@ -395,6 +399,15 @@ mod tests {
         out.clear();
         stats.commandstats(&mut out);
         assert_eq!(out, "");
+    }
+
+    #[test]
+    fn runs_shorter_than_a_microsecond_add_up() {
+        let stats = CommandStats::new(vec!["ping"], &BTreeMap::new());
+        (0..1000).for_each(|_| stats.record(0, Outcome::Ok, 500));
+        let mut out = String::new();
+        stats.commandstats(&mut out);
+        assert_eq!(out, "cmdstat_ping:calls=1000,usec=500,usec_per_call=0.50,rejected_calls=0,failed_calls=0\r\n");
     }
 
     #[test]
