@@ -461,6 +461,9 @@ pub struct Ctx<'a> {
     /// For a command a script calls: where its statistics wait until the script has run
     /// (see [`super::count`]).
     pub journal: Option<&'a RefCell<Vec<super::Counted>>>,
+    /// The command's table entry (`None`: no such command), when the caller looked it up
+    /// already, so that [`super::dispatch`] does not look it up again.
+    pub found: Option<Option<(usize, &'static super::Command)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -480,6 +483,7 @@ impl<'a> Ctx<'a> {
             subcommand: None,
             error_counted: false,
             journal: None,
+            found: None,
         }
     }
 

@@ -291,7 +291,7 @@ pub fn printable(b: &[u8], max: usize) -> String {
 pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let state = ctx.state;
     count(ctx, Counted::Processed);
-    let Some((index, cmd)) = lookup(&argv[0]) else {
+    let Some((index, cmd)) = ctx.found.unwrap_or_else(|| lookup(&argv[0])) else {
         return rejected(ctx, unknown_command(argv), None);
     };
     *ctx.session.handle.last_cmd.lock() = (cmd.name, "");

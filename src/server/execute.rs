@@ -53,7 +53,8 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             scripts.take().expect("scripts").finish(state, &mut replies, session.id());
             shared = shared.or_else(|| Some(gate_shared(state)));
         }
-        let command = lookup(&argv[0]).map(|(_, c)| c);
+        let found = lookup(&argv[0]);
+        let command = found.map(|(_, c)| c);
         let keys = command.and_then(|c| c.named_keys(argv));
         // A command on keys the group has written reads through its pending rows.
         let overlaps = keys.as_ref().is_some_and(|k| k.iter().any(|key| grouped_keys.contains(&(phys, *key))));
@@ -93,6 +94,7 @@ pub fn run(state: &Arc<ServerState>, session: &mut Session, cmds: &[&[Bytes]], o
             let run = scripts.as_ref();
             let mut run_once = |reads: Option<&Reads>| {
                 let mut ctx = Ctx::new(state, &mut *session);
+                ctx.found = Some(found);
                 if keys.is_some() {
                     ctx.group = Some(&group);
                     ctx.reads_group = reads_group;
