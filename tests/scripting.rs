@@ -16,6 +16,28 @@ fn eval(c: &mut Client, script: &str, keys: &[&str], args: &[&str]) -> Value {
     c.cmd(&argv)
 }
 
+/// `clients` connections on their own threads, client `i` running script `job(i).0` on
+/// keys `job(i).1` `times` times, each reply an integer.
+fn scripts_running(
+    server: &Server,
+    clients: usize,
+    times: usize,
+    job: impl Fn(usize) -> (&'static str, Vec<String>),
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..clients)
+        .map(|i| {
+            let mut c = server.client();
+            let (script, keys) = job(i);
+            std::thread::spawn(move || {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                for _ in 0..times {
+                    assert!(matches!(eval(&mut c, script, &keys, &[]), Value::Int(_)));
+                }
+            })
+        })
+        .collect()
+}
+
 fn sha1(script: &str, c: &mut Client) -> String {
     c.cmd(&["SCRIPT", "LOAD", script]).text()
 }
@@ -204,16 +226,7 @@ fn a_script_runs_alone() {
     // no other client's command runs between its GET and its SET.
     let server = Server::start();
     let script = "local v = tonumber(redis.call('get', KEYS[1]) or '0') redis.call('set', KEYS[1], v + 1) return v + 1";
-    let threads: Vec<_> = (0..4)
-        .map(|_| {
-            let mut c = server.client();
-            std::thread::spawn(move || {
-                for _ in 0..300 {
-                    assert!(matches!(eval(&mut c, script, &["counter"], &[]), Value::Int(_)));
-                }
-            })
-        })
-        .collect();
+    let threads = scripts_running(&server, 4, 300, |_| (script, vec!["counter".into()]));
     let mut plain = server.client();
     for _ in 0..300 {
         assert!(matches!(plain.cmd(&["INCR", "counter"]), Value::Int(_)));
@@ -233,17 +246,10 @@ fn scripts_on_crossing_keys_stay_isolated() {
     let script = "local a = tonumber(redis.call('get', KEYS[1]) or '0') \
                   local b = tonumber(redis.call('get', KEYS[2]) or '0') \
                   redis.call('set', KEYS[1], a + 1) redis.call('set', KEYS[2], b + 1) return a + b";
-    let threads: Vec<_> = (0..6)
-        .map(|i| {
-            let mut c = server.client();
-            std::thread::spawn(move || {
-                let keys = if i % 2 == 0 { ["x", "y"] } else { ["y", "x"] };
-                for _ in 0..200 {
-                    assert!(matches!(eval(&mut c, script, &keys, &[]), Value::Int(_)));
-                }
-            })
-        })
-        .collect();
+    let threads = scripts_running(&server, 6, 200, |i| {
+        let keys = if i % 2 == 0 { ["x", "y"] } else { ["y", "x"] };
+        (script, keys.map(String::from).to_vec())
+    });
     let mut plain = server.client();
     for _ in 0..200 {
         assert!(matches!(plain.cmd(&["INCR", "x"]), Value::Int(_)));
@@ -265,18 +271,7 @@ fn scripts_that_touch_the_whole_keyspace_or_publish_do_it_once() {
     let keyed = "return redis.call('incr', KEYS[1])";
     let whole = "redis.call('incr', KEYS[1]) local n = redis.call('dbsize') \
                  redis.call('publish', 'events', KEYS[1]) return n";
-    let threads: Vec<_> = (0..4)
-        .map(|i| {
-            let mut c = server.client();
-            std::thread::spawn(move || {
-                let key = format!("k{i}");
-                for _ in 0..100 {
-                    let script = if i % 2 == 0 { keyed } else { whole };
-                    assert!(matches!(eval(&mut c, script, &[&key], &[]), Value::Int(_)));
-                }
-            })
-        })
-        .collect();
+    let threads = scripts_running(&server, 4, 100, |i| (if i % 2 == 0 { keyed } else { whole }, vec![format!("k{i}")]));
     for t in threads {
         t.join().unwrap();
     }
@@ -542,16 +537,7 @@ fn scripts_break_the_watches_of_optimistic_transactions() {
     // client's WATCH and its EXEC must fail that EXEC, or an increment is lost.
     let server = Server::start();
     let script = "return redis.call('incr', KEYS[1])";
-    let scripted: Vec<_> = (0..2)
-        .map(|_| {
-            let mut c = server.client();
-            std::thread::spawn(move || {
-                for _ in 0..300 {
-                    assert!(matches!(eval(&mut c, script, &["n"], &[]), Value::Int(_)));
-                }
-            })
-        })
-        .collect();
+    let scripted = scripts_running(&server, 2, 300, |_| (script, vec!["n".into()]));
     let watching: Vec<_> = (0..2)
         .map(|_| {
             let mut c = server.client();

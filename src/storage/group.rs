@@ -92,8 +92,7 @@ impl Group {
         self.pending.clear();
         self.indexed = 0;
         self.commits += 1;
-        self.held.structure = None;
-        locks::release_or_keep(&mut self.held.stripes, self.commands);
+        self.held.release(self.commands);
         self.commands = 0;
         if let Err(e) = &result {
             self.failed = Some(e.to_string());
@@ -150,6 +149,13 @@ impl HeldLocks {
         locks::release_kept_stripes();
         self.structure = Some(store.structure.read_arc());
         self.stripes.extend(KeyLocks::stripes_of(db, keys).into_iter().map(|s| store.locks.wait_stripe(s)));
+    }
+
+    /// Lets go of everything, keeping the thread's contended stripes after a group of
+    /// `commands` (see [`locks::release_or_keep`]).
+    pub fn release(&mut self, commands: usize) {
+        self.structure = None;
+        locks::release_or_keep(&mut self.stripes, commands);
     }
 
     pub fn is_empty(&self) -> bool {
